@@ -1,0 +1,122 @@
+package result
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+)
+
+// MaxLineBytes bounds one JSONL line; a probe result is a few KiB.
+const MaxLineBytes = 16 << 20
+
+// LineError names the file, line and, where known, field of bad input.
+type LineError struct {
+	File  string
+	Line  int
+	Field string
+	Err   error
+}
+
+func (e *LineError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s:%d: field %q: %v", e.File, e.Line, e.Field, e.Err)
+	}
+	return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
+
+// ReadJSONL decodes one Result per non-blank line of r and calls fn with its line number.
+// name is used in errors. Unknown keys are allowed; a malformed line stops the read with a
+// *LineError naming the line and, for type errors, the field.
+func ReadJSONL(r io.Reader, name string, fn func(line int, res Result) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxLineBytes)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var res Result
+		if err := json.Unmarshal(b, &res); err != nil {
+			le := &LineError{File: name, Line: line, Err: err}
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				le.Field = te.Field
+				le.Err = fmt.Errorf("expected %s, got JSON %s", te.Type, te.Value)
+			}
+			return le
+		}
+		if err := fn(line, res); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return &LineError{File: name, Line: line + 1, Err: fmt.Errorf("line longer than %d bytes", MaxLineBytes)}
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// ReadFile reads every result of a JSONL file.
+func ReadFile(path string) ([]Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Result
+	err = ReadJSONL(f, path, func(_ int, r Result) error {
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Writer appends results as JSON lines. Each Write is one complete line, written and synced
+// before it returns, so an interrupted scan keeps every result it reported. Safe for
+// concurrent use.
+type Writer struct {
+	mu   sync.Mutex
+	w    io.Writer
+	sync func() error
+}
+
+// NewWriter writes lines to w. If w is an *os.File each line is fsynced.
+func NewWriter(w io.Writer) *Writer {
+	wr := &Writer{w: w}
+	if f, ok := w.(*os.File); ok {
+		wr.sync = f.Sync
+	}
+	return wr
+}
+
+// Write encodes r as one line.
+func (w *Writer) Write(r Result) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("encode result for %s: %w", r.Target, err)
+	}
+	b = append(b, '\n')
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, err := w.w.Write(b); err != nil {
+		return fmt.Errorf("write result for %s: %w", r.Target, err)
+	}
+	if w.sync != nil {
+		return w.sync()
+	}
+	return nil
+}

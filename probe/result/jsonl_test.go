@@ -1,0 +1,66 @@
+package result
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestRoundTripKeepsNullsAndKeys(t *testing.T) {
+	r := Result{Target: "a.example:443", Host: "a.example", Port: 443, Source: SourceProbe}
+	r.Protocols.Set(TLS12, true)
+	r.Protocols.Set(SSLv3, false)
+	r.Vulnerabilities.Heartbleed = Bool(false)
+	var buf bytes.Buffer
+	if err := NewWriter(&buf).Write(r); err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"target", "host", "ip", "port", "sni", "started_at", "duration_ms", "source", "error",
+		"protocols", "ciphers", "server_order", "modern_client", "certificate", "vulnerabilities", "http", "plain_http", "grade"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("key %q missing from %s", k, buf.String())
+		}
+	}
+	protos := raw["protocols"].(map[string]any)
+	if protos["TLS1_3"] != nil || protos["TLS1_2"] != true || protos["SSLv3"] != false {
+		t.Errorf("protocols = %v, want TLS1_3 null, TLS1_2 true, SSLv3 false", protos)
+	}
+	var got []Result
+	err := ReadJSONL(&buf, "x.jsonl", func(_ int, r Result) error { got = append(got, r); return nil })
+	if err != nil || len(got) != 1 || !got[0].Protocols.Supported(TLS12) || got[0].Protocols.Get(TLS13) != nil {
+		t.Fatalf("round trip: %v %+v", err, got)
+	}
+}
+
+func TestReadJSONLErrorsNameLineAndField(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"syntax", "{\"target\":\"a\"}\n\n{bad\n", "x.jsonl:3"},
+		{"type", "{\"target\":\"a\",\"port\":\"443\"}\n", `x.jsonl:1: field "port"`},
+		{"protocol key", "{\"modern_client\":{\"protocol\":\"TLS9\"}}\n", "x.jsonl:1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ReadJSONL(strings.NewReader(tt.in), "x.jsonl", func(int, Result) error { return nil })
+			var le *LineError
+			if !errors.As(err, &le) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want LineError containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzReadJSONL(f *testing.F) {
+	f.Add([]byte(`{"target":"a:443","protocols":{"TLS1_2":true},"ciphers":[{"protocol":"TLS1_2","id":"0xc02f"}]}`))
+	f.Add([]byte("{}\n{\"port\":1}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_ = ReadJSONL(bytes.NewReader(b), "fuzz", func(int, Result) error { return nil })
+	})
+}

@@ -1,0 +1,230 @@
+// Package result defines the probe result: one JSON object per endpoint, the shape that the
+// probe, the importers, the grader and the analysis all speak
+// (shared/specs/probe-result.md). Keys are stable; new keys may be added.
+//
+// A check that could not run is recorded as null (a nil pointer), never as false: false means
+// "checked, not vulnerable / not supported".
+package result
+
+import "time"
+
+// Sources of a result.
+const (
+	SourceProbe   = "probe"
+	SourceTestssl = "testssl"
+	SourceSSLLabs = "ssllabs"
+)
+
+// Result is everything known about one endpoint (host, IP, port).
+type Result struct {
+	Target     string    `json:"target"`
+	Host       string    `json:"host"`
+	IP         string    `json:"ip"`
+	Port       int       `json:"port"`
+	SNI        string    `json:"sni"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+	Source     string    `json:"source"`
+	Error      *Error    `json:"error"`
+
+	Protocols Protocols `json:"protocols"`
+	// Ciphers lists every accepted suite, per protocol.
+	Ciphers []Cipher `json:"ciphers"`
+	// ServerOrder says, per protocol key ("TLS1_2"), whether the server imposes its own
+	// suite preference.
+	ServerOrder map[Protocol]bool `json:"server_order"`
+	// Ephemeral lists the ephemeral key exchange parameters seen per suite family.
+	Ephemeral []EphemeralKey `json:"ephemeral,omitempty"`
+	// ModernClient is what the first reference client negotiated; ModernClients holds all
+	// of them. Grading caps "with modern clients" consult ModernClients.
+	ModernClient  *Negotiation  `json:"modern_client"`
+	ModernClients []Negotiation `json:"modern_clients,omitempty"`
+
+	Certificate     *Certificate    `json:"certificate"`
+	Vulnerabilities Vulnerabilities `json:"vulnerabilities"`
+	HTTP            *HTTP           `json:"http"`
+	PlainHTTP       *PlainHTTP      `json:"plain_http"`
+	Grade           *Grade          `json:"grade"`
+}
+
+// Error classifies why an endpoint could not be (fully) assessed.
+type Error struct {
+	Kind    ErrorKind `json:"kind"`
+	Message string    `json:"message"`
+}
+
+func (e *Error) Error() string { return string(e.Kind) + ": " + e.Message }
+
+// ErrorKind is one of the error classes of the spec.
+type ErrorKind string
+
+// Error kinds.
+const (
+	ErrConnect  ErrorKind = "connect"
+	ErrTimeout  ErrorKind = "timeout"
+	ErrDNS      ErrorKind = "dns"
+	ErrNotTLS   ErrorKind = "not_tls"
+	ErrProtocol ErrorKind = "protocol"
+	ErrCanceled ErrorKind = "canceled"
+)
+
+// Cipher is one accepted cipher suite under one protocol.
+type Cipher struct {
+	Protocol Protocol `json:"protocol"`
+	// ID is the suite id as hex, "0xc02f"; SSLv2 kinds have six hex digits "0x010080".
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Bits           int    `json:"bits"`
+	Kx             string `json:"kx"`
+	KxBits         int    `json:"kx_bits"`
+	ForwardSecrecy bool   `json:"forward_secrecy"`
+	AEAD           bool   `json:"aead"`
+	// Cipher is the symmetric algorithm family: AES, CHACHA20, 3DES, RC4, NULL, ...
+	Cipher string `json:"cipher,omitempty"`
+	Export bool   `json:"export,omitempty"`
+	// BlockBits is the block size of a block cipher (64 for 3DES and IDEA), 0 for stream
+	// ciphers and AEADs.
+	BlockBits int `json:"block_bits,omitempty"`
+	// Group names the ephemeral group negotiated with this suite (x25519, secp256r1, dh2048).
+	Group string `json:"group,omitempty"`
+}
+
+// EphemeralKey describes ephemeral key exchange parameters.
+type EphemeralKey struct {
+	Kx    string `json:"kx"`    // DHE, ECDHE
+	Group string `json:"group"` // x25519, secp256r1, ffdhe2048, dh1024 ...
+	Bits  int    `json:"bits"`  // prime bits for DH, curve bits for EC
+}
+
+// Negotiation is what a reference client negotiated with the server.
+type Negotiation struct {
+	Client   string   `json:"client,omitempty"`
+	Protocol Protocol `json:"protocol"`
+	Cipher   string   `json:"cipher"`
+	ID       string   `json:"id,omitempty"`
+	Error    string   `json:"error,omitempty"`
+}
+
+// Certificate is the leaf certificate with the verdicts on its chain.
+type Certificate struct {
+	Subject       string     `json:"subject"`
+	Issuer        string     `json:"issuer"`
+	SAN           []string   `json:"san"`
+	NotBefore     *time.Time `json:"not_before"`
+	NotAfter      *time.Time `json:"not_after"`
+	SigAlg        string     `json:"sig_alg"`
+	KeyAlg        string     `json:"key_alg"`
+	KeyBits       int        `json:"key_bits"`
+	KeyExponent   int        `json:"key_exponent,omitempty"`
+	Trusted       bool       `json:"trusted"`
+	TrustError    string     `json:"trust_error"`
+	HostnameMatch bool       `json:"hostname_match"`
+	Expired       bool       `json:"expired"`
+	NotYetValid   bool       `json:"not_yet_valid"`
+	SelfSigned    bool       `json:"self_signed"`
+	ChainComplete bool       `json:"chain_complete"`
+	ChainOrderOK  bool       `json:"chain_order_ok"`
+	ChainLen      int        `json:"chain_len"`
+	// SHA1InChain is true when the leaf or an intermediate (not the root) is SHA-1 signed.
+	SHA1InChain bool `json:"sha1_in_chain"`
+	// Revoked and DebianWeakKey are null when not checked.
+	Revoked       *bool        `json:"revoked"`
+	DebianWeakKey *bool        `json:"debian_weak_key"`
+	Chain         []ChainEntry `json:"chain,omitempty"`
+}
+
+// ChainEntry is one certificate as the server sent it.
+type ChainEntry struct {
+	Subject  string     `json:"subject"`
+	Issuer   string     `json:"issuer"`
+	SigAlg   string     `json:"sig_alg"`
+	KeyAlg   string     `json:"key_alg"`
+	KeyBits  int        `json:"key_bits"`
+	NotAfter *time.Time `json:"not_after,omitempty"`
+}
+
+// Vulnerabilities holds the checks by their testssl.sh ids. For secure_renego and
+// fallback_SCSV true is good (supported); for every other key true means vulnerable or
+// offered. Nil means the check could not run; Notes says why.
+type Vulnerabilities struct {
+	Heartbleed         *bool `json:"heartbleed"`
+	CCS                *bool `json:"CCS"`
+	Ticketbleed        *bool `json:"ticketbleed"`
+	ROBOT              *bool `json:"ROBOT"`
+	SecureRenego       *bool `json:"secure_renego"`
+	SecureClientRenego *bool `json:"secure_client_renego"`
+	CRIME              *bool `json:"CRIME_TLS"`
+	BREACH             *bool `json:"BREACH"`
+	POODLESSL          *bool `json:"POODLE_SSL"`
+	FallbackSCSV       *bool `json:"fallback_SCSV"`
+	SWEET32            *bool `json:"SWEET32"`
+	FREAK              *bool `json:"FREAK"`
+	DROWN              *bool `json:"DROWN"`
+	LOGJAM             *bool `json:"LOGJAM"`
+	BEAST              *bool `json:"BEAST"`
+	LUCKY13            *bool `json:"LUCKY13"`
+	RC4                *bool `json:"RC4"`
+	// Checks SSL Labs grades on that testssl.sh does not name the same way; nil when unknown.
+	InsecureRenego *bool `json:"insecure_renego,omitempty"`
+	POODLETLS      *bool `json:"POODLE_TLS,omitempty"`
+	PaddingOracle  *bool `json:"padding_oracle_2016_2107,omitempty"`
+	ZombiePOODLE   *bool `json:"zombie_poodle,omitempty"`
+	GOLDENDOODLE   *bool `json:"goldendoodle,omitempty"`
+	// Notes explains, per id, why a check is null or how it was decided.
+	Notes map[string]string `json:"notes,omitempty"`
+}
+
+// HTTP is what GET / over TLS returned.
+type HTTP struct {
+	Status      int    `json:"status"`
+	HSTS        *HSTS  `json:"hsts"`
+	Compression string `json:"compression"`
+	Server      string `json:"server,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+// HSTS is the parsed Strict-Transport-Security header.
+type HSTS struct {
+	Present           bool   `json:"present"`
+	MaxAge            int64  `json:"max_age"`
+	IncludeSubdomains bool   `json:"include_subdomains"`
+	Preload           bool   `json:"preload"`
+	Invalid           bool   `json:"invalid,omitempty"`
+	Raw               string `json:"raw,omitempty"`
+}
+
+// PlainHTTP is what the same host answered on plain HTTP.
+type PlainHTTP struct {
+	Checked          bool   `json:"checked"`
+	Reachable        bool   `json:"reachable"`
+	RedirectsToHTTPS bool   `json:"redirects_to_https"`
+	Port             int    `json:"port,omitempty"`
+	Status           int    `json:"status,omitempty"`
+	Location         string `json:"location,omitempty"`
+	Error            string `json:"error,omitempty"`
+}
+
+// Grade is an SSL Labs style rating and why it is what it is.
+type Grade struct {
+	Letter       string `json:"letter"`
+	Score        int    `json:"score"`
+	Protocol     int    `json:"protocol"`
+	KeyExchange  int    `json:"key_exchange"`
+	Cipher       int    `json:"cipher"`
+	Criteria     string `json:"criteria"`
+	TrustIgnored string `json:"trust_ignored"`
+	Caps         []Rule `json:"caps"`
+	Warnings     []Rule `json:"warnings"`
+	// GradedBy is "mhealthsec" for our grader, or the tool an imported grade came from.
+	GradedBy string `json:"graded_by,omitempty"`
+}
+
+// Rule is one cap or warning that applied.
+type Rule struct {
+	Rule   string `json:"rule"`
+	Effect string `json:"effect"`
+	Reason string `json:"reason"`
+}
+
+// Bool returns a pointer to b, for the nullable fields.
+func Bool(b bool) *bool { return &b }
