@@ -45,6 +45,9 @@ type Result struct {
 	HTTP            *HTTP           `json:"http"`
 	PlainHTTP       *PlainHTTP      `json:"plain_http"`
 	Grade           *Grade          `json:"grade"`
+	// Notes records what the scanner decided on the way (other resolved addresses, steps
+	// that could not run and why).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Error classifies why an endpoint could not be (fully) assessed.
@@ -127,6 +130,8 @@ type Certificate struct {
 	ChainLen      int        `json:"chain_len"`
 	// SHA1InChain is true when the leaf or an intermediate (not the root) is SHA-1 signed.
 	SHA1InChain bool `json:"sha1_in_chain"`
+	// MD5InChain is true when the leaf or an intermediate (not the root) is MD5 signed.
+	MD5InChain bool `json:"md5_in_chain,omitempty"`
 	// Revoked and DebianWeakKey are null when not checked.
 	Revoked       *bool        `json:"revoked"`
 	DebianWeakKey *bool        `json:"debian_weak_key"`
@@ -191,6 +196,8 @@ type HSTS struct {
 	Preload           bool   `json:"preload"`
 	Invalid           bool   `json:"invalid,omitempty"`
 	Raw               string `json:"raw,omitempty"`
+	// Note explains an invalid header or why one of several headers was used.
+	Note string `json:"note,omitempty"`
 }
 
 // PlainHTTP is what the same host answered on plain HTTP.
