@@ -1,0 +1,263 @@
+package certcheck
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/dsa" //nolint:staticcheck // old servers still present DSA keys; we must name them
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	_ "crypto/md5" // registers MD5 so MD5-signed chains can be checked for order
+	"crypto/rsa"
+	_ "crypto/sha1" // registers SHA-1 for the same reason
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// Check judges a chain as served (leaf first). Only the leaf must parse: an unparsable
+// leaf is an error; unparsable intermediates are listed in TrustError and left out of
+// the path building.
+func Check(chain [][]byte, cfg Config) (*result.Certificate, error) {
+	if len(chain) == 0 {
+		return nil, errors.New("certcheck: empty chain")
+	}
+	certs := make([]*x509.Certificate, len(chain))
+	var problems []string
+	for i, der := range chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			if i == 0 {
+				return nil, fmt.Errorf("certcheck: parse leaf certificate: %w", err)
+			}
+			problems = append(problems, fmt.Sprintf("certificate %d does not parse: %v", i, err))
+			continue
+		}
+		certs[i] = c
+	}
+	leaf := certs[0]
+	now := cfg.now()
+	out := &result.Certificate{
+		Subject:     leaf.Subject.String(),
+		Issuer:      leaf.Issuer.String(),
+		SAN:         sans(leaf),
+		NotBefore:   timePtr(leaf.NotBefore),
+		NotAfter:    timePtr(leaf.NotAfter),
+		SigAlg:      leaf.SignatureAlgorithm.String(),
+		Expired:     now.After(leaf.NotAfter),
+		NotYetValid: now.Before(leaf.NotBefore),
+		ChainLen:    len(chain),
+	}
+	out.KeyAlg, out.KeyBits, out.KeyExponent = keyInfo(leaf)
+	out.SelfSigned = bytes.Equal(leaf.RawSubject, leaf.RawIssuer) && signedBy(leaf, leaf) != sigBad
+	if name := cfg.hostname(); name != "" {
+		out.HostnameMatch = leaf.VerifyHostname(strings.TrimSuffix(name, ".")) == nil
+	}
+	for i, c := range certs {
+		if c == nil {
+			out.Chain = append(out.Chain, result.ChainEntry{Subject: "(unparsable)"})
+			continue
+		}
+		e := result.ChainEntry{
+			Subject:  c.Subject.String(),
+			Issuer:   c.Issuer.String(),
+			SigAlg:   c.SignatureAlgorithm.String(),
+			NotAfter: timePtr(c.NotAfter),
+		}
+		e.KeyAlg, e.KeyBits, _ = keyInfo(c)
+		out.Chain = append(out.Chain, e)
+		// A root's own signature does not matter: nobody checks it.
+		if i > 0 && isSelfIssued(c) {
+			continue
+		}
+		switch hashOf(c.SignatureAlgorithm) {
+		case crypto.SHA1:
+			out.SHA1InChain = true
+		case crypto.MD5:
+			out.MD5InChain = true
+		}
+	}
+	out.ChainOrderOK = chainOrdered(certs)
+
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		if c != nil {
+			inter.AddCert(c)
+		}
+	}
+	opts := x509.VerifyOptions{
+		Roots:         cfg.Roots,
+		Intermediates: inter,
+		CurrentTime:   now,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	}
+	_, err := leaf.Verify(opts)
+	out.Trusted = err == nil
+	if err != nil {
+		problems = append([]string{err.Error()}, problems...)
+	}
+	out.TrustError = strings.Join(problems, "; ")
+	out.ChainComplete = out.Trusted || pathIgnoringTime(leaf, certs, opts) || endsInSelfSigned(certs)
+	return out, nil
+}
+
+// pathIgnoringTime reports whether the served certificates, followed from the leaf by
+// signature, reach one that a trusted root signed. Each link is judged inside its own
+// validity window, so an expired leaf or intermediate does not pass for a missing one.
+func pathIgnoringTime(leaf *x509.Certificate, certs []*x509.Certificate, opts x509.VerifyOptions) bool {
+	opts.Intermediates = nil
+	cur := leaf
+	for range certs {
+		opts.CurrentTime = cur.NotBefore.Add(cur.NotAfter.Sub(cur.NotBefore) / 2)
+		if _, err := cur.Verify(opts); err == nil {
+			return true
+		}
+		var next *x509.Certificate
+		for _, c := range certs {
+			if c != nil && c != cur && signedBy(cur, c) != sigBad {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			return false
+		}
+		cur = next
+	}
+	return false
+}
+
+// endsInSelfSigned reports whether the served certificates, followed from the leaf by
+// signature, reach a self-signed one: the chain is whole even if its root is not trusted.
+func endsInSelfSigned(certs []*x509.Certificate) bool {
+	cur := certs[0]
+	for range certs {
+		if isSelfIssued(cur) && signedBy(cur, cur) != sigBad {
+			return true
+		}
+		var next *x509.Certificate
+		for _, c := range certs {
+			if c != nil && c != cur && signedBy(cur, c) == sigOK {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			return false
+		}
+		cur = next
+	}
+	return false
+}
+
+// chainOrdered reports whether each served certificate is signed by the next one.
+func chainOrdered(certs []*x509.Certificate) bool {
+	for i := 0; i+1 < len(certs); i++ {
+		if certs[i] == nil || certs[i+1] == nil || signedBy(certs[i], certs[i+1]) == sigBad {
+			return false
+		}
+	}
+	return true
+}
+
+func isSelfIssued(c *x509.Certificate) bool { return bytes.Equal(c.RawSubject, c.RawIssuer) }
+
+type sigVerdict int
+
+const (
+	sigBad     sigVerdict = iota
+	sigOK                 // the parent's key verifies the child's signature
+	sigUnknown            // names chain but the signature cannot be checked (algorithm or key Go refuses)
+)
+
+// signedBy checks child's signature with parent's key. Go refuses SHA-1 and MD5
+// signatures outright, so those are verified here directly: the question is who signed,
+// not whether the algorithm is acceptable (that is a separate verdict).
+func signedBy(child, parent *x509.Certificate) sigVerdict {
+	if !bytes.Equal(child.RawIssuer, parent.RawSubject) {
+		return sigBad
+	}
+	err := parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature)
+	if err == nil {
+		return sigOK
+	}
+	var insecure x509.InsecureAlgorithmError
+	if !errors.As(err, &insecure) {
+		if k, ok := parent.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < 1024 {
+			return sigUnknown // crypto/rsa refuses keys this small
+		}
+		return sigBad
+	}
+	h := hashOf(child.SignatureAlgorithm)
+	if h == 0 || !h.Available() {
+		return sigUnknown
+	}
+	hh := h.New()
+	hh.Write(child.RawTBSCertificate)
+	digest := hh.Sum(nil)
+	switch k := parent.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if err := rsa.VerifyPKCS1v15(k, h, digest, child.Signature); err != nil {
+			if k.N.BitLen() < 1024 {
+				return sigUnknown
+			}
+			return sigBad
+		}
+		return sigOK
+	case *ecdsa.PublicKey:
+		if ecdsa.VerifyASN1(k, digest, child.Signature) {
+			return sigOK
+		}
+		return sigBad
+	}
+	return sigUnknown
+}
+
+// hashOf names the digest of a signature algorithm, 0 when unknown.
+func hashOf(a x509.SignatureAlgorithm) crypto.Hash {
+	switch a {
+	case x509.MD5WithRSA:
+		return crypto.MD5
+	case x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
+		return crypto.SHA1
+	case x509.SHA256WithRSA, x509.SHA256WithRSAPSS, x509.DSAWithSHA256, x509.ECDSAWithSHA256:
+		return crypto.SHA256
+	case x509.SHA384WithRSA, x509.SHA384WithRSAPSS, x509.ECDSAWithSHA384:
+		return crypto.SHA384
+	case x509.SHA512WithRSA, x509.SHA512WithRSAPSS, x509.ECDSAWithSHA512:
+		return crypto.SHA512
+	}
+	return 0
+}
+
+// keyInfo names the public key as SSL Labs does: algorithm, size in bits and, for RSA,
+// the public exponent.
+func keyInfo(c *x509.Certificate) (alg string, bits, exponent int) {
+	switch k := c.PublicKey.(type) {
+	case *rsa.PublicKey:
+		return "RSA", k.N.BitLen(), k.E
+	case *ecdsa.PublicKey:
+		return "EC", k.Curve.Params().BitSize, 0
+	case ed25519.PublicKey:
+		return "Ed25519", 256, 0
+	case *dsa.PublicKey:
+		return "DSA", k.P.BitLen(), 0
+	}
+	return c.PublicKeyAlgorithm.String(), 0, 0
+}
+
+func sans(c *x509.Certificate) []string {
+	out := append([]string(nil), c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		out = append(out, ip.String())
+	}
+	return out
+}
+
+func timePtr(t time.Time) *time.Time {
+	t = t.UTC()
+	return &t
+}

@@ -1,0 +1,310 @@
+package certcheck
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/pki"
+)
+
+// serveTLS runs a TLS server on loopback that handshakes every connection and closes it.
+func serveTLS(t *testing.T, cfg *tls.Config) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				tc := tls.Server(c, cfg)
+				if tc.Handshake() == nil {
+					// Let the client read the server's last flight before we close.
+					tc.Read(make([]byte, 1))
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func dialer(addr string) func(context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}
+}
+
+type fixture struct {
+	root  *pki.Authority
+	inter *pki.Authority
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	root, err := pki.NewRoot("certcheck test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := root.NewIntermediate("certcheck test intermediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{root, inter}
+}
+
+func (f fixture) issue(t *testing.T, opt pki.LeafOptions) tls.Certificate {
+	t.Helper()
+	c, err := f.inter.Issue(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestMeasureVerdicts(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now()
+	sound := f.issue(t, pki.LeafOptions{})
+	// [leaf, root, intermediate]: complete but out of order.
+	misordered := f.issue(t, pki.LeafOptions{})
+	misordered.Certificate = [][]byte{misordered.Certificate[0], f.root.Cert.Raw, f.inter.Cert.Raw}
+	withRoot := f.issue(t, pki.LeafOptions{})
+	withRoot.Certificate = append(withRoot.Certificate, f.root.Cert.Raw)
+
+	type want struct {
+		trusted, expired, notYetValid, selfSigned, match, complete, ordered, sha1 bool
+		chainLen                                                                  int
+		keyAlg                                                                    string
+		keyBits, exponent                                                         int
+		trustErr                                                                  string
+	}
+	tests := []struct {
+		name     string
+		cert     tls.Certificate
+		hostname string
+		now      time.Time
+		want     want
+	}{
+		{"sound", sound, "localhost", now,
+			want{trusted: true, match: true, complete: true, ordered: true, chainLen: 2, keyAlg: "EC", keyBits: 256}},
+		{"ip SAN", sound, "127.0.0.1", now,
+			want{trusted: true, match: true, complete: true, ordered: true, chainLen: 2, keyAlg: "EC", keyBits: 256}},
+		{"wrong name", sound, "other.example", now,
+			want{trusted: true, complete: true, ordered: true, chainLen: 2, keyAlg: "EC", keyBits: 256}},
+		{"clock before not_before", sound, "localhost", now.Add(-48 * time.Hour),
+			want{notYetValid: true, match: true, complete: true, ordered: true, chainLen: 2, keyAlg: "EC", keyBits: 256, trustErr: "not yet valid"}},
+		{"expired", f.issue(t, pki.LeafOptions{NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(0, 0, -1)}), "localhost", now,
+			want{expired: true, match: true, complete: true, ordered: true, chainLen: 2, keyAlg: "EC", keyBits: 256, trustErr: "expired"}},
+		{"self-signed", f.issue(t, pki.LeafOptions{SelfSigned: true}), "localhost", now,
+			want{selfSigned: true, match: true, complete: true, ordered: true, chainLen: 1, keyAlg: "EC", keyBits: 256, trustErr: "unknown authority"}},
+		{"incomplete chain", f.issue(t, pki.LeafOptions{OmitIntermediates: true}), "localhost", now,
+			want{match: true, ordered: true, chainLen: 1, keyAlg: "EC", keyBits: 256, trustErr: "unknown authority"}},
+		{"misordered", misordered, "localhost", now,
+			want{trusted: true, match: true, complete: true, chainLen: 3, keyAlg: "EC", keyBits: 256}},
+		{"root included", withRoot, "localhost", now,
+			want{trusted: true, match: true, complete: true, ordered: true, chainLen: 3, keyAlg: "EC", keyBits: 256}},
+		{"rsa1024", f.issue(t, pki.LeafOptions{Key: pki.RSA1024}), "localhost", now,
+			want{trusted: true, match: true, complete: true, ordered: true, chainLen: 2, keyAlg: "RSA", keyBits: 1024, exponent: 65537}},
+		{"sha1 leaf", f.issue(t, pki.LeafOptions{SignatureAlgorithm: x509.ECDSAWithSHA1}), "localhost", now,
+			want{match: true, complete: true, ordered: true, sha1: true, chainLen: 2, keyAlg: "EC", keyBits: 256, trustErr: "insecure algorithm"}},
+		{"wildcard", f.issue(t, pki.LeafOptions{Names: []string{"*.example.test"}}), "a.example.test", now,
+			want{trusted: true, match: true, complete: true, ordered: true, chainLen: 2, keyAlg: "EC", keyBits: 256}},
+		{"wildcard one label only", f.issue(t, pki.LeafOptions{Names: []string{"*.example.test"}}), "a.b.example.test", now,
+			want{trusted: true, complete: true, ordered: true, chainLen: 2, keyAlg: "EC", keyBits: 256}},
+		{"wildcard not apex", f.issue(t, pki.LeafOptions{Names: []string{"*.example.test"}}), "example.test", now,
+			want{trusted: true, complete: true, ordered: true, chainLen: 2, keyAlg: "EC", keyBits: 256}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{tt.cert}})
+			got, err := Measure(context.Background(), Config{
+				Dial: dialer(addr), SNI: "localhost", Hostname: tt.hostname,
+				Roots: f.root.Pool(), Now: func() time.Time { return tt.now },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := tt.want
+			checks := []struct {
+				field     string
+				got, want any
+			}{
+				{"trusted", got.Trusted, w.trusted},
+				{"expired", got.Expired, w.expired},
+				{"not_yet_valid", got.NotYetValid, w.notYetValid},
+				{"self_signed", got.SelfSigned, w.selfSigned},
+				{"hostname_match", got.HostnameMatch, w.match},
+				{"chain_complete", got.ChainComplete, w.complete},
+				{"chain_order_ok", got.ChainOrderOK, w.ordered},
+				{"sha1_in_chain", got.SHA1InChain, w.sha1},
+				{"chain_len", got.ChainLen, w.chainLen},
+				{"len(chain)", len(got.Chain), w.chainLen},
+				{"key_alg", got.KeyAlg, w.keyAlg},
+				{"key_bits", got.KeyBits, w.keyBits},
+				{"key_exponent", got.KeyExponent, w.exponent},
+			}
+			for _, c := range checks {
+				if c.got != c.want {
+					t.Errorf("%s = %v, want %v (trust_error %q)", c.field, c.got, c.want, got.TrustError)
+				}
+			}
+			if w.trustErr == "" && got.TrustError != "" || !strings.Contains(got.TrustError, w.trustErr) {
+				t.Errorf("trust_error = %q, want it to contain %q", got.TrustError, w.trustErr)
+			}
+			if got.Revoked != nil || got.DebianWeakKey != nil {
+				t.Errorf("unchecked verdicts must be null: revoked %v, debian_weak_key %v", got.Revoked, got.DebianWeakKey)
+			}
+		})
+	}
+}
+
+func TestCheckDetails(t *testing.T) {
+	f := newFixture(t)
+	c := f.issue(t, pki.LeafOptions{Names: []string{"api.example.test", "10.0.0.1"}, Key: pki.RSA2048})
+	got, err := Check(c.Certificate, Config{Hostname: "api.example.test", Roots: f.root.Pool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Subject != "CN=api.example.test" || !strings.Contains(got.Issuer, "certcheck test intermediate") {
+		t.Errorf("subject %q issuer %q", got.Subject, got.Issuer)
+	}
+	if strings.Join(got.SAN, ",") != "api.example.test,10.0.0.1" {
+		t.Errorf("san = %v", got.SAN)
+	}
+	if got.SigAlg != "ECDSA-SHA256" || got.Chain[1].KeyAlg != "EC" || got.Chain[0].KeyBits != 2048 {
+		t.Errorf("sig_alg %q chain %+v", got.SigAlg, got.Chain)
+	}
+	if !got.NotAfter.Equal(c.Leaf.NotAfter) || !got.NotBefore.Equal(c.Leaf.NotBefore) {
+		t.Errorf("validity %v..%v, want %v..%v", got.NotBefore, got.NotAfter, c.Leaf.NotBefore, c.Leaf.NotAfter)
+	}
+}
+
+func TestCheckRejectsGarbage(t *testing.T) {
+	tests := [][][]byte{nil, {}, {[]byte("not a certificate")}}
+	for _, chain := range tests {
+		if got, err := Check(chain, Config{}); err == nil {
+			t.Errorf("Check(%q) = %+v, want error", chain, got)
+		}
+	}
+	// A garbage intermediate is reported, not fatal.
+	f := newFixture(t)
+	c := f.issue(t, pki.LeafOptions{})
+	got, err := Check([][]byte{c.Certificate[0], []byte("junk")}, Config{Hostname: "localhost", Roots: f.root.Pool()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Trusted || got.ChainOrderOK || !strings.Contains(got.TrustError, "certificate 1 does not parse") {
+		t.Errorf("garbage intermediate: trusted %v order %v trust_error %q", got.Trusted, got.ChainOrderOK, got.TrustError)
+	}
+}
+
+func TestFetchAfterFailedHandshake(t *testing.T) {
+	f := newFixture(t)
+	c := f.issue(t, pki.LeafOptions{})
+	// The server demands a client certificate: the handshake fails after the server's
+	// Certificate message, and the chain must still be captured.
+	addr := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{c}, MaxVersion: tls.VersionTLS12, ClientAuth: tls.RequireAnyClientCert})
+	chain, err := Fetch(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chain) != 2 {
+		t.Fatalf("chain length %d, want 2", len(chain))
+	}
+}
+
+func TestFetchInsecureFallback(t *testing.T) {
+	f := newFixture(t)
+	c := f.issue(t, pki.LeafOptions{Key: pki.RSA2048})
+	addr := serveTLS(t, &tls.Config{
+		Certificates: []tls.Certificate{c}, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_RSA_WITH_RC4_128_SHA},
+	})
+	chain, err := Fetch(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chain) != 2 {
+		t.Fatalf("chain length %d, want 2", len(chain))
+	}
+}
+
+func TestFetchErrors(t *testing.T) {
+	// A server that answers in plain text.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+			c.Close()
+		}
+	}()
+	_, err = Fetch(context.Background(), Config{Dial: dialer(ln.Addr().String()), SNI: "localhost"})
+	var he *HandshakeError
+	var rh tls.RecordHeaderError
+	if !errors.As(err, &he) || !errors.As(err, &rh) {
+		t.Errorf("plain-text server: err = %v, want a HandshakeError wrapping tls.RecordHeaderError", err)
+	}
+
+	// Nothing listening.
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	deadAddr := dead.Addr().String()
+	dead.Close()
+	_, err = Fetch(context.Background(), Config{Dial: dialer(deadAddr)})
+	if err == nil || errors.As(err, &he) {
+		t.Errorf("closed port: err = %v, want the dial error", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Fetch(ctx, Config{Dial: dialer(ln.Addr().String())})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled: err = %v, want context.Canceled", err)
+	}
+}
+
+// FuzzCheck feeds arbitrary leaf and intermediate bytes: Check must never panic.
+func FuzzCheck(f *testing.F) {
+	root, err := pki.NewRoot("fuzz root")
+	if err != nil {
+		f.Fatal(err)
+	}
+	inter, err := root.NewIntermediate("fuzz intermediate")
+	if err != nil {
+		f.Fatal(err)
+	}
+	c, err := inter.Issue(pki.LeafOptions{Key: pki.RSA1024})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(c.Certificate[0], c.Certificate[1])
+	f.Add(c.Certificate[0], []byte{})
+	f.Add(c.Certificate[1], c.Certificate[0])
+	f.Fuzz(func(t *testing.T, leaf, next []byte) {
+		got, err := Check([][]byte{leaf, next}, Config{Hostname: "localhost", Roots: root.Pool()})
+		if err == nil && got.ChainLen != 2 {
+			t.Fatalf("chain_len %d for two certificates", got.ChainLen)
+		}
+	})
+}

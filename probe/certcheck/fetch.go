@@ -1,0 +1,166 @@
+// Package certcheck fetches the certificate chain a TLS server presents and judges it the
+// way a browser would, with our own checks rather than crypto/tls's: trust against the
+// system roots or a given pool, validity window, hostname, self-signature, signature and
+// key algorithms (including the weak ones Go refuses to verify), chain completeness and
+// order. The verdicts fill a result.Certificate.
+//
+// Fetching uses crypto/tls with verification off, so it sees what TLS 1.0–1.3 servers
+// that Go can talk to present. Servers Go cannot handshake with before their Certificate
+// message (SSLv3-only, SSLv2-only, keys Go refuses to parse) yield no chain here; a raw
+// wire fallback (probe/tlswire) would cover TLS 1.2 and older and is not done yet.
+package certcheck
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// Config says how to reach the server and what to judge its chain against.
+type Config struct {
+	// Dial opens a TCP connection to the endpoint. Every connection goes through it, so
+	// the caller's rate and host limits apply.
+	Dial func(ctx context.Context) (net.Conn, error)
+	// SNI is the server name sent in the ClientHello; empty sends none.
+	SNI string
+	// Hostname is the name the certificate must match (DNS name or IP literal); empty
+	// means SNI.
+	Hostname string
+	// Roots are the trusted roots; nil means the system roots.
+	Roots *x509.CertPool
+	// Now is the clock for the validity checks; nil means time.Now.
+	Now func() time.Time
+	// Timeout bounds one handshake (connect excluded); zero means 10 s.
+	Timeout time.Duration
+}
+
+func (c Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func (c Config) hostname() string {
+	if c.Hostname != "" {
+		return c.Hostname
+	}
+	return c.SNI
+}
+
+func (c Config) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return 10 * time.Second
+}
+
+// HandshakeError is a TLS handshake that failed; the chain may still have been captured
+// if the failure came after the server's Certificate message.
+type HandshakeError struct {
+	Attempt string
+	Err     error
+}
+
+func (e *HandshakeError) Error() string { return "tls handshake (" + e.Attempt + "): " + e.Err.Error() }
+func (e *HandshakeError) Unwrap() error { return e.Err }
+
+// attempt is one ClientHello shape.
+type attempt struct {
+	name       string
+	suites     []uint16
+	maxVersion uint16
+}
+
+func attempts() []attempt {
+	return []attempt{
+		{"TLS 1.0-1.3, every secure suite", suiteIDs(tls.CipherSuites()), tls.VersionTLS13},
+		// Old servers that only speak RC4, 3DES or CBC-SHA256 suites.
+		{"TLS 1.0-1.2, insecure suites", suiteIDs(tls.InsecureCipherSuites()), tls.VersionTLS12},
+	}
+}
+
+func suiteIDs(cs []*tls.CipherSuite) []uint16 {
+	ids := make([]uint16, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// Fetch returns the DER chain the server sends, in the order sent. It tries the secure
+// suites first and falls back to Go's insecure ones. A handshake that fails after the
+// Certificate message still yields the chain (with a nil error). Dial and context errors
+// are returned as they are; handshake failures as *HandshakeError.
+func Fetch(ctx context.Context, cfg Config) ([][]byte, error) {
+	var errs []error
+	for _, a := range attempts() {
+		chain, err := fetchOnce(ctx, cfg, a)
+		if len(chain) > 0 {
+			return chain, nil
+		}
+		var he *HandshakeError
+		if !errors.As(err, &he) || ctx.Err() != nil || isTimeout(err) {
+			// No connection, canceled or silent server: another hello won't help.
+			return nil, err
+		}
+		errs = append(errs, err)
+	}
+	return nil, errors.Join(errs...)
+}
+
+func fetchOnce(ctx context.Context, cfg Config, a attempt) ([][]byte, error) {
+	conn, err := cfg.Dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var chain [][]byte
+	tc := tls.Client(conn, &tls.Config{
+		ServerName:         cfg.SNI,
+		InsecureSkipVerify: true, // we judge the chain ourselves, including what Go rejects
+		MinVersion:         tls.VersionTLS10,
+		MaxVersion:         a.maxVersion,
+		CipherSuites:       a.suites,
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			chain = make([][]byte, len(raw))
+			for i, der := range raw {
+				chain[i] = append([]byte(nil), der...)
+			}
+			return nil
+		},
+	})
+	hctx, cancel := context.WithTimeout(ctx, cfg.timeout())
+	defer cancel()
+	err = tc.HandshakeContext(hctx)
+	if len(chain) > 0 {
+		return chain, nil
+	}
+	if err == nil {
+		return nil, &HandshakeError{a.name, errors.New("server sent no certificate")}
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("tls handshake: %w", ctx.Err())
+	}
+	return nil, &HandshakeError{a.name, err}
+}
+
+// Measure fetches the chain and checks it.
+func Measure(ctx context.Context, cfg Config) (*result.Certificate, error) {
+	chain, err := Fetch(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return Check(chain, cfg)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
