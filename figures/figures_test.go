@@ -1,0 +1,122 @@
+package figures
+
+import (
+	"bytes"
+	"math"
+	"testing"
+
+	"gonum.org/v1/plot/vg"
+)
+
+func sampleFigures(t *testing.T) []Figure {
+	t.Helper()
+	th := Default()
+	props, err := Proportions(th, ProportionChart{
+		Name: "props", YLabel: "share", Interval: "95% CI", Width: OneColumn, Height: 2 * vg.Inch,
+		Bars: []Proportion{
+			{Category: "a", Group: "x", Count: 1, Total: 4, Share: 0.25, Lo: 0.05, Hi: 0.7},
+			{Category: "a", Group: "y", Count: 2, Total: 4, Share: 0.5, Lo: 0.15, Hi: 0.85},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	series, err := Series(th, SeriesChart{
+		Name: "series", Width: OneColumn, Height: 2 * vg.Inch, Label: "s",
+		Points:    []SeriesPoint{{2016, 0.6}, {2017, 0.5}},
+		Reference: Reference{Label: "r", Share: 0.15, Lo: 0.11, Hi: 0.2}, Mark: 2016.5, MarkLabel: "m",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	land, err := Landscape(th, LandscapeChart{
+		Name: "land", Width: TwoColumn, PanelHeight: vg.Inch, Slope: 0.5,
+		Panels: []Panel{{Title: "p", Cells: []Cell{{X: 1, Y: 0, P: 0.5}, {X: 2, Y: 1, P: 0.03, Marked: true}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []Figure{props, series, land}
+}
+
+func TestRenderDeterministic(t *testing.T) {
+	for _, f := range sampleFigures(t) {
+		for _, format := range Formats() {
+			a, err := Render(f, format)
+			if err != nil {
+				t.Fatalf("%s.%s: %v", f.Name, format, err)
+			}
+			b, err := Render(f, format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s.%s differs between two renderings", f.Name, format)
+			}
+			if format == "pdf" && !bytes.Contains(a, []byte("/CreationDate (D:20190123000000)")) {
+				t.Errorf("%s.pdf lacks the fixed creation date", f.Name)
+			}
+		}
+	}
+}
+
+func TestPNGResolution(t *testing.T) {
+	f := sampleFigures(t)[0]
+	data, err := Render(f, "png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// IHDR width is bytes 16..19, big-endian: 3.5 in at 300 dpi.
+	w := int(data[16])<<24 | int(data[17])<<16 | int(data[18])<<8 | int(data[19])
+	if w != 1050 {
+		t.Errorf("PNG width = %d px, want 1050 (3.5 in × 300 dpi)", w)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	th := Default()
+	if _, err := Proportions(th, ProportionChart{Name: "x"}); err == nil {
+		t.Error("no bars accepted")
+	}
+	if _, err := Proportions(th, ProportionChart{Name: "x", Bars: []Proportion{{Share: 1.2, Hi: 1.3}}}); err == nil {
+		t.Error("share 1.2 accepted")
+	}
+	if _, err := Proportions(th, ProportionChart{Name: "x", Bars: []Proportion{{Share: math.NaN()}}}); err == nil {
+		t.Error("NaN share accepted")
+	}
+	if _, err := Series(th, SeriesChart{Name: "x"}); err == nil {
+		t.Error("empty series accepted")
+	}
+	if _, err := Landscape(th, LandscapeChart{Name: "x"}); err == nil {
+		t.Error("landscape without panels accepted")
+	}
+	if _, err := Render(Figure{Name: "x"}, "png"); err == nil {
+		t.Error("figure without drawing accepted")
+	}
+	if _, err := Render(sampleFigures(t)[0], "gif"); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
+
+func TestBinOf(t *testing.T) {
+	for _, tc := range []struct {
+		p    float64
+		want int
+	}{
+		{0, 0}, {0.0009, 0}, {0.001, 1}, {0.0249, 2}, {0.025, 3}, {0.0349, 3}, {0.035, 4}, {0.05, 5}, {0.1, 6}, {1, 6},
+	} {
+		if got := binOf(tc.p); got != tc.want {
+			t.Errorf("binOf(%v) = %d, want %d", tc.p, got, tc.want)
+		}
+	}
+}
+
+func TestNiceStep(t *testing.T) {
+	for _, tc := range []struct{ span, want float64 }{
+		{290, 50}, {45, 10}, {6, 1}, {0, 1}, {1000, 200},
+	} {
+		if got := niceStep(tc.span); got != tc.want {
+			t.Errorf("niceStep(%v) = %v, want %v", tc.span, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package figures
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Proportion is one bar of a proportion chart: Count of Total, its share and its interval
+// (all shares in [0, 1]; the chart shows per cent).
+type Proportion struct {
+	Category string // position on the x axis (bars of one category stand side by side)
+	Group    string // colour and legend entry; "" for a chart without groups
+	Count    int
+	Total    int
+	Share    float64
+	Lo, Hi   float64 // interval bounds
+}
+
+// ProportionChart describes a bar chart of shares with interval whiskers.
+type ProportionChart struct {
+	Name     string
+	Title    string
+	YLabel   string
+	Interval string // legend text of the whiskers, e.g. "95% Wilson interval"
+	Width    vg.Length
+	Height   vg.Length
+	Bars     []Proportion
+	// ShowCounts labels each bar "count/total" above its whisker, else with the percentage.
+	ShowCounts bool
+}
+
+// Proportions draws a bar chart of shares with their intervals. Categories and groups keep
+// the order in which they first appear in Bars.
+func Proportions(t Theme, c ProportionChart) (Figure, error) {
+	if len(c.Bars) == 0 {
+		return Figure{}, fmt.Errorf("figure %q: no bars", c.Name)
+	}
+	var cats, groups []string
+	catIndex, groupIndex := map[string]int{}, map[string]int{}
+	for _, b := range c.Bars {
+		for _, v := range []float64{b.Share, b.Lo, b.Hi} {
+			if math.IsNaN(v) || v < 0 || v > 1 {
+				return Figure{}, fmt.Errorf("figure %q: bar %s/%s: share or bound %v outside [0, 1]", c.Name, b.Category, b.Group, v)
+			}
+		}
+		if _, ok := catIndex[b.Category]; !ok {
+			catIndex[b.Category] = len(cats)
+			cats = append(cats, b.Category)
+		}
+		if _, ok := groupIndex[b.Group]; !ok {
+			groupIndex[b.Group] = len(groups)
+			groups = append(groups, b.Group)
+		}
+	}
+	p := t.NewPlot()
+	p.Title.Text = c.Title
+	p.Y.Label.Text = c.YLabel
+	p.Y.Min, p.Y.Max = 0, 100
+	p.Y.Tick.Marker = percentTicks{}
+	p.X.Tick.Length = 0
+	p.X.LineStyle.Width = 0
+
+	const slot = 0.8 // share of a category's width taken by its bars
+	barW := slot / float64(len(groups))
+	whiskerLine := draw.LineStyle{Color: grey(0x20), Width: t.LineWidth * 0.8}
+	var entries []legendEntry
+	var ticks []plot.Tick
+	for i, cat := range cats {
+		ticks = append(ticks, plot.Tick{Value: float64(i), Label: cat})
+	}
+	var labelX, labelY []float64
+	var labelText []string
+	for g, group := range groups {
+		var b bars
+		var w whiskers
+		b.Width, b.Fill = barW*0.92, t.Color(g)
+		w.CapWidth, w.Line = barW*0.35, whiskerLine
+		for _, bar := range c.Bars {
+			if bar.Group != group {
+				continue
+			}
+			x := float64(catIndex[bar.Category]) - slot/2 + barW*(float64(g)+0.5)
+			b.X, b.Y = append(b.X, x), append(b.Y, 100*bar.Share)
+			w.X, w.Lo, w.Hi = append(w.X, x), append(w.Lo, 100*bar.Lo), append(w.Hi, 100*bar.Hi)
+			labelX, labelY = append(labelX, x), append(labelY, 100*bar.Hi)
+			if c.ShowCounts {
+				labelText = append(labelText, fmt.Sprintf("%d/%d", bar.Count, bar.Total))
+			} else {
+				labelText = append(labelText, fmt.Sprintf("%.1f%%", 100*bar.Share))
+			}
+		}
+		p.Add(b, w)
+		if group != "" {
+			entries = append(entries, legendEntry{Label: group, Thumb: b})
+		}
+	}
+	sty := t.TextStyle(t.TickSize * 0.9)
+	sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
+	p.Add(labels{X: labelX, Y: labelY, Text: labelText, Style: sty, Offset: vg.Point{Y: vg.Points(1.5)}})
+	p.X.Min, p.X.Max = -0.5, float64(len(cats))-0.5
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	if c.Interval != "" {
+		entries = append(entries, legendEntry{Label: c.Interval, Thumb: whiskers{Line: whiskerLine}})
+	}
+	var d Drawer = p
+	if len(entries) > 0 {
+		strip := t.TextStyle(t.TickSize).Height("Xg") * 2
+		d = stack{
+			Parts:   []Drawer{legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(10)}, p},
+			Heights: []vg.Length{strip, 0},
+		}
+	}
+	return Figure{Name: c.Name, Width: c.Width, Height: c.Height, Drawer: d}, nil
+}
+
+// percentTicks marks 0–100 every 20 with minor ticks every 10, labelled "20%".
+type percentTicks struct{}
+
+func (percentTicks) Ticks(min, max float64) []plot.Tick {
+	step := 20.0
+	if max-min <= 50 {
+		step = 10
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(min/(step/2)) * (step / 2); v <= max+1e-9; v += step / 2 {
+		label := ""
+		if math.Mod(math.Round(v), step) == 0 {
+			label = fmt.Sprintf("%g%%", math.Round(v))
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: label})
+	}
+	return ticks
+}

@@ -1,0 +1,275 @@
+package report
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/csv"
+	"fmt"
+	"html"
+	"strconv"
+	"strings"
+)
+
+// numeric reports whether a cell reads as a number, a percentage, a p-value or a ratio
+// ("0.03", "<.001", "15.1%", "44/291", "—"), so its column can be right-aligned.
+func numeric(cell string) bool {
+	s := strings.TrimSpace(cell)
+	if s == "" || s == "—" || s == "NA" {
+		return true
+	}
+	s = strings.TrimLeft(s, "<>=≤≥±−-+")
+	s = strings.TrimSuffix(s, "%")
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64); err == nil {
+		return true
+	}
+	if a, b, ok := strings.Cut(s, "/"); ok {
+		_, e1 := strconv.Atoi(a)
+		_, e2 := strconv.Atoi(b)
+		return e1 == nil && e2 == nil
+	}
+	return false
+}
+
+// rightAligned returns, per column, whether every cell of it is numeric.
+func rightAligned(t Table) []bool {
+	right := make([]bool, len(t.Columns))
+	for j := range t.Columns {
+		right[j] = len(t.Rows) > 0
+		for _, row := range t.Rows {
+			if !numeric(row[j]) {
+				right[j] = false
+				break
+			}
+		}
+	}
+	return right
+}
+
+// TableCSV renders a table as RFC 4180 CSV with a header row.
+func TableCSV(t Table) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(t.Columns); err != nil {
+		return nil, fmt.Errorf("table %q: %w", t.Name, err)
+	}
+	if err := w.WriteAll(t.Rows); err != nil {
+		return nil, fmt.Errorf("table %q: %w", t.Name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// TableMarkdown renders a table as a GitHub-flavoured Markdown table (no caption).
+func TableMarkdown(t Table) []byte {
+	var b strings.Builder
+	right := rightAligned(t)
+	b.WriteString("|")
+	for _, c := range t.Columns {
+		b.WriteString(" " + mdCell(c) + " |")
+	}
+	b.WriteString("\n|")
+	for j := range t.Columns {
+		if right[j] {
+			b.WriteString("---:|")
+		} else {
+			b.WriteString("---|")
+		}
+	}
+	b.WriteString("\n")
+	for _, row := range t.Rows {
+		b.WriteString("|")
+		for _, c := range row {
+			b.WriteString(" " + mdCell(c) + " |")
+		}
+		b.WriteString("\n")
+	}
+	return []byte(b.String())
+}
+
+// latexEscape escapes TeX's special characters and spells out the few symbols pdfLaTeX
+// does not take as UTF-8 text.
+func latexEscape(s string) string {
+	r := strings.NewReplacer(
+		`\`, `\textbackslash{}`, "&", `\&`, "%", `\%`, "$", `\$`, "#", `\#`, "_", `\_`,
+		"{", `\{`, "}", `\}`, "~", `\textasciitilde{}`, "^", `\textasciicircum{}`,
+		"≥", `$\geq$`, "≤", `$\leq$`, "×", `$\times$`, "−", `$-$`, "χ²", `$\chi^2$`, "χ", `$\chi$`,
+		"²", `$^2$`, "±", `$\pm$`, "<", `\textless{}`, ">", `\textgreater{}`, "φ", `$\phi$`,
+		"\n", " ",
+	)
+	return r.Replace(s)
+}
+
+// TableLaTeX renders a table as a LaTeX table environment with booktabs rules.
+func TableLaTeX(t Table) []byte {
+	var b strings.Builder
+	right := rightAligned(t)
+	spec := ""
+	for _, r := range right {
+		if r {
+			spec += "r"
+		} else {
+			spec += "l"
+		}
+	}
+	b.WriteString("% requires \\usepackage{booktabs}\n\\begin{table}[htbp]\n\\centering\n")
+	if t.Caption != "" {
+		fmt.Fprintf(&b, "\\caption{%s}\n", latexEscape(t.Caption))
+	}
+	fmt.Fprintf(&b, "\\label{tab:%s}\n\\begin{tabular}{%s}\n\\toprule\n", t.Name, spec)
+	row := func(cells []string) {
+		esc := make([]string, len(cells))
+		for i, c := range cells {
+			esc[i] = latexEscape(c)
+		}
+		b.WriteString(strings.Join(esc, " & ") + " \\\\\n")
+	}
+	row(t.Columns)
+	b.WriteString("\\midrule\n")
+	for _, r := range t.Rows {
+		row(r)
+	}
+	b.WriteString("\\bottomrule\n\\end{tabular}\n")
+	if t.Note != "" {
+		fmt.Fprintf(&b, "\\par\\smallskip{\\footnotesize %s}\n", latexEscape(t.Note))
+	}
+	b.WriteString("\\end{table}\n")
+	return []byte(b.String())
+}
+
+// inlineHTML escapes text and sets `code` spans.
+func inlineHTML(s string) string {
+	parts := strings.Split(s, "`")
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 && i < len(parts)-1 {
+			b.WriteString("<code>" + html.EscapeString(p) + "</code>")
+			continue
+		}
+		if i%2 == 1 { // unmatched backtick: keep it literally
+			b.WriteString("`")
+		}
+		b.WriteString(html.EscapeString(p))
+	}
+	return b.String()
+}
+
+// Markdown renders the document as Markdown; figures are linked as figures/<name>.png.
+func Markdown(d Document) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n", d.Title)
+	if d.Subtitle != "" {
+		fmt.Fprintf(&b, "%s\n\n", d.Subtitle)
+	}
+	fig, tab := 0, 0
+	for _, s := range d.Sections {
+		fmt.Fprintf(&b, "## %s\n\n", s.Title)
+		for _, blk := range s.Blocks {
+			switch blk := blk.(type) {
+			case Paragraph:
+				fmt.Fprintf(&b, "%s\n\n", blk.Text)
+			case List:
+				for _, it := range blk.Items {
+					fmt.Fprintf(&b, "- %s\n", it)
+				}
+				b.WriteString("\n")
+			case Table:
+				tab++
+				fmt.Fprintf(&b, "**Table %d.** %s\n\n", tab, blk.Caption)
+				b.Write(TableMarkdown(blk))
+				b.WriteString("\n")
+				if blk.Note != "" {
+					fmt.Fprintf(&b, "*%s*\n\n", blk.Note)
+				}
+				fmt.Fprintf(&b, "(tables/%s.csv, .md, .tex)\n\n", blk.Name)
+			case Figure:
+				fig++
+				n := blk.Figure.Name
+				fmt.Fprintf(&b, "![Figure %d](figures/%s.png)\n\n**Figure %d.** %s (figures/%s.png, .svg, .pdf)\n\n", fig, n, fig, blk.Caption, n)
+			}
+		}
+	}
+	return []byte(b.String())
+}
+
+// HTML renders the document as one self-contained page: styles inline, figures embedded as
+// PNG data (png maps a figure name to its PNG bytes; a missing one is linked instead).
+func HTML(d Document, png map[string][]byte) []byte {
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+	fmt.Fprintf(&b, "<title>%s</title>\n", html.EscapeString(d.Title))
+	b.WriteString(`<style>
+body{font-family:"Liberation Sans",Arial,Helvetica,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.45;color:#111}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em}
+th,td{padding:.2em .6em;text-align:left;vertical-align:top}
+thead th{border-top:2px solid #000;border-bottom:1px solid #000}
+tbody tr:last-child td{border-bottom:2px solid #000}
+td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}
+figure{margin:1em 0}figure img{max-width:100%;height:auto}
+caption,figcaption{text-align:left;font-size:.92em;margin:.3em 0}
+.note{font-size:.85em;color:#333}
+code{font-size:.92em;background:#f3f3f3;padding:0 .2em}
+</style>
+</head>
+<body>
+`)
+	fmt.Fprintf(&b, "<h1>%s</h1>\n", html.EscapeString(d.Title))
+	if d.Subtitle != "" {
+		fmt.Fprintf(&b, "<p>%s</p>\n", inlineHTML(d.Subtitle))
+	}
+	fig, tab := 0, 0
+	for _, s := range d.Sections {
+		fmt.Fprintf(&b, "<h2>%s</h2>\n", html.EscapeString(s.Title))
+		for _, blk := range s.Blocks {
+			switch blk := blk.(type) {
+			case Paragraph:
+				fmt.Fprintf(&b, "<p>%s</p>\n", inlineHTML(blk.Text))
+			case List:
+				b.WriteString("<ul>\n")
+				for _, it := range blk.Items {
+					fmt.Fprintf(&b, "<li>%s</li>\n", inlineHTML(it))
+				}
+				b.WriteString("</ul>\n")
+			case Table:
+				tab++
+				right := rightAligned(blk)
+				cls := func(j int) string {
+					if right[j] {
+						return ` class="r"`
+					}
+					return ""
+				}
+				fmt.Fprintf(&b, "<table id=\"%s\">\n<caption><b>Table %d.</b> %s</caption>\n<thead><tr>", blk.Name, tab, inlineHTML(blk.Caption))
+				for j, c := range blk.Columns {
+					fmt.Fprintf(&b, "<th%s>%s</th>", cls(j), html.EscapeString(c))
+				}
+				b.WriteString("</tr></thead>\n<tbody>\n")
+				for _, row := range blk.Rows {
+					b.WriteString("<tr>")
+					for j, c := range row {
+						fmt.Fprintf(&b, "<td%s>%s</td>", cls(j), inlineHTML(c))
+					}
+					b.WriteString("</tr>\n")
+				}
+				b.WriteString("</tbody>\n</table>\n")
+				if blk.Note != "" {
+					fmt.Fprintf(&b, "<p class=\"note\">%s</p>\n", inlineHTML(blk.Note))
+				}
+			case Figure:
+				fig++
+				n := blk.Figure.Name
+				src := "figures/" + n + ".png"
+				if data, ok := png[n]; ok {
+					src = "data:image/png;base64," + base64.StdEncoding.EncodeToString(data)
+				}
+				fmt.Fprintf(&b, "<figure id=\"%s\">\n<img src=\"%s\" alt=\"Figure %d\" width=\"%.0f\">\n", n, src, fig, blk.Figure.Width.Points()*96/72)
+				fmt.Fprintf(&b, "<figcaption><b>Figure %d.</b> %s (<a href=\"figures/%s.svg\">SVG</a>, <a href=\"figures/%s.pdf\">PDF</a>)</figcaption>\n</figure>\n", fig, inlineHTML(blk.Caption), n, n)
+			}
+		}
+	}
+	b.WriteString("</body>\n</html>\n")
+	return []byte(b.String())
+}

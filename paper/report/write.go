@@ -1,0 +1,161 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/mhealthsec/mhealthsec/figures"
+)
+
+// OutputError is a failure to create or replace the destination folder itself (not
+// writable, not a folder), as opposed to a failure to produce the report's content.
+type OutputError struct {
+	Path string
+	Err  error
+}
+
+func (e *OutputError) Error() string {
+	return fmt.Sprintf("output folder %s: %v", e.Path, e.Err)
+}
+
+func (e *OutputError) Unwrap() error { return e.Err }
+
+// Write writes the report into dir (which must exist): report.md, report.html, stats.json,
+// tables/ and figures/. stats is marshalled as indented JSON; it must not hold NaN or ±Inf
+// (JSON has no such numbers: use nil for a value that could not be computed).
+func Write(dir string, d Document, stats any) error {
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	for _, sub := range []string{"tables", "figures"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	js, err := json.MarshalIndent(stats, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: stats.json: %w", err)
+	}
+	files := map[string][]byte{"stats.json": append(js, '\n')}
+	pngs := map[string][]byte{}
+	for _, s := range d.Sections {
+		for _, blk := range s.Blocks {
+			switch blk := blk.(type) {
+			case Table:
+				c, err := TableCSV(blk)
+				if err != nil {
+					return fmt.Errorf("report: %w", err)
+				}
+				files[filepath.Join("tables", blk.Name+".csv")] = c
+				files[filepath.Join("tables", blk.Name+".md")] = TableMarkdown(blk)
+				files[filepath.Join("tables", blk.Name+".tex")] = TableLaTeX(blk)
+			case Figure:
+				for _, format := range figures.Formats() {
+					data, err := figures.Render(blk.Figure, format)
+					if err != nil {
+						return fmt.Errorf("report: %w", err)
+					}
+					files[filepath.Join("figures", blk.Figure.Name+"."+format)] = data
+					if format == "png" {
+						pngs[blk.Figure.Name] = data
+					}
+				}
+			}
+		}
+	}
+	files["report.md"] = Markdown(d)
+	files["report.html"] = HTML(d, pngs)
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	return nil
+}
+
+// WriteAtomic writes the report to a temporary folder beside out and, when all of it was
+// written, puts it in place of out (replacing an earlier report there). On any failure out
+// is left as it was and the temporary folder is removed. Failures to use out itself are
+// *OutputError.
+func WriteAtomic(out string, d Document, stats any) (err error) {
+	out = filepath.Clean(out)
+	if err := checkReplaceable(out); err != nil {
+		return &OutputError{Path: out, Err: err}
+	}
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return &OutputError{Path: out, Err: err}
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
+	if err != nil {
+		return &OutputError{Path: out, Err: err}
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	// MkdirTemp makes the folder 0700; a report is for reading.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return &OutputError{Path: out, Err: err}
+	}
+	if err := Write(tmp, d, stats); err != nil {
+		return err
+	}
+	return replaceDir(tmp, out)
+}
+
+// replaceDir moves the finished folder tmp to out. An existing out is first moved aside and
+// removed only after the rename succeeded, so a failure never leaves out missing.
+func replaceDir(tmp, out string) error {
+	if _, err := os.Stat(out); errors.Is(err, os.ErrNotExist) {
+		if err := os.Rename(tmp, out); err != nil {
+			return &OutputError{Path: out, Err: err}
+		}
+		return nil
+	}
+	old := tmp + ".old"
+	if err := os.Rename(out, old); err != nil {
+		return &OutputError{Path: out, Err: fmt.Errorf("moving the previous report aside: %w", err)}
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		// Put the previous report back; the new one is discarded by the caller.
+		if rerr := os.Rename(old, out); rerr != nil {
+			return &OutputError{Path: out, Err: fmt.Errorf("%w (and restoring the previous report failed: %v; it is in %s)", err, rerr, old)}
+		}
+		return &OutputError{Path: out, Err: err}
+	}
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("report written to %s, but the previous one is left in %s: %w", out, old, err)
+	}
+	return nil
+}
+
+// checkReplaceable refuses to replace anything but a missing folder, an empty folder or an
+// earlier report (a folder holding stats.json), so a mistyped --out cannot delete other work.
+func checkReplaceable(out string) error {
+	fi, err := os.Stat(out)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return errors.New("exists and is not a folder")
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(out, "stats.json")); err != nil {
+		return errors.New("exists, is not empty and holds no earlier report (no stats.json); refusing to replace it")
+	}
+	return nil
+}
