@@ -1,0 +1,10 @@
+// Package tlswire reads and writes the bytes of SSL 2.0, SSL 3.0 and TLS 1.0–1.3 handshakes
+// at the level a scanner needs: records, ClientHellos with any suite ids and extensions, and
+// the server's first flight (ServerHello, Certificate, ServerKeyExchange, ServerHelloDone,
+// Alert). It never completes a handshake and holds no keys beyond an optional X25519 share.
+//
+// Every reader is bounded: records longer than MaxRecordPayload, handshake messages longer
+// than MaxHandshakeMessage and chains longer than MaxChainCerts are rejected with an error,
+// never allocated. Parsers take untrusted bytes and return errors, never panic; each has a
+// fuzz test seeded with captures of real servers (testdata/captures).
+package tlswire
