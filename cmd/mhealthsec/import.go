@@ -1,18 +1,81 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"io"
+	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mhealthsec/mhealthsec/datasets/importer"
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// TODO(issue): placeholder until the import command lands; it must not be called done.
 func newImportCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "import",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("import: not built yet")
+	var out string
+	var appendOut bool
+	cmd := &cobra.Command{
+		Use:   "import testssl|ssllabs FILE...",
+		Short: "Turn testssl.sh JSON or SSL Labs API v3 JSON into probe results",
+		Long: `import converts the JSON of other assessment tools into probe results (one JSON object per
+line), keeping the tool's own grade (grade.graded_by names the tool, grade.criteria its
+criteria version).
+
+  testssl   testssl.sh --jsonfile (flat) or --jsonfile-pretty output, versions 3.0 and 3.2
+  ssllabs   SSL Labs API v3 host objects (analyze?all=done), one per file or a JSON array
+            of them as written by ssllabs-scan
+
+Bad input names the file and the JSON path of the offending value.`,
+		Example: `  mhealthsec import testssl scans/*.json --out results.jsonl
+  mhealthsec import ssllabs labs.json --out results.jsonl --append`,
+		Args: usageArgs(cobra.MinimumNArgs(2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var read func(io.Reader, string) ([]result.Result, error)
+			switch args[0] {
+			case "testssl":
+				read = importer.Testssl
+			case "ssllabs":
+				read = importer.SSLLabs
+			default:
+				return usageErrorf("import: unknown format %q (want testssl or ssllabs)", args[0])
+			}
+			w := cmd.OutOrStdout()
+			if out != "" {
+				flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+				if appendOut {
+					flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+				}
+				f, err := os.OpenFile(out, flags, 0o644)
+				if err != nil {
+					return fmt.Errorf("import: %w", err)
+				}
+				defer f.Close()
+				w = f
+			}
+			rw := result.NewWriter(w)
+			total := 0
+			for _, path := range args[1:] {
+				f, err := os.Open(path)
+				if err != nil {
+					return fmt.Errorf("import: %w", err)
+				}
+				rs, err := read(f, path)
+				f.Close()
+				if err != nil {
+					return usageErrorf("import: %w", err)
+				}
+				for _, r := range rs {
+					if err := rw.Write(r); err != nil {
+						return fmt.Errorf("import: %w", err)
+					}
+				}
+				total += len(rs)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "imported %d results from %d files\n", total, len(args)-1)
+			return nil
 		},
 	}
+	cmd.Flags().StringVar(&out, "out", "", "write results to this JSONL file (default: standard output)")
+	cmd.Flags().BoolVar(&appendOut, "append", false, "append to --out instead of replacing it")
+	return cmd
 }
