@@ -1,6 +1,16 @@
 package datasets
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
@@ -77,4 +87,150 @@ type Study struct {
 	Apps    []App
 	Servers []Server
 	Results []result.Result
+}
+
+// Study file names inside a study folder.
+const (
+	AppsFile    = "apps.csv"
+	ServersFile = "servers.csv"
+	ResultsFile = "results.jsonl"
+)
+
+// LoadStudy reads a study folder: apps.csv (required), servers.csv and results.jsonl (each
+// optional). Every file is checked in full; on any input error LoadStudy returns a nil
+// Study and a *LoadError that lists up to MaxErrorsPerFile *InputErrors per file, each
+// naming file, line and column.
+func LoadStudy(dir string) (*Study, error) {
+	st := &Study{Dir: dir}
+	all := &LoadError{}
+
+	appsPath := filepath.Join(dir, AppsFile)
+	f, err := os.Open(appsPath)
+	if err != nil {
+		return nil, fmt.Errorf("load study %s: %s is required: %w", dir, AppsFile, err)
+	}
+	var appErrs fileErrors
+	apps, ids := readApps(f, appsPath, &appErrs)
+	f.Close()
+	all.merge(appErrs.err(appsPath))
+	st.Apps = apps
+
+	serversPath := filepath.Join(dir, ServersFile)
+	switch f, err := os.Open(serversPath); {
+	case err == nil:
+		var errs fileErrors
+		st.Servers = readServers(f, serversPath, ids, &errs)
+		f.Close()
+		all.merge(errs.err(serversPath))
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("load study %s: %w", dir, err)
+	}
+
+	resultsPath := filepath.Join(dir, ResultsFile)
+	switch f, err := os.Open(resultsPath); {
+	case err == nil:
+		var errs fileErrors
+		st.Results, err = readResults(f, resultsPath, &errs)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("load study %s: %w", dir, err)
+		}
+		all.merge(errs.err(resultsPath))
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("load study %s: %w", dir, err)
+	}
+
+	if len(all.Errors) > 0 {
+		return nil, all
+	}
+	return st, nil
+}
+
+// ReadResults reads results.jsonl from r (one probe result per line, via
+// result.ReadJSONL); name is used in errors. Unlike result.ReadJSONL it reads past a bad
+// line, so one pass reports up to MaxErrorsPerFile of them; any error returns no results.
+// Beyond JSON it checks host, port and the grade letter.
+func ReadResults(r io.Reader, name string) ([]result.Result, error) {
+	var errs fileErrors
+	res, err := readResults(r, name, &errs)
+	if err != nil {
+		return nil, err
+	}
+	if err := errs.err(name); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// gradeLetters are the letters a result's grade may carry (shared/specs/grading.md).
+var gradeLetters = map[string]bool{"A+": true, "A": true, "A-": true, "B": true, "C": true, "D": true, "E": true, "F": true, "T": true, "M": true}
+
+// readResults returns an error only when r cannot be read; input errors go to errs.
+func readResults(r io.Reader, file string, errs *fileErrors) ([]result.Result, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", file, err)
+	}
+	var out []result.Result
+	offset := 0 // lines of data already consumed
+	for len(data) > 0 {
+		err := result.ReadJSONL(bytes.NewReader(data), file, func(line int, res result.Result) error {
+			checkResult(file, offset+line, &res, errs)
+			out = append(out, res)
+			return nil
+		})
+		if err == nil {
+			break
+		}
+		var le *result.LineError
+		if !errors.As(err, &le) {
+			return nil, err
+		}
+		errs.add(&InputError{File: file, Line: offset + le.Line, Column: le.Field,
+			Expected: "one probe result JSON object per line", Got: abbreviate(lineAt(data, le.Line)), Err: le.Err})
+		data = skipLines(data, le.Line)
+		offset += le.Line
+	}
+	return out, nil
+}
+
+func checkResult(file string, line int, r *result.Result, errs *fileErrors) {
+	if strings.TrimSpace(r.Host) == "" || r.Host == gotaNaN {
+		errs.add(&InputError{File: file, Line: line, Column: "host", Expected: "a host name", Got: r.Host})
+	}
+	if r.Port < 1 || r.Port > 65535 {
+		errs.add(&InputError{File: file, Line: line, Column: "port", Expected: "a port 1-65535", Got: strconv.Itoa(r.Port)})
+	}
+	if r.Grade != nil && !gradeLetters[r.Grade.Letter] {
+		errs.add(&InputError{File: file, Line: line, Column: "grade.letter",
+			Expected: "one of A+, A, A-, B, C, D, E, F, T, M", Got: r.Grade.Letter})
+	}
+}
+
+// lineAt returns line n (1-based) of data.
+func lineAt(data []byte, n int) string {
+	rest := skipLines(data, n-1)
+	line, _, _ := bytes.Cut(rest, []byte{'\n'})
+	return string(bytes.TrimSpace(line))
+}
+
+// skipLines drops the first n lines of data.
+func skipLines(data []byte, n int) []byte {
+	for ; n > 0 && len(data) > 0; n-- {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return nil
+		}
+		data = data[i+1:]
+	}
+	return data
+}
+
+// abbreviate shortens s for an error message.
+func abbreviate(s string) string {
+	const max = 60
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
 }
