@@ -1,18 +1,287 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mhealthsec/mhealthsec/probe/grade"
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// TODO(issue): placeholder until the grade command lands; it must not be called done.
 func newGradeCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "grade",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("grade: not built yet")
+	var criteria, out string
+	cmd := &cobra.Command{
+		Use:   "grade [--criteria 2009r] results.jsonl [--out regraded.jsonl]",
+		Short: "Regrade stored probe results under another SSL Labs criteria version, without rescanning",
+		Long: "grade reads probe results (JSONL), grades each one again under --criteria and writes\n" +
+			"them out with only the grade replaced; every other field, known or not, is kept as it was.\n" +
+			"Lines whose assessment failed (error set) keep grade null. A before/after summary goes to\n" +
+			"stderr. Known criteria: " + criteriaNames() + ".",
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := grade.ParseCriteria(criteria)
+			if err != nil {
+				return usageErrorf("--criteria: %v", err)
+			}
+			return regradeFile(args[0], out, c, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
+	cmd.Flags().StringVar(&criteria, "criteria", string(grade.Default), "criteria version: "+criteriaNames())
+	cmd.Flags().StringVar(&out, "out", "", "write regraded results here (default: stdout); written whole or not at all")
+	return cmd
+}
+
+func criteriaNames() string {
+	var names []string
+	for _, v := range grade.Versions() {
+		names = append(names, string(v))
+	}
+	return strings.Join(names, ", ")
+}
+
+// regradeFile regrades in into out (or stdout) and prints the summary to stderr.
+func regradeFile(in, out string, c grade.Criteria, stdout, stderr io.Writer) error {
+	f, err := os.Open(in)
+	if err != nil {
+		return fmt.Errorf("grade: %w", err)
+	}
+	defer f.Close()
+
+	if out == "" {
+		w := bufio.NewWriter(stdout)
+		sum, err := regrade(f, in, w, c)
+		if err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return fmt.Errorf("grade: write: %w", err)
+		}
+		sum.print(stderr, c)
+		return nil
+	}
+	// Write next to the target and rename, so a failed run leaves no half-written file.
+	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
+	if err != nil {
+		return fmt.Errorf("grade: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	w := bufio.NewWriter(tmp)
+	sum, err := regrade(f, in, w, c)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("grade: write %s: %w", out, err)
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return fmt.Errorf("grade: %w", err)
+	}
+	sum.print(stderr, c)
+	return nil
+}
+
+// summary counts letters before and after regrading.
+type summary struct {
+	lines, changed   int
+	before, after    map[string]int
+	changedExamples  []string
+	ungradable       int
+	ungradableReason map[string]int
+}
+
+func (s *summary) print(w io.Writer, c grade.Criteria) {
+	fmt.Fprintf(w, "regraded %d results under %s: %d changed letter, %d could not be graded\n", s.lines, c, s.changed, s.ungradable)
+	letters := map[string]bool{}
+	for l := range s.before {
+		letters[l] = true
+	}
+	for l := range s.after {
+		letters[l] = true
+	}
+	var keys []string
+	for l := range letters {
+		keys = append(keys, l)
+	}
+	sort.Slice(keys, func(i, j int) bool { return letterOrder(keys[i]) < letterOrder(keys[j]) })
+	fmt.Fprintf(w, "%-6s %7s %7s\n", "grade", "before", "after")
+	for _, l := range keys {
+		fmt.Fprintf(w, "%-6s %7d %7d\n", l, s.before[l], s.after[l])
+	}
+	for _, e := range s.changedExamples {
+		fmt.Fprintln(w, "  ", e)
+	}
+	var reasons []string
+	for r := range s.ungradableReason {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		fmt.Fprintf(w, "   not graded (%d): %s\n", s.ungradableReason[r], r)
+	}
+}
+
+func letterOrder(l string) int {
+	const order = "A+ A A- B C D E F T M none"
+	if i := strings.Index(" "+order+" ", " "+l+" "); i >= 0 {
+		return i
+	}
+	return len(order)
+}
+
+// maxExamples bounds the changed lines listed in the summary.
+const maxExamples = 10
+
+// regrade copies every line of r to w with its "grade" value replaced. name is used in
+// errors, which name the file and line.
+func regrade(r io.Reader, name string, w io.Writer, c grade.Criteria) (*summary, error) {
+	sum := &summary{before: map[string]int{}, after: map[string]int{}, ungradableReason: map[string]int{}}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), result.MaxLineBytes)
+	line := 0
+	for sc.Scan() {
+		line++
+		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) == 0 {
+			continue
+		}
+		var res result.Result
+		if err := json.Unmarshal(raw, &res); err != nil {
+			le := &result.LineError{File: name, Line: line, Err: err}
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				le.Field = te.Field
+				le.Err = fmt.Errorf("expected %s, got JSON %s", te.Type, te.Value)
+			}
+			return nil, le
+		}
+		sum.lines++
+		old := letterOf(res.Grade)
+		g := grade.Grade(&res, c)
+		if g == nil {
+			_, why := grade.Gradable(&res)
+			sum.ungradable++
+			sum.ungradableReason[firstWords(why)]++
+		}
+		now := letterOf(g)
+		sum.before[old]++
+		sum.after[now]++
+		if old != now {
+			sum.changed++
+			if len(sum.changedExamples) < maxExamples {
+				sum.changedExamples = append(sum.changedExamples, fmt.Sprintf("%s:%d %s: %s → %s", name, line, res.Target, old, now))
+			}
+		}
+		enc, err := json.Marshal(g) // nil encodes as null
+		if err != nil {
+			return nil, &result.LineError{File: name, Line: line, Field: "grade", Err: err}
+		}
+		updated, err := replaceKey(raw, "grade", enc)
+		if err != nil {
+			return nil, &result.LineError{File: name, Line: line, Err: err}
+		}
+		updated = append(updated, '\n')
+		if _, err := w.Write(updated); err != nil {
+			return nil, fmt.Errorf("write: %w", err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, &result.LineError{File: name, Line: line + 1, Err: fmt.Errorf("line longer than %d bytes", result.MaxLineBytes)}
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return sum, nil
+}
+
+func letterOf(g *result.Grade) string {
+	if g == nil || g.Letter == "" {
+		return "none"
+	}
+	return g.Letter
+}
+
+// firstWords keeps ungradable reasons groupable: error messages differ per host after the
+// kind, so only the part before the first parenthesis counts.
+func firstWords(s string) string {
+	if i := strings.Index(s, " ("); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// replaceKey returns obj (one JSON object) with the value of its top-level key replaced by
+// val, keeping every other byte; a missing key is appended at the end of the object. A key
+// given twice has both values replaced, so no reader can see the old one.
+func replaceKey(obj []byte, key string, val []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errors.New("not a JSON object")
+	}
+	type span struct{ start, end int }
+	var spans []span
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		afterKey := int(dec.InputOffset())
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		if k, _ := kt.(string); k != key {
+			continue
+		}
+		end := int(dec.InputOffset())
+		start := afterKey
+		// Skip the colon and blanks between the key and its value.
+		for start < end && (obj[start] == ':' || obj[start] == ' ' || obj[start] == '\t' || obj[start] == '\n' || obj[start] == '\r') {
+			start++
+		}
+		spans = append(spans, span{start, end})
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, err
+	}
+	if len(spans) > 0 {
+		out := make([]byte, 0, len(obj)+len(val))
+		prev := 0
+		for _, sp := range spans {
+			out = append(out, obj[prev:sp.start]...)
+			out = append(out, val...)
+			prev = sp.end
+		}
+		return append(out, obj[prev:]...), nil
+	}
+	closing := int(dec.InputOffset()) - 1
+	head := bytes.TrimRight(obj[:closing], " \t\r\n")
+	out := append([]byte{}, head...)
+	if head[len(head)-1] != '{' {
+		out = append(out, ',')
+	}
+	kb, _ := json.Marshal(key)
+	out = append(out, kb...)
+	out = append(out, ':')
+	out = append(out, val...)
+	return append(out, obj[closing:]...), nil
 }
