@@ -1,0 +1,331 @@
+// Package lab runs a fleet of deliberately strong and weak servers on 127.0.0.1, each with
+// the grade and findings it should get written down before anything probes it. The fleet
+// is the ground truth of the whole pipeline: `mhealthsec lab` probes it, grades it, runs the
+// study analysis over it and reports where measurement and declaration disagree.
+//
+// Servers are built with Go's crypto/tls and probe/pki certificates where Go can still serve
+// the configuration, and with probe/fakeserver where it cannot (SSL 3.0, Heartbleed). Every
+// server listens on an ephemeral loopback port; scanners reach it by IP and send the
+// server's name (Endpoint.SNI) as SNI. Certificates chain to the fleet's own root (Fleet.Pool).
+package lab
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/pki"
+)
+
+// Domain is the parent of every fleet server's name. ".test" is reserved (RFC 2606), so no
+// fleet name can ever resolve to a host on the internet.
+const Domain = "lab.test"
+
+// Loopback is the only address the fleet listens on.
+const Loopback = "127.0.0.1"
+
+// PlainHTTP says what a server's companion plain-HTTP listener does.
+type PlainHTTP int
+
+// Plain-HTTP companions.
+const (
+	NoPlainHTTP   PlainHTTP = iota // no plain-HTTP listener
+	PlainRedirect                  // 301 to the HTTPS endpoint
+	PlainServe                     // 200 over plain HTTP, no redirect
+)
+
+// Cert describes a server's certificate. The zero value is a sound ECDSA P-256 certificate
+// for the server's name, issued by the fleet's intermediate, served with its chain.
+type Cert struct {
+	Key               pki.KeySpec
+	Expired           bool
+	NotYetValid       bool
+	SelfSigned        bool
+	WrongName         bool // issued for another name than the server's
+	OmitIntermediates bool // incomplete chain
+	SHA1              bool // leaf signed with SHA-1
+}
+
+// Server is one fleet member: how to build it and what it should be measured as.
+type Server struct {
+	Name        string
+	Description string
+
+	// TLS is false for a plain-HTTP-only server.
+	TLS          bool
+	MinVersion   uint16
+	MaxVersion   uint16
+	CipherSuites []uint16 // nil: Go's defaults
+	Curves       []tls.CurveID
+	Cert         Cert
+	// HSTS is the Strict-Transport-Security header value served over HTTPS; "" sends none.
+	HSTS      string
+	PlainHTTP PlainHTTP
+	// Fake serves the endpoint with a server Go's crypto/tls cannot be (probe/fakeserver).
+	// When set, the TLS fields above are ignored.
+	Fake Fake
+
+	Expect Expect
+}
+
+// Fake starts a non-crypto/tls server on ln, serving cert where its protocol has a
+// certificate. The fleet owns ln; the returned Closer must stop the server, release ln and
+// return only after every goroutine of the server has ended.
+type Fake func(ln net.Listener, cert tls.Certificate) (io.Closer, error)
+
+// Endpoint is a running fleet server.
+type Endpoint struct {
+	Server
+	// SNI is the server's name: what a scanner sends as SNI and the name its certificate
+	// is checked against.
+	SNI  string
+	IP   string
+	Port int
+	// HTTPPort is the companion plain-HTTP listener's port, 0 if there is none.
+	HTTPPort int
+}
+
+// Addr is "127.0.0.1:port".
+func (e Endpoint) Addr() string { return net.JoinHostPort(e.IP, strconv.Itoa(e.Port)) }
+
+// Fleet is a set of running servers. Close stops them all.
+type Fleet struct {
+	Endpoints []Endpoint
+	root      *pki.Authority
+	inter     *pki.Authority
+
+	mu       sync.Mutex
+	closers  []io.Closer
+	wg       sync.WaitGroup
+	stopCtx  func() bool
+	closed   bool
+	closeErr error
+}
+
+// Pool is the trust store that knows the fleet's root, for the scanner's CA pool.
+func (f *Fleet) Pool() *x509.CertPool { return f.root.Pool() }
+
+// Root is the fleet's root CA certificate.
+func (f *Fleet) Root() *x509.Certificate { return f.root.Cert }
+
+// Intermediates holds the fleet's intermediate CA, the certificate an incomplete chain
+// omits: a scanner that completes chains the way SSL Labs does (from AIA or a cache of
+// known intermediates) is given it here.
+func (f *Fleet) Intermediates() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(f.inter.Cert)
+	return p
+}
+
+// Endpoint returns the running server called name.
+func (f *Fleet) Endpoint(name string) (Endpoint, bool) {
+	for _, e := range f.Endpoints {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Endpoint{}, false
+}
+
+// Start starts servers on 127.0.0.1 and returns when all of them accept connections. The
+// fleet shuts down when ctx is done or Close is called, whichever comes first.
+func Start(ctx context.Context, servers []Server) (*Fleet, error) {
+	root, err := pki.NewRoot("mhealthsec lab root CA")
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	inter, err := root.NewIntermediate("mhealthsec lab intermediate CA")
+	if err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	f := &Fleet{root: root, inter: inter}
+	seen := map[string]bool{}
+	for _, s := range servers {
+		if s.Name == "" || seen[s.Name] {
+			f.Close()
+			return nil, fmt.Errorf("lab: server name %q empty or used twice", s.Name)
+		}
+		seen[s.Name] = true
+		ep, err := f.start(s)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lab: start %s: %w", s.Name, err)
+		}
+		f.Endpoints = append(f.Endpoints, ep)
+	}
+	f.stopCtx = context.AfterFunc(ctx, func() { f.Close() })
+	return f, nil
+}
+
+// Close stops every server and waits until their goroutines have returned. It is safe to
+// call more than once.
+func (f *Fleet) Close() error {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return f.closeErr
+	}
+	f.closed = true
+	closers := f.closers
+	stop := f.stopCtx
+	f.mu.Unlock()
+
+	if stop != nil {
+		stop()
+	}
+	var errs []error
+	for _, c := range closers {
+		if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	f.wg.Wait()
+	f.mu.Lock()
+	f.closeErr = errors.Join(errs...)
+	f.mu.Unlock()
+	return f.closeErr
+}
+
+func (f *Fleet) track(c io.Closer) {
+	f.mu.Lock()
+	f.closers = append(f.closers, c)
+	f.mu.Unlock()
+}
+
+func (f *Fleet) start(s Server) (Endpoint, error) {
+	ep := Endpoint{Server: s, SNI: s.Name + "." + Domain, IP: Loopback}
+	ln, err := net.Listen("tcp", net.JoinHostPort(Loopback, "0"))
+	if err != nil {
+		return ep, err
+	}
+	ep.Port = ln.Addr().(*net.TCPAddr).Port
+
+	switch {
+	case s.Fake != nil:
+		cert, err := f.certificate(ep.SNI, s.Cert)
+		if err != nil {
+			ln.Close()
+			return ep, err
+		}
+		c, err := s.Fake(ln, cert)
+		if err != nil {
+			ln.Close()
+			return ep, err
+		}
+		f.track(c)
+	case s.TLS:
+		cert, err := f.certificate(ep.SNI, s.Cert)
+		if err != nil {
+			ln.Close()
+			return ep, err
+		}
+		cfg := &tls.Config{
+			Certificates:     []tls.Certificate{cert},
+			MinVersion:       s.MinVersion,
+			MaxVersion:       s.MaxVersion,
+			CipherSuites:     s.CipherSuites,
+			CurvePreferences: s.Curves,
+		}
+		if s.MinVersion == 0 {
+			// An explicit minimum keeps the fleet independent of the tls10server GODEBUG.
+			cfg.MinVersion = tls.VersionTLS12
+		}
+		f.serveHTTP(tls.NewListener(ln, cfg), httpsHandler(s.HSTS, s.Name))
+	default:
+		f.serveHTTP(ln, plainHandler(s.Name))
+	}
+
+	if s.TLS && s.Fake == nil && s.PlainHTTP != NoPlainHTTP {
+		pl, err := net.Listen("tcp", net.JoinHostPort(Loopback, "0"))
+		if err != nil {
+			return ep, err
+		}
+		ep.HTTPPort = pl.Addr().(*net.TCPAddr).Port
+		h := plainHandler(s.Name)
+		if s.PlainHTTP == PlainRedirect {
+			h = redirectHandler("https://" + net.JoinHostPort(ep.SNI, strconv.Itoa(ep.Port)))
+		}
+		f.serveHTTP(pl, h)
+	}
+	return ep, nil
+}
+
+// serveHTTP serves h on ln until Close. The server's error log is dropped: scanners fail
+// handshakes on purpose, thousands of times.
+func (f *Fleet) serveHTTP(ln net.Listener, h http.Handler) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       10 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	srv.SetKeepAlivesEnabled(false)
+	f.track(srv)
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		_ = srv.Serve(ln) // returns http.ErrServerClosed after Close
+	}()
+}
+
+func httpsHandler(hsts, name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if hsts != "" {
+			w.Header().Set("Strict-Transport-Security", hsts)
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "mhealthsec lab server %s\n", name)
+	})
+}
+
+func plainHandler(name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "mhealthsec lab server %s (plain HTTP)\n", name)
+	})
+}
+
+func redirectHandler(target string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.RequestURI(), http.StatusMovedPermanently)
+	})
+}
+
+// certificate issues the certificate c describes for name.
+func (f *Fleet) certificate(name string, c Cert) (tls.Certificate, error) {
+	opt := pki.LeafOptions{
+		Names:             []string{name},
+		Key:               c.Key,
+		SelfSigned:        c.SelfSigned,
+		OmitIntermediates: c.OmitIntermediates,
+	}
+	if c.WrongName {
+		opt.Names = []string{"other." + Domain}
+	}
+	now := time.Now()
+	if c.Expired {
+		opt.NotBefore, opt.NotAfter = now.AddDate(-1, 0, 0), now.AddDate(0, 0, -30)
+	}
+	if c.NotYetValid {
+		opt.NotBefore, opt.NotAfter = now.AddDate(0, 0, 30), now.AddDate(0, 0, 120)
+	}
+	if c.SHA1 {
+		// The intermediate has an ECDSA key, so SHA-1 means ECDSA with SHA-1. Go still
+		// signs it; only verification of SHA-1 signatures was removed.
+		opt.SignatureAlgorithm = x509.ECDSAWithSHA1
+	}
+	cert, err := f.inter.Issue(opt)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("certificate for %s: %w", name, err)
+	}
+	return cert, nil
+}
