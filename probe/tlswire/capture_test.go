@@ -161,4 +161,3 @@ func waitListening(t testing.TB, addr string) {
 	}
 	t.Fatalf("%s never accepted", addr)
 }
-
