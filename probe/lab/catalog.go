@@ -34,8 +34,13 @@ const (
 // P-384 ≈ 7680-bit RSA = 100; cipher: AES-128 (80) … AES-256/ChaCha20 (100) = 90.
 // Overall = 0.3·protocol + 0.3·kx + 0.4·cipher.
 //
-// Servers Go cannot be (SSL 3.0, Heartbleed, ...) are added by FakeCatalog.
+// Servers Go cannot be (SSL 2.0 and 3.0, Heartbleed) come from fakeServers.
 func Catalog() []Server {
+	return append(goServers(), fakeServers()...)
+}
+
+// goServers are the fleet members served by Go's crypto/tls and net/http.
+func goServers() []Server {
 	return []Server{
 		{
 			Name: "modern-hsts", Description: "TLS 1.2–1.3, ECDHE+AEAD, HSTS 1 year, HTTP redirects to HTTPS",

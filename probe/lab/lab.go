@@ -71,16 +71,22 @@ type Server struct {
 	HSTS      string
 	PlainHTTP PlainHTTP
 	// Fake serves the endpoint with a server Go's crypto/tls cannot be (probe/fakeserver).
-	// When set, the TLS fields above are ignored.
+	// When set, only Cert of the fields above is used.
 	Fake Fake
 
 	Expect Expect
 }
 
-// Fake starts a non-crypto/tls server on ln, serving cert where its protocol has a
-// certificate. The fleet owns ln; the returned Closer must stop the server, release ln and
-// return only after every goroutine of the server has ended.
-type Fake func(ln net.Listener, cert tls.Certificate) (io.Closer, error)
+// Fake starts a server Go's crypto/tls cannot be (probe/fakeserver) on 127.0.0.1,
+// presenting cert where its protocol has a certificate.
+type Fake func(cert tls.Certificate) (Running, error)
+
+// Running is a started fake; *fakeserver.Server is one. Close must return only after every
+// goroutine of the server has ended.
+type Running interface {
+	Addr() string // "127.0.0.1:port"
+	Close() error
+}
 
 // Endpoint is a running fleet server.
 type Endpoint struct {
@@ -203,26 +209,26 @@ func (f *Fleet) track(c io.Closer) {
 
 func (f *Fleet) start(s Server) (Endpoint, error) {
 	ep := Endpoint{Server: s, SNI: s.Name + "." + Domain, IP: Loopback}
+	if s.Fake != nil {
+		cert, err := f.certificate(ep.SNI, s.Cert)
+		if err != nil {
+			return ep, err
+		}
+		run, err := s.Fake(cert)
+		if err != nil {
+			return ep, err
+		}
+		f.track(run)
+		ep.Port, err = loopbackPort(run.Addr())
+		return ep, err
+	}
+
 	ln, err := net.Listen("tcp", net.JoinHostPort(Loopback, "0"))
 	if err != nil {
 		return ep, err
 	}
 	ep.Port = ln.Addr().(*net.TCPAddr).Port
-
-	switch {
-	case s.Fake != nil:
-		cert, err := f.certificate(ep.SNI, s.Cert)
-		if err != nil {
-			ln.Close()
-			return ep, err
-		}
-		c, err := s.Fake(ln, cert)
-		if err != nil {
-			ln.Close()
-			return ep, err
-		}
-		f.track(c)
-	case s.TLS:
+	if s.TLS {
 		cert, err := f.certificate(ep.SNI, s.Cert)
 		if err != nil {
 			ln.Close()
@@ -240,11 +246,11 @@ func (f *Fleet) start(s Server) (Endpoint, error) {
 			cfg.MinVersion = tls.VersionTLS12
 		}
 		f.serveHTTP(tls.NewListener(ln, cfg), httpsHandler(s.HSTS, s.Name))
-	default:
+	} else {
 		f.serveHTTP(ln, plainHandler(s.Name))
 	}
 
-	if s.TLS && s.Fake == nil && s.PlainHTTP != NoPlainHTTP {
+	if s.TLS && s.PlainHTTP != NoPlainHTTP {
 		pl, err := net.Listen("tcp", net.JoinHostPort(Loopback, "0"))
 		if err != nil {
 			return ep, err
@@ -257,6 +263,18 @@ func (f *Fleet) start(s Server) (Endpoint, error) {
 		f.serveHTTP(pl, h)
 	}
 	return ep, nil
+}
+
+// loopbackPort checks that addr is on 127.0.0.1 and returns its port.
+func loopbackPort(addr string) (int, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, fmt.Errorf("fake address %q: %w", addr, err)
+	}
+	if host != Loopback {
+		return 0, fmt.Errorf("fake listens on %s, not %s", addr, Loopback)
+	}
+	return strconv.Atoi(port)
 }
 
 // serveHTTP serves h on ln until Close. The server's error log is dropped: scanners fail
