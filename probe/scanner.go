@@ -1,0 +1,329 @@
+// Package probe is the scanner: it measures TLS endpoints (protocols and ciphers,
+// certificate, HTTP and plain-HTTP behaviour, vulnerabilities), grades them and writes one
+// result per endpoint. The measurements live in sub-packages (enum, certcheck, httpcheck,
+// vuln, grade); this package resolves targets, owns the one dialer every connection goes
+// through (rate limit, per-host limit, timeouts, loopback-only for tests), runs the steps
+// in order, classifies failures, and streams results of a whole scan with resume.
+package probe
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/certcheck"
+	"github.com/mhealthsec/mhealthsec/probe/grade"
+	"github.com/mhealthsec/mhealthsec/probe/httpcheck"
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// Config tunes a Scanner. Zero values take the defaults named.
+type Config struct {
+	// Concurrency is how many endpoints Run measures at once (default 16).
+	Concurrency int
+	// PerHost is how many endpoints of one IP address are measured at once (default 2).
+	// Each measurement makes its connections one after another, so this also bounds the
+	// simultaneous connections to one address.
+	PerHost int
+	// Rate is the number of new connections per second over the whole scan (default 50);
+	// negative means unlimited.
+	Rate float64
+	// ConnectTimeout bounds one TCP connect (default 5 s); ReadTimeout one exchange on an
+	// open connection, such as a handshake or an HTTP request (default 10 s).
+	ConnectTimeout time.Duration
+	ReadTimeout    time.Duration
+	// Deadline bounds the whole measurement of one endpoint (default 3 min).
+	Deadline time.Duration
+	// OverallDeadline bounds a Run; when it passes Run stops like on cancel (0: none).
+	OverallDeadline time.Duration
+	// CAFile is a PEM bundle trusted instead of the system roots (Roots wins if set).
+	CAFile string
+	Roots  *x509.CertPool
+	// HTTPPort is the port of the plain-HTTP check (default 80); negative skips the check.
+	HTTPPort int
+	// Criteria is the grading version (default grade.Default).
+	Criteria grade.Criteria
+	// LoopbackOnly refuses every connection outside 127.0.0.0/8 and ::1 (tests, the lab).
+	LoopbackOnly bool
+	// Resolver resolves host names; nil means net.DefaultResolver.
+	Resolver *net.Resolver
+	// DialContext makes the TCP connections after the limits are applied; nil means a
+	// net.Dialer. Tests use it to count.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Now is the clock for certificate validity; nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults.
+const (
+	DefaultConcurrency    = 16
+	DefaultPerHost        = 2
+	DefaultRate           = 50
+	DefaultConnectTimeout = 5 * time.Second
+	DefaultReadTimeout    = 10 * time.Second
+	DefaultDeadline       = 3 * time.Minute
+	DefaultHTTPPort       = 80
+)
+
+func (c Config) withDefaults() Config {
+	if c.Concurrency <= 0 {
+		c.Concurrency = DefaultConcurrency
+	}
+	if c.PerHost <= 0 {
+		c.PerHost = DefaultPerHost
+	}
+	if c.Rate == 0 {
+		c.Rate = DefaultRate
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = DefaultReadTimeout
+	}
+	if c.Deadline <= 0 {
+		c.Deadline = DefaultDeadline
+	}
+	if c.HTTPPort == 0 {
+		c.HTTPPort = DefaultHTTPPort
+	}
+	if c.Criteria == "" {
+		c.Criteria = grade.Default
+	}
+	if c.Resolver == nil {
+		c.Resolver = net.DefaultResolver
+	}
+	if c.DialContext == nil {
+		c.DialContext = (&net.Dialer{}).DialContext
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// Scanner measures endpoints. It is safe for concurrent use; the limits are shared by
+// every Measure and Run on it.
+type Scanner struct {
+	cfg    Config
+	bucket *tokenBucket
+	hosts  *hostSlots
+}
+
+// New makes a scanner, loading CAFile if given.
+func New(cfg Config) (*Scanner, error) {
+	cfg = cfg.withDefaults()
+	if cfg.Roots == nil && cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("read CA file: %w", err)
+		}
+		cfg.Roots = x509.NewCertPool()
+		if !cfg.Roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s: no PEM certificate in it", cfg.CAFile)
+		}
+	}
+	burst := max(1, int(cfg.Rate/10))
+	return &Scanner{cfg: cfg, bucket: newTokenBucket(cfg.Rate, burst), hosts: newHostSlots(cfg.PerHost)}, nil
+}
+
+// Config returns the configuration in effect, defaults filled in.
+func (s *Scanner) Config() Config { return s.cfg }
+
+// endpoint is one resolved address under measurement.
+type endpoint struct {
+	target Target
+	addr   netip.AddrPort
+	sni    string
+	// hostname is what the certificate must match.
+	hostname string
+}
+
+// dial opens a connection to addr through the rate limiter.
+func (s *Scanner) dial(ctx context.Context, addr netip.AddrPort) (net.Conn, error) {
+	if s.cfg.LoopbackOnly && !addr.Addr().IsLoopback() {
+		return nil, fmt.Errorf("connect %s: %w", addr, errNotLoopback)
+	}
+	if err := s.bucket.Wait(ctx); err != nil {
+		return nil, fmt.Errorf("connect %s: waiting for the rate limit: %w", addr, err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
+	defer cancel()
+	conn, err := s.cfg.DialContext(cctx, "tcp", addr.String())
+	if err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err() // the measurement's deadline or cancel, not the connect timeout
+		}
+		return nil, fmt.Errorf("connect %s: %w", addr, err)
+	}
+	return conn, nil
+}
+
+func (s *Scanner) dialer(addr netip.AddrPort) func(context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) { return s.dial(ctx, addr) }
+}
+
+// step is one measurement. A core step's failure means the endpoint cannot be assessed.
+type step struct {
+	name string
+	core bool
+	run  func(context.Context, endpoint, *result.Result) error
+}
+
+// steps lists the measurements in order. Each later step may use what earlier ones put
+// in the result (vulnerability checks read the enumerated suites; grading reads all).
+func (s *Scanner) steps() []step {
+	return []step{
+		{"certificate", true, s.certificate},
+		{"http", false, s.http},
+		{"plain_http", false, s.plainHTTP},
+	}
+}
+
+// Measure resolves t and measures its first address (the first the resolver returns in
+// t.Family; the others are named in Notes). It always returns a result: an endpoint
+// that cannot be assessed has Error set and Grade nil.
+func (s *Scanner) Measure(ctx context.Context, t Target) result.Result {
+	start := time.Now()
+	r := result.Result{
+		Target:    t.String(),
+		Host:      t.Host,
+		Port:      t.Port,
+		SNI:       t.serverName(),
+		StartedAt: start.UTC().Truncate(time.Millisecond),
+		Source:    result.SourceProbe,
+	}
+	defer func() { r.DurationMS = time.Since(start).Milliseconds() }()
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
+	defer cancel()
+
+	addr, others, err := s.resolve(ctx, t)
+	if err != nil {
+		r.Error = newError(err)
+		return r
+	}
+	r.IP = addr.String()
+	for _, o := range others {
+		r.Notes = append(r.Notes, "also resolves to "+o.String()+" (not measured)")
+	}
+	release, err := s.hosts.acquire(ctx, r.IP)
+	if err != nil {
+		r.Error = newError(fmt.Errorf("waiting for a free slot on %s: %w", r.IP, err))
+		return r
+	}
+	defer release()
+
+	ep := endpoint{target: t, addr: netip.AddrPortFrom(addr, uint16(t.Port)), sni: r.SNI, hostname: t.Host}
+	if t.SNI != "" {
+		ep.hostname = t.SNI
+	}
+	for _, st := range s.steps() {
+		err := st.run(ctx, ep, &r)
+		if err == nil {
+			continue
+		}
+		err = fmt.Errorf("%s: %w", st.name, err)
+		if ctx.Err() != nil {
+			// Whatever the step said, the measurement ran out of time or was canceled.
+			r.Error = newError(fmt.Errorf("%w (%v)", ctx.Err(), err))
+			return r
+		}
+		if st.core && !s.otherProtocols(&r) {
+			r.Error = newError(err)
+			return r
+		}
+		r.Notes = append(r.Notes, err.Error())
+	}
+	if ok, why := grade.Gradable(&r); !ok {
+		r.Notes = append(r.Notes, "not graded: "+why)
+		return r
+	}
+	r.Grade = grade.Grade(&r, s.cfg.Criteria)
+	return r
+}
+
+// otherProtocols reports whether enumeration found a protocol, so that a failing
+// crypto/tls handshake (which cannot do SSLv2/SSLv3) does not make the endpoint
+// unassessable.
+func (s *Scanner) otherProtocols(r *result.Result) bool { return len(r.Protocols.List()) > 0 }
+
+func (s *Scanner) resolve(ctx context.Context, t Target) (netip.Addr, []netip.Addr, error) {
+	if a, err := netip.ParseAddr(t.Host); err == nil {
+		a = a.Unmap()
+		if t.Family == IPv4 && !a.Is4() || t.Family == IPv6 && !a.Is6() {
+			return netip.Addr{}, nil, &net.DNSError{Err: "address is not of the requested family", Name: t.Host, IsNotFound: true}
+		}
+		return a, nil, nil
+	}
+	addrs, err := s.cfg.Resolver.LookupNetIP(ctx, t.Family.network(), t.Host)
+	if err != nil {
+		if ctx.Err() != nil {
+			return netip.Addr{}, nil, fmt.Errorf("resolve %s: %w", t.Host, ctx.Err())
+		}
+		return netip.Addr{}, nil, fmt.Errorf("resolve %s: %w", t.Host, err)
+	}
+	if len(addrs) == 0 {
+		return netip.Addr{}, nil, &net.DNSError{Err: "no address", Name: t.Host, IsNotFound: true}
+	}
+	for i := range addrs {
+		addrs[i] = addrs[i].Unmap()
+	}
+	return addrs[0], addrs[1:], nil
+}
+
+func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result) error {
+	c, err := certcheck.Measure(ctx, certcheck.Config{
+		Dial:     s.dialer(ep.addr),
+		SNI:      ep.sni,
+		Hostname: ep.hostname,
+		Roots:    s.cfg.Roots,
+		Now:      s.cfg.Now,
+		Timeout:  s.cfg.ReadTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	r.Certificate = c
+	return nil
+}
+
+func (s *Scanner) http(ctx context.Context, ep endpoint, r *result.Result) error {
+	h, err := httpcheck.Measure(ctx, httpcheck.Config{
+		Dial:    s.dialer(ep.addr),
+		Host:    ep.hostname,
+		Port:    ep.target.Port,
+		SNI:     ep.sni,
+		Timeout: s.cfg.ReadTimeout,
+	})
+	r.HTTP = h
+	if err != nil && errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil // an HTTP failure is recorded in r.HTTP.Error, not an endpoint failure
+}
+
+func (s *Scanner) plainHTTP(ctx context.Context, ep endpoint, r *result.Result) error {
+	port := ep.target.HTTPPort
+	if port == 0 {
+		port = s.cfg.HTTPPort
+	}
+	if port < 0 || port == ep.target.Port {
+		return nil // not checked: null in the result
+	}
+	if port > 65535 {
+		return errors.New("plain HTTP port " + strconv.Itoa(port) + " out of range")
+	}
+	r.PlainHTTP = httpcheck.MeasurePlain(ctx, httpcheck.Config{
+		Dial:    s.dialer(netip.AddrPortFrom(ep.addr.Addr(), uint16(port))),
+		Host:    ep.hostname,
+		Port:    port,
+		Timeout: s.cfg.ReadTimeout,
+	})
+	return nil
+}

@@ -1,0 +1,269 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/grade"
+	"github.com/mhealthsec/mhealthsec/probe/pki"
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// lab is a set of loopback servers for the scanner tests.
+type lab struct {
+	root *pki.Authority
+	cert tls.Certificate
+}
+
+func newLab(t testing.TB) *lab {
+	t.Helper()
+	root, err := pki.NewRoot("probe test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := root.NewIntermediate("probe test intermediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := inter.Issue(pki.LeafOptions{Names: []string{"localhost", "127.0.0.1", "::1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &lab{root: root, cert: cert}
+}
+
+// httpsServer serves h over TLS on ip (port 0) and returns its port.
+func (l *lab) httpsServer(t testing.TB, ip string, h http.Handler) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, TLSConfig: &tls.Config{Certificates: []tls.Certificate{l.cert}}, ErrorLog: discardLog()}
+	go srv.ServeTLS(ln, "", "")
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func plainServer(t testing.TB, h http.Handler) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ErrorLog: discardLog()}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func hsts(v string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if v != "" {
+			w.Header().Set("Strict-Transport-Security", v)
+		}
+		w.Write([]byte("ok"))
+	})
+}
+
+func redirectTo(url string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, url, http.StatusMovedPermanently) })
+}
+
+// countingDial counts the TCP connections actually made.
+type countingDial struct{ n atomic.Int64 }
+
+func (c *countingDial) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	c.n.Add(1)
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
+}
+
+func (l *lab) scanner(t testing.TB, cfg Config) *Scanner {
+	t.Helper()
+	cfg.LoopbackOnly = true
+	cfg.Roots = l.root.Pool()
+	if cfg.Rate == 0 {
+		cfg.Rate = -1
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestMeasureSound(t *testing.T) {
+	l := newLab(t)
+	port := l.httpsServer(t, "127.0.0.1", hsts("max-age=31536000; includeSubDomains"))
+	httpPort := plainServer(t, redirectTo("https://localhost/"))
+	dials := &countingDial{}
+	s := l.scanner(t, Config{HTTPPort: httpPort, DialContext: dials.dial})
+	r := s.Measure(context.Background(), Target{Host: "localhost", Port: port, Family: IPv4})
+
+	if r.Error != nil {
+		t.Fatalf("error %v", r.Error)
+	}
+	if r.Target != "localhost:"+strconv.Itoa(port) || r.IP != "127.0.0.1" || r.SNI != "localhost" || r.Source != "probe" {
+		t.Errorf("identity: %q %q %q %q", r.Target, r.IP, r.SNI, r.Source)
+	}
+	c := r.Certificate
+	if c == nil || !c.Trusted || !c.HostnameMatch || !c.ChainComplete || c.ChainLen != 2 {
+		t.Errorf("certificate %+v", c)
+	}
+	if r.HTTP == nil || r.HTTP.Status != 200 || r.HTTP.HSTS == nil || r.HTTP.HSTS.MaxAge != 31536000 || !r.HTTP.HSTS.IncludeSubdomains {
+		t.Errorf("http %+v", r.HTTP)
+	}
+	if p := r.PlainHTTP; p == nil || !p.Reachable || !p.RedirectsToHTTPS || p.Port != httpPort {
+		t.Errorf("plain_http %+v", p)
+	}
+	// Grading needs the enumerated protocols; without them the grade is null, with a note.
+	if gradable, _ := grade.Gradable(&r); gradable != (r.Grade != nil) || r.Grade == nil && len(r.Notes) == 0 {
+		t.Errorf("grade %+v (gradable %v), notes %q", r.Grade, gradable, r.Notes)
+	}
+	if got := s.bucket.count(); got != dials.n.Load() || got < 3 {
+		t.Errorf("%d connections made, %d passed the rate limiter; want equal and at least 3", dials.n.Load(), got)
+	}
+}
+
+func TestMeasureHTTPVariants(t *testing.T) {
+	l := newLab(t)
+	tests := []struct {
+		name     string
+		hsts     string
+		plain    http.Handler // nil: nothing listening on the HTTP port
+		maxAge   int64
+		invalid  bool
+		present  bool
+		redirect bool
+		reach    bool
+	}{
+		{"short hsts, no redirect", "max-age=300", hsts(""), 300, false, true, false, true},
+		{"invalid hsts", "max-age=abc", redirectTo("https://localhost:8443/"), 0, true, true, true, true},
+		{"no hsts, no plain http", "", nil, 0, false, false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			port := l.httpsServer(t, "127.0.0.1", hsts(tt.hsts))
+			httpPort := closedPort(t)
+			if tt.plain != nil {
+				httpPort = plainServer(t, tt.plain)
+			}
+			r := l.scanner(t, Config{HTTPPort: httpPort}).Measure(context.Background(), Target{Host: "localhost", Port: port, Family: IPv4})
+			if r.Error != nil {
+				t.Fatal(r.Error)
+			}
+			h := r.HTTP.HSTS
+			if tt.present != (h != nil) || h != nil && (h.MaxAge != tt.maxAge || h.Invalid != tt.invalid) {
+				t.Errorf("hsts %+v", h)
+			}
+			if p := r.PlainHTTP; p == nil || !p.Checked || p.Reachable != tt.reach || p.RedirectsToHTTPS != tt.redirect {
+				t.Errorf("plain_http %+v", p)
+			}
+		})
+	}
+}
+
+func TestMeasureErrors(t *testing.T) {
+	l := newLab(t)
+	// A plain-text server on the TLS port.
+	notTLS := plainServer(t, hsts(""))
+	// A server that accepts and never answers.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		for _, c := range held {
+			c.Close()
+		}
+		mu.Unlock()
+	}()
+	noDNS := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		return nil, errors.New("no DNS in tests")
+	}}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+
+	tests := []struct {
+		name   string
+		ctx    context.Context
+		target Target
+		cfg    Config
+		want   result.ErrorKind
+	}{
+		{"refused", context.Background(), Target{Host: "127.0.0.1", Port: closedPort(t)}, Config{}, result.ErrConnect},
+		{"not tls", context.Background(), Target{Host: "127.0.0.1", Port: notTLS}, Config{}, result.ErrNotTLS},
+		{"silent", context.Background(), Target{Host: "127.0.0.1", Port: silent.Addr().(*net.TCPAddr).Port}, Config{ReadTimeout: 300 * time.Millisecond}, result.ErrTimeout},
+		{"dns", context.Background(), Target{Host: "no-such-host.invalid", Port: 443}, Config{Resolver: noDNS}, result.ErrDNS},
+		{"wrong family", context.Background(), Target{Host: "127.0.0.1", Port: 443, Family: IPv6}, Config{}, result.ErrDNS},
+		{"not loopback", context.Background(), Target{Host: "192.0.2.1", Port: 443}, Config{}, result.ErrConnect},
+		{"canceled", canceled, Target{Host: "127.0.0.1", Port: notTLS}, Config{}, result.ErrCanceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.HTTPPort = -1
+			r := l.scanner(t, tt.cfg).Measure(tt.ctx, tt.target)
+			if r.Error == nil || r.Error.Kind != tt.want {
+				t.Fatalf("error %v, want kind %s", r.Error, tt.want)
+			}
+			if r.Grade != nil || r.Target != tt.target.String() {
+				t.Errorf("failed endpoint: grade %+v target %q", r.Grade, r.Target)
+			}
+		})
+	}
+}
+
+func TestMeasureIPv6(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback here:", err)
+	}
+	ln.Close()
+	l := newLab(t)
+	port := l.httpsServer(t, "::1", hsts(""))
+	r := l.scanner(t, Config{HTTPPort: -1}).Measure(context.Background(), Target{Host: "::1", Port: port})
+	if r.Error != nil || r.IP != "::1" || r.Target != "[::1]:"+strconv.Itoa(port) || r.SNI != "" {
+		t.Fatalf("ipv6: error %v ip %q target %q sni %q", r.Error, r.IP, r.Target, r.SNI)
+	}
+	if r.Certificate == nil || !r.Certificate.HostnameMatch {
+		t.Errorf("certificate %+v, want a match on the IP SAN ::1", r.Certificate)
+	}
+	if r.PlainHTTP != nil {
+		t.Errorf("plain_http %+v with the check off, want null", r.PlainHTTP)
+	}
+}
+
+func closedPort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return port
+}
