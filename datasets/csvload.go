@@ -364,10 +364,12 @@ func readServers(r io.Reader, file string, knownApps map[string]bool, errs *file
 // spaces, no URL parts. An IPv6 literal may come with or without brackets.
 func normalizeHost(h string) (string, error) {
 	h = strings.ToLower(strings.TrimSpace(h))
-	h = strings.TrimSuffix(h, ".")
+	h = strings.TrimSuffix(h, ".") // the root label: "example.org." is "example.org"
 	switch {
 	case h == "":
 		return "", errors.New("empty")
+	case strings.HasPrefix(h, ".") || strings.HasSuffix(h, ".") || strings.Contains(h, ".."):
+		return "", errors.New("empty label")
 	case strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]"):
 		ip := net.ParseIP(h[1 : len(h)-1])
 		if ip == nil {

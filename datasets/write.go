@@ -34,8 +34,8 @@ func WriteServersCSV(w io.Writer, rows []Server) error {
 		s.Category = check("category", s.Category, Categories())
 		checkGotaString("servers", i, "app_id", s.AppID, &errs)
 		for k, v := range s.Extra {
-			if k == "" || k != strings.ToLower(strings.TrimSpace(k)) {
-				return fmt.Errorf("write servers: row %d: extra column %q: names are non-empty, trimmed and lower case (the loader normalizes them so)", i, k)
+			if err := checkExtraName(k, serverColumns); err != nil {
+				return fmt.Errorf("write servers: row %d: %w", i, err)
 			}
 			extras[k] = true
 			checkGotaString("servers", i, k, v, &errs)
@@ -51,13 +51,6 @@ func WriteServersCSV(w io.Writer, rows []Server) error {
 		}
 	}
 	extraCols := sortedKeys(extras)
-	for _, c := range extraCols {
-		for _, d := range serverColumns {
-			if c == d {
-				return fmt.Errorf("write servers: extra column %q is a servers.csv column", c)
-			}
-		}
-	}
 	sort.SliceStable(sorted, func(i, j int) bool {
 		a, b := sorted[i], sorted[j]
 		switch {
@@ -94,6 +87,76 @@ func WriteServersCSV(w io.Writer, rows []Server) error {
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("write servers: %w", err)
+	}
+	return nil
+}
+
+// WriteAppsCSV writes apps as apps.csv: the columns of AppColumns, then the Extra columns
+// in name order, rows sorted by app_id. Rows are checked as LoadStudy checks them; a bad
+// row is an error naming its index. apps is not modified.
+func WriteAppsCSV(w io.Writer, apps []App) error {
+	sorted := append([]App(nil), apps...)
+	extras := make(map[string]bool)
+	seen := make(map[string]bool, len(sorted))
+	for i := range sorted {
+		a := &sorted[i]
+		a.ID = strings.TrimSpace(a.ID)
+		var errs fileErrors
+		a.Platform, _ = enum("apps", i, "platform", a.Platform, Platforms(), &errs)
+		a.Availability, _ = enum("apps", i, "availability", a.Availability, Availabilities(), &errs)
+		checkGotaString("apps", i, "app_id", a.ID, &errs)
+		checkGotaString("apps", i, "name", a.Name, &errs)
+		checkGotaString("apps", i, "subcategory", a.Subcategory, &errs)
+		for k, v := range a.Extra {
+			if err := checkExtraName(k, appColumns); err != nil {
+				return fmt.Errorf("write apps: row %d: %w", i, err)
+			}
+			extras[k] = true
+			checkGotaString("apps", i, k, v, &errs)
+		}
+		switch {
+		case len(errs.errs) > 0:
+			ie := errs.errs[0]
+			return fmt.Errorf("write apps: row %d: column %q: expected %s, got %q", i, ie.Column, ie.Expected, ie.Got)
+		case a.ID == "":
+			return fmt.Errorf("write apps: row %d: empty app_id", i)
+		case seen[a.ID]:
+			return fmt.Errorf("write apps: app_id %q appears twice", a.ID)
+		}
+		seen[a.ID] = true
+	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	extraCols := sortedKeys(extras)
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append(AppColumns(), extraCols...)); err != nil {
+		return fmt.Errorf("write apps: %w", err)
+	}
+	for _, a := range sorted {
+		rec := []string{a.ID, a.Name, a.Platform, a.Availability, a.Subcategory}
+		for _, c := range extraCols {
+			rec = append(rec, a.Extra[c])
+		}
+		if err := cw.Write(rec); err != nil {
+			return fmt.Errorf("write apps: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write apps: %w", err)
+	}
+	return nil
+}
+
+// checkExtraName checks that an Extra column name reads back as itself and does not
+// shadow a defined column.
+func checkExtraName(name string, defined []string) error {
+	if name == "" || name != strings.ToLower(strings.TrimSpace(name)) {
+		return fmt.Errorf("extra column %q: names are non-empty, trimmed and lower case (the loader normalizes them so)", name)
+	}
+	for _, d := range defined {
+		if name == d {
+			return fmt.Errorf("extra column %q is a defined column", name)
+		}
 	}
 	return nil
 }
