@@ -273,7 +273,8 @@ func ClientHello(ctx context.Context, sni string) ([]byte, error) {
 		return nil, err
 	}
 	rc := &recordingConn{Conn: raw}
-	cfg := &tls.Config{RootCAs: ca.Pool(), ServerName: sni, InsecureSkipVerify: sni == ""}
+	// Only the client's bytes matter, so the certificate need not match the SNI.
+	cfg := &tls.Config{ServerName: sni, InsecureSkipVerify: true}
 	tc := tls.Client(rc, cfg)
 	err = tc.HandshakeContext(ctx)
 	tc.Close()
@@ -287,7 +288,6 @@ func ClientHello(ctx context.Context, sni string) ([]byte, error) {
 	if len(b) < 5 {
 		return nil, fmt.Errorf("client wrote %d bytes", len(b))
 	}
-	n := 5 + int(b[3])<<8 | int(b[4])
-	n = 5 + (int(b[3])<<8 | int(b[4]))
+	n := min(len(b), 5+(int(b[3])<<8|int(b[4])))
 	return append([]byte(nil), b[:n]...), nil
 }
