@@ -123,6 +123,9 @@ func (f *Fleet) Pool() *x509.CertPool { return f.root.Pool() }
 // Root is the fleet's root CA certificate.
 func (f *Fleet) Root() *x509.Certificate { return f.root.Cert }
 
+// WriteRootPEM writes the fleet's root CA certificate to path, for other tools' trust stores.
+func (f *Fleet) WriteRootPEM(path string) error { return f.root.WriteRootPEM(path) }
+
 // Intermediates holds the fleet's intermediate CA, the certificate an incomplete chain
 // omits: a scanner that completes chains the way SSL Labs does (from AIA or a cache of
 // known intermediates) is given it here.
