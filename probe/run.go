@@ -82,7 +82,7 @@ func (s *Scanner) Run(ctx context.Context, targets []Target, w *result.Writer, o
 		go func() {
 			defer wg.Done()
 			for t := range jobs {
-				r := s.Measure(ctx, t)
+				r := s.measure(ctx, t)
 				if ctx.Err() != nil && r.Error != nil {
 					mu.Lock()
 					sum.Interrupted++

@@ -114,6 +114,8 @@ type Scanner struct {
 	cfg    Config
 	bucket *tokenBucket
 	hosts  *hostSlots
+	// measure is what Run calls per target: Measure, or a counting stand-in in tests.
+	measure func(context.Context, Target) result.Result
 }
 
 // New makes a scanner, loading CAFile if given.
@@ -130,7 +132,9 @@ func New(cfg Config) (*Scanner, error) {
 		}
 	}
 	burst := max(1, int(cfg.Rate/10))
-	return &Scanner{cfg: cfg, bucket: newTokenBucket(cfg.Rate, burst), hosts: newHostSlots(cfg.PerHost)}, nil
+	s := &Scanner{cfg: cfg, bucket: newTokenBucket(cfg.Rate, burst), hosts: newHostSlots(cfg.PerHost)}
+	s.measure = s.Measure
+	return s, nil
 }
 
 // Config returns the configuration in effect, defaults filled in.

@@ -66,6 +66,9 @@ func ParseTarget(s string, defaultPort int) (Target, error) {
 	}
 	// A bare IPv6 literal has colons but no brackets and no port.
 	if a, err := netip.ParseAddr(s); err == nil {
+		if a.Zone() != "" {
+			return Target{}, fmt.Errorf("target %q: zoned addresses are not supported", s)
+		}
 		return Target{Host: a.String(), Port: defaultPort}, nil
 	}
 	host, portStr := s, ""
