@@ -1,0 +1,303 @@
+package vuln
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
+	"github.com/mhealthsec/mhealthsec/probe/pki"
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// goServer serves crypto/tls on 127.0.0.1 with cfg and completes handshakes until the test
+// ends. It returns the dialer.
+func goServer(t testing.TB, cfg *tls.Config) func(context.Context) (net.Conn, error) {
+	t.Helper()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { ln.Close(); <-done })
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				if c.(*tls.Conn).Handshake() == nil {
+					c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+				}
+			}()
+		}
+	}()
+	return func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", ln.Addr().String())
+	}
+}
+
+func fake(t testing.TB, h fakeserver.Handler) func(context.Context) (net.Conn, error) {
+	t.Helper()
+	s, err := fakeserver.Start(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s.Dial
+}
+
+func leaf(t testing.TB, key pki.KeySpec) tls.Certificate {
+	t.Helper()
+	ca, err := pki.NewRoot("vuln test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ca.Issue(pki.LeafOptions{Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// rsaKx are RSA key transport suites Go serves when asked explicitly.
+var rsaKx = []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
+
+// protocols makes a result that says which protocols the server speaks, as enum would.
+func protocols(ps ...result.Protocol) *result.Result {
+	r := &result.Result{}
+	for _, p := range result.AllProtocols() {
+		r.Protocols.Set(p, false)
+	}
+	for _, p := range ps {
+		r.Protocols.Set(p, true)
+	}
+	return r
+}
+
+func tri(b *bool) string {
+	if b == nil {
+		return "null"
+	}
+	if *b {
+		return "true"
+	}
+	return "false"
+}
+
+func TestCheckActive(t *testing.T) {
+	rsaCert := leaf(t, pki.RSA2048)
+	chain := rsaCert.Certificate
+	robotH, err := fakeserver.ROBOT(fakeserver.ROBOTOptions{Certificate: rsaCert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tls12 := func() *result.Result { return protocols(result.TLS12) }
+
+	tests := []struct {
+		name string
+		dial func(context.Context) (net.Conn, error)
+		r    *result.Result
+		// want maps a check id to "true", "false" or "null".
+		want map[string]string
+	}{
+		{"Go TLS 1.2/1.3 with RSA key transport",
+			goServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, CipherSuites: rsaKx, MinVersion: tls.VersionTLS12}),
+			protocols(result.TLS12, result.TLS13),
+			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "true",
+				"CRIME_TLS": "false", "fallback_SCSV": "true", "ticketbleed": "false", "insecure_renego": "false"}},
+		{"Go TLS 1.2 only, ECDSA",
+			goServer(t, &tls.Config{Certificates: []tls.Certificate{leaf(t, pki.ECDSA256)}, MaxVersion: tls.VersionTLS12}),
+			tls12(),
+			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "true",
+				"CRIME_TLS": "false", "fallback_SCSV": "null", "ticketbleed": "false"}},
+		{"Go TLS 1.3 only",
+			goServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS13}),
+			protocols(result.TLS13),
+			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "null",
+				"CRIME_TLS": "false", "fallback_SCSV": "null", "ticketbleed": "false"}},
+		{"Heartbleed fake", fake(t, fakeserver.Heartbleed(fakeserver.VulnOptions{Chain: chain})), tls12(),
+			map[string]string{"heartbleed": "true", "CCS": "false", "secure_renego": "true", "CRIME_TLS": "false"}},
+		{"CCS injection fake", fake(t, fakeserver.CCSInjection(fakeserver.VulnOptions{Chain: chain})), tls12(),
+			map[string]string{"CCS": "true", "heartbleed": "false"}},
+		{"ROBOT fake", fake(t, robotH), tls12(),
+			map[string]string{"ROBOT": "true", "heartbleed": "false", "CCS": "false"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			Check(ctx, Config{Dial: tc.dial, SNI: "localhost", Timeout: 3 * time.Second}, tc.r)
+			got := idValues(&tc.r.Vulnerabilities)
+			for id, want := range tc.want {
+				if got[id] != want {
+					t.Errorf("%s = %s, want %s (note: %q)", id, got[id], want, tc.r.Vulnerabilities.Notes[id])
+				}
+				if got[id] == "null" && tc.r.Vulnerabilities.Notes[id] == "" {
+					t.Errorf("%s is null without a note", id)
+				}
+			}
+		})
+	}
+}
+
+func idValues(v *result.Vulnerabilities) map[string]string {
+	return map[string]string{
+		"heartbleed": tri(v.Heartbleed), "CCS": tri(v.CCS), "ROBOT": tri(v.ROBOT), "ticketbleed": tri(v.Ticketbleed),
+		"secure_renego": tri(v.SecureRenego), "secure_client_renego": tri(v.SecureClientRenego),
+		"insecure_renego": tri(v.InsecureRenego), "CRIME_TLS": tri(v.CRIME), "fallback_SCSV": tri(v.FallbackSCSV),
+		"BREACH": tri(v.BREACH), "POODLE_SSL": tri(v.POODLESSL), "SWEET32": tri(v.SWEET32), "FREAK": tri(v.FREAK),
+		"DROWN": tri(v.DROWN), "LOGJAM": tri(v.LOGJAM), "BEAST": tri(v.BEAST), "LUCKY13": tri(v.LUCKY13), "RC4": tri(v.RC4),
+	}
+}
+
+func TestCheckUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens any more
+	r := protocols(result.TLS12)
+	Check(context.Background(), Config{Dial: func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}, Timeout: time.Second}, r)
+	for _, id := range activeIDs() {
+		if got := idValues(&r.Vulnerabilities)[id]; got != "null" {
+			t.Errorf("%s = %s on an unreachable endpoint, want null", id, got)
+		}
+		if r.Vulnerabilities.Notes[id] == "" {
+			t.Errorf("%s has no note saying why it is null", id)
+		}
+	}
+}
+
+func TestDerive(t *testing.T) {
+	c := func(p result.Protocol, name string, mod func(*result.Cipher)) result.Cipher {
+		x := result.Cipher{Protocol: p, Name: name, Bits: 128}
+		if mod != nil {
+			mod(&x)
+		}
+		return x
+	}
+	tests := []struct {
+		name string
+		r    func() *result.Result
+		want map[string]string
+	}{
+		{"modern AEAD only", func() *result.Result {
+			r := protocols(result.TLS12, result.TLS13)
+			r.Ciphers = []result.Cipher{c(result.TLS12, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", func(x *result.Cipher) { x.Kx = "ECDHE"; x.AEAD = true }),
+				c(result.TLS13, "TLS_AES_128_GCM_SHA256", nil)}
+			r.HTTP = &result.HTTP{Status: 200}
+			return r
+		}, map[string]string{"SWEET32": "false", "FREAK": "false", "DROWN": "false", "LOGJAM": "false", "BEAST": "false",
+			"LUCKY13": "false", "RC4": "false", "POODLE_SSL": "false", "BREACH": "false"}},
+		{"legacy zoo", func() *result.Result {
+			r := protocols(result.SSLv2, result.SSLv3, result.TLS10, result.TLS12)
+			r.Ciphers = []result.Cipher{
+				c(result.SSLv3, "TLS_RSA_WITH_AES_128_CBC_SHA", func(x *result.Cipher) { x.Kx = "RSA" }),
+				c(result.TLS10, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", func(x *result.Cipher) { x.Kx = "RSA"; x.Cipher = "3DES"; x.BlockBits = 64 }),
+				c(result.TLS10, "TLS_RSA_EXPORT_WITH_RC4_40_MD5", func(x *result.Cipher) { x.Kx = "RSA"; x.Export = true; x.Bits = 40 }),
+				c(result.TLS12, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", func(x *result.Cipher) { x.Kx = "DHE"; x.KxBits = 1024 }),
+			}
+			r.HTTP = &result.HTTP{Status: 200, Compression: "gzip"}
+			return r
+		}, map[string]string{"SWEET32": "true", "FREAK": "true", "DROWN": "true", "LOGJAM": "true", "BEAST": "true",
+			"LUCKY13": "true", "RC4": "true", "POODLE_SSL": "true", "BREACH": "true"}},
+		{"SSL 3.0 with RC4 only is not POODLE", func() *result.Result {
+			r := protocols(result.SSLv3)
+			r.Ciphers = []result.Cipher{c(result.SSLv3, "TLS_RSA_WITH_RC4_128_SHA", func(x *result.Cipher) { x.Kx = "RSA"; x.Cipher = "RC4" })}
+			return r
+		}, map[string]string{"POODLE_SSL": "false", "RC4": "true", "BEAST": "false", "LUCKY13": "false", "BREACH": "null"}},
+		{"nothing enumerated", func() *result.Result { return &result.Result{} },
+			map[string]string{"SWEET32": "null", "FREAK": "null", "DROWN": "null", "LOGJAM": "null", "BEAST": "null",
+				"LUCKY13": "null", "RC4": "null", "POODLE_SSL": "null", "BREACH": "null"}},
+		{"1024-bit DH seen in ephemeral keys", func() *result.Result {
+			r := protocols(result.TLS12)
+			r.Ciphers = []result.Cipher{c(result.TLS12, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", func(x *result.Cipher) { x.Kx = "DHE"; x.AEAD = true })}
+			r.Ephemeral = []result.EphemeralKey{{Kx: "DHE", Group: "dh1024", Bits: 1024}}
+			return r
+		}, map[string]string{"LOGJAM": "true"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.r()
+			Check(context.Background(), Config{}, r) // no dialer: derived checks only
+			got := idValues(&r.Vulnerabilities)
+			for id, want := range tc.want {
+				if got[id] != want {
+					t.Errorf("%s = %s, want %s (note %q)", id, got[id], want, r.Vulnerabilities.Notes[id])
+				}
+			}
+			for _, id := range activeIDs() {
+				if got[id] != "null" || !strings.Contains(r.Vulnerabilities.Notes[id], "no dialer") {
+					t.Errorf("%s = %s, note %q; want null with a note", id, got[id], r.Vulnerabilities.Notes[id])
+				}
+			}
+		})
+	}
+}
+
+func TestPaddedPMS(t *testing.T) {
+	for _, v := range pmsVariants() {
+		b, err := PaddedPMS(v, 256, 0x0303)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) != 256 {
+			t.Errorf("%s: %d bytes, want 256", v, len(b))
+		}
+		sep := -1
+		for i := 2; i < len(b); i++ {
+			if b[i] == 0 {
+				sep = i
+				break
+			}
+		}
+		valid := b[0] == 0 && b[1] == 2 && sep == 256-49 && b[sep+1] == 3 && b[sep+2] == 3
+		if valid != (v == PMSCorrect) {
+			t.Errorf("%s: valid PKCS#1 with version = %v", v, valid)
+		}
+	}
+	if _, err := PaddedPMS(PMSCorrect, 40, 0x0303); err == nil {
+		t.Error("a modulus too short for a premaster secret was accepted")
+	}
+}
+
+func FuzzParseHeartbeat(f *testing.F) {
+	f.Add(HeartbeatMessage(heartbeatRequest, 0x4000, []byte("0123456789abcdef")))
+	f.Add([]byte{2, 0, 0})
+	f.Add([]byte{1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		typ, claimed, rest, err := ParseHeartbeat(b)
+		if err != nil {
+			return
+		}
+		again := append([]byte{typ, byte(claimed >> 8), byte(claimed)}, rest...)
+		if string(again) != string(b) {
+			t.Fatalf("round trip changed %x to %x", b, again)
+		}
+	})
+}
+
+func BenchmarkCheckGoServer(b *testing.B) {
+	cert := leaf(b, pki.RSA2048)
+	dial := goServer(b, &tls.Config{Certificates: []tls.Certificate{cert}, CipherSuites: rsaKx})
+	ctx := context.Background()
+	for b.Loop() {
+		r := protocols(result.TLS12, result.TLS13)
+		r.Ciphers = []result.Cipher{{Protocol: result.TLS12, ID: "0x009c", Name: "TLS_RSA_WITH_AES_128_GCM_SHA256", Kx: "RSA", Bits: 128, AEAD: true},
+			{Protocol: result.TLS12, ID: "0xc02f", Name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", Kx: "ECDHE", Bits: 128, AEAD: true}}
+		Check(ctx, Config{Dial: dial, SNI: "localhost", Timeout: 3 * time.Second}, r)
+	}
+}
