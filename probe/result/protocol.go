@@ -127,7 +127,13 @@ func (ps *Protocols) List() []Protocol {
 }
 
 // UnmarshalText rejects unknown protocol keys so typos in imported data are caught.
+// The empty string is accepted as the zero Protocol: a Negotiation that failed (Error set)
+// has no protocol.
 func (p *Protocol) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*p = ""
+		return nil
+	}
 	for _, q := range AllProtocols() {
 		if string(b) == string(q) {
 			*p = q

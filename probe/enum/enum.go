@@ -1,0 +1,315 @@
+// Package enum measures which protocol versions and cipher suites a TLS endpoint accepts,
+// whether it imposes its own suite order, its ephemeral key exchange parameters, and what
+// current browsers would negotiate with it, by writing ClientHellos with probe/tlswire and
+// reading only the server's first flight.
+//
+// Suites are enumerated the way testssl.sh, sslscan and nmap do: offer a list (at most 128
+// ids per hello), note the suite the server picks, remove it, and repeat until the server
+// refuses. The IANA table of probe/suites provides the candidates and the properties
+// reported per suite. Every hello runs on a fresh connection; probes run concurrently up to
+// Config.MaxConns connections to the endpoint.
+package enum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/result"
+	"github.com/mhealthsec/mhealthsec/probe/suites"
+	"github.com/mhealthsec/mhealthsec/probe/tlswire"
+)
+
+// Config says how to reach the endpoint.
+type Config struct {
+	// Dial opens a new TCP connection to the endpoint. Required.
+	Dial func(ctx context.Context) (net.Conn, error)
+	// SNI is sent as server_name when not empty.
+	SNI string
+	// Timeout bounds one connection: dial, hello and reading the server's first flight.
+	// Default 5s.
+	Timeout time.Duration
+	// MaxConns is the most connections open to the endpoint at once. Default 4.
+	MaxConns int
+	// Suites is the suite table; default suites.Default().
+	Suites *suites.Table
+}
+
+// Defaults for Config.
+const (
+	DefaultTimeout  = 5 * time.Second
+	DefaultMaxConns = 4
+)
+
+// ErrNoDial is returned when Config.Dial is nil.
+var ErrNoDial = errors.New("enum: Config.Dial is nil")
+
+// Measure fills r.Protocols, r.Ciphers, r.ServerOrder, r.Ephemeral, r.ModernClient and
+// r.ModernClients. A protocol whose check could not run stays nil; why is added to r.Notes.
+//
+// When the endpoint cannot be assessed (nothing accepted and an error, or a server that
+// breaks the protocol after its ServerHello), r.Error is set and returned; otherwise
+// Measure returns nil. Only a nil Dial is an error without r.Error.
+func Measure(ctx context.Context, cfg Config, r *result.Result) error {
+	if cfg.Dial == nil {
+		return ErrNoDial
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.Suites == nil {
+		cfg.Suites = suites.Default()
+	}
+	m := &measurement{
+		c:     &connector{cfg: cfg, sem: make(chan struct{}, cfg.MaxConns), tab: cfg.Suites},
+		runs:  map[result.Protocol][]*run{},
+		order: map[result.Protocol]*bool{},
+	}
+	m.measure(ctx)
+	m.fill(r)
+	if r.Error != nil {
+		return r.Error
+	}
+	return nil
+}
+
+// run is the enumeration of one hello list (one chunk of one protocol): the suites
+// accepted in order, and how it ended.
+type run struct {
+	offered  []uint16
+	accepted []attempt
+	end      attempt
+}
+
+// complete reports whether the run ended with the server's refusal rather than a failure.
+func (r *run) complete() bool { return r.end.out == rejected }
+
+type measurement struct {
+	c *connector
+
+	mu      sync.Mutex
+	runs    map[result.Protocol][]*run
+	order   map[result.Protocol]*bool
+	clients []result.Negotiation
+	gateErr *result.Error
+}
+
+// versions are the protocols enumerated with TLS-style hellos, in the order they are started.
+func legacyProtocols() []result.Protocol {
+	return []result.Protocol{result.TLS12, result.TLS11, result.TLS10, result.SSLv3}
+}
+
+func (m *measurement) measure(ctx context.Context) {
+	tab, sni := m.c.tab, m.c.cfg.SNI
+	// The first TLS 1.2 hello goes alone: if the endpoint does not answer it sensibly,
+	// nothing else is tried and the endpoint is not flooded.
+	chunks12 := chunks(candidates(tab, result.TLS12))
+	gate := m.c.tls(ctx, legacyHello(tlswire.VersionTLS12, sni, chunks12[0]), tlswire.VersionTLS12)
+	if gate.out == failed || gate.err != nil {
+		m.gateErr = gate.err
+		if gate.out == accepted {
+			m.add(result.TLS12, 0, &run{accepted: []attempt{gate}, end: gate})
+		}
+		return
+	}
+
+	var wg sync.WaitGroup
+	for _, p := range legacyProtocols() {
+		ids := chunks12
+		if p != result.TLS12 {
+			ids = chunks(candidates(tab, p))
+		}
+		for i, chunk := range ids {
+			var first *attempt
+			if p == result.TLS12 && i == 0 {
+				first = &gate
+			}
+			wg.Go(func() {
+				v := p.Version()
+				m.add(p, i, m.enumerate(ctx, chunk, first, func(ids []uint16) attempt {
+					return m.c.tls(ctx, legacyHello(v, sni, ids), v)
+				}))
+			})
+		}
+	}
+	wg.Go(func() {
+		m.add(result.TLS13, 0, m.enumerate(ctx, tls13Suites(), nil, func(ids []uint16) attempt {
+			ch, err := tls13Hello(sni, ids)
+			if err != nil {
+				return failure(err)
+			}
+			return m.c.tls(ctx, ch, tlswire.VersionTLS13)
+		}))
+	})
+	wg.Go(func() {
+		var kinds []uint32
+		for _, s := range tab.For(result.SSLv2) {
+			kinds = append(kinds, s.ID)
+		}
+		// One hello suffices: SERVER-HELLO lists every kind the server shares with us.
+		a := m.c.sslv2(ctx, kinds)
+		rn := &run{end: a}
+		if a.out == accepted {
+			rn = &run{accepted: []attempt{a}, end: attempt{out: rejected, why: "SSLv2 kinds listed"}}
+		}
+		m.add(result.SSLv2, 0, rn)
+	})
+	clients := referenceClients()
+	negs := make([]result.Negotiation, len(clients))
+	for i, rc := range clients {
+		wg.Go(func() { negs[i] = m.negotiate(ctx, rc) })
+	}
+	wg.Wait()
+	m.clients = negs
+
+	// Server order needs two accepted suites from one hello list.
+	for _, p := range result.AllProtocols() {
+		m.mu.Lock()
+		var rn *run
+		for _, r := range m.runs[p] {
+			if r != nil && len(r.accepted) >= 2 {
+				rn = r
+				break
+			}
+		}
+		m.mu.Unlock()
+		if p == result.SSLv2 || rn == nil {
+			continue
+		}
+		wg.Go(func() {
+			if o := m.serverOrder(ctx, p, rn); o != nil {
+				m.mu.Lock()
+				m.order[p] = o
+				m.mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// add records run i of protocol p.
+func (m *measurement) add(p result.Protocol, i int, r *run) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for len(m.runs[p]) <= i {
+		m.runs[p] = append(m.runs[p], nil)
+	}
+	m.runs[p][i] = r
+}
+
+// enumerate offers ids, removes the suite the server picks and repeats until the server
+// refuses or fails. first, when set, is the answer to the full list already obtained.
+func (m *measurement) enumerate(ctx context.Context, ids []uint16, first *attempt, try func([]uint16) attempt) *run {
+	r := &run{offered: ids}
+	left := slices.Clone(ids)
+	for len(left) > 0 {
+		var a attempt
+		if first != nil {
+			a, first = *first, nil
+		} else {
+			a = try(left)
+		}
+		if a.out != accepted {
+			r.end = a
+			return r
+		}
+		r.accepted = append(r.accepted, a)
+		if a.err != nil { // the flight broke after the ServerHello: stop here
+			r.end = a
+			return r
+		}
+		left = slices.DeleteFunc(left, func(id uint16) bool { return id == a.suite })
+	}
+	r.end = attempt{out: rejected, why: "every offered suite accepted"}
+	return r
+}
+
+// acceptedSuites lists p's accepted suite ids in discovery order.
+func (m *measurement) acceptedSuites(p result.Protocol) []uint16 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ids []uint16
+	for _, r := range m.runs[p] {
+		if r == nil {
+			continue
+		}
+		for _, a := range r.accepted {
+			ids = append(ids, a.suite)
+		}
+	}
+	return ids
+}
+
+// serverOrder decides whether the server imposes its suite order. A server that follows
+// the client picks, at every step of the enumeration, the accepted suite that comes first
+// in the offered list; any other pick proves a server order. When every pick matched the
+// offered order, one more hello offers the first and last accepted suites reversed: the
+// same pick again means server order, the other one client order.
+func (m *measurement) serverOrder(ctx context.Context, p result.Protocol, rn *run) *bool {
+	pos := map[uint16]int{}
+	for i, id := range rn.offered {
+		pos[id] = i
+	}
+	for i := 1; i < len(rn.accepted); i++ {
+		if pos[rn.accepted[i].suite] < pos[rn.accepted[i-1].suite] {
+			return result.Bool(true)
+		}
+	}
+	first, last := rn.accepted[0].suite, rn.accepted[1].suite
+	ids := []uint16{last, first}
+	var a attempt
+	if p == result.TLS13 {
+		ch, err := tls13Hello(m.c.cfg.SNI, ids)
+		if err != nil {
+			return nil
+		}
+		a = m.c.tls(ctx, ch, tlswire.VersionTLS13)
+	} else {
+		a = m.c.tls(ctx, legacyHello(p.Version(), m.c.cfg.SNI, ids), p.Version())
+	}
+	switch {
+	case a.out != accepted:
+		return nil
+	case a.suite == first:
+		return result.Bool(true)
+	case a.suite == last:
+		return result.Bool(false)
+	}
+	return nil
+}
+
+// negotiate replays a reference client's hello.
+func (m *measurement) negotiate(ctx context.Context, rc referenceClient) result.Negotiation {
+	n := result.Negotiation{Client: rc.name}
+	ch, err := rc.hello(m.c.cfg.SNI)
+	if err != nil {
+		n.Error = err.Error()
+		return n
+	}
+	a := m.c.tls(ctx, ch, 0)
+	switch a.out {
+	case accepted:
+		p, err := result.ProtocolFromVersion(a.version)
+		if err != nil {
+			n.Error = err.Error()
+			return n
+		}
+		n.Protocol, n.ID = p, fmt.Sprintf("0x%04x", a.suite)
+		n.Cipher = n.ID
+		if s, ok := m.c.tab.ByID(a.suite); ok {
+			n.Cipher = s.Name
+		}
+	case rejected:
+		n.Error = "rejected: " + a.why
+	default:
+		n.Error = a.err.Error()
+	}
+	return n
+}
