@@ -1,18 +1,437 @@
 package main
 
 import (
+	"context"
+	"encoding/csv"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/mhealthsec/mhealthsec/probe"
+	"github.com/mhealthsec/mhealthsec/probe/grade"
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// TODO(issue): placeholder until the probe command lands; it must not be called done.
+type probeFlags struct {
+	targetsFile     string
+	out             string
+	resume          bool
+	concurrency     int
+	perHost         int
+	rate            float64
+	timeout         time.Duration
+	deadline        time.Duration
+	overallDeadline time.Duration
+	caFile          string
+	httpPort        int
+	sni             string
+	criteria        string
+	ipv4, ipv6      bool
+}
+
 func newProbeCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "probe",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("probe: not built yet")
-		},
+	var f probeFlags
+	cmd := &cobra.Command{
+		Use:   "probe [host[:port] ...]",
+		Short: "Scan TLS endpoints and write one JSON result per line",
+		Long: `probe measures each target (protocols and ciphers, certificate, HTTP headers, plain HTTP,
+vulnerabilities), grades it and writes one JSON result per line, as soon as it is done.
+
+Targets are host[:port] arguments (port 443 by default; IPv6 as [::1]:443) and/or a
+--targets file: one host[:port] per line (# starts a comment), or a study's servers.csv
+(detected by its header): its https rows are the targets, its http rows name the port of
+the plain-HTTP check for their host. A host name is measured at its first address.
+
+An interrupted scan (Ctrl-C, --overall-deadline) keeps every finished line; run the same
+command with --resume to measure only what is missing.`,
+		Example: `  mhealthsec probe example.org api.example.org:8443 > results.jsonl
+  mhealthsec probe --targets study/servers.csv --out study/results.jsonl
+  mhealthsec probe --targets study/servers.csv --out study/results.jsonl --resume
+  mhealthsec probe --ca-file lab/root.pem --http-port 8080 127.0.0.1:8443`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runProbe(cmd, args, f) },
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.targetsFile, "targets", "", "file of targets: host[:port] per line, or a servers.csv")
+	fl.StringVar(&f.out, "out", "", "results file (JSONL); default stdout")
+	fl.BoolVar(&f.resume, "resume", false, "continue --out: skip targets already in it")
+	fl.IntVar(&f.concurrency, "concurrency", probe.DefaultConcurrency, "endpoints measured at once")
+	fl.IntVar(&f.perHost, "per-host", probe.DefaultPerHost, "endpoints of one IP address measured at once")
+	fl.Float64Var(&f.rate, "rate", probe.DefaultRate, "new connections per second over the scan (0: unlimited)")
+	fl.DurationVar(&f.timeout, "timeout", probe.DefaultReadTimeout, "timeout of one connect or one exchange (handshake, request)")
+	fl.DurationVar(&f.deadline, "deadline", probe.DefaultDeadline, "deadline of one endpoint's whole measurement")
+	fl.DurationVar(&f.overallDeadline, "overall-deadline", 0, "stop the scan after this long, keeping what is done (0: none)")
+	fl.StringVar(&f.caFile, "ca-file", "", "PEM roots to trust instead of the system's")
+	fl.IntVar(&f.httpPort, "http-port", probe.DefaultHTTPPort, "port of the plain-HTTP check (0: skip it)")
+	fl.StringVar(&f.sni, "sni", "", "server name to send and match instead of each target's host")
+	fl.StringVar(&f.criteria, "criteria", string(grade.Default), "grading criteria version")
+	fl.BoolVarP(&f.ipv4, "ipv4", "4", false, "measure IPv4 addresses only")
+	fl.BoolVarP(&f.ipv6, "ipv6", "6", false, "measure IPv6 addresses only")
+	return cmd
+}
+
+func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
+	cfg, family, err := f.config()
+	if err != nil {
+		return err
+	}
+	targets, notes, err := collectTargets(args, f.targetsFile)
+	if err != nil {
+		return err
+	}
+	if len(targets) == 0 {
+		return usageErrorf("probe: no targets: give host[:port] arguments or --targets FILE")
+	}
+	for i := range targets {
+		targets[i].Family = family
+		targets[i].SNI = f.sni
+	}
+	s, err := probe.New(cfg)
+	if err != nil {
+		return usageErrorf("probe: %v", err)
+	}
+	stderr := cmd.ErrOrStderr()
+	for _, n := range notes {
+		fmt.Fprintln(stderr, "probe:", n)
+	}
+
+	// Hide *os.File from result.Writer: fsync of a pipe or terminal fails with EINVAL.
+	var sink io.Writer = struct{ io.Writer }{cmd.OutOrStdout()}
+	var opts probe.RunOptions
+	if f.out != "" {
+		out, err := probe.OpenOutput(f.out, f.resume)
+		if errors.Is(err, probe.ErrOutputExists) {
+			return usageErrorf("probe: %v", err)
+		}
+		if err != nil {
+			return fmt.Errorf("probe: %w", err)
+		}
+		defer out.File.Close()
+		if out.Repaired != "" {
+			fmt.Fprintln(stderr, "probe:", out.Repaired)
+		}
+		sink, opts.Skip = out.File, out.Done
+	}
+
+	bar := newProgress(stderr, targets, opts.Skip)
+	opts.OnResult = bar.add
+	sum, runErr := s.Run(cmd.Context(), targets, result.NewWriter(sink), opts)
+	bar.finish()
+	fmt.Fprintln(stderr, summaryLine(sum))
+	switch {
+	case runErr == nil:
+		return nil
+	case errors.Is(runErr, context.Canceled), errors.Is(runErr, context.DeadlineExceeded):
+		hint := "rerun the same command with --resume to measure the rest"
+		if f.out == "" {
+			hint = "use --out FILE to be able to resume"
+		}
+		return fmt.Errorf("probe: interrupted with %d targets not measured (%v); %s", sum.Interrupted, runErr, hint)
+	}
+	return fmt.Errorf("probe: %w", runErr)
+}
+
+func (f probeFlags) config() (probe.Config, probe.Family, error) {
+	var cfg probe.Config
+	switch {
+	case f.concurrency < 1:
+		return cfg, 0, usageErrorf("probe: --concurrency must be at least 1, got %d", f.concurrency)
+	case f.perHost < 1:
+		return cfg, 0, usageErrorf("probe: --per-host must be at least 1, got %d", f.perHost)
+	case f.rate < 0:
+		return cfg, 0, usageErrorf("probe: --rate must be 0 (unlimited) or positive, got %v", f.rate)
+	case f.timeout <= 0 || f.deadline <= 0 || f.overallDeadline < 0:
+		return cfg, 0, usageErrorf("probe: --timeout and --deadline must be positive, --overall-deadline not negative")
+	case f.httpPort < 0 || f.httpPort > 65535:
+		return cfg, 0, usageErrorf("probe: --http-port must be 0 (skip) to 65535, got %d", f.httpPort)
+	case f.ipv4 && f.ipv6:
+		return cfg, 0, usageErrorf("probe: -4 and -6 exclude each other")
+	case f.resume && f.out == "":
+		return cfg, 0, usageErrorf("probe: --resume needs --out FILE")
+	}
+	crit, err := grade.ParseCriteria(f.criteria)
+	if err != nil {
+		return cfg, 0, usageErrorf("probe: --criteria: %v", err)
+	}
+	cfg = probe.Config{
+		Concurrency:     f.concurrency,
+		PerHost:         f.perHost,
+		Rate:            f.rate,
+		ConnectTimeout:  f.timeout,
+		ReadTimeout:     f.timeout,
+		Deadline:        f.deadline,
+		OverallDeadline: f.overallDeadline,
+		CAFile:          f.caFile,
+		HTTPPort:        f.httpPort,
+		Criteria:        crit,
+	}
+	if f.rate == 0 {
+		cfg.Rate = -1
+	}
+	if f.httpPort == 0 {
+		cfg.HTTPPort = -1
+	}
+	family := probe.AnyFamily
+	if f.ipv4 {
+		family = probe.IPv4
+	} else if f.ipv6 {
+		family = probe.IPv6
+	}
+	return cfg, family, nil
+}
+
+// collectTargets reads the arguments and the targets file; bad entries are usage errors
+// that name the argument or file:line.
+func collectTargets(args []string, file string) ([]probe.Target, []string, error) {
+	var targets []probe.Target
+	for _, a := range args {
+		t, err := probe.ParseTarget(a, 443)
+		if err != nil {
+			return nil, nil, usageErrorf("probe: argument %v", err)
+		}
+		targets = append(targets, t)
+	}
+	if file == "" {
+		return targets, nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, nil, usageErrorf("probe: --targets: %v", err)
+	}
+	var more []probe.Target
+	var notes []string
+	if isServersCSV(string(b)) {
+		more, notes, err = parseServersCSV(string(b), file)
+	} else {
+		more, err = parseTargetLines(string(b), file)
+	}
+	if err != nil {
+		return nil, nil, usageErrorf("probe: %v", err)
+	}
+	return append(targets, more...), notes, nil
+}
+
+// isServersCSV looks at the first line that is not blank or a comment.
+func isServersCSV(s string) bool {
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		cols := map[string]bool{}
+		for _, c := range strings.Split(line, ",") {
+			cols[strings.ToLower(strings.TrimSpace(c))] = true
+		}
+		return cols["host"] && cols["scheme"]
+	}
+	return false
+}
+
+func parseTargetLines(s, file string) ([]probe.Target, error) {
+	var out []probe.Target
+	for i, line := range strings.Split(s, "\n") {
+		if j := strings.IndexByte(line, '#'); j >= 0 {
+			line = line[:j]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		t, err := probe.ParseTarget(line, 443)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, i+1, err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// parseServersCSV turns a study's servers.csv into targets: https rows are measured; an
+// http row gives the plain-HTTP port for its host.
+func parseServersCSV(s, file string) ([]probe.Target, []string, error) {
+	r := csv.NewReader(strings.NewReader(s))
+	r.Comment = '#'
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+	header, err := r.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: header: %w", file, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, need := range []string{"host", "port", "scheme"} {
+		if _, ok := col[need]; !ok {
+			return nil, nil, fmt.Errorf("%s:1: column %q missing (have %s)", file, need, strings.Join(header, ","))
+		}
+	}
+	var targets []probe.Target
+	httpPorts := map[string]int{}
+	var hosts []string // http-only hosts, in order
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", file, err) // csv.ParseError names the line
+		}
+		line, _ := r.FieldPos(0)
+		field := func(name string) string {
+			if i := col[name]; i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		scheme := strings.ToLower(field("scheme"))
+		defPort := map[string]int{"https": 443, "http": 80}[scheme]
+		if defPort == 0 {
+			return nil, nil, fmt.Errorf("%s:%d: column \"scheme\": expected https or http, got %q", file, line, field("scheme"))
+		}
+		hostport := field("host")
+		if p := field("port"); p != "" {
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 1 || n > 65535 {
+				return nil, nil, fmt.Errorf("%s:%d: column \"port\": expected 1 to 65535, got %q", file, line, p)
+			}
+			hostport = strings.Trim(hostport, "[]")
+			if strings.Contains(hostport, ":") {
+				hostport = "[" + hostport + "]"
+			}
+			hostport += ":" + p
+		}
+		t, err := probe.ParseTarget(hostport, defPort)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: column \"host\": %w", file, line, err)
+		}
+		if scheme == "http" {
+			if _, ok := httpPorts[t.Host]; !ok {
+				httpPorts[t.Host] = t.Port
+				hosts = append(hosts, t.Host)
+			}
+			continue
+		}
+		targets = append(targets, t)
+	}
+	measured := map[string]bool{}
+	for i := range targets {
+		measured[targets[i].Host] = true
+		if p, ok := httpPorts[targets[i].Host]; ok {
+			targets[i].HTTPPort = p
+		}
+	}
+	var httpOnly []string
+	for _, h := range hosts {
+		if !measured[h] {
+			httpOnly = append(httpOnly, h)
+		}
+	}
+	var notes []string
+	if len(httpOnly) > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %d hosts appear only as http rows and are not probed (no TLS endpoint): %s",
+			file, len(httpOnly), strings.Join(httpOnly[:min(5, len(httpOnly))], ", ")))
+	}
+	return targets, notes, nil
+}
+
+// progress draws a bar on a terminal and nothing otherwise.
+type progress struct {
+	bar    *progressbar.ProgressBar
+	failed int
+}
+
+func newProgress(w io.Writer, targets []probe.Target, skip map[string]bool) *progress {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return &progress{}
+	}
+	todo := map[string]bool{}
+	for _, t := range targets {
+		if !skip[t.String()] {
+			todo[t.String()] = true
+		}
+	}
+	return &progress{bar: progressbar.NewOptions(len(todo),
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("probing"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("endpoints"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)}
+}
+
+func (p *progress) add(r result.Result) {
+	if p.bar == nil {
+		return
+	}
+	if r.Error != nil {
+		p.failed++
+		p.bar.Describe(fmt.Sprintf("probing (%d failed)", p.failed))
+	}
+	p.bar.Add(1)
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		p.bar.Exit()
+	}
+}
+
+func summaryLine(s probe.Summary) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "probe: %d endpoints: %d measured", s.Targets, s.Measured)
+	if s.Skipped > 0 {
+		fmt.Fprintf(&b, ", %d already done", s.Skipped)
+	}
+	if s.Interrupted > 0 {
+		fmt.Fprintf(&b, ", %d not measured", s.Interrupted)
+	}
+	if len(s.Failures) > 0 {
+		b.WriteString("; failures:")
+		kinds := make([]string, 0, len(s.Failures))
+		for k := range s.Failures {
+			kinds = append(kinds, string(k))
+		}
+		sort.Strings(kinds)
+		for _, k := range kinds {
+			fmt.Fprintf(&b, " %s %d", k, s.Failures[result.ErrorKind(k)])
+		}
+	}
+	if len(s.Grades) > 0 {
+		b.WriteString("; grades:")
+		letters := make([]string, 0, len(s.Grades))
+		for l := range s.Grades {
+			letters = append(letters, l)
+		}
+		sort.Slice(letters, func(i, j int) bool { return gradeOrder(letters[i]) < gradeOrder(letters[j]) })
+		for _, l := range letters {
+			fmt.Fprintf(&b, " %s %d", l, s.Grades[l])
+		}
+	}
+	return b.String()
+}
+
+// gradeOrder sorts letters best first: A+, A, A-, B, C, D, E, F, M, T.
+func gradeOrder(l string) string {
+	if l == "" {
+		return "~"
+	}
+	suffix := map[byte]string{'+': "0", '-': "2"}
+	s, ok := suffix[l[len(l)-1]]
+	if !ok {
+		return l + "1"
+	}
+	return l[:len(l)-1] + s
 }

@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mhealthsec/mhealthsec/probe"
+	"github.com/mhealthsec/mhealthsec/probe/pki"
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// probeLab starts n loopback HTTPS servers and writes the root to a PEM file.
+func probeLab(t *testing.T, n int) (targets []string, caFile string) {
+	t.Helper()
+	root, err := pki.NewRoot("cli test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := root.Issue(pki.LeafOptions{Names: []string{"localhost", "127.0.0.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile = filepath.Join(t.TempDir(), "root.pem")
+	if err := root.WriteRootPEM(caFile); err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := &http.Server{
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Strict-Transport-Security", "max-age=600")
+			}),
+			TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
+			ErrorLog:  log.New(io.Discard, "", 0),
+		}
+		go srv.ServeTLS(ln, "", "")
+		t.Cleanup(func() { srv.Close() })
+		targets = append(targets, "127.0.0.1:"+strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	}
+	return targets, caFile
+}
+
+func runCLI(ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestProbeUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	badLines := filepath.Join(dir, "targets.txt")
+	os.WriteFile(badLines, []byte("# comment\nexample.org\nhttps://x/\n"), 0o644)
+	badCSV := filepath.Join(dir, "servers.csv")
+	os.WriteFile(badCSV, []byte("app_id,host,port,scheme,category\na1,example.org,443,https,functional\na1,example.org,21,ftp,other\n"), 0o644)
+	existing := filepath.Join(dir, "results.jsonl")
+	os.WriteFile(existing, []byte(`{"target":"a:443"}`+"\n"), 0o644)
+	tests := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"probe"}, "no targets"},
+		{[]string{"probe", "exa mple.org"}, "not a host name"},
+		{[]string{"probe", "-4", "-6", "example.org"}, "exclude each other"},
+		{[]string{"probe", "--resume", "example.org"}, "--resume needs --out"},
+		{[]string{"probe", "--criteria", "2001x", "example.org"}, "unknown grading criteria"},
+		{[]string{"probe", "--concurrency", "0", "example.org"}, "--concurrency"},
+		{[]string{"probe", "--rate", "-1", "example.org"}, "--rate"},
+		{[]string{"probe", "--http-port", "70000", "example.org"}, "--http-port"},
+		{[]string{"probe", "--timeout", "soon", "example.org"}, "invalid argument"},
+		{[]string{"probe", "--targets", badLines}, "targets.txt:3:"},
+		{[]string{"probe", "--targets", badCSV}, `servers.csv:3: column "scheme"`},
+		{[]string{"probe", "--targets", filepath.Join(dir, "missing.txt")}, "missing.txt"},
+		{[]string{"probe", "--out", existing, "example.org"}, "pass --resume"},
+		{[]string{"probe", "--ca-file", badLines, "example.org"}, "no PEM certificate"},
+	}
+	for _, tt := range tests {
+		code, stdout, stderr := runCLI(context.Background(), tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.msg) || stdout != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit 2 mentioning %q", tt.args, code, stderr, stdout, tt.msg)
+		}
+	}
+}
+
+func TestProbeToStdout(t *testing.T) {
+	targets, ca := probeLab(t, 2)
+	args := append([]string{"probe", "--ca-file", ca, "--http-port", "0", "--sni", "localhost"}, targets...)
+	code, stdout, stderr := runCLI(context.Background(), args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got []result.Result
+	if err := result.ReadJSONL(strings.NewReader(stdout), "stdout", func(_ int, r result.Result) error {
+		got = append(got, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d results, want 2:\n%s", len(got), stdout)
+	}
+	for _, r := range got {
+		if r.Error != nil || r.Certificate == nil || !r.Certificate.Trusted || !r.Certificate.HostnameMatch || r.SNI != "localhost" {
+			t.Errorf("%s: error %v certificate %+v sni %q", r.Target, r.Error, r.Certificate, r.SNI)
+		}
+		if r.HTTP == nil || r.HTTP.HSTS == nil || r.HTTP.HSTS.MaxAge != 600 || r.PlainHTTP != nil {
+			t.Errorf("%s: http %+v plain %+v", r.Target, r.HTTP, r.PlainHTTP)
+		}
+	}
+	if !strings.Contains(stderr, "2 endpoints: 2 measured") {
+		t.Errorf("summary missing from stderr: %q", stderr)
+	}
+}
+
+func TestProbeResume(t *testing.T) {
+	targets, ca := probeLab(t, 3)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "results.jsonl")
+	list := filepath.Join(dir, "targets.txt")
+	os.WriteFile(list, []byte("# lab\n"+targets[0]+"\n"+targets[1]+"  # second\n"), 0o644)
+	base := []string{"probe", "--ca-file", ca, "--http-port", "0", "--out", out}
+	if code, _, stderr := runCLI(context.Background(), append(base, "--targets", list)...); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	// A kill -9 during the next write leaves half a line.
+	f, _ := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"target":"127.0.0.1:1","host":"127.`)
+	f.Close()
+
+	code, stdout, stderr := runCLI(context.Background(), append(base, "--resume", "--targets", list, targets[2])...)
+	if code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout %q with --out", stdout)
+	}
+	for _, want := range []string{"removed an incomplete last line", "3 endpoints: 1 measured, 2 already done"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	rs, err := result.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if seen[r.Target] {
+			t.Errorf("%s twice", r.Target)
+		}
+		seen[r.Target] = true
+	}
+	if len(rs) != 3 {
+		t.Errorf("%d results, want 3", len(rs))
+	}
+}
+
+func TestProbeInterrupted(t *testing.T) {
+	targets, ca := probeLab(t, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, stdout, stderr := runCLI(ctx, "probe", "--ca-file", ca, "--http-port", "0", targets[0])
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "interrupted with 1 targets not measured") {
+		t.Errorf("exit %d stdout %q stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestParseServersCSV(t *testing.T) {
+	csv := `app_id,host,port,scheme,category
+# comment rows are allowed
+a1,api.example.org,443,https,functional
+a2,api.example.org,,https,functional
+a1,api.example.org,8080,http,functional
+a1,cdn.example.org,8443,https,content
+a3,ads.example.net,80,http,advertising
+a3,2001:db8::1,443,https,other
+`
+	got, notes, err := parseServersCSV(csv, "servers.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []probe.Target{
+		{Host: "api.example.org", Port: 443, HTTPPort: 8080},
+		{Host: "api.example.org", Port: 443, HTTPPort: 8080},
+		{Host: "cdn.example.org", Port: 8443},
+		{Host: "2001:db8::1", Port: 443},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "ads.example.net") {
+		t.Errorf("notes %q", notes)
+	}
+	for _, bad := range []struct{ csv, msg string }{
+		{"host,scheme\nx.org,https\n", `column "port" missing`},
+		{"host,port,scheme\nx.org,99999,https\n", `servers.csv:2: column "port"`},
+		{"host,port,scheme\n,443,https\n", `servers.csv:2: column "host"`},
+		{"host,port,scheme\n\"x.org,443,https\n", "servers.csv"},
+	} {
+		if _, _, err := parseServersCSV(bad.csv, "servers.csv"); err == nil || !strings.Contains(err.Error(), bad.msg) {
+			t.Errorf("%q: err %v, want %q", bad.csv, err, bad.msg)
+		}
+	}
+}
+
+// FuzzParseTargetsFile checks that no targets file makes the parsers panic.
+func FuzzParseTargetsFile(f *testing.F) {
+	f.Add("example.org\n[::1]:443 # loopback\n")
+	f.Add("app_id,host,port,scheme,category\na,x.org,443,https,functional\na,x.org,80,http,other\n")
+	f.Add("host,port,scheme\n\"unterminated\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		if isServersCSV(s) {
+			parseServersCSV(s, "fuzz.csv")
+		} else {
+			parseTargetLines(s, "fuzz.txt")
+		}
+	})
+}
+
+func TestGradeOrder(t *testing.T) {
+	s := summaryLine(probe.Summary{Targets: 5, Measured: 5, Grades: map[string]int{"B": 1, "A-": 1, "A+": 1, "A": 1, "F": 1}})
+	if !strings.HasSuffix(s, "grades: A+ 1 A 1 A- 1 B 1 F 1") {
+		t.Errorf("summary %q", s)
+	}
+}
