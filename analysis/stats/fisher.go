@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
@@ -307,6 +306,3 @@ func sampleOddsRatio(a, b, c, d int, alt Alternative) *OddsRatio {
 	}
 	return or
 }
-
-// errNotBuilt marks parts of the API whose implementation has not landed yet.
-var errNotBuilt = errors.New("not implemented yet")
