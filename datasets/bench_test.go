@@ -115,19 +115,9 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-var (
-	fixtureOnce sync.Once
-	fixture     benchColumns
-)
-
-func columns1e6() benchColumns {
-	fixtureOnce.Do(func() { fixture = makeColumns(benchRows) })
-	return fixture
-}
-
 // BenchmarkLoadFrame builds the 1e6-row dataframe from typed columns (what the loaders do).
 func BenchmarkLoadFrame(b *testing.B) {
-	c := columns1e6()
+	c := makeColumns(benchRows)
 	b.ResetTimer()
 	stop := peakHeap(b)
 	for b.Loop() {
@@ -141,7 +131,7 @@ func BenchmarkLoadFrame(b *testing.B) {
 // BenchmarkLoadRecords loads the same rows from text records with gota's LoadRecords and
 // the safe options (no type detection, no NA strings).
 func BenchmarkLoadRecords(b *testing.B) {
-	recs := columns1e6().records()
+	recs := makeColumns(benchRows).records()
 	b.ResetTimer()
 	stop := peakHeap(b)
 	for b.Loop() {
@@ -194,7 +184,7 @@ func BenchmarkGotaCountBy(b *testing.B) {
 
 // BenchmarkStatsTableFromDataFrame is analysis/stats' own cross-tabulation, for comparison.
 func BenchmarkStatsTableFromDataFrame(b *testing.B) {
-	df := columns1e6().frame()
+	df := makeColumns(benchRows).frame()
 	for _, p := range pairs {
 		b.Run(p[0]+"×"+p[1], func(b *testing.B) {
 			stop := peakHeap(b)
@@ -211,7 +201,7 @@ func BenchmarkStatsTableFromDataFrame(b *testing.B) {
 // BenchmarkCountAndTest is the target: count 1e6 rows of a dataframe and run Pearson's
 // chi-square test on the table.
 func BenchmarkCountAndTest(b *testing.B) {
-	df := columns1e6().frame()
+	df := makeColumns(benchRows).frame()
 	for _, p := range pairs {
 		b.Run(p[0]+"×"+p[1], func(b *testing.B) {
 			stop := peakHeap(b)
@@ -236,7 +226,7 @@ func BenchmarkCountAndTest(b *testing.B) {
 // BenchmarkLoadCountAndTest is the whole path from typed columns: build the dataframe,
 // count, test.
 func BenchmarkLoadCountAndTest(b *testing.B) {
-	c := columns1e6()
+	c := makeColumns(benchRows)
 	b.ResetTimer()
 	stop := peakHeap(b)
 	for b.Loop() {

@@ -15,17 +15,13 @@ import (
 // MaxErrorsPerFile bounds how many input errors are listed per file; the rest are counted.
 const MaxErrorsPerFile = 25
 
-// Column names of the study files.
-var (
-	appColumns    = []string{"app_id", "name", "platform", "availability", "subcategory"}
-	serverColumns = []string{"app_id", "host", "port", "scheme", "category"}
-)
-
 // AppColumns returns the columns of apps.csv, in the order WriteAppsCSV writes them.
-func AppColumns() []string { return append([]string(nil), appColumns...) }
+func AppColumns() []string {
+	return []string{"app_id", "name", "platform", "availability", "subcategory"}
+}
 
 // ServerColumns returns the columns of servers.csv, in the order WriteServersCSV writes them.
-func ServerColumns() []string { return append([]string(nil), serverColumns...) }
+func ServerColumns() []string { return []string{"app_id", "host", "port", "scheme", "category"} }
 
 // fileErrors collects the input errors of one file, up to MaxErrorsPerFile.
 type fileErrors struct {
@@ -254,7 +250,7 @@ func ReadApps(r io.Reader, name string) ([]App, error) {
 // readApps returns the valid apps and the ids of every row, valid or not, so servers.csv
 // is not blamed for an app whose row was bad in another column.
 func readApps(r io.Reader, file string, errs *fileErrors) ([]App, map[string]bool) {
-	rows := readCSV(r, file, appColumns, errs)
+	rows := readCSV(r, file, AppColumns(), errs)
 	ids := make(map[string]bool, len(rows))
 	firstLine := make(map[string]int, len(rows))
 	apps := make([]App, 0, len(rows))
@@ -309,7 +305,7 @@ func ReadServers(r io.Reader, name string, apps []App) ([]Server, error) {
 }
 
 func readServers(r io.Reader, file string, knownApps map[string]bool, errs *fileErrors) []Server {
-	rows := readCSV(r, file, serverColumns, errs)
+	rows := readCSV(r, file, ServerColumns(), errs)
 	type key struct {
 		app, host, scheme string
 		port              int

@@ -88,7 +88,7 @@ func (st *Study) AppsFrame() dataframe.DataFrame {
 	b.strings("platform", platform)
 	b.strings("availability", avail)
 	b.strings("subcategory", sub)
-	b.extraColumns(n, func(i int) map[string]string { return st.Apps[i].Extra }, appColumns)
+	b.extraColumns(n, func(i int) map[string]string { return st.Apps[i].Extra }, AppColumns())
 	return b.frame()
 }
 
@@ -107,7 +107,7 @@ func (st *Study) ServersFrame() dataframe.DataFrame {
 	b.ints("port", port)
 	b.strings("scheme", scheme)
 	b.strings("category", cat)
-	b.extraColumns(n, func(i int) map[string]string { return st.Servers[i].Extra }, serverColumns)
+	b.extraColumns(n, func(i int) map[string]string { return st.Servers[i].Extra }, ServerColumns())
 	return b.frame()
 }
 

@@ -13,11 +13,11 @@ import (
 	"github.com/go-gota/gota/series"
 )
 
-// PulseGrades are the SSL Pulse grade letters in the order the series lists them.
-var pulseGrades = [...]string{"A+", "A", "A-", "B", "C", "D", "E", "F"}
+// pulseGrades are the SSL Pulse grade letters in the order the series lists them.
+func pulseGrades() [8]string { return [8]string{"A+", "A", "A-", "B", "C", "D", "E", "F"} }
 
 // PulseGradeLetters returns the grade letters of PulseMonth.Grades, best first.
-func PulseGradeLetters() []string { return append([]string(nil), pulseGrades[:]...) }
+func PulseGradeLetters() []string { g := pulseGrades(); return g[:] }
 
 // Tolerances of the load-time checks. Each of the 8 printed percentages is rounded to 2
 // decimals, so their sum may be off 100 by up to 8 × 0.005.
@@ -51,7 +51,7 @@ type PulseMonth struct {
 
 // Grade returns the percent of one grade letter ("A-"); false for an unknown letter.
 func (m PulseMonth) Grade(letter string) (float64, bool) {
-	for i, g := range pulseGrades {
+	for i, g := range pulseGrades() {
 		if g == letter {
 			return m.Grades[i], true
 		}
@@ -69,12 +69,10 @@ type PulseSeries struct {
 // Months returns every month in date order.
 func (s PulseSeries) Months() []PulseMonth { return append([]PulseMonth(nil), s.months...) }
 
-var monthPattern = regexp.MustCompile(`^\d{4}-\d{2}$`)
-
 // Month returns the issue of one month, written "2018-01". An unknown month is an error
 // that lists the months there are.
 func (s PulseSeries) Month(month string) (PulseMonth, error) {
-	if !monthPattern.MatchString(month) {
+	if len(month) != len("2006-01") || month[4] != '-' || strings.Trim(month[:4]+month[5:], "0123456789") != "" {
 		return PulseMonth{}, fmt.Errorf("SSL Pulse month %q: expected YYYY-MM, like 2018-01", month)
 	}
 	if _, err := time.Parse("2006-01", month); err != nil {
@@ -106,7 +104,7 @@ func Pulse() (PulseSeries, error) {
 	if err != nil {
 		return PulseSeries{}, err
 	}
-	col, err := c.columns(pulseFile, append([]string{"date_utc", "unix_x", "a_range", "below_a"}, pulseGrades[:]...)...)
+	col, err := c.columns(pulseFile, append([]string{"date_utc", "unix_x", "a_range", "below_a"}, PulseGradeLetters()...)...)
 	if err != nil {
 		return PulseSeries{}, err
 	}
@@ -154,7 +152,7 @@ func parsePulseRow(rec []string, col map[string]int) (PulseMonth, error) {
 	if d := time.Unix(m.UnixX, 0).UTC().Format("2006-01-02"); d != rec[col["date_utc"]] {
 		return m, fmt.Errorf("unix_x %d is %s, not date_utc %s", m.UnixX, d, rec[col["date_utc"]])
 	}
-	for i, g := range pulseGrades {
+	for i, g := range pulseGrades() {
 		if m.Grades[i], err = strconv.ParseFloat(rec[col[g]], 64); err != nil {
 			return m, fmt.Errorf("%s: %w", g, err)
 		}
@@ -168,11 +166,10 @@ func parsePulseRow(rec []string, col map[string]int) (PulseMonth, error) {
 	return m, nil
 }
 
-var junePattern = regexp.MustCompile(`^June 2016 .*dated (2016-06-\d{2}): (.*)$`)
-
 // june2016 parses the June 2016 grades out of the header note, so the values stay written
 // once, in the file, with their source.
 func june2016(notes []string) (PulseMonth, error) {
+	junePattern := regexp.MustCompile(`^June 2016 .*dated (2016-06-\d{2}): (.*)$`)
 	for _, n := range notes {
 		sub := junePattern.FindStringSubmatch(n)
 		if sub == nil {
@@ -185,13 +182,13 @@ func june2016(notes []string) (PulseMonth, error) {
 		}
 		m.Date, m.Month = date, date.Format("2006-01")
 		fields := strings.Split(sub[2], ",")
-		if len(fields) != len(pulseGrades) {
-			return m, fmt.Errorf("June 2016 note: expected %d grades, got %d", len(pulseGrades), len(fields))
+		if len(fields) != len(pulseGrades()) {
+			return m, fmt.Errorf("June 2016 note: expected %d grades, got %d", len(pulseGrades()), len(fields))
 		}
 		for i, f := range fields {
 			letter, value, ok := strings.Cut(strings.TrimSpace(f), " ")
-			if !ok || letter != pulseGrades[i] {
-				return m, fmt.Errorf("June 2016 note: expected grade %s, got %q", pulseGrades[i], f)
+			if !ok || letter != pulseGrades()[i] {
+				return m, fmt.Errorf("June 2016 note: expected grade %s, got %q", pulseGrades()[i], f)
 			}
 			if m.Grades[i], err = strconv.ParseFloat(value, 64); err != nil {
 				return m, fmt.Errorf("June 2016 note: grade %s: %w", letter, err)
@@ -212,7 +209,7 @@ func (m PulseMonth) check() []string {
 	sum := 0.0
 	for i, g := range m.Grades {
 		if g < 0 || g > 100 {
-			out = append(out, fmt.Sprintf("%s: grade %s = %v is not a percent", m.Month, pulseGrades[i], g))
+			out = append(out, fmt.Sprintf("%s: grade %s = %v is not a percent", m.Month, pulseGrades()[i], g))
 		}
 		sum += g
 	}
@@ -247,14 +244,14 @@ func (s PulseSeries) Frame() dataframe.DataFrame {
 	n := len(s.months)
 	month, date, source := make([]string, n), make([]string, n), make([]string, n)
 	unix := make([]int, n)
-	grades := make([][]float64, len(pulseGrades))
+	grades := make([][]float64, len(pulseGrades()))
 	for i := range grades {
 		grades[i] = make([]float64, n)
 	}
 	aRange, belowA := make([]float64, n), make([]float64, n)
 	for i, m := range s.months {
 		month[i], date[i], source[i], unix[i] = m.Month, m.Date.Format("2006-01-02"), m.Source, int(m.UnixX)
-		for g := range pulseGrades {
+		for g := range pulseGrades() {
 			grades[g][i] = m.Grades[g]
 		}
 		aRange[i], belowA[i] = m.ARange, m.BelowA
@@ -264,7 +261,7 @@ func (s PulseSeries) Frame() dataframe.DataFrame {
 		series.New(date, series.String, "date"),
 		series.New(unix, series.Int, "unix_x"),
 	}
-	for g, letter := range pulseGrades {
+	for g, letter := range pulseGrades() {
 		cols = append(cols, series.New(grades[g], series.Float, letter))
 	}
 	cols = append(cols,

@@ -162,8 +162,14 @@ func ReadResults(r io.Reader, name string) ([]result.Result, error) {
 	return res, nil
 }
 
-// gradeLetters are the letters a result's grade may carry (shared/specs/grading.md).
-var gradeLetters = map[string]bool{"A+": true, "A": true, "A-": true, "B": true, "C": true, "D": true, "E": true, "F": true, "T": true, "M": true}
+// isGradeLetter reports whether a result's grade may carry letter (shared/specs/grading.md).
+func isGradeLetter(letter string) bool {
+	switch letter {
+	case "A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M":
+		return true
+	}
+	return false
+}
 
 // readResults returns an error only when r cannot be read; input errors go to errs.
 func readResults(r io.Reader, file string, errs *fileErrors) ([]result.Result, error) {
@@ -201,7 +207,7 @@ func checkResult(file string, line int, r *result.Result, errs *fileErrors) {
 	if r.Port < 1 || r.Port > 65535 {
 		errs.add(&InputError{File: file, Line: line, Column: "port", Expected: "a port 1-65535", Got: strconv.Itoa(r.Port)})
 	}
-	if r.Grade != nil && !gradeLetters[r.Grade.Letter] {
+	if r.Grade != nil && !isGradeLetter(r.Grade.Letter) {
 		errs.add(&InputError{File: file, Line: line, Column: "grade.letter",
 			Expected: "one of A+, A, A-, B, C, D, E, F, T, M", Got: r.Grade.Letter})
 	}

@@ -34,7 +34,7 @@ func WriteServersCSV(w io.Writer, rows []Server) error {
 		s.Category = check("category", s.Category, Categories())
 		checkGotaString("servers", i, "app_id", s.AppID, &errs)
 		for k, v := range s.Extra {
-			if err := checkExtraName(k, serverColumns); err != nil {
+			if err := checkExtraName(k, ServerColumns()); err != nil {
 				return fmt.Errorf("write servers: row %d: %w", i, err)
 			}
 			extras[k] = true
@@ -108,7 +108,7 @@ func WriteAppsCSV(w io.Writer, apps []App) error {
 		checkGotaString("apps", i, "name", a.Name, &errs)
 		checkGotaString("apps", i, "subcategory", a.Subcategory, &errs)
 		for k, v := range a.Extra {
-			if err := checkExtraName(k, appColumns); err != nil {
+			if err := checkExtraName(k, AppColumns()); err != nil {
 				return fmt.Errorf("write apps: row %d: %w", i, err)
 			}
 			extras[k] = true
