@@ -40,5 +40,66 @@ func fakeServers() []Server {
 				Vulns:     map[string]bool{"DROWN": true},
 			},
 		},
+		{
+			Name: "heartbleed", Description: "OpenSSL 1.0.1f lookalike (fake): Heartbleed, TLS 1.0–1.2, RSA key exchange",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				return fakeserver.Start(fakeserver.Heartbleed(fakeserver.VulnOptions{Chain: cert.Certificate}))
+			},
+			Expect: Expect{
+				Grades:    grades("F", "F", "F"),
+				Why:       "Heartbleed → F (all versions)",
+				Protocols: protocols(result.TLS10, result.TLS11, result.TLS12),
+				Vulns:     map[string]bool{"heartbleed": true, "CCS": false},
+			},
+		},
+		{
+			Name: "ccs-injection", Description: "OpenSSL 1.0.1g lookalike (fake): accepts an early ChangeCipherSpec, TLS 1.0–1.2",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				return fakeserver.Start(fakeserver.CCSInjection(fakeserver.VulnOptions{Chain: cert.Certificate}))
+			},
+			Expect: Expect{
+				Grades:    grades("F", "F", "F"),
+				Why:       "CCS injection → F (all versions)",
+				Protocols: protocols(result.TLS10, result.TLS11, result.TLS12),
+				Vulns:     map[string]bool{"CCS": true, "heartbleed": false},
+			},
+		},
+		{
+			Name: "robot", Description: "Bleichenbacher padding oracle (fake): ROBOT, TLS 1.0–1.2, RSA key exchange only",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				h, err := fakeserver.ROBOT(fakeserver.ROBOTOptions{Certificate: cert})
+				if err != nil {
+					return nil, err
+				}
+				return fakeserver.Start(h)
+			},
+			Expect: Expect{
+				Grades:    grades("A", "F", "F"),
+				Why:       "95/90/90 → 91.5 A; the ROBOT F cap starts with 2009o; no HTTP answer, so no HSTS and no A+ in 2009n",
+				Protocols: protocols(result.TLS10, result.TLS11, result.TLS12),
+				Vulns:     map[string]bool{"ROBOT": true, "heartbleed": false, "CCS": false},
+				Cert:      soundCert("RSA", 2048),
+			},
+		},
+		{
+			Name: "export", Description: "export suites only (fake): RSA_EXPORT and DHE_EXPORT 512-bit on SSL 3.0 and TLS 1.0",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				h, err := fakeserver.Export(fakeserver.ExportOptions{Chain: cert.Certificate})
+				if err != nil {
+					return nil, err
+				}
+				return fakeserver.Start(h)
+			},
+			Expect: Expect{
+				Grades:    grades("F", "F", "F"),
+				Why:       "export suites offered (and 512-bit key exchange) → F (all versions)",
+				Protocols: protocols(result.SSLv3, result.TLS10),
+				Vulns:     map[string]bool{"FREAK": true, "LOGJAM": true},
+			},
+		},
 	}
 }

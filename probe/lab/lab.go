@@ -160,11 +160,16 @@ func Start(ctx context.Context, servers []Server) (*Fleet, error) {
 	seen := map[string]bool{}
 	for _, s := range servers {
 		if s.Name == "" || seen[s.Name] {
-			f.Close()
 			return nil, fmt.Errorf("lab: server name %q empty or used twice", s.Name)
 		}
 		seen[s.Name] = true
-		ep, err := f.start(s)
+	}
+	certs, err := f.certificates(servers)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range servers {
+		ep, err := f.start(s, certs[i])
 		if err != nil {
 			f.Close()
 			return nil, fmt.Errorf("lab: start %s: %w", s.Name, err)
@@ -210,13 +215,32 @@ func (f *Fleet) track(c io.Closer) {
 	f.mu.Unlock()
 }
 
-func (f *Fleet) start(s Server) (Endpoint, error) {
+// certificates issues every server's certificate, in parallel: RSA key generation is most
+// of the fleet's start-up time.
+func (f *Fleet) certificates(servers []Server) ([]tls.Certificate, error) {
+	certs := make([]tls.Certificate, len(servers))
+	errs := make([]error, len(servers))
+	var wg sync.WaitGroup
+	for i, s := range servers {
+		if !s.TLS && s.Fake == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			certs[i], errs[i] = f.certificate(s.Name+"."+Domain, s.Cert)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("lab: start %s: %w", s.Name, errs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return certs, errors.Join(errs...)
+}
+
+func (f *Fleet) start(s Server, cert tls.Certificate) (Endpoint, error) {
 	ep := Endpoint{Server: s, SNI: s.Name + "." + Domain, IP: Loopback}
 	if s.Fake != nil {
-		cert, err := f.certificate(ep.SNI, s.Cert)
-		if err != nil {
-			return ep, err
-		}
 		run, err := s.Fake(cert)
 		if err != nil {
 			return ep, err
@@ -232,11 +256,6 @@ func (f *Fleet) start(s Server) (Endpoint, error) {
 	}
 	ep.Port = ln.Addr().(*net.TCPAddr).Port
 	if s.TLS {
-		cert, err := f.certificate(ep.SNI, s.Cert)
-		if err != nil {
-			ln.Close()
-			return ep, err
-		}
 		cfg := &tls.Config{
 			Certificates:     []tls.Certificate{cert},
 			MinVersion:       s.MinVersion,
