@@ -1,18 +1,255 @@
 package main
 
 import (
+	"encoding/csv"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mhealthsec/mhealthsec/datasets"
+	"github.com/mhealthsec/mhealthsec/datasets/capture"
+	"github.com/mhealthsec/mhealthsec/datasets/classify"
 )
 
-// TODO(issue): placeholder until the ingest command lands; it must not be called done.
+type ingestOptions struct {
+	app, out, rules, apps, review, unclassified string
+	replace                                     bool
+}
+
 func newIngestCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "ingest",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("ingest: not built yet")
+	var o ingestOptions
+	cmd := &cobra.Command{
+		Use:   "ingest har|pcap FILE... --app APP_ID",
+		Short: "Turn traffic captures (HAR, pcap/pcapng) into servers.csv rows",
+		Long: `ingest lists the servers one app talked to, from HAR 1.2 files (browser, mitmproxy or
+Charles exports) or pcap/pcapng captures (Ethernet, Linux cooked SLL/SLL2, raw IP; IPv4
+and IPv6), and writes them as servers.csv rows: app_id, host, port, scheme (https for TLS,
+http for plain HTTP) and category.
+
+Host names come from the TLS SNI, the HTTP Host header or the capture's DNS answers; a
+server with no name is listed by IP address. Each server is classified by the rules:
+--rules FILE first, then the app's first-party domains (functional), then the built-in
+rules. First-party domains are the app's "first_party" column in --apps (domains
+separated by spaces, commas or semicolons) and, for HAR files, the hosts of the pages.
+Servers no rule matches get --unclassified (default "other") and are listed on standard
+error and in --review for a look by hand; the classified_by column says what decided.
+
+With --out, rows already in the file are kept as they are (a category edited by hand
+survives), and only servers not yet listed for the app are added; --replace writes the
+file afresh. Packets that cannot be used are counted and reported, never fatal.`,
+		Example: `  mhealthsec ingest pcap capture.pcapng --app com.example.steps --apps study/apps.csv --out study/servers.csv
+  mhealthsec ingest har session.har --app 12345678 --rules my.rules --review review.csv`,
+		Args: usageArgs(cobra.MinimumNArgs(2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runIngest(cmd, args[0], args[1:], o)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.app, "app", "", "app_id the captures belong to (required)")
+	f.StringVar(&o.out, "out", "", "servers.csv to write or extend (default: standard output)")
+	f.StringVar(&o.rules, "rules", "", "classification rules of your own, taking precedence over the built-in ones")
+	f.StringVar(&o.apps, "apps", "", "apps.csv: checks --app and reads its first_party column")
+	f.StringVar(&o.review, "review", "", "write the unclassified servers to this CSV for review")
+	f.StringVar(&o.unclassified, "unclassified", string(classify.Other), "category given to servers no rule matches")
+	f.BoolVar(&o.replace, "replace", false, "replace --out instead of adding to it")
+	return cmd
+}
+
+func runIngest(cmd *cobra.Command, format string, files []string, o ingestOptions) error {
+	stderr := cmd.ErrOrStderr()
+	if o.app == "" {
+		return usageErrorf("ingest: --app is required")
+	}
+	if format != "har" && format != "pcap" {
+		return usageErrorf("ingest: unknown format %q (want har or pcap)", format)
+	}
+	fallback, err := classify.ParseCategory(o.unclassified)
+	if err != nil {
+		return usageErrorf("ingest: --unclassified: %v", err)
+	}
+	builtin, err := classify.Default()
+	if err != nil {
+		return fmt.Errorf("ingest: built-in rules: %w", err)
+	}
+	cl := &classify.Classifier{Builtin: builtin}
+	if o.rules != "" {
+		if cl.User, err = classify.ParseFile(o.rules); err != nil {
+			return usageErrorf("ingest: %w", err)
+		}
+	}
+	var firstParty []string
+	if o.apps != "" {
+		fp, err := appFirstParty(o.apps, o.app)
+		if err != nil {
+			return err
+		}
+		firstParty = fp
+	}
+
+	var obs []capture.Observation
+	for _, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+		var st capture.Stats
+		if format == "har" {
+			h, herr := capture.ReadHAR(f, path)
+			err = herr
+			if h != nil {
+				obs = append(obs, h.Observations...)
+				firstParty = append(firstParty, h.PageHosts...)
+				st = h.Stats
+			}
+		} else {
+			var o []capture.Observation
+			o, st, err = capture.ReadPcap(f, path)
+			obs = append(obs, o...)
+		}
+		f.Close()
+		if err != nil {
+			return usageErrorf("ingest: %w", err)
+		}
+		fmt.Fprintf(stderr, "%s: %s\n", path, st)
+	}
+
+	rows, unclassified := ingestRows(o.app, obs, cl, firstParty, fallback)
+	for _, u := range unclassified {
+		fmt.Fprintf(stderr, "unclassified (set to %s, review): %s:%d %s\n", fallback, u.Host, u.Port, u.Scheme)
+	}
+	if o.review != "" {
+		if err := writeReview(o.review, unclassified, fallback); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+	}
+	if o.out == "" {
+		return datasets.WriteServersCSV(cmd.OutOrStdout(), rows)
+	}
+	merged, added := rows, len(rows)
+	if !o.replace {
+		existing, err := readServersIfExists(o.out)
+		if err != nil {
+			return usageErrorf("ingest: %w", err)
+		}
+		merged, added = mergeServers(existing, rows)
+	}
+	if err := writeFileAtomic(o.out, func(w io.Writer) error { return datasets.WriteServersCSV(w, merged) }); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	fmt.Fprintf(stderr, "%s: %d servers for %s (%d new), %d rows in all\n", o.out, len(rows), o.app, added, len(merged))
+	return nil
+}
+
+// ingestRows turns observations into one classified row per (host, port, scheme).
+func ingestRows(app string, obs []capture.Observation, cl *classify.Classifier, firstParty []string, fallback classify.Category) (rows, unclassified []datasets.Server) {
+	seen := map[string]bool{}
+	for _, o := range obs {
+		key := o.Host + " " + strconv.Itoa(o.Port) + " " + o.Scheme
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		s := datasets.Server{AppID: app, Host: o.Host, Port: o.Port, Scheme: o.Scheme, Extra: map[string]string{}}
+		if m, ok := cl.Classify(o.Host, firstParty); ok {
+			s.Category, s.Extra["classified_by"] = string(m.Category), m.Source
+		} else {
+			s.Category, s.Extra["classified_by"] = string(fallback), "unclassified"
+			unclassified = append(unclassified, s)
+		}
+		rows = append(rows, s)
+	}
+	return rows, unclassified
+}
+
+// appFirstParty checks that app is in apps.csv and returns its first_party domains.
+func appFirstParty(path, app string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	defer f.Close()
+	apps, err := datasets.ReadApps(f, path)
+	if err != nil {
+		return nil, usageErrorf("ingest: %w", err)
+	}
+	for _, a := range apps {
+		if a.ID == app {
+			return classify.FirstPartyDomains(a.Extra["first_party"]), nil
+		}
+	}
+	return nil, usageErrorf("ingest: --app %q is not in %s", app, path)
+}
+
+func readServersIfExists(path string) ([]datasets.Server, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return datasets.ReadServers(f, path, nil)
+}
+
+// mergeServers keeps every existing row and adds the new rows whose app, host, port and
+// scheme are not listed yet; it returns the rows and how many were added.
+func mergeServers(existing, add []datasets.Server) ([]datasets.Server, int) {
+	key := func(s datasets.Server) string {
+		return s.AppID + "\x00" + strings.ToLower(s.Host) + "\x00" + strconv.Itoa(s.Port) + "\x00" + s.Scheme
+	}
+	have := map[string]bool{}
+	for _, s := range existing {
+		have[key(s)] = true
+	}
+	out := append([]datasets.Server(nil), existing...)
+	n := 0
+	for _, s := range add {
+		if !have[key(s)] {
+			have[key(s)] = true
+			out = append(out, s)
+			n++
+		}
+	}
+	return out, n
+}
+
+func writeReview(path string, rows []datasets.Server, fallback classify.Category) error {
+	return writeFileAtomic(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		_ = cw.Write([]string{"app_id", "host", "port", "scheme", "assigned_category"})
+		sorted := append([]datasets.Server(nil), rows...)
+		sort.Slice(sorted, func(i, j int) bool { return sorted[i].Host < sorted[j].Host })
+		for _, s := range sorted {
+			_ = cw.Write([]string{s.AppID, s.Host, strconv.Itoa(s.Port), s.Scheme, string(fallback)})
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+// writeFileAtomic writes path through a temporary file in the same folder, renamed into
+// place only when complete, so a failed run leaves the old file intact.
+func writeFileAtomic(path string, fill func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := fill(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/datasets"
+	"github.com/mhealthsec/mhealthsec/datasets/capture/capturetest"
+)
+
+func ingestCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(context.Background(), args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestIngestPcapAndHARMerge(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	hello, err := capturetest.ClientHello(ctx, "api.steps.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ads, err := capturetest.ClientHello(ctx, "googleads.g.doubleclick.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := netip.MustParseAddrPort("10.0.0.2:40000")
+	srv := netip.MustParseAddrPort("203.0.113.7:443")
+	var pkts []capturetest.Packet
+	pkts = append(pkts, capturetest.Conversation(cli, srv, hello, nil, 90)...)
+	pkts = append(pkts, capturetest.Conversation(netip.MustParseAddrPort("10.0.0.2:40001"), srv, hello, nil, 500)...) // duplicate
+	pkts = append(pkts, capturetest.Conversation(netip.MustParseAddrPort("10.0.0.2:40002"), netip.MustParseAddrPort("198.51.100.1:443"), ads, nil, 500)...)
+	pkts = append(pkts, capturetest.Conversation(netip.MustParseAddrPort("10.0.0.2:40003"), netip.MustParseAddrPort("198.51.100.2:80"),
+		[]byte("GET / HTTP/1.1\r\nHost: mystery.example.net\r\n\r\n"), nil, 500)...)
+	var capBuf bytes.Buffer
+	if err := capturetest.Write(&capBuf, capturetest.Ethernet, true, time.Unix(0, 0), pkts); err != nil {
+		t.Fatal(err)
+	}
+	pcap := filepath.Join(dir, "a.pcapng")
+	os.WriteFile(pcap, capBuf.Bytes(), 0o644)
+	apps := filepath.Join(dir, "apps.csv")
+	os.WriteFile(apps, []byte("app_id,name,platform,availability,subcategory,first_party\nsteps,Steps,android,de_only,fitness,steps.example\n"), 0o644)
+	out := filepath.Join(dir, "servers.csv")
+	review := filepath.Join(dir, "review.csv")
+
+	code, _, stderr := ingestCLI(t, "ingest", "pcap", pcap, "--app", "steps", "--apps", apps, "--out", out, "--review", review)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"skipped 0 of", "unclassified (set to other, review): mystery.example.net:80 http", "3 servers for steps (3 new)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	f, _ := os.Open(out)
+	rows, err := datasets.ReadServers(f, out, nil)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r.Host+" "+r.Scheme] = r.Category + "/" + r.Extra["classified_by"]
+	}
+	want := map[string]string{
+		"api.steps.example https":           "functional/first_party",
+		"googleads.g.doubleclick.net https": "advertising/default",
+		"mystery.example.net http":          "other/unclassified",
+	}
+	if len(got) != len(want) {
+		t.Errorf("rows = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if b, _ := os.ReadFile(review); !strings.Contains(string(b), "steps,mystery.example.net,80,http,other") {
+		t.Errorf("review file = %q", b)
+	}
+
+	// Edit a category by hand, then ingest a HAR: the edit survives, new rows are added.
+	b, _ := os.ReadFile(out)
+	os.WriteFile(out, bytes.Replace(b, []byte("mystery.example.net,80,http,other"), []byte("mystery.example.net,80,http,functional"), 1), 0o644)
+	har := filepath.Join(dir, "b.har")
+	os.WriteFile(har, []byte(`{"log":{"version":"1.2","entries":[
+		{"request":{"method":"GET","url":"https://www.google-analytics.com/collect"}},
+		{"request":{"method":"GET","url":"http://mystery.example.net/x"}}]}}`), 0o644)
+	code, _, stderr = ingestCLI(t, "ingest", "har", har, "--app", "steps", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, _ = os.ReadFile(out)
+	if !strings.Contains(string(b), "mystery.example.net,80,http,functional") || !strings.Contains(string(b), "www.google-analytics.com,443,https,tracking") {
+		t.Errorf("merged file:\n%s", b)
+	}
+	if !strings.Contains(stderr, "(1 new), 4 rows in all") {
+		t.Errorf("stderr = %s", stderr)
+	}
+}
+
+func TestIngestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "bad.rules")
+	os.WriteFile(rules, []byte("# mine\nadvertizing ads.example\n"), 0o644)
+	junk := filepath.Join(dir, "junk.pcap")
+	os.WriteFile(junk, []byte("not a capture"), 0o644)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "pcap", junk}, "--app is required"},
+		{[]string{"ingest", "pcapx", junk, "--app", "a"}, "unknown format"},
+		{[]string{"ingest", "pcap", junk, "--app", "a", "--rules", rules}, "bad.rules:2: category"},
+		{[]string{"ingest", "pcap", junk, "--app", "a"}, "junk.pcap"},
+		{[]string{"ingest", "pcap", junk, "--app", "a", "--unclassified", "misc"}, "unknown category"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := ingestCLI(t, tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
