@@ -1,0 +1,355 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/datasets"
+	"github.com/mhealthsec/mhealthsec/probe/lab"
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// catalogEndpoints gives every catalog server a made-up port, without starting anything.
+func catalogEndpoints() []lab.Endpoint {
+	var eps []lab.Endpoint
+	for i, s := range lab.Catalog() {
+		eps = append(eps, lab.Endpoint{Server: s, SNI: s.Name + "." + lab.Domain, IP: lab.Loopback, Port: 20000 + i})
+	}
+	return eps
+}
+
+func TestLabStudyShape(t *testing.T) {
+	eps := catalogEndpoints()
+	apps, servers, err := labStudy(eps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := map[string]int{}
+	for _, a := range apps {
+		cells[a.Platform+"/"+a.Availability]++
+	}
+	for _, p := range datasets.Platforms() {
+		for _, av := range datasets.Availabilities() {
+			if cells[p+"/"+av] == 0 {
+				t.Errorf("no %s app available %s", p, av)
+			}
+		}
+	}
+	used := map[string]bool{}
+	categories := map[string]int{}
+	appIDs := map[string]bool{}
+	for _, a := range apps {
+		appIDs[a.ID] = true
+	}
+	firstFunctional := map[string]string{}
+	for _, s := range servers {
+		if !appIDs[s.AppID] {
+			t.Errorf("server row for unknown app %s", s.AppID)
+		}
+		used[s.Extra["fleet_server"]] = true
+		categories[s.Category]++
+		if s.Category == datasets.CategoryFunctional && firstFunctional[s.AppID] == "" {
+			firstFunctional[s.AppID] = s.Extra["fleet_server"]
+		}
+		wantScheme := datasets.SchemeHTTPS
+		if s.Extra["fleet_server"] == "http-only" {
+			wantScheme = datasets.SchemeHTTP
+		}
+		if s.Scheme != wantScheme {
+			t.Errorf("%s: scheme %s, want %s", s.Extra["fleet_server"], s.Scheme, wantScheme)
+		}
+	}
+	for _, e := range eps {
+		if !used[e.Name] {
+			t.Errorf("fleet server %s is in no app's server list", e.Name)
+		}
+	}
+	for _, c := range []string{datasets.CategoryFunctional, datasets.CategoryAdvertising, datasets.CategoryTracking, datasets.CategoryContent} {
+		if categories[c] == 0 {
+			t.Errorf("no %s servers", c)
+		}
+	}
+	// Every app has a functional backend; international apps' include an A-range one.
+	for _, a := range apps {
+		if firstFunctional[a.ID] == "" {
+			t.Errorf("app %s has no functional server", a.ID)
+		}
+	}
+}
+
+func TestWriteLabStudyLoadsAndIsDeterministic(t *testing.T) {
+	eps := catalogEndpoints()
+	var outputs [2][]byte
+	for i := range outputs {
+		dir := t.TempDir()
+		apps, servers, err := labStudy(eps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := writeLabStudy(dir, apps, servers); err != nil {
+			t.Fatal(err)
+		}
+		st, err := datasets.LoadStudy(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Apps) != len(apps) || len(st.Servers) != len(servers) {
+			t.Errorf("loaded %d apps, %d servers; wrote %d, %d", len(st.Apps), len(st.Servers), len(apps), len(servers))
+		}
+		a, _ := os.ReadFile(filepath.Join(dir, datasets.AppsFile))
+		s, _ := os.ReadFile(filepath.Join(dir, datasets.ServersFile))
+		outputs[i] = append(a, s...)
+	}
+	if !bytes.Equal(outputs[0], outputs[1]) {
+		t.Error("two runs wrote different study files")
+	}
+}
+
+func TestLabStudyNeedsBothHalves(t *testing.T) {
+	eps := catalogEndpoints()
+	var good []lab.Endpoint
+	for _, e := range eps {
+		if aRange(e.Expect.Grades[lab.V2009r]) {
+			good = append(good, e)
+		}
+	}
+	for _, in := range [][]lab.Endpoint{nil, good} {
+		if _, _, err := labStudy(in); err == nil {
+			t.Errorf("labStudy(%d endpoints) succeeded", len(in))
+		}
+	}
+}
+
+func TestLabUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"lab", "--criteria", "2009z"},
+		{"lab", "--criteria", "2009n,2009n"},
+		{"lab", "extra"},
+		{"lab", "--bench-runs", "0"},
+		{"lab", "--bench-peers", "nmap"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (stderr %q)", args, code, errb.String())
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the command writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func stableGoroutines() int {
+	n := runtime.NumGoroutine()
+	for i := 0; i < 100; i++ {
+		time.Sleep(20 * time.Millisecond)
+		m := runtime.NumGoroutine()
+		if m == n {
+			return n
+		}
+		n = m
+	}
+	return n
+}
+
+// assertGone checks that nothing listens on ports any more and that the goroutine count
+// came back to before.
+func assertGone(t *testing.T, ports []int, before int) {
+	t.Helper()
+	n := runtime.NumGoroutine()
+	for i := 0; i < 300 && n > before; i++ {
+		time.Sleep(10 * time.Millisecond)
+		n = runtime.NumGoroutine()
+	}
+	if n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines left running, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+	if len(ports) == 0 {
+		t.Error("no fleet ports to check")
+	}
+	for _, p := range ports {
+		if c, err := net.DialTimeout("tcp", net.JoinHostPort(lab.Loopback, strconv.Itoa(p)), time.Second); err == nil {
+			c.Close()
+			t.Errorf("port %d still open after lab returned", p)
+		}
+	}
+}
+
+// studyPorts reads the fleet's ports from the servers.csv lab wrote.
+func studyPorts(t *testing.T, dir string) []int {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "study", datasets.ServersFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	var ports []int
+	for _, rec := range recs[1:] {
+		p, err := strconv.Atoi(rec[2])
+		if err != nil {
+			t.Fatalf("servers.csv port %q: %v", rec[2], err)
+		}
+		if !seen[p] {
+			seen[p] = true
+			ports = append(ports, p)
+		}
+	}
+	return ports
+}
+
+// TestLabRunsThePipeline runs the command as a user does. Whether every declaration is met
+// depends on the scanner and grader; what is checked here is that the command reports it
+// truthfully (exit 1 exactly when the table shows a miss) and leaves nothing behind.
+func TestLabRunsThePipeline(t *testing.T) {
+	before := stableGoroutines()
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"lab", "--out", dir}, &out, &errb)
+	if code != 0 && code != 1 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
+	}
+	text := out.String()
+	for _, s := range lab.Catalog() {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(s.Name) + ` `).MatchString(text) {
+			t.Errorf("agreement table has no row for %s", s.Name)
+		}
+	}
+	missed := strings.Contains(text, "\nmissed (")
+	if (code == 1) != missed {
+		t.Errorf("exit %d but missed list shown=%v:\n%s\nstderr:\n%s", code, missed, text, errb.String())
+	}
+	if code == 1 && !strings.Contains(errb.String(), "declared grades and findings missed") {
+		t.Errorf("exit 1 without saying why: %s", errb.String())
+	}
+
+	res, err := result.ReadFile(filepath.Join(dir, "study", datasets.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(lab.Catalog()) {
+		t.Errorf("%d results, want one per fleet server (%d)", len(res), len(lab.Catalog()))
+	}
+	st, err := datasets.LoadStudy(filepath.Join(dir, "study"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := map[string]bool{}
+	for _, r := range st.Results {
+		hosts[r.Host+":"+strconv.Itoa(r.Port)] = true
+		if r.IP != lab.Loopback {
+			t.Errorf("%s measured at %q, not loopback", r.Host, r.IP)
+		}
+	}
+	for _, s := range st.Servers {
+		if !hosts[s.Host+":"+strconv.Itoa(s.Port)] {
+			t.Errorf("servers.csv row %s:%d has no result", s.Host, s.Port)
+		}
+	}
+	for _, f := range []string{"report.md", "report.html", "stats.json", "tables/agreement.csv", "tables/fleet.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, "report", f)); err != nil {
+			t.Errorf("report: %v", err)
+		}
+	}
+	assertGone(t, studyPorts(t, dir), before)
+}
+
+var fleetRow = regexp.MustCompile(`(?m)^\S+\s+127\.0\.0\.1:(\d+)\s`)
+
+// TestLabKeepRunningStopsOnCancel is Ctrl-C: main cancels the command's context on SIGINT.
+func TestLabKeepRunningStopsOnCancel(t *testing.T) {
+	before := stableGoroutines()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"lab", "--out", dir, "--keep-running"}, &out, &errb) }()
+
+	var ports []int
+	for deadline := time.Now().Add(2 * time.Minute); len(ports) == 0; {
+		select {
+		case code := <-done:
+			t.Fatalf("lab returned %d before being interrupted:\n%s\n%s", code, out.String(), errb.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("fleet never reported running")
+		}
+		if i := strings.Index(out.String(), "Ctrl-C stops it"); i >= 0 {
+			for _, m := range fleetRow.FindAllStringSubmatch(out.String()[i:], -1) {
+				p, _ := strconv.Atoi(m[1])
+				ports = append(ports, p)
+			}
+		}
+	}
+	if len(ports) != len(lab.Catalog()) {
+		t.Errorf("listed %d servers, want %d", len(ports), len(lab.Catalog()))
+	}
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(lab.Loopback, strconv.Itoa(ports[0])), time.Second)
+	if err != nil {
+		t.Fatalf("fleet not reachable while running: %v", err)
+	}
+	c.Close()
+	if _, err := os.Stat(filepath.Join(dir, "lab-root-ca.pem")); err != nil {
+		t.Errorf("root CA not written: %v", err)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 && code != 1 {
+			t.Errorf("exit %d after interrupt: %s", code, errb.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("lab did not return after cancel")
+	}
+	assertGone(t, ports, before)
+}
+
+// TestLabInterruptedEarly cancels before the probe: the command fails, says so, and still
+// leaves nothing running.
+func TestLabInterruptedEarly(t *testing.T) {
+	before := stableGoroutines()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"lab", "--out", dir}, &out, &errb); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !strings.Contains(errb.String(), "context canceled") {
+		t.Errorf("stderr does not say it was interrupted: %q", errb.String())
+	}
+	assertGone(t, studyPorts(t, dir), before)
+}
