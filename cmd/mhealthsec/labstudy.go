@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -126,36 +125,8 @@ func writeLabStudy(dir string, apps []datasets.App, servers []datasets.Server) e
 		return fmt.Errorf("lab study: %w", err)
 	}
 	var ab bytes.Buffer
-	w := csv.NewWriter(&ab)
-	cols := datasets.AppColumns()
-	if err := w.Write(cols); err != nil {
-		return err
-	}
-	for _, a := range apps {
-		rec := make([]string, len(cols))
-		for j, c := range cols {
-			switch c {
-			case "app_id":
-				rec[j] = a.ID
-			case "name":
-				rec[j] = a.Name
-			case "platform":
-				rec[j] = a.Platform
-			case "availability":
-				rec[j] = a.Availability
-			case "subcategory":
-				rec[j] = a.Subcategory
-			default:
-				return fmt.Errorf("lab study: apps.csv column %q unknown to the generator", c)
-			}
-		}
-		if err := w.Write(rec); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return fmt.Errorf("lab study: apps.csv: %w", err)
+	if err := datasets.WriteAppsCSV(&ab, apps); err != nil {
+		return fmt.Errorf("lab study: %w", err)
 	}
 	var sb bytes.Buffer
 	if err := datasets.WriteServersCSV(&sb, servers); err != nil {
