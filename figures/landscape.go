@@ -100,8 +100,9 @@ func Landscape(t Theme, c LandscapeChart) (Figure, error) {
 	if !math.IsNaN(c.Slope) {
 		entries = append(entries, legendEntry{Label: c.GuideLabel, Thumb: lineThumb{guide}})
 	}
-	strip := t.TextStyle(t.TickSize).Height("Xg") * 2
-	parts, heights = append(parts, legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(8)}), append(heights, strip)
+	legend := legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(8)}
+	strip := legend.height(c.Width)
+	parts, heights = append(parts, legend), append(heights, strip)
 	for i, panel := range c.Panels {
 		p := t.NewPlot()
 		p.Title.Text = panel.Title
@@ -119,7 +120,7 @@ func Landscape(t Theme, c LandscapeChart) (Figure, error) {
 		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
 		p.X.Tick.Marker = stepTicks{Major: niceStep(xmax - xmin)}
 		p.Y.Tick.Marker = stepTicks{Major: niceStep(ymax - ymin)}
-		parts, heights = append(parts, p), append(heights, c.PanelHeight)
+		parts, heights = append(parts, padRight{p}), append(heights, c.PanelHeight)
 	}
 	height := strip + c.PanelHeight*vg.Length(len(c.Panels))
 	return Figure{Name: c.Name, Width: c.Width, Height: height, Drawer: stack{Parts: parts, Heights: heights}}, nil

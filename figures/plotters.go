@@ -187,33 +187,83 @@ type legendRow struct {
 	Thumb   vg.Length // thumbnail width
 }
 
-func (l legendRow) width() vg.Length {
-	var w vg.Length
-	gap := l.Style.Rectangle("  ").Max.X
-	for _, e := range l.Entries {
-		w += l.Thumb + gap/2 + l.Style.Width(e.Label) + gap
-	}
-	return w - gap
+func (l legendRow) gap() vg.Length { return l.Style.Rectangle("  ").Max.X }
+
+func (l legendRow) entryWidth(e legendEntry) vg.Length {
+	return l.Thumb + l.gap()/2 + l.Style.Width(e.Label)
 }
 
-// Draw centres the row horizontally in c and vertically in c.
+// lines breaks the entries into lines no wider than width (at least one entry per line).
+func (l legendRow) lines(width vg.Length) [][]legendEntry {
+	var out [][]legendEntry
+	var cur []legendEntry
+	var w vg.Length
+	for _, e := range l.Entries {
+		ew := l.entryWidth(e)
+		if len(cur) > 0 && w+l.gap()+ew > width {
+			out = append(out, cur)
+			cur, w = nil, 0
+		}
+		if len(cur) > 0 {
+			w += l.gap()
+		}
+		cur, w = append(cur, e), w+ew
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+func (l legendRow) lineHeight() vg.Length { return l.Style.Height("Xg") * 1.5 }
+
+// height is the strip height the legend needs at the given width.
+func (l legendRow) height(width vg.Length) vg.Length {
+	return l.lineHeight()*vg.Length(len(l.lines(width))) + l.Style.Height("Xg")*0.5
+}
+
+// Draw centres each line of the legend horizontally in c, lines from the top.
 func (l legendRow) Draw(c draw.Canvas) {
-	gap := l.Style.Rectangle("  ").Max.X
+	gap := l.gap()
 	h := l.Style.Height("Xg")
-	x := c.Min.X + (c.Max.X-c.Min.X-l.width())/2
-	y := c.Min.Y + (c.Max.Y-c.Min.Y-h)/2
 	sty := l.Style
 	sty.XAlign, sty.YAlign = draw.XLeft, draw.YBottom
-	for _, e := range l.Entries {
-		thumb := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: x, Y: y + h*0.1},
-			Max: vg.Point{X: x + l.Thumb, Y: y + h*0.9},
-		}}
-		e.Thumb.Thumbnail(&thumb)
-		x += l.Thumb + gap/2
-		c.FillText(sty, vg.Point{X: x, Y: y + sty.FontExtents().Descent}, e.Label)
-		x += sty.Width(e.Label) + gap
+	lines := l.lines(c.Max.X - c.Min.X)
+	top := c.Max.Y - (c.Max.Y-c.Min.Y-l.lineHeight()*vg.Length(len(lines)))/2
+	for i, line := range lines {
+		var w vg.Length
+		for j, e := range line {
+			if j > 0 {
+				w += gap
+			}
+			w += l.entryWidth(e)
+		}
+		x := c.Min.X + (c.Max.X-c.Min.X-w)/2
+		y := top - l.lineHeight()*vg.Length(i+1) + (l.lineHeight()-h)/2
+		for _, e := range line {
+			thumb := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+				Min: vg.Point{X: x, Y: y + h*0.1},
+				Max: vg.Point{X: x + l.Thumb, Y: y + h*0.9},
+			}}
+			e.Thumb.Thumbnail(&thumb)
+			x += l.Thumb + gap/2
+			c.FillText(sty, vg.Point{X: x, Y: y + sty.FontExtents().Descent}, e.Label)
+			x += sty.Width(e.Label) + gap
+		}
 	}
+}
+
+// withLegend puts a legend strip above a drawing.
+func withLegend(l legendRow, width vg.Length, d Drawer) Drawer {
+	return stack{Parts: []Drawer{l, padRight{d}}, Heights: []vg.Length{l.height(width), 0}}
+}
+
+// padRight keeps a tick label centred on the last tick (e.g. "2020") off the figure's edge.
+type padRight struct{ Drawer }
+
+func (p padRight) Draw(c draw.Canvas) {
+	c.Max.X -= vg.Points(6)
+	p.Drawer.Draw(c)
 }
 
 // stack draws parts top to bottom, each with a fixed height; the part with height 0 takes

@@ -108,11 +108,7 @@ func Proportions(t Theme, c ProportionChart) (Figure, error) {
 	}
 	var d Drawer = p
 	if len(entries) > 0 {
-		strip := t.TextStyle(t.TickSize).Height("Xg") * 2
-		d = stack{
-			Parts:   []Drawer{legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(10)}, p},
-			Heights: []vg.Length{strip, 0},
-		}
+		d = withLegend(legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(10)}, c.Width, p)
 	}
 	return Figure{Name: c.Name, Width: c.Width, Height: c.Height, Drawer: d}, nil
 }

@@ -79,11 +79,10 @@ func Series(t Theme, c SeriesChart) (Figure, error) {
 		p.Add(mark)
 		entries = append(entries, legendEntry{Label: c.MarkLabel, Thumb: mark})
 	}
-	strip := t.TextStyle(t.TickSize).Height("Xg") * 2
-	return Figure{Name: c.Name, Width: c.Width, Height: c.Height, Drawer: stack{
-		Parts:   []Drawer{legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(12)}, p},
-		Heights: []vg.Length{strip, 0},
-	}}, nil
+	xmin, xmax, _, _ := line.DataRange()
+	p.X.Min, p.X.Max = math.Floor(xmin), math.Ceil(xmax)
+	legend := legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(12)}
+	return Figure{Name: c.Name, Width: c.Width, Height: c.Height, Drawer: withLegend(legend, c.Width, p)}, nil
 }
 
 // yearTicks labels whole years with minor ticks at quarters.

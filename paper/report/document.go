@@ -45,6 +45,9 @@ type Table struct {
 	Columns []string
 	Rows    [][]string
 	Note    string // printed under the table (assumptions, abbreviations)
+	// FileOnly tables (long listings) are written to tables/ and only referred to in the
+	// report text, not printed in it.
+	FileOnly bool
 }
 
 // Figure is a figure and its caption; Figure.Name is the file stem under figures/.

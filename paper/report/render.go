@@ -177,6 +177,10 @@ func Markdown(d Document) []byte {
 				}
 				b.WriteString("\n")
 			case Table:
+				if blk.FileOnly {
+					fmt.Fprintf(&b, "%s: %d rows in tables/%s.csv (also .md, .tex).\n\n", blk.Caption, len(blk.Rows), blk.Name)
+					continue
+				}
 				tab++
 				fmt.Fprintf(&b, "**Table %d.** %s\n\n", tab, blk.Caption)
 				b.Write(TableMarkdown(blk))
@@ -234,6 +238,10 @@ code{font-size:.92em;background:#f3f3f3;padding:0 .2em}
 				}
 				b.WriteString("</ul>\n")
 			case Table:
+				if blk.FileOnly {
+					fmt.Fprintf(&b, "<p>%s: %d rows in <a href=\"tables/%s.csv\">tables/%s.csv</a> (also .md, .tex).</p>\n", inlineHTML(blk.Caption), len(blk.Rows), blk.Name, blk.Name)
+					continue
+				}
 				tab++
 				right := rightAligned(blk)
 				cls := func(j int) string {

@@ -1,0 +1,152 @@
+package paper
+
+import (
+	"encoding/json"
+	"math"
+	"testing"
+)
+
+func near(got, want, rel float64) bool { return math.Abs(got-want) <= rel*math.Abs(want) }
+
+func reproduce(t *testing.T) *Reproduction {
+	t.Helper()
+	r, err := Reproduce(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestReproduceAgainstIndependentValues checks the reproduction's numbers against values
+// computed outside this code: R 4.2.2 (shared/goldens/contingency.json, proportions) for
+// the Wilson intervals, and a Python script with exact rational arithmetic for the tests
+// (chi-square p from erfc, binomial and Fisher p from sums of fractions, and the number of
+// tables that give .03 under each test).
+func TestReproduceAgainstIndependentValues(t *testing.T) {
+	r := reproduce(t)
+	if r.Below != 44 || r.Functional != 291 {
+		t.Fatalf("study counts %d/%d, want 44/291", r.Below, r.Functional)
+	}
+	wilson := map[string][2]float64{ // R: prop.test(x, n, correct = FALSE)$conf.int
+		"apps_functional_below_a": {0.34627906041438494, 0.591065729728421},
+		"apps_unsecured":          {0.2272926152352268, 0.459431335478803},
+	}
+	for _, s := range r.AppFindings {
+		if w, ok := wilson[s.ID]; ok && (!near(s.Share.CI.Lo, w[0], 1e-9) || !near(s.Share.CI.Hi, w[1], 1e-9)) {
+			t.Errorf("%s Wilson = [%v, %v], want R's [%v, %v]", s.ID, s.Share.CI.Lo, s.Share.CI.Hi, w[0], w[1])
+		}
+	}
+	p := r.Pulse
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"study wilson lo", p.Study.CI.Lo, 0.11460370258279744},
+		{"study wilson hi", p.Study.CI.Hi, 0.1968906821894163},
+		{"gof p", p.GOF.ChiSq.P, 4.901883108786264e-13},
+		{"binomial p", p.GOF.Binomial.P, 1.6332494501206727e-14},
+		{"pearson p", p.Independence.Pearson.P, 5.106462976023787e-13},
+		{"yates p", p.Independence.Yates.P, 8.005839779867789e-13},
+		{"fisher p", p.Independence.Fisher.P, 1.567525731124742e-14},
+	} {
+		if !near(c.got, c.want, 1e-6) {
+			t.Errorf("%s = %.17g, want %.17g", c.name, c.got, c.want)
+		}
+	}
+	if len(r.Candidates) != 11158 {
+		t.Errorf("%d candidate tables, want 11158", len(r.Candidates))
+	}
+	want := map[string]int{"pearson": 88, "yates": 91, "fisher": 91, "any": 205}
+	for _, s := range r.Feasible {
+		if s.Count != want[s.Test] {
+			t.Errorf("feasible %s = %d tables, want %d", s.Test, s.Count, want[s.Test])
+		}
+	}
+	if len(r.ByMonth) != 48 {
+		t.Errorf("%d Pulse months, want 48 (2016–2019 with June 2016)", len(r.ByMonth))
+	}
+}
+
+func TestReproduceScorecard(t *testing.T) {
+	r := reproduce(t)
+	if len(r.Scorecard) != len(r.Published) {
+		t.Fatalf("%d scorecard rows for %d published numbers", len(r.Scorecard), len(r.Published))
+	}
+	for id, want := range map[string]Status{
+		"functional_below_a":        Reproduced, // 44/291 = 15.12%
+		"apps_functional_below_a":   Reproduced, // 28/60 = 46.7% → 47%
+		"t5_tls13_total_functional": Reproduced, // 4 + 5 = 9, 9/60 = 15%
+		"t5_hsts_total_others":      Reproduced, // 28 + 25 = 53, 88.3% → 88%
+		"test_pulse":                Reproduced,
+		"test_intl_vs_de":           Consistent,
+		"servers":                   NotRecomputable,
+		"majority_third_party":      NotRecomputable,
+	} {
+		if got := statusOf(r.Scorecard, id); got != want {
+			t.Errorf("%s: %q, want %q", id, got, want)
+		}
+	}
+}
+
+func TestReproduceConfigErrors(t *testing.T) {
+	for name, mod := range map[string]func(*Config){
+		"unknown month":  func(c *Config) { c.Baseline = "2030-01" },
+		"bad month":      func(c *Config) { c.Baseline = "January" },
+		"zero pulse n":   func(c *Config) { c.PulseN = 0 },
+		"no sensitivity": func(c *Config) { c.PulseNs = nil },
+		"bad p range":    func(c *Config) { c.PLo, c.PHi = 0.04, 0.03 },
+	} {
+		cfg := DefaultConfig()
+		mod(&cfg)
+		if _, err := Reproduce(cfg); !IsConfigError(err) {
+			t.Errorf("%s: err = %v, want a *ConfigError", name, err)
+		}
+	}
+}
+
+func TestStatsKeys(t *testing.T) {
+	r := reproduce(t)
+	js, err := json.Marshal(r.Stats())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(js, &m); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path ...string) any {
+		var v any = m
+		for _, k := range path {
+			mm, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = mm[k]
+		}
+		return v
+	}
+	for _, path := range [][]string{
+		{"scorecard"}, {"baseline", "month"}, {"assumptions", "pulse_n"}, {"not_published"},
+		{"tests", "pulse", "gof", "chi_square", "p"}, {"tests", "pulse", "independence", "pearson", "p"},
+		{"tests", "pulse", "sensitivity"}, {"tests", "pulse", "by_month"},
+		{"tests", "intl_vs_de", "feasible"}, {"tests", "intl_vs_de", "candidates"},
+	} {
+		if get(path...) == nil {
+			t.Errorf("stats.json lacks %v", path)
+		}
+	}
+	if got := get("baseline", "month"); got != "2018-01" {
+		t.Errorf("baseline month %v", got)
+	}
+}
+
+func TestDocumentValid(t *testing.T) {
+	r := reproduce(t)
+	d, err := r.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
