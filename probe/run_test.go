@@ -105,7 +105,7 @@ func TestRunLimits(t *testing.T) {
 		}
 	}
 	dials := &countingDial{}
-	s := l.scanner(t, Config{Concurrency: 8, PerHost: 2, HTTPPort: -1, DialContext: dials.dial})
+	s := l.scanner(t, Config{Concurrency: 8, PerHost: 2, PerHostConns: 3, HTTPPort: -1, DialContext: dials.dial})
 	var buf bytes.Buffer
 	sum, err := s.Run(context.Background(), targets, result.NewWriter(&buf), RunOptions{})
 	if err != nil {
@@ -116,6 +116,9 @@ func TestRunLimits(t *testing.T) {
 	}
 	if p := s.hosts.maxPeak(); p > 2 || p < 1 {
 		t.Errorf("peak endpoints per host %d, want 1..2", p)
+	}
+	if p := dials.peakOpen(); p > 3 || p < 1 {
+		t.Errorf("peak open connections to one host %d, want 1..3", p)
 	}
 	if dials.n.Load() != s.bucket.count() {
 		t.Errorf("%d connections made, %d through the rate limiter", dials.n.Load(), s.bucket.count())

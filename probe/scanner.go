@@ -15,12 +15,15 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/certcheck"
+	"github.com/mhealthsec/mhealthsec/probe/enum"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
 	"github.com/mhealthsec/mhealthsec/probe/httpcheck"
 	"github.com/mhealthsec/mhealthsec/probe/result"
+	"github.com/mhealthsec/mhealthsec/probe/vuln"
 )
 
 // Config tunes a Scanner. Zero values take the defaults named.
@@ -28,9 +31,11 @@ type Config struct {
 	// Concurrency is how many endpoints Run measures at once (default 16).
 	Concurrency int
 	// PerHost is how many endpoints of one IP address are measured at once (default 2).
-	// Each measurement makes its connections one after another, so this also bounds the
-	// simultaneous connections to one address.
 	PerHost int
+	// PerHostConns is how many connections to one IP address are open at once, over all
+	// its endpoints and the steps' parallel probes (default 4). A connection a step
+	// leaves open is closed when its endpoint's measurement ends.
+	PerHostConns int
 	// Rate is the number of new connections per second over the whole scan (default 50);
 	// negative means unlimited.
 	Rate float64
@@ -64,6 +69,7 @@ type Config struct {
 const (
 	DefaultConcurrency    = 16
 	DefaultPerHost        = 2
+	DefaultPerHostConns   = 4
 	DefaultRate           = 50
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultReadTimeout    = 10 * time.Second
@@ -77,6 +83,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PerHost <= 0 {
 		c.PerHost = DefaultPerHost
+	}
+	if c.PerHostConns <= 0 {
+		c.PerHostConns = DefaultPerHostConns
 	}
 	if c.Rate == 0 {
 		c.Rate = DefaultRate
@@ -113,7 +122,8 @@ func (c Config) withDefaults() Config {
 type Scanner struct {
 	cfg    Config
 	bucket *tokenBucket
-	hosts  *hostSlots
+	hosts  *hostSlots // endpoints per IP
+	conns  *hostSlots // connections per IP
 	// measure is what Run calls per target: Measure, or a counting stand-in in tests.
 	measure func(context.Context, Target) result.Result
 }
@@ -132,7 +142,7 @@ func New(cfg Config) (*Scanner, error) {
 		}
 	}
 	burst := max(1, int(cfg.Rate/10))
-	s := &Scanner{cfg: cfg, bucket: newTokenBucket(cfg.Rate, burst), hosts: newHostSlots(cfg.PerHost)}
+	s := &Scanner{cfg: cfg, bucket: newTokenBucket(cfg.Rate, burst), hosts: newHostSlots(cfg.PerHost), conns: newHostSlots(cfg.PerHostConns)}
 	s.measure = s.Measure
 	return s, nil
 }
@@ -142,6 +152,8 @@ func (s *Scanner) Config() Config { return s.cfg }
 
 // endpoint is one resolved address under measurement.
 type endpoint struct {
+	// ctx is the measurement's context: connections left open are closed when it ends.
+	ctx    context.Context
 	target Target
 	addr   netip.AddrPort
 	sni    string
@@ -149,28 +161,58 @@ type endpoint struct {
 	hostname string
 }
 
-// dial opens a connection to addr through the rate limiter.
-func (s *Scanner) dial(ctx context.Context, addr netip.AddrPort) (net.Conn, error) {
+// dial opens a connection to addr once the per-host connection limit and the rate
+// limiter allow. ctx bounds the wait and the connect; the connection is closed at the
+// latest when measurement (the endpoint's context) ends.
+func (s *Scanner) dial(ctx, measurement context.Context, addr netip.AddrPort) (net.Conn, error) {
 	if s.cfg.LoopbackOnly && !addr.Addr().IsLoopback() {
 		return nil, fmt.Errorf("connect %s: %w", addr, errNotLoopback)
 	}
+	release, err := s.conns.acquire(ctx, addr.Addr().String())
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: waiting for a free connection slot: %w", addr, err)
+	}
 	if err := s.bucket.Wait(ctx); err != nil {
+		release()
 		return nil, fmt.Errorf("connect %s: waiting for the rate limit: %w", addr, err)
 	}
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.ConnectTimeout)
 	defer cancel()
 	conn, err := s.cfg.DialContext(cctx, "tcp", addr.String())
 	if err != nil {
+		release()
 		if ctx.Err() != nil {
-			err = ctx.Err() // the measurement's deadline or cancel, not the connect timeout
+			err = ctx.Err() // the caller's deadline or cancel, not the connect timeout
 		}
 		return nil, fmt.Errorf("connect %s: %w", addr, err)
 	}
-	return conn, nil
+	lc := &limitedConn{Conn: conn, release: release}
+	lc.stop = context.AfterFunc(measurement, func() { lc.Close() })
+	return lc, nil
 }
 
-func (s *Scanner) dialer(addr netip.AddrPort) func(context.Context) (net.Conn, error) {
-	return func(ctx context.Context) (net.Conn, error) { return s.dial(ctx, addr) }
+// limitedConn gives its host connection slot back when closed.
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+	stop    func() bool
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		if c.stop != nil {
+			c.stop()
+		}
+		c.release()
+	})
+	return err
+}
+
+// dialer returns the Dial function the steps get for addr.
+func (s *Scanner) dialer(measurement context.Context, addr netip.AddrPort) func(context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) { return s.dial(ctx, measurement, addr) }
 }
 
 // step is one measurement. A core step's failure means the endpoint cannot be assessed.
@@ -184,18 +226,20 @@ type step struct {
 // in the result (vulnerability checks read the enumerated suites; grading reads all).
 func (s *Scanner) steps() []step {
 	return []step{
+		{"enumeration", true, s.enumerate},
 		{"certificate", true, s.certificate},
 		{"http", false, s.http},
 		{"plain_http", false, s.plainHTTP},
+		{"vulnerabilities", false, s.vulnerabilities},
 	}
 }
 
 // Measure resolves t and measures its first address (the first the resolver returns in
 // t.Family; the others are named in Notes). It always returns a result: an endpoint
 // that cannot be assessed has Error set and Grade nil.
-func (s *Scanner) Measure(ctx context.Context, t Target) result.Result {
+func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 	start := time.Now()
-	r := result.Result{
+	r = result.Result{
 		Target:    t.String(),
 		Host:      t.Host,
 		Port:      t.Port,
@@ -223,7 +267,7 @@ func (s *Scanner) Measure(ctx context.Context, t Target) result.Result {
 	}
 	defer release()
 
-	ep := endpoint{target: t, addr: netip.AddrPortFrom(addr, uint16(t.Port)), sni: r.SNI, hostname: t.Host}
+	ep := endpoint{ctx: ctx, target: t, addr: netip.AddrPortFrom(addr, uint16(t.Port)), sni: r.SNI, hostname: t.Host}
 	if t.SNI != "" {
 		ep.hostname = t.SNI
 	}
@@ -239,7 +283,9 @@ func (s *Scanner) Measure(ctx context.Context, t Target) result.Result {
 			return r
 		}
 		if st.core && !s.otherProtocols(&r) {
-			r.Error = newError(err)
+			if r.Error == nil { // a step may have classified its failure itself
+				r.Error = newError(err)
+			}
 			return r
 		}
 		r.Notes = append(r.Notes, err.Error())
@@ -281,9 +327,18 @@ func (s *Scanner) resolve(ctx context.Context, t Target) (netip.Addr, []netip.Ad
 	return addrs[0], addrs[1:], nil
 }
 
+func (s *Scanner) enumerate(ctx context.Context, ep endpoint, r *result.Result) error {
+	return enum.Measure(ctx, enum.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout}, r)
+}
+
+func (s *Scanner) vulnerabilities(ctx context.Context, ep endpoint, r *result.Result) error {
+	vuln.Check(ctx, vuln.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout}, r)
+	return nil
+}
+
 func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result) error {
 	c, err := certcheck.Measure(ctx, certcheck.Config{
-		Dial:     s.dialer(ep.addr),
+		Dial:     s.dialer(ep.ctx, ep.addr),
 		SNI:      ep.sni,
 		Hostname: ep.hostname,
 		Roots:    s.cfg.Roots,
@@ -299,7 +354,7 @@ func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result
 
 func (s *Scanner) http(ctx context.Context, ep endpoint, r *result.Result) error {
 	h, err := httpcheck.Measure(ctx, httpcheck.Config{
-		Dial:    s.dialer(ep.addr),
+		Dial:    s.dialer(ep.ctx, ep.addr),
 		Host:    ep.hostname,
 		Port:    ep.target.Port,
 		SNI:     ep.sni,
@@ -324,7 +379,7 @@ func (s *Scanner) plainHTTP(ctx context.Context, ep endpoint, r *result.Result) 
 		return errors.New("plain HTTP port " + strconv.Itoa(port) + " out of range")
 	}
 	r.PlainHTTP = httpcheck.MeasurePlain(ctx, httpcheck.Config{
-		Dial:    s.dialer(netip.AddrPortFrom(ep.addr.Addr(), uint16(port))),
+		Dial:    s.dialer(ep.ctx, netip.AddrPortFrom(ep.addr.Addr(), uint16(port))),
 		Host:    ep.hostname,
 		Port:    port,
 		Timeout: s.cfg.ReadTimeout,

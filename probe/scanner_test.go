@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -78,13 +79,52 @@ func redirectTo(url string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, url, http.StatusMovedPermanently) })
 }
 
-// countingDial counts the TCP connections actually made.
-type countingDial struct{ n atomic.Int64 }
+// countingDial counts the TCP connections made and the most open at once to one IP.
+type countingDial struct {
+	n    atomic.Int64
+	mu   sync.Mutex
+	open map[string]int
+	peak int
+}
 
 func (c *countingDial) dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	c.n.Add(1)
 	var d net.Dialer
-	return d.DialContext(ctx, network, addr)
+	conn, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	c.mu.Lock()
+	if c.open == nil {
+		c.open = map[string]int{}
+	}
+	c.open[host]++
+	c.peak = max(c.peak, c.open[host])
+	c.mu.Unlock()
+	return &countedConn{Conn: conn, c: c, host: host}, nil
+}
+
+func (c *countingDial) peakOpen() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.peak
+}
+
+type countedConn struct {
+	net.Conn
+	c    *countingDial
+	host string
+	once sync.Once
+}
+
+func (cc *countedConn) Close() error {
+	cc.once.Do(func() {
+		cc.c.mu.Lock()
+		cc.c.open[cc.host]--
+		cc.c.mu.Unlock()
+	})
+	return cc.Conn.Close()
 }
 
 func (l *lab) scanner(t testing.TB, cfg Config) *Scanner {
@@ -111,6 +151,9 @@ func TestMeasureSound(t *testing.T) {
 
 	if r.Error != nil {
 		t.Fatalf("error %v", r.Error)
+	}
+	if r.DurationMS < 0 || r.StartedAt.IsZero() {
+		t.Errorf("started_at %v duration_ms %d", r.StartedAt, r.DurationMS)
 	}
 	if r.Target != "localhost:"+strconv.Itoa(port) || r.IP != "127.0.0.1" || r.SNI != "localhost" || r.Source != "probe" {
 		t.Errorf("identity: %q %q %q %q", r.Target, r.IP, r.SNI, r.Source)
@@ -266,4 +309,31 @@ func closedPort(t testing.TB) int {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	return port
+}
+
+func TestDialClosesLeftoverConnections(t *testing.T) {
+	l := newLab(t)
+	port := l.httpsServer(t, "127.0.0.1", hsts(""))
+	s := l.scanner(t, Config{PerHostConns: 1})
+	measurement, end := context.WithCancel(context.Background())
+	addr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))
+	conn, err := s.dial(context.Background(), measurement, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The only slot is taken: a second dial waits.
+	short, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.dial(short, measurement, addr); err == nil {
+		t.Fatal("second connection granted past PerHostConns 1")
+	}
+	end() // the measurement ends with conn still open: it is closed and its slot freed
+	conn2, err := s.dial(context.Background(), context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn2.Close()
+	if _, err := conn.Write([]byte("x")); err == nil {
+		t.Error("leftover connection still writable after its measurement ended")
+	}
 }
