@@ -120,3 +120,20 @@ func TestNiceStep(t *testing.T) {
 		}
 	}
 }
+
+func TestRuns(t *testing.T) {
+	g := cellGrid{Cells: []Cell{
+		{X: 2, Y: 0, P: 0.5}, {X: 1, Y: 1, P: 0.5}, {X: 1, Y: 0, P: 0.5}, {X: 1, Y: 2, P: 0.0001},
+		{X: 1, Y: 3, P: 0.0002}, {X: 1, Y: 5, P: 0.0002}, // gap at y=4: a new run
+	}}
+	got := g.runs()
+	want := []run{{1, 0, 1, 6}, {1, 2, 3, 0}, {1, 5, 5, 0}, {2, 0, 0, 6}}
+	if len(got) != len(want) {
+		t.Fatalf("runs = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("run %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+}

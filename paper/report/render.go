@@ -90,18 +90,18 @@ func TableMarkdown(t Table) []byte {
 	return []byte(b.String())
 }
 
-// latexEscape escapes TeX's special characters and spells out the few symbols pdfLaTeX
-// does not take as UTF-8 text.
-func latexEscape(s string) string {
-	r := strings.NewReplacer(
+// latexEscaper escapes TeX's special characters and spells out the few symbols pdfLaTeX
+// does not take as UTF-8 text. Build it once per table: a Replacer is costly to set up.
+func latexEscaper() *strings.Replacer {
+	return strings.NewReplacer(
 		`\`, `\textbackslash{}`, "&", `\&`, "%", `\%`, "$", `\$`, "#", `\#`, "_", `\_`,
 		"{", `\{`, "}", `\}`, "~", `\textasciitilde{}`, "^", `\textasciicircum{}`,
 		"≥", `$\geq$`, "≤", `$\leq$`, "×", `$\times$`, "−", `$-$`, "χ²", `$\chi^2$`, "χ", `$\chi$`,
 		"²", `$^2$`, "±", `$\pm$`, "<", `\textless{}`, ">", `\textgreater{}`, "φ", `$\phi$`,
 		"\n", " ",
 	)
-	return r.Replace(s)
 }
+
 
 // TableLaTeX renders a table as a LaTeX table environment with booktabs rules.
 func TableLaTeX(t Table) []byte {
@@ -115,17 +115,18 @@ func TableLaTeX(t Table) []byte {
 			spec += "l"
 		}
 	}
+	esc := latexEscaper()
 	b.WriteString("% requires \\usepackage{booktabs}\n\\begin{table}[htbp]\n\\centering\n")
 	if t.Caption != "" {
-		fmt.Fprintf(&b, "\\caption{%s}\n", latexEscape(t.Caption))
+		fmt.Fprintf(&b, "\\caption{%s}\n", esc.Replace(t.Caption))
 	}
 	fmt.Fprintf(&b, "\\label{tab:%s}\n\\begin{tabular}{%s}\n\\toprule\n", t.Name, spec)
 	row := func(cells []string) {
-		esc := make([]string, len(cells))
+		out := make([]string, len(cells))
 		for i, c := range cells {
-			esc[i] = latexEscape(c)
+			out[i] = esc.Replace(c)
 		}
-		b.WriteString(strings.Join(esc, " & ") + " \\\\\n")
+		b.WriteString(strings.Join(out, " & ") + " \\\\\n")
 	}
 	row(t.Columns)
 	b.WriteString("\\midrule\n")
@@ -134,7 +135,7 @@ func TableLaTeX(t Table) []byte {
 	}
 	b.WriteString("\\bottomrule\n\\end{tabular}\n")
 	if t.Note != "" {
-		fmt.Fprintf(&b, "\\par\\smallskip{\\footnotesize %s}\n", latexEscape(t.Note))
+		fmt.Fprintf(&b, "\\par\\smallskip{\\footnotesize %s}\n", esc.Replace(t.Note))
 	}
 	b.WriteString("\\end{table}\n")
 	return []byte(b.String())
