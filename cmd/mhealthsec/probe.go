@@ -27,6 +27,7 @@ type probeFlags struct {
 	resume          bool
 	concurrency     int
 	perHost         int
+	perHostConns    int
 	rate            float64
 	timeout         time.Duration
 	deadline        time.Duration
@@ -65,6 +66,7 @@ command with --resume to measure only what is missing.`,
 	fl.BoolVar(&f.resume, "resume", false, "continue --out: skip targets already in it")
 	fl.IntVar(&f.concurrency, "concurrency", probe.DefaultConcurrency, "endpoints measured at once")
 	fl.IntVar(&f.perHost, "per-host", probe.DefaultPerHost, "endpoints of one IP address measured at once")
+	fl.IntVar(&f.perHostConns, "per-host-conns", probe.DefaultPerHostConns, "connections to one IP address open at once")
 	fl.Float64Var(&f.rate, "rate", probe.DefaultRate, "new connections per second over the scan (0: unlimited)")
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultReadTimeout, "timeout of one connect or one exchange (handshake, request)")
 	fl.DurationVar(&f.deadline, "deadline", probe.DefaultDeadline, "deadline of one endpoint's whole measurement")
@@ -144,8 +146,8 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 	switch {
 	case f.concurrency < 1:
 		return cfg, 0, usageErrorf("probe: --concurrency must be at least 1, got %d", f.concurrency)
-	case f.perHost < 1:
-		return cfg, 0, usageErrorf("probe: --per-host must be at least 1, got %d", f.perHost)
+	case f.perHost < 1 || f.perHostConns < 1:
+		return cfg, 0, usageErrorf("probe: --per-host and --per-host-conns must be at least 1, got %d and %d", f.perHost, f.perHostConns)
 	case f.rate < 0:
 		return cfg, 0, usageErrorf("probe: --rate must be 0 (unlimited) or positive, got %v", f.rate)
 	case f.timeout <= 0 || f.deadline <= 0 || f.overallDeadline < 0:
@@ -164,6 +166,7 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 	cfg = probe.Config{
 		Concurrency:     f.concurrency,
 		PerHost:         f.perHost,
+		PerHostConns:    f.perHostConns,
 		Rate:            f.rate,
 		ConnectTimeout:  f.timeout,
 		ReadTimeout:     f.timeout,
