@@ -33,9 +33,16 @@ func (s *session) Close() {
 }
 
 // dial opens a connection whose deadline is the probe timeout, and which ctx can cut.
+// The dial itself is bounded by ctx when it has a deadline, not by the probe timeout: a
+// scanner's dialer may queue for a per-host connection slot, and a probe that waited its
+// turn is still worth running.
 func (p *prober) dial(ctx context.Context) (net.Conn, func() bool, error) {
-	dctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-	defer cancel()
+	dctx := ctx
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		dctx, cancel = context.WithTimeout(ctx, p.cfg.Timeout)
+		defer cancel()
+	}
 	conn, err := p.cfg.Dial(dctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("dial: %w", err)

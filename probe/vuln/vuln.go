@@ -27,8 +27,9 @@ type Config struct {
 	Dial func(ctx context.Context) (net.Conn, error)
 	// SNI is sent as server_name when not empty.
 	SNI string
-	// Timeout bounds each probe connection (dial, exchange, and the wait for a server
-	// that stays silent). Zero means DefaultTimeout.
+	// Timeout bounds each probe connection once open (the exchange, and the wait for a
+	// server that stays silent), and the dial when ctx has no deadline. Zero means
+	// DefaultTimeout.
 	Timeout time.Duration
 }
 
