@@ -301,3 +301,41 @@ func BenchmarkCheckGoServer(b *testing.B) {
 		Check(ctx, Config{Dial: dial, SNI: "localhost", Timeout: 3 * time.Second}, r)
 	}
 }
+
+// TestCheckHostile runs every probe against peers that break the protocol: each check must
+// come back (bounded by the timeout) as null with a note, never as a false "not
+// vulnerable" it did not establish.
+func TestCheckHostile(t *testing.T) {
+	chain := leaf(t, pki.RSA2048).Certificate
+	all := []string{"heartbleed", "CCS", "ROBOT", "CRIME_TLS", "secure_renego", "ticketbleed"}
+	tests := []struct {
+		name string
+		h    fakeserver.Handler
+		null []string
+	}{
+		{"garbage", fakeserver.Garbage(), all},
+		{"reset", fakeserver.Reset(), all},
+		{"oversized record", fakeserver.Oversized(), all},
+		{"silent", fakeserver.Silent(), all},
+		{"drip", fakeserver.Drip(50 * time.Millisecond), all},
+		// Its ServerHello is sound (and says: no renegotiation_info, no compression); only
+		// the probes that need the whole flight fail.
+		{"long chain", fakeserver.LongChain(chain[0], 64), []string{"heartbleed", "CCS", "ROBOT", "ticketbleed"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := protocols(result.TLS12)
+			Check(context.Background(), Config{Dial: fake(t, tc.h), SNI: "localhost", Timeout: 300 * time.Millisecond}, r)
+			got := idValues(&r.Vulnerabilities)
+			for _, id := range tc.null {
+				if got[id] != "null" {
+					t.Errorf("%s = %s against a hostile peer, want null (note %q)", id, got[id], r.Vulnerabilities.Notes[id])
+				}
+				if r.Vulnerabilities.Notes[id] == "" {
+					t.Errorf("%s has no note", id)
+				}
+			}
+		})
+	}
+}
