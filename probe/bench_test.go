@@ -153,4 +153,3 @@ func BenchmarkMeasureLoopback(b *testing.B) {
 		})
 	}
 }
-
