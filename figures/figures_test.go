@@ -36,7 +36,14 @@ func sampleFigures(t *testing.T) []Figure {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []Figure{props, series, land}
+	pv, err := PValues(th, PValueChart{
+		Name: "pv", Width: OneColumn, Height: 2 * vg.Inch, Threshold: 0.001, ThresholdLabel: "p = .001", Mark: math.NaN(),
+		Series: []PSeries{{Label: "a", Points: []SeriesPoint{{2016, 1e-20}, {2017, 0.5}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []Figure{props, series, land, pv}
 }
 
 func TestRenderDeterministic(t *testing.T) {
@@ -89,6 +96,12 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := Landscape(th, LandscapeChart{Name: "x"}); err == nil {
 		t.Error("landscape without panels accepted")
+	}
+	if _, err := PValues(th, PValueChart{Name: "x", Threshold: 0.001}); err == nil {
+		t.Error("p-value chart without series accepted")
+	}
+	if _, err := PValues(th, PValueChart{Name: "x", Threshold: 0.001, Series: []PSeries{{Points: []SeriesPoint{{2016, 0}}}}}); err == nil {
+		t.Error("p = 0 accepted on a log scale")
 	}
 	if _, err := Render(Figure{Name: "x"}, "png"); err == nil {
 		t.Error("figure without drawing accepted")

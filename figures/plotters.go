@@ -86,7 +86,10 @@ func (w whiskers) DataRange() (xmin, xmax, ymin, ymax float64) {
 
 func (w whiskers) Thumbnail(c *draw.Canvas) {
 	x := (c.Min.X + c.Max.X) / 2
+	capW := (c.Max.X - c.Min.X) / 4
 	c.StrokeLine2(w.Line, x, c.Min.Y, x, c.Max.Y)
+	c.StrokeLine2(w.Line, x-capW, c.Min.Y, x+capW, c.Min.Y)
+	c.StrokeLine2(w.Line, x-capW, c.Max.Y, x+capW, c.Max.Y)
 }
 
 // band shades y in [Lo, Hi] across the whole x range, with a line at Mid (if not NaN).

@@ -189,6 +189,9 @@ func (r *Reproduction) Document() (report.Document, error) {
 			"%s",
 			thousands(r.Config.PulseN), holding, len(r.ByMonth), FormatP(maxMonthP), worstMonth, r.largestJumpText())},
 		byMonthTable(r.ByMonth),
+		report.Figure{Caption: fmt.Sprintf("Test 1 against every SSL Pulse month 2016–2019: p of the goodness-of-fit test (needs no Pulse N) and the largest p of the 2 × 2 tests "+
+			"(Pearson, Yates, Fisher; N = %s assumed), on a log scale. Every point lies far above the dashed line at p = .001: the published P<.001 holds whichever month was the baseline.",
+			thousands(r.Config.PulseN)), Figure: figs["pulse_by_month_p"]},
 		report.Figure{Caption: fmt.Sprintf("SSL Pulse sites below the A range, monthly 2016–2019 (data as published; June 2016 from the source's header note), "+
 			"with the study's %s below A and its 95%% Wilson interval (band) and the baseline month %s (dotted).", pct(t.Study.Share, 1), t.Month), Figure: figs["pulse_series"]},
 	}}
@@ -503,6 +506,30 @@ func (r *Reproduction) figures(th figures.Theme) (map[string]figures.Figure, err
 	}
 	out["pulse_series"] = b
 
+	var gofP, indP []figures.SeriesPoint
+	for _, m := range r.ByMonth {
+		pm, err := r.month(m.Month)
+		if err != nil {
+			return nil, err
+		}
+		ind := m.Independence
+		y := decimalYear(pm)
+		gofP = append(gofP, figures.SeriesPoint{Year: y, Share: m.GOF.ChiSq.P})
+		indP = append(indP, figures.SeriesPoint{Year: y, Share: math.Max(ind.Pearson.P, math.Max(ind.Yates.P, ind.Fisher.P))})
+	}
+	bp, err := figures.PValues(th, figures.PValueChart{
+		Name: "pulse_by_month_p", Width: figures.OneColumn, Height: 2.6 * vg.Inch,
+		Series: []figures.PSeries{
+			{Label: "goodness of fit (no N)", Points: gofP},
+			{Label: fmt.Sprintf("largest 2 × 2 p (N = %s)", thousands(r.Config.PulseN)), Points: indP},
+		},
+		Threshold: 0.001, ThresholdLabel: "p = .001", Mark: mark, MarkLabel: "baseline " + r.Baseline.Month,
+	})
+	if err != nil {
+		return nil, err
+	}
+	out["pulse_by_month_p"] = bp
+
 	var panels []figures.Panel
 	for _, test := range analysis.Tests() {
 		p := figures.Panel{Title: testTitle(test)}
@@ -579,6 +606,16 @@ func testTitle(test string) string {
 		return "Fisher exact test"
 	}
 	return test
+}
+
+// month returns the Pulse issue of a month of the series.
+func (r *Reproduction) month(name string) (datasets.PulseMonth, error) {
+	for _, m := range r.Months {
+		if m.Month == name {
+			return m, nil
+		}
+	}
+	return datasets.PulseMonth{}, fmt.Errorf("paper: no Pulse month %s in the series", name)
 }
 
 // decimalYear places a Pulse issue on a year axis by its data date.

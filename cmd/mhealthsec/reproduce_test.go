@@ -56,7 +56,7 @@ func TestReproduceWritesIdenticalReports(t *testing.T) {
 		"tables/scorecard.csv", "tables/scorecard.md", "tables/scorecard.tex",
 		"tables/intl_vs_de_candidates.csv", "tables/pulse_by_month.csv", "tables/pulse_sensitivity.csv",
 		"figures/pulse_comparison.png", "figures/pulse_series.svg", "figures/intl_vs_de_landscape.pdf",
-		"figures/table5.png", "figures/app_findings.pdf",
+		"figures/table5.png", "figures/app_findings.pdf", "figures/pulse_by_month_p.svg",
 	} {
 		if _, ok := fa[want]; !ok {
 			t.Errorf("missing %s", want)
@@ -186,4 +186,19 @@ func TestReproduceBadInput(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(other, "chapter1.tex")); string(b) != "x" {
 		t.Error("other work was touched")
 	}
+}
+
+func FuzzParsePositive(f *testing.F) {
+	for _, s := range []string{"140000", "0", "-1", "1.5", "1e5", " 7 ", "", "abc", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parsePositive(s)
+		if err == nil && n < 1 {
+			t.Fatalf("parsePositive(%q) = %d without error", s, n)
+		}
+		if err != nil && n != 0 {
+			t.Fatalf("parsePositive(%q) = %d with error %v", s, n, err)
+		}
+	})
 }
