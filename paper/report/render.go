@@ -102,7 +102,6 @@ func latexEscaper() *strings.Replacer {
 	)
 }
 
-
 // TableLaTeX renders a table as a LaTeX table environment with booktabs rules.
 func TableLaTeX(t Table) []byte {
 	var b strings.Builder
