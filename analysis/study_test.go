@@ -86,10 +86,10 @@ func TestAnalyzeSampleAgainstHandCounts(t *testing.T) {
 		checkShare(t, c.Category+" below A", c.BelowA, w.below, w.graded)
 	}
 	checkShare(t, "functional below A", res.FunctionalBelowA, 5, 14)
-	checkShare(t, "others below A", res.OthersBelowA, 5, 22) // adv 3/9, tracking 0/7, content 2/5, other 0/1
-	checkShare(t, "apps functional below A", res.AppsFunctionalBelowA, 5, 12)  // a03 a04 a07 a09 a12
-	checkShare(t, "apps unsecured", res.AppsUnsecured, 2, 12)                  // a03 a09
-	checkShare(t, "apps others below A", res.AppsOthersBelowA, 4, 12)          // a03 a04 a07 a08
+	checkShare(t, "others below A", res.OthersBelowA, 5, 22)                  // adv 3/9, tracking 0/7, content 2/5, other 0/1
+	checkShare(t, "apps functional below A", res.AppsFunctionalBelowA, 5, 12) // a03 a04 a07 a09 a12
+	checkShare(t, "apps unsecured", res.AppsUnsecured, 2, 12)                 // a03 a09
+	checkShare(t, "apps others below A", res.AppsOthersBelowA, 4, 12)         // a03 a04 a07 a08
 	if res.AppsWithOthers != 12 {
 		t.Errorf("apps with others = %d, want 12", res.AppsWithOthers)
 	}
