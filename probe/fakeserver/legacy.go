@@ -80,6 +80,9 @@ func SSLv3(opt SSLv3Options) Handler {
 	}
 }
 
+// notSSLv2Linger is how long the SSL 2.0 fake reads on after bytes that are not SSL 2.0.
+const notSSLv2Linger = 200 * time.Millisecond
+
 // SSLv2Options configures the SSL 2.0 fake.
 type SSLv2Options struct {
 	// CipherKinds the server supports; default all seven of SSL 2.0.
@@ -93,7 +96,8 @@ type SSLv2Options struct {
 
 // SSLv2 answers an SSL 2.0 CLIENT-HELLO with a SERVER-HELLO listing the cipher kinds both
 // sides support (or an SSL 2.0 ERROR when there are none). Anything that is not an SSL 2.0
-// record gets the connection closed without a reply, as an SSL 2.0-only server would.
+// record gets the connection closed without a reply (after a short read-on), as an SSL
+// 2.0-only server that cannot parse it would.
 func SSLv2(opt SSLv2Options) Handler {
 	kinds := opt.CipherKinds
 	if len(kinds) == 0 {
@@ -103,6 +107,9 @@ func SSLv2(opt SSLv2Options) Handler {
 		conn.SetDeadline(time.Now().Add(drainLimit))
 		body, err := tlswire.ReadSSLv2Record(conn)
 		if err != nil {
+			// Take in what the client is still sending before closing, so that the close
+			// is a FIN and not a reset that breaks clients writing their hello in parts.
+			Drain(ctx, conn, notSSLv2Linger)
 			return
 		}
 		ch, err := tlswire.ParseSSLv2ClientHello(body)
