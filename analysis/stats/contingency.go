@@ -32,8 +32,13 @@ type Contingency struct {
 }
 
 // Analyze runs every test on t after dropping its empty rows and columns. An
-// exact test beyond FisherLimits is reported in FisherErr, not as an error.
+// exact test beyond DefaultFisherLimits is reported in FisherErr, not as an error.
 func Analyze(t Table) (Contingency, error) {
+	return AnalyzeWithLimits(t, DefaultFisherLimits())
+}
+
+// AnalyzeWithLimits is Analyze with explicit limits for the exact r × c test.
+func AnalyzeWithLimits(t Table, lim FisherLimits) (Contingency, error) {
 	p, err := prepare(t)
 	if err != nil {
 		return Contingency{}, fmt.Errorf("analyze table: %w", err)
@@ -67,7 +72,7 @@ func Analyze(t Table) (Contingency, error) {
 		k := p.t.Counts
 		f, err = Fisher2x2(k[0][0], k[0][1], k[1][0], k[1][1], TwoSided)
 	} else {
-		f, err = FisherRxC(p.t)
+		f, err = FisherRxCWithLimits(p.t, lim)
 	}
 	if err != nil {
 		c.FisherErr = err
