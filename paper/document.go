@@ -148,15 +148,15 @@ func (r *Reproduction) Document() (report.Document, error) {
 			len(r.Scorecard), counts[Reproduced], counts[Consistent], counts[Inconsistent], counts[NotRecomputable])},
 		report.List{Items: []string{
 			fmt.Sprintf("Test 1 (functional servers vs SSL Pulse): %d of %d functional servers (%s, 95%% Wilson CI %s) were rated below the A range, "+
-				"against %s of SSL Pulse sites in %s. Every test gives p ≤ %s, so the published P<.001 is reproduced; "+
+				"against %s of SSL Pulse sites in %s. The largest p of the five tests is %s, so the published P<.001 %s; "+
 				"it holds in %d of %d Pulse months 2016–2019 (largest p %s, %s).",
 				r.Below, r.Functional, pct(t.Study.Share, 1), ci(t.Study.CI, 1), pct(t.PulseBelowA, 2), t.Month,
-				FormatP(t.MaxP()), holding, len(r.ByMonth), FormatP(maxMonthP), worstMonth),
+				FormatP(t.MaxP()), pulseVerdict(t), holding, len(r.ByMonth), FormatP(maxMonthP), worstMonth),
 			fmt.Sprintf("Test 2 (international vs German-only apps): the split was not published. Of the %s tables with %d of %d functional servers below A, "+
 				"%d give a p-value that prints as .03 with the international apps doing better (Pearson %d, Yates %d, Fisher %d). "+
-				"The published P=.03 is therefore possible, but which table the authors had is not known.",
+				"%s",
 				thousands(len(r.Candidates)), r.Below, r.Functional, anyS.Count,
-				r.feasible("pearson").Count, r.feasible("yates").Count, r.feasible("fisher").Count),
+				r.feasible("pearson").Count, r.feasible("yates").Count, r.feasible("fisher").Count, splitVerdict(anyS.Count)),
 		}},
 	}}
 
@@ -190,8 +190,8 @@ func (r *Reproduction) Document() (report.Document, error) {
 			thousands(r.Config.PulseN), holding, len(r.ByMonth), FormatP(maxMonthP), worstMonth, r.largestJumpText())},
 		byMonthTable(r.ByMonth),
 		report.Figure{Caption: fmt.Sprintf("Test 1 against every SSL Pulse month 2016–2019: p of the goodness-of-fit test (needs no Pulse N) and the largest p of the 2 × 2 tests "+
-			"(Pearson, Yates, Fisher; N = %s assumed), on a log scale. Every point lies far above the dashed line at p = .001: the published P<.001 holds whichever month was the baseline.",
-			thousands(r.Config.PulseN)), Figure: figs["pulse_by_month_p"]},
+			"(Pearson, Yates, Fisher; N = %s assumed), on a log scale; points above the dashed line are below p = .001. %s",
+			thousands(r.Config.PulseN), monthsVerdict(holding, len(r.ByMonth))), Figure: figs["pulse_by_month_p"]},
 		report.Figure{Caption: fmt.Sprintf("SSL Pulse sites below the A range, monthly 2016–2019 (data as published; June 2016 from the source's header note), "+
 			"with the study's %s below A and its 95%% Wilson interval (band) and the baseline month %s (dotted).", pct(t.Study.Share, 1), t.Month), Figure: figs["pulse_series"]},
 	}}
@@ -242,6 +242,30 @@ func (r *Reproduction) Document() (report.Document, error) {
 		Subtitle: Citation,
 		Sections: []report.Section{summary, score, test1, test2, perApp, assumptions, notPublished, methods, sources},
 	}, nil
+}
+
+func pulseVerdict(t analysis.PulseResult) string {
+	switch {
+	case !t.Fewer:
+		return "is not reproduced: the study's share is not lower than Pulse's"
+	case t.MaxP() < 0.001:
+		return "is reproduced"
+	}
+	return "is not reproduced by every test with this baseline and N"
+}
+
+func splitVerdict(feasible int) string {
+	if feasible == 0 {
+		return "No table gives the published P=.03: it cannot be reproduced from the published numbers."
+	}
+	return "The published P=.03 is therefore possible, but which table the authors had is not known."
+}
+
+func monthsVerdict(holding, months int) string {
+	if holding == months {
+		return "The published P<.001 holds whichever month was the baseline."
+	}
+	return fmt.Sprintf("The published P<.001 holds in %d of %d months.", holding, months)
 }
 
 func scorecardTable(rows []ScoreRow) report.Table {

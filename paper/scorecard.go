@@ -222,7 +222,7 @@ func scorePulse(r *ScoreRow, p datasets.PublishedNumber, ev Evidence) {
 		return
 	}
 	maxP := t.MaxP()
-	r.Recomputed = fmt.Sprintf("p ≤ %s (all five tests, %s)", FormatP(maxP), t.Month)
+	r.Recomputed = fmt.Sprintf("largest p of 5 tests %s (%s)", FormatP(maxP), t.Month)
 	holds := t.Fewer && (p.PRelation == "<" && maxP < p.P)
 	r.Check = fmt.Sprintf("GOF χ² p = %s and exact binomial p = %s against the %s Pulse share %.2f%% (no Pulse N needed); "+
 		"Pearson %s, Yates %s, Fisher %s for an assumed N = %s; mHealth share %.1f%% %s",
