@@ -73,14 +73,17 @@ type MonthStats struct {
 
 // IntlVsDEStats is Test 2: the summary of the enumeration (the tables are in tables/).
 type IntlVsDEStats struct {
-	Total       int                        `json:"total"`
-	Below       int                        `json:"below"`
-	PRange      []float64                  `json:"p_range"`
-	Candidates  int                        `json:"candidates"`
-	Feasible    []analysis.FeasibleSummary `json:"feasible"`
-	TablesFile  string                     `json:"tables_file"`
-	MatchesFile string                     `json:"matches_file"`
-	Note        string                     `json:"note"`
+	Total      int                        `json:"total"`
+	Below      int                        `json:"below"`
+	PRange     []float64                  `json:"p_range"`
+	Candidates int                        `json:"candidates"`
+	Feasible   []analysis.FeasibleSummary `json:"feasible"`
+	// MatchesByTests counts the tables that give the published p under exactly 1, 2 and 3
+	// of the tests.
+	MatchesByTests map[string]int `json:"matches_by_number_of_tests"`
+	TablesFile     string         `json:"tables_file"`
+	MatchesFile    string         `json:"matches_file"`
+	Note           string         `json:"note"`
 }
 
 // NotPublishedStats is one input the study did not publish.
@@ -117,9 +120,11 @@ func (r *Reproduction) Stats() Stats {
 			PearsonP: ind.Pearson.P, YatesP: ind.Yates.P, FisherP: ind.Fisher.P, MaxP: m.MaxP(), Holds: m.Fewer && m.MaxP() < 0.001})
 	}
 	s.Tests.Pulse = ps
+	ov := r.matchOverlap()
 	s.Tests.IntlVsDE = IntlVsDEStats{Total: r.Split.Total, Below: r.Split.Below, PRange: []float64{r.Split.PLo, r.Split.PHi},
 		Candidates: len(r.Candidates), Feasible: r.Feasible,
-		TablesFile: "tables/intl_vs_de_candidates.csv", MatchesFile: "tables/intl_vs_de_matches.csv",
+		MatchesByTests: map[string]int{"1": ov[1], "2": ov[2], "3": ov[3]},
+		TablesFile:     "tables/intl_vs_de_candidates.csv", MatchesFile: "tables/intl_vs_de_matches.csv",
 		Note: "what the published numbers allow, not the authors' data: the split was not published"}
 	for _, u := range r.NotPublished {
 		s.NotPublished = append(s.NotPublished, NotPublishedStats(u))

@@ -174,3 +174,16 @@ func TestWriteAtomicCleansUpOnFailure(t *testing.T) {
 		t.Errorf("left behind after failure: %v", entries)
 	}
 }
+
+func TestFileOnlyTable(t *testing.T) {
+	d := doc()
+	long := sample()
+	long.Name, long.FileOnly = "long", true
+	d.Sections[0].Blocks = append(d.Sections[0].Blocks, long)
+	md, html := string(Markdown(d)), string(HTML(d, nil))
+	for name, out := range map[string]string{"markdown": md, "html": html} {
+		if !strings.Contains(out, "2 rows in") || strings.Count(out, "44/291") != 1 {
+			t.Errorf("%s: a file-only table should be referred to, not printed:\n%s", name, out)
+		}
+	}
+}
