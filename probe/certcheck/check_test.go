@@ -1,15 +1,20 @@
 package certcheck
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
 
@@ -307,4 +312,94 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("chain_len %d for two certificates", got.ChainLen)
 		}
 	})
+}
+
+func TestFetchRawFallbackSSLv3(t *testing.T) {
+	f := newFixture(t)
+	c := f.issue(t, pki.LeafOptions{Key: pki.RSA2048})
+	srv, err := fakeserver.Start(fakeserver.SSLv3(fakeserver.SSLv3Options{Chain: c.Certificate}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	got, err := Measure(context.Background(), Config{Dial: srv.Dial, SNI: "localhost", Roots: f.root.Pool()})
+	if err != nil {
+		t.Fatalf("SSLv3-only server: %v", err)
+	}
+	if !got.Trusted || got.ChainLen != 2 || got.KeyAlg != "RSA" {
+		t.Errorf("SSLv3-only server: %+v", got)
+	}
+}
+
+// TestFetchRawFallbackDHE serves only a DHE suite, which crypto/tls does not implement,
+// from OpenSSL.
+func TestFetchRawFallbackDHE(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl not installed (CI installs it)")
+	}
+	f := newFixture(t)
+	c := f.issue(t, pki.LeafOptions{Key: pki.RSA2048})
+	dir := t.TempDir()
+	certPath, keyPath, err := pki.WritePEM(dir, "dhe", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, openssl, "s_server", "-accept", addr, "-cert", certPath, "-key", keyPath,
+		"-tls1_2", "-cipher", "DHE-RSA-AES128-SHA:@SECLEVEL=0", "-dhparam", writeDHParams(t, dir), "-quiet", "-naccept", "5")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cancel()
+	waitListening(t, addr)
+	chain, err := Fetch(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"})
+	if err != nil {
+		t.Fatalf("DHE-only server: %v", err)
+	}
+	// s_server sends the leaf alone unless told about the chain.
+	if len(chain) != 1 || !bytes.Equal(chain[0], c.Certificate[0]) {
+		t.Fatalf("got %d certificates, want the leaf", len(chain))
+	}
+}
+
+// writeDHParams writes a fixed 2048-bit group (RFC 7919 ffdhe2048) so the test does
+// not spend seconds generating one.
+func writeDHParams(t *testing.T, dir string) string {
+	const ffdhe2048 = `-----BEGIN DH PARAMETERS-----
+MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz
++8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a
+87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7
+YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
+7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD
+ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
+-----END DH PARAMETERS-----
+`
+	p := filepath.Join(dir, "dh.pem")
+	if err := os.WriteFile(p, []byte(ffdhe2048), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// waitListening polls until addr accepts a connection (readiness, not timing).
+func waitListening(t *testing.T, addr string) {
+	t.Helper()
+	for range 200 {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("%s never started listening", addr)
 }

@@ -4,10 +4,10 @@
 // key algorithms (including the weak ones Go refuses to verify), chain completeness and
 // order. The verdicts fill a result.Certificate.
 //
-// Fetching uses crypto/tls with verification off, so it sees what TLS 1.0–1.3 servers
-// that Go can talk to present. Servers Go cannot handshake with before their Certificate
-// message (SSLv3-only, SSLv2-only, keys Go refuses to parse) yield no chain here; a raw
-// wire fallback (probe/tlswire) would cover TLS 1.2 and older and is not done yet.
+// Fetching uses crypto/tls with verification off; for servers Go cannot handshake with
+// up to their Certificate message (SSL 3.0 only, DHE- or Camellia-only suites, keys Go
+// refuses to parse) it falls back to raw TLS 1.2 and SSL 3.0 hellos (probe/tlswire) and
+// reads the chain from the server's first flight. SSL 2.0-only servers yield no chain.
 package certcheck
 
 import (
@@ -94,14 +94,22 @@ func suiteIDs(cs []*tls.CipherSuite) []uint16 {
 	return ids
 }
 
-// Fetch returns the DER chain the server sends, in the order sent. It tries the secure
-// suites first and falls back to Go's insecure ones. A handshake that fails after the
+// Fetch returns the DER chain the server sends, in the order sent. It tries crypto/tls
+// with the secure suites, then with Go's insecure ones, then raw TLS 1.2 and SSL 3.0
+// hellos offering legacy suites Go lacks (DHE, Camellia, export, ...). A handshake that fails after the
 // Certificate message still yields the chain (with a nil error). Dial and context errors
 // are returned as they are; handshake failures as *HandshakeError.
 func Fetch(ctx context.Context, cfg Config) ([][]byte, error) {
-	var errs []error
+	var tries []func() ([][]byte, error)
 	for _, a := range attempts() {
-		chain, err := fetchOnce(ctx, cfg, a)
+		tries = append(tries, func() ([][]byte, error) { return fetchOnce(ctx, cfg, a) })
+	}
+	for _, a := range rawAttempts() {
+		tries = append(tries, func() ([][]byte, error) { return rawFetch(ctx, cfg, a) })
+	}
+	var errs []error
+	for _, try := range tries {
+		chain, err := try()
 		if len(chain) > 0 {
 			return chain, nil
 		}
