@@ -2,17 +2,178 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mhealthsec/mhealthsec/analysis"
+	"github.com/mhealthsec/mhealthsec/analysis/stats"
+	"github.com/mhealthsec/mhealthsec/datasets"
+	"github.com/mhealthsec/mhealthsec/paper"
+	"github.com/mhealthsec/mhealthsec/paper/report"
+	"github.com/mhealthsec/mhealthsec/probe/grade"
 )
 
-// TODO(issue): placeholder until the analyze command lands; it must not be called done.
+// analyzeSettings are the choices an analysis was run with, recorded in stats.json.
+type analyzeSettings struct {
+	StudyDir  string `json:"study_dir"`
+	Baseline  string `json:"baseline"`
+	PulseN    int    `json:"pulse_n"`
+	Trust     string `json:"trust_policy"`
+	Adjust    string `json:"adjustment"`
+	Criteria  string `json:"criteria,omitempty"`
+	Regraded  int    `json:"regraded"`
+	KeptGrade int    `json:"kept_grade"`
+}
+
 func newAnalyzeCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "analyze",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("analyze: not built yet")
+	def := paper.DefaultConfig()
+	var out, baseline, pulseN, criteria, trust, adjust string
+	cmd := &cobra.Command{
+		Use:   "analyze STUDY_DIR",
+		Short: "Run the study analysis on a study folder and write the report",
+		Long: `analyze joins a study folder's apps.csv, servers.csv and results.jsonl and writes the
+study's analysis: the grade distribution per server category; servers below the A range
+(any letter but A+, A, A-) with 95% Wilson intervals; per-app findings by platform and
+category in the layout of the study's Table 5 (TLS 1.3, HSTS) and its negative
+counterpart (below A, plain HTTP, any vulnerability, certificate problems, SSL 2/3 or
+TLS 1.0, RC4 or 3DES); Test 1 against an SSL Pulse month; Test 2, functional servers below
+A of international vs German-only apps and of Android vs iOS apps (Pearson, Yates, Fisher,
+phi, risk difference), with p-values corrected for multiple testing (--adjust, Holm by
+default, across Test 1 and Test 2, per statistic).
+
+Counting: the unit is a servers.csv row (an app × server). Grades T and M count as below
+A unless --trust says otherwise (ignore: use the grade with trust ignored; exclude: leave
+them out). Rows without a result and results with an error or no grade are left out of
+the below-A shares, counted per category and listed in the report; plain-HTTP rows are
+not graded and count as unsecured connections. "Others" are all servers that are neither
+functional nor disregarded.
+
+With --criteria, results are regraded with the toolkit's grader under that SSL Labs
+criteria version (imported grades too); results it cannot grade keep their grade.
+
+Output as reproduce: report.md, report.html, stats.json, tables/ and figures/ in --out,
+replacing an earlier report only when the new one is complete.`,
+		Example: `  mhealthsec analyze datasets/sample --out out/sample
+  mhealthsec analyze study/ --baseline 2019-01 --criteria 2009q --trust ignore`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			set := analyzeSettings{StudyDir: args[0], Baseline: baseline, Trust: trust, Criteria: criteria}
+			n, err := parsePositive(pulseN)
+			if err != nil {
+				return usageErrorf("analyze: --pulse-n: %v", err)
+			}
+			set.PulseN = n
+			tp, err := analysis.ParseTrustPolicy(trust)
+			if err != nil {
+				return usageErrorf("analyze: --trust: %v", err)
+			}
+			m, err := stats.ParseMethod(adjust)
+			if err != nil {
+				return usageErrorf("analyze: --adjust: %v", err)
+			}
+			set.Adjust = m.String()
+			cfg := analysis.StudyConfig{Trust: tp, PulseN: n, Adjust: m}
+			if baseline != "none" {
+				series, err := datasets.Pulse()
+				if err != nil {
+					return fmt.Errorf("analyze: %w", err)
+				}
+				month, err := series.Month(baseline)
+				if err != nil {
+					return usageErrorf("analyze: --baseline: %v", err)
+				}
+				cfg.Baseline = &month
+			}
+			if out == "" {
+				return usageErrorf("analyze: --out: empty folder name")
+			}
+			st, err := datasets.LoadStudy(args[0])
+			if err != nil {
+				var le *datasets.LoadError
+				if errors.As(err, &le) {
+					return usageErrorf("analyze: %v", err)
+				}
+				return fmt.Errorf("analyze: %w", err)
+			}
+			if criteria != "" {
+				c, err := grade.ParseCriteria(criteria)
+				if err != nil {
+					return usageErrorf("analyze: --criteria: %v", err)
+				}
+				set.Regraded, set.KeptGrade = regradeStudy(st, c)
+			}
+			res, err := analysis.AnalyzeStudy(st, cfg)
+			if err != nil {
+				return fmt.Errorf("analyze: %w", err)
+			}
+			doc, err := studyDocument(set, res, cfg)
+			if err != nil {
+				return fmt.Errorf("analyze: %w", err)
+			}
+			statsDoc := struct {
+				Settings analyzeSettings       `json:"settings"`
+				Study    *analysis.StudyResult `json:"study"`
+			}{set, res}
+			if err := report.WriteAtomic(out, doc, statsDoc); err != nil {
+				var oe *report.OutputError
+				if errors.As(err, &oe) {
+					return usageErrorf("analyze: --out: %v", err)
+				}
+				return fmt.Errorf("analyze: %w", err)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprint(w, analyzeSummary(res))
+			_, err = fmt.Fprintf(w, "report written to %s (report.md, report.html, stats.json, tables/, figures/)\n", out)
+			return err
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&out, "out", "out", "folder to write the report to (replaced when complete)")
+	f.StringVar(&baseline, "baseline", def.Baseline, `SSL Pulse month of Test 1, YYYY-MM (2016-01 … 2019-12), or "none"`)
+	f.StringVar(&pulseN, "pulse-n", strconv.Itoa(def.PulseN), "assumed number of SSL Pulse sites for Test 1's 2 × 2 tests")
+	f.StringVar(&criteria, "criteria", "", "regrade every result under this SSL Labs criteria version (2009n, 2009q, 2009r)")
+	f.StringVar(&trust, "trust", string(analysis.TrustBelow), "how grades T and M count: below (below A), ignore (grade with trust ignored), exclude")
+	f.StringVar(&adjust, "adjust", "holm", "multiple-testing correction: "+methodNames())
+	return cmd
+}
+
+func methodNames() string {
+	var names []string
+	for _, m := range stats.Methods() {
+		names = append(names, strings.ToLower(m.String()))
+	}
+	return strings.Join(names, ", ")
+}
+
+// regradeStudy grades every gradable result under c; it returns how many were regraded and
+// how many kept their grade because the grader could not grade them.
+func regradeStudy(st *datasets.Study, c grade.Criteria) (regraded, kept int) {
+	for i := range st.Results {
+		r := &st.Results[i]
+		if ok, _ := grade.Gradable(r); !ok {
+			kept++
+			continue
+		}
+		r.Grade = grade.Grade(r, c)
+		regraded++
+	}
+	return regraded, kept
+}
+
+func analyzeSummary(r *analysis.StudyResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d apps, %d server rows (%d distinct endpoints)\n", r.Apps, r.Rows, r.Endpoints)
+	if s := r.FunctionalBelowA; s != nil {
+		fmt.Fprintf(&b, "functional servers below A: %d/%d (%.1f%%)\n", s.Count, s.Total, 100*s.Share)
+	}
+	if len(r.Unprobed)+len(r.Ungraded) > 0 {
+		fmt.Fprintf(&b, "left out of the below-A shares: %d without a result, %d with an error or no grade (listed in the report)\n", len(r.Unprobed), len(r.Ungraded))
+	}
+	if r.UnknownApps > 0 {
+		fmt.Fprintf(&b, "%d servers.csv rows name an app not in apps.csv and were left out\n", r.UnknownApps)
+	}
+	return b.String()
 }

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/mhealthsec/mhealthsec/analysis"
+	"github.com/mhealthsec/mhealthsec/analysis/stats"
+	"github.com/mhealthsec/mhealthsec/datasets"
+	"github.com/mhealthsec/mhealthsec/figures"
+	"github.com/mhealthsec/mhealthsec/paper"
+	"github.com/mhealthsec/mhealthsec/paper/report"
+)
+
+// studyDocument lays out the analysis of a study folder for paper/report.
+func studyDocument(set analyzeSettings, r *analysis.StudyResult, cfg analysis.StudyConfig) (report.Document, error) {
+	th := figures.Default()
+	doc := report.Document{
+		Title:    "Server security of mHealth apps: study analysis",
+		Subtitle: fmt.Sprintf("Study folder %s, analysed with mhealthsec analyze", set.StudyDir),
+	}
+
+	data := report.Section{Title: "Study data"}
+	data.Blocks = append(data.Blocks, report.Paragraph{Text: fmt.Sprintf(
+		"%d apps (%d Android, %d iOS) with %d app × server rows (%d distinct endpoints). The unit of every count is a servers.csv row. "+
+			"Below the A range means any grade but A+, A and A-; T and M are handled by `--trust %s`. "+
+			"%d rows have no result and %d have an error or no grade: they are left out of the below-A shares and listed at the end.",
+		r.Apps, r.AppsBy[datasets.PlatformAndroid], r.AppsBy[datasets.PlatformIOS], r.Rows, r.Endpoints, r.Trust, len(r.Unprobed), len(r.Ungraded))})
+	if set.Criteria != "" {
+		data.Blocks = append(data.Blocks, report.Paragraph{Text: fmt.Sprintf(
+			"Results were regraded under SSL Labs criteria %s: %d regraded, %d kept their grade (not gradable).", set.Criteria, set.Regraded, set.KeptGrade)})
+	}
+	if r.UnknownApps > 0 {
+		data.Blocks = append(data.Blocks, report.Paragraph{Text: fmt.Sprintf("%d servers.csv rows name an app that is not in apps.csv; they are left out.", r.UnknownApps)})
+	}
+	data.Blocks = append(data.Blocks, gradeTable(r))
+	doc.Sections = append(doc.Sections, data)
+
+	head := report.Section{Title: "Servers and apps below the A range"}
+	head.Blocks = append(head.Blocks, report.Paragraph{Text: fmt.Sprintf(
+		"Functional servers below A: %s. Other servers (all but functional and disregarded) below A: %s. "+
+			"Apps with at least one functional server below A: %s; with an unsecured (plain HTTP) connection to a functional server: %s; "+
+			"with at least one other server below A: %s.",
+		shareText(r.FunctionalBelowA), shareText(r.OthersBelowA), shareText(r.AppsFunctionalBelowA), shareText(r.AppsUnsecured), shareText(r.AppsOthersBelowA))})
+	fig, err := appFindingsFigure(th, r)
+	if err != nil {
+		return doc, err
+	}
+	if fig != nil {
+		head.Blocks = append(head.Blocks, report.Figure{Caption: "Apps with at least one functional server below A, an unsecured connection to a functional server, and at least one other server below A; 95% Wilson intervals.", Figure: *fig})
+	}
+	doc.Sections = append(doc.Sections, head)
+
+	find := report.Section{Title: "Findings per app (Table 5 layout)"}
+	find.Blocks = append(find.Blocks,
+		report.Paragraph{Text: "An app counts in a cell if at least one of its servers of that group shows the finding. Percentages are of the apps of that platform, totals of all apps."},
+		findingsTable(r, "findings_positive", "Positive findings per app", analysis.Findings()[:2]),
+		findingsTable(r, "findings_negative", "Negative findings per app", analysis.Findings()[2:]))
+	doc.Sections = append(doc.Sections, find)
+
+	tests := report.Section{Title: "Tests"}
+	if t := r.Test1; t != nil {
+		tests.Blocks = append(tests.Blocks, report.Paragraph{Text: fmt.Sprintf(
+			"Test 1: functional servers below A, %s, against SSL Pulse %s (%.2f%% below A). Goodness of fit X² = %.2f, p = %s; exact binomial p = %s; "+
+				"2 × 2 with N = %s assumed Pulse sites: Pearson p = %s, Yates p = %s, Fisher p = %s (%s-adjusted: %s, %s, %s).",
+			shareText(&t.Study), t.Month, 100*t.PulseBelowA, t.GOF.ChiSq.Statistic, paper.FormatP(t.GOF.ChiSq.P), paper.FormatP(t.GOF.Binomial.P),
+			strconv.Itoa(cfg.PulseN), paper.FormatP(t.Independence.Pearson.P), paper.FormatP(t.Independence.Yates.P), paper.FormatP(t.Independence.Fisher.P),
+			r.Adjust, pOrNA(r.Test1Adjusted["pearson"]), pOrNA(r.Test1Adjusted["yates"]), pOrNA(r.Test1Adjusted["fisher"]))})
+		f, err := pulseFigure(th, t)
+		if err != nil {
+			return doc, err
+		}
+		tests.Blocks = append(tests.Blocks, report.Figure{Caption: "Functional servers below A against the SSL Pulse month; 95% Wilson intervals.", Figure: f})
+	} else {
+		tests.Blocks = append(tests.Blocks, report.Paragraph{Text: "Test 1 was not run (no baseline month, or no graded functional server)."})
+	}
+	tests.Blocks = append(tests.Blocks, test2Table(r))
+	f2, err := test2Figure(th, r)
+	if err != nil {
+		return doc, err
+	}
+	if f2 != nil {
+		tests.Blocks = append(tests.Blocks, report.Figure{Caption: "Test 2: functional servers below A by availability and by platform; 95% Wilson intervals.", Figure: *f2})
+	}
+	doc.Sections = append(doc.Sections, tests)
+
+	left := report.Section{Title: "Servers left out"}
+	left.Blocks = append(left.Blocks, refsTable("servers_without_result", "https servers without a result", r.Unprobed),
+		refsTable("servers_ungraded", "Servers whose result has an error or no grade", r.Ungraded))
+	doc.Sections = append(doc.Sections, left)
+	return doc, doc.Validate()
+}
+
+func shareText(s *analysis.Share) string {
+	if s == nil {
+		return "n/a (nothing to count)"
+	}
+	return fmt.Sprintf("%d/%d (%.1f%%, 95%% CI %.1f–%.1f%%)", s.Count, s.Total, 100*s.Share, 100*s.CI.Lo, 100*s.CI.Hi)
+}
+
+func pOrNA(p *float64) string {
+	if p == nil {
+		return "NA"
+	}
+	return paper.FormatP(*p)
+}
+
+func gradeTable(r *analysis.StudyResult) report.Table {
+	letters := analysis.GradeLetters()
+	cols := append([]string{"Category", "Rows", "Graded"}, letters...)
+	cols = append(cols, "Error", "No result", "Plain HTTP", "T/M excluded", "Below A")
+	t := report.Table{Name: "grades_by_category", Caption: "Grades per server category", Columns: cols,
+		Note: "Below A: share of graded rows with any grade but A+, A, A-, with its 95% Wilson interval."}
+	for _, c := range r.Categories {
+		row := []string{c.Category, strconv.Itoa(c.Rows), strconv.Itoa(c.Graded)}
+		for _, l := range letters {
+			row = append(row, strconv.Itoa(c.Grades[l]))
+		}
+		other := 0
+		for l, n := range c.Grades {
+			if !contains(letters, l) {
+				other += n
+			}
+		}
+		if other > 0 {
+			t.Note += fmt.Sprintf(" %s: %d rows with other letters.", c.Category, other)
+		}
+		row = append(row, strconv.Itoa(c.Errors), strconv.Itoa(c.NoResult), strconv.Itoa(c.PlainHTTP), strconv.Itoa(c.Excluded), shareText(c.BelowA))
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func findingsTable(r *analysis.StudyResult, name, caption string, which []string) report.Table {
+	t := report.Table{Name: name, Caption: caption,
+		Columns: []string{"Finding", "Android functional", "iOS functional", "Android others", "iOS others", "Total functional", "Total others"},
+		Note:    fmt.Sprintf("n = %d Android, %d iOS, %d apps in total.", r.AppsBy[datasets.PlatformAndroid], r.AppsBy[datasets.PlatformIOS], r.Apps)}
+	cell := func(n, of int) string {
+		if of == 0 {
+			return strconv.Itoa(n)
+		}
+		return fmt.Sprintf("%d (%.0f%%)", n, 100*float64(n)/float64(of))
+	}
+	na, ni := r.AppsBy[datasets.PlatformAndroid], r.AppsBy[datasets.PlatformIOS]
+	for _, f := range r.Findings {
+		if !contains(which, f.Finding) {
+			continue
+		}
+		t.Rows = append(t.Rows, []string{f.Label, cell(f.AndroidFunctional, na), cell(f.IOSFunctional, ni), cell(f.AndroidOthers, na),
+			cell(f.IOSOthers, ni), cell(f.TotalFunctional, r.Apps), cell(f.TotalOthers, r.Apps)})
+	}
+	return t
+}
+
+func test2Table(r *analysis.StudyResult) report.Table {
+	t := report.Table{Name: "test2", Caption: "Test 2: functional servers below A between groups of apps",
+		Columns: []string{"Comparison", "Group 1 below A", "Group 2 below A", "Pearson X²", "Pearson p", "Yates p", "Fisher p", "phi", "Risk difference (95% CI)", "Adjusted p (Pearson, Yates, Fisher)"},
+		Note:    fmt.Sprintf("p-values adjusted with %s across Test 1 and Test 2, per statistic. Risk difference: group 1 minus group 2, Newcombe hybrid score interval.", r.Adjust)}
+	for _, g := range r.Test2 {
+		row := []string{strings.ReplaceAll(g.Name, "_", " "), g.Groups[0] + ": " + shareText(g.Below[0]), g.Groups[1] + ": " + shareText(g.Below[1])}
+		if c := g.Contingency; c != nil {
+			yates, fisher := "NA", "NA"
+			if c.Yates != nil {
+				yates = paper.FormatP(c.Yates.P)
+			}
+			if c.Fisher != nil {
+				fisher = paper.FormatP(c.Fisher.P)
+			}
+			row = append(row, fmt.Sprintf("%.3f", c.Pearson.Statistic), paper.FormatP(c.Pearson.P), yates, fisher, fmt.Sprintf("%.3f", c.Phi))
+		} else {
+			row = append(row, "NA", "NA", "NA", "NA", "NA")
+			t.Note += fmt.Sprintf(" %s not tested: %s.", g.Name, g.Error)
+		}
+		rd := "NA"
+		if g.RiskDifference != nil {
+			rd = fmt.Sprintf("%.3f (%.3f to %.3f)", g.RiskDifference.Estimate, g.RiskDifference.CI.Lo, g.RiskDifference.CI.Hi)
+		}
+		row = append(row, rd, pOrNA(g.Adjusted["pearson"])+", "+pOrNA(g.Adjusted["yates"])+", "+pOrNA(g.Adjusted["fisher"]))
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func refsTable(name, caption string, refs []analysis.ServerRef) report.Table {
+	analysis.SortRefs(refs)
+	t := report.Table{Name: name, Caption: caption, Columns: []string{"App", "Host", "Port", "Category", "Reason"}, FileOnly: len(refs) > 20}
+	for _, s := range refs {
+		t.Rows = append(t.Rows, []string{s.AppID, s.Host, strconv.Itoa(s.Port), s.Category, s.Reason})
+	}
+	if len(refs) == 0 {
+		t.Note = "None."
+	}
+	return t
+}
+
+func proportion(category, group string, s *analysis.Share) (figures.Proportion, bool) {
+	if s == nil {
+		return figures.Proportion{}, false
+	}
+	return figures.Proportion{Category: category, Group: group, Count: s.Count, Total: s.Total, Share: s.Share, Lo: s.CI.Lo, Hi: s.CI.Hi}, true
+}
+
+func appFindingsFigure(th figures.Theme, r *analysis.StudyResult) (*figures.Figure, error) {
+	var bars []figures.Proportion
+	for _, b := range []struct {
+		label string
+		s     *analysis.Share
+	}{{"functional below A", r.AppsFunctionalBelowA}, {"unsecured functional", r.AppsUnsecured}, {"others below A", r.AppsOthersBelowA}} {
+		if p, ok := proportion(b.label, "", b.s); ok {
+			bars = append(bars, p)
+		}
+	}
+	if len(bars) == 0 {
+		return nil, nil
+	}
+	f, err := figures.Proportions(th, figures.ProportionChart{Name: "app_findings", YLabel: "Share of apps", Interval: "95% Wilson interval",
+		Width: figures.OneColumn, Height: 2.6 * vg.Inch, Bars: bars, ShowCounts: true})
+	return &f, err
+}
+
+func pulseFigure(th figures.Theme, t *analysis.PulseResult) (figures.Figure, error) {
+	ind := t.Independence
+	pw := stats.Wilson(ind.PulseBelow, ind.PulseN, analysis.Conf)
+	return figures.Proportions(th, figures.ProportionChart{Name: "pulse_comparison", YLabel: "Share below the A range", Interval: "95% Wilson interval",
+		Width: figures.OneColumn, Height: 2.6 * vg.Inch, Bars: []figures.Proportion{
+			{Category: "functional servers", Count: t.Study.Count, Total: t.Study.Total, Share: t.Study.Share, Lo: t.Study.CI.Lo, Hi: t.Study.CI.Hi},
+			{Category: "SSL Pulse " + t.Month, Count: ind.PulseBelow, Total: ind.PulseN, Share: float64(ind.PulseBelow) / float64(ind.PulseN), Lo: pw.Lo, Hi: pw.Hi},
+		}})
+}
+
+func test2Figure(th figures.Theme, r *analysis.StudyResult) (*figures.Figure, error) {
+	var bars []figures.Proportion
+	for _, g := range r.Test2 {
+		for i := range g.Groups {
+			if p, ok := proportion(strings.ReplaceAll(g.Name, "_", " "), g.Groups[i], g.Below[i]); ok {
+				bars = append(bars, p)
+			}
+		}
+	}
+	if len(bars) == 0 {
+		return nil, nil
+	}
+	f, err := figures.Proportions(th, figures.ProportionChart{Name: "test2_groups", YLabel: "Functional servers below A", Interval: "95% Wilson interval",
+		Width: figures.TwoColumn, Height: 2.6 * vg.Inch, Bars: bars, ShowCounts: true})
+	return &f, err
+}
