@@ -39,7 +39,9 @@ func pdfDate() time.Time { return time.Date(2019, time.January, 23, 0, 0, 0, 0, 
 func Formats() []string { return []string{"png", "svg", "pdf"} }
 
 // Render returns the figure encoded as format ("png", "svg" or "pdf"). The bytes depend only
-// on the figure: PDFs carry a fixed creation date and sorted resource catalogs.
+// on the figure: PDFs carry a fixed creation date and sorted resource catalogs. Because
+// those are set through fpdf's package defaults, PDFs must not be rendered from several
+// goroutines at once.
 func Render(f Figure, format string) (data []byte, err error) {
 	if f.Drawer == nil || f.Width <= 0 || f.Height <= 0 {
 		return nil, fmt.Errorf("figure %q: empty drawing or size %v×%v", f.Name, f.Width, f.Height)

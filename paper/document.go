@@ -496,13 +496,14 @@ func (r *Reproduction) figures(th figures.Theme) (map[string]figures.Figure, err
 	t := r.Pulse
 	ind := t.Independence
 	pulseTotal := ind.PulseN
+	pulseCI := stats.Wilson(ind.PulseBelow, pulseTotal, analysis.Conf)
 	a, err := figures.Proportions(th, figures.ProportionChart{
 		Name: "pulse_comparison", YLabel: "Share below the A range", Interval: "95% Wilson interval",
 		Width: figures.OneColumn, Height: 2.6 * vg.Inch,
 		Bars: []figures.Proportion{
 			{Category: "mHealth functional servers", Count: r.Below, Total: r.Functional, Share: t.Study.Share, Lo: t.Study.CI.Lo, Hi: t.Study.CI.Hi},
 			{Category: "SSL Pulse " + t.Month, Count: ind.PulseBelow, Total: pulseTotal, Share: float64(ind.PulseBelow) / float64(pulseTotal),
-				Lo: stats.Wilson(ind.PulseBelow, pulseTotal, analysis.Conf).Lo, Hi: stats.Wilson(ind.PulseBelow, pulseTotal, analysis.Conf).Hi},
+				Lo: pulseCI.Lo, Hi: pulseCI.Hi},
 		},
 	})
 	if err != nil {
