@@ -81,7 +81,7 @@ func NewTable(counts [][]int, rows, cols []string) (Table, error) {
 	c := make([][]int, len(counts))
 	for i, r := range counts {
 		if len(r) != nc {
-			return Table{}, fmt.Errorf("row %d has %d columns, row 1 has %d", i+1, len(r), nc)
+			return Table{}, fmt.Errorf("row %d has %d column(s), row 1 has %d", i+1, len(r), nc)
 		}
 		for j, v := range r {
 			if v < 0 {
