@@ -113,7 +113,7 @@ func TestContingencyCSV(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	var v struct {
-		Table struct{ Rows, Cols []string }
+		Table  struct{ Rows, Cols []string }
 		Fisher struct{ P float64 }
 	}
 	if err := json.Unmarshal([]byte(out), &v); err != nil {
