@@ -28,7 +28,7 @@ import (
 type Config struct {
 	// Dial opens a new TCP connection to the endpoint. Required.
 	Dial func(ctx context.Context) (net.Conn, error)
-	// SNI is sent as server_name when not empty.
+	// SNI is sent as server_name when not empty and not an IP address.
 	SNI string
 	// Timeout bounds one connection: dial, hello and reading the server's first flight.
 	// Default 5s.
@@ -66,6 +66,9 @@ func Measure(ctx context.Context, cfg Config, r *result.Result) error {
 	}
 	if cfg.Suites == nil {
 		cfg.Suites = suites.Default()
+	}
+	if net.ParseIP(cfg.SNI) != nil {
+		cfg.SNI = "" // RFC 6066: server_name never carries an IP literal
 	}
 	m := &measurement{
 		c:     &connector{cfg: cfg, sem: make(chan struct{}, cfg.MaxConns), tab: cfg.Suites},

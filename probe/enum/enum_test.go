@@ -4,6 +4,7 @@
 package enum
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -318,13 +320,65 @@ func TestMeasureConnectAndCancel(t *testing.T) {
 	}
 }
 
-func BenchmarkMeasureLoopback(b *testing.B) {
-	addr := serveGo(b, &tls.Config{Certificates: []tls.Certificate{leaf(b, pki.ECDSA256)}, MinVersion: tls.VersionTLS12})
-	cfg := Config{Dial: dialer(addr), SNI: "localhost"}
-	for b.Loop() {
-		var r result.Result
-		if err := Measure(context.Background(), cfg, &r); err != nil {
-			b.Fatal(err)
+// teeConn records what a handler reads, so a test can look at the hellos it was sent.
+type teeConn struct {
+	net.Conn
+	read func([]byte)
+}
+
+func (c teeConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	c.read(b[:n])
+	return n, err
+}
+
+// TestMeasureChunksAndSNI checks that suites far down the candidate list (only in a later
+// hello) are found, that no hello carries more than 128 suites, and that SNI is sent.
+func TestMeasureChunksAndSNI(t *testing.T) {
+	chain, err := fakeserver.NewChain(pki.RSA2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exotic := []uint16{0x0080, 0x001e, 0x000a} // GOST, KRB5, 3DES
+	inner := fakeserver.SSLv3(fakeserver.SSLv3Options{Suites: exotic, Chain: chain})
+	var mu sync.Mutex
+	var hellos []*tlswire.ClientHello
+	s, err := fakeserver.Start(func(ctx context.Context, conn net.Conn) {
+		var buf []byte
+		inner(ctx, teeConn{conn, func(b []byte) { buf = append(buf, b...) }})
+		if m, err := tlswire.NewHandshakeReader(bytes.NewReader(buf)).ReadMessage(); err == nil && m.Type == tlswire.TypeClientHello {
+			if ch, err := tlswire.ParseClientHello(m.Body); err == nil {
+				mu.Lock()
+				hellos = append(hellos, ch)
+				mu.Unlock()
+			}
 		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r result.Result
+	err = Measure(context.Background(), Config{Dial: s.Dial, SNI: "example.test"}, &r)
+	s.Close() // waits for the handlers, so hellos is complete
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSets(t, acceptedSets(&r), map[result.Protocol][]string{result.SSLv3: {"0x0080", "0x001e", "0x000a"}})
+	if len(hellos) == 0 {
+		t.Fatal("no hellos recorded")
+	}
+	sni := 0
+	for _, ch := range hellos {
+		if len(ch.CipherSuites) > tlswire.MaxHelloSuites {
+			t.Errorf("hello with %d suites", len(ch.CipherSuites))
+		}
+		if ch.ServerName == "example.test" {
+			sni++
+		} else if ch.Version != tlswire.VersionSSL3 && ch.ServerName != "" {
+			t.Errorf("hello with server name %q", ch.ServerName)
+		}
+	}
+	if sni == 0 {
+		t.Error("no hello carried the SNI")
 	}
 }
