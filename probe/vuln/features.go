@@ -53,7 +53,7 @@ func (p *prober) helloFeatures(ctx context.Context) helloResult {
 		h.insecureNote = "server supports RFC 5746, so renegotiation is secure"
 	} else {
 		h.renegoNote = "no renegotiation_info in the ServerHello (" + verLabel(s.version) + ")"
-		h.insecureNote = "not tested: server lacks RFC 5746; whether it renegotiates without it needs a full handshake we do not drive"
+		h.insecureRenego, h.insecureNote = p.insecureRenegotiation(ctx)
 	}
 	return h
 }
@@ -183,15 +183,4 @@ func (c *ticketCache) get() *tls.ClientSessionState {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.cs
-}
-
-// clientRenegotiation would decide secure_client_renego: whether the server honours a
-// renegotiation the client starts. That needs a client that renegotiates after a full
-// handshake; Go's crypto/tls only follows server-initiated renegotiation and tlswire stops
-// at the first flight, so the check is reported as not run rather than guessed.
-func (p *prober) clientRenegotiation(context.Context) (*bool, string) {
-	if p.plan.tls13Only {
-		return result.Bool(false), "not vulnerable: TLS 1.3 only, which has no renegotiation"
-	}
-	return nil, "not tested: client-initiated renegotiation needs a full handshake the probe does not drive (testssl.sh uses openssl s_client)"
 }

@@ -3,7 +3,9 @@ package vuln
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +37,7 @@ func goServer(t testing.TB, cfg *tls.Config) func(context.Context) (net.Conn, er
 				c.SetDeadline(time.Now().Add(5 * time.Second))
 				if c.(*tls.Conn).Handshake() == nil {
 					c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+					io.Copy(io.Discard, c) // read on, so a renegotiating client gets crypto/tls's answer
 				}
 			}()
 		}
@@ -113,12 +116,13 @@ func TestCheckActive(t *testing.T) {
 			goServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, CipherSuites: rsaKx, MinVersion: tls.VersionTLS12}),
 			protocols(result.TLS12, result.TLS13),
 			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "true",
-				"CRIME_TLS": "false", "fallback_SCSV": "true", "ticketbleed": "false", "insecure_renego": "false"}},
+				"CRIME_TLS": "false", "fallback_SCSV": "true", "ticketbleed": "false", "insecure_renego": "false",
+				"secure_client_renego": "false"}},
 		{"Go TLS 1.2 only, ECDSA",
 			goServer(t, &tls.Config{Certificates: []tls.Certificate{leaf(t, pki.ECDSA256)}, MaxVersion: tls.VersionTLS12}),
 			tls12(),
 			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "true",
-				"CRIME_TLS": "false", "fallback_SCSV": "null", "ticketbleed": "false"}},
+				"CRIME_TLS": "false", "fallback_SCSV": "null", "ticketbleed": "false", "secure_client_renego": "false"}},
 		{"Go TLS 1.3 only",
 			goServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS13}),
 			protocols(result.TLS13),
@@ -338,4 +342,79 @@ func TestCheckHostile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestClientRenegotiation runs the renegotiation client against crypto/tls (which refuses
+// renegotiation) and OpenSSL's s_server with and without -client_renegotiation.
+func TestClientRenegotiation(t *testing.T) {
+	cert := leaf(t, pki.RSA2048)
+	tests := []struct {
+		name string
+		dial func(t *testing.T) func(context.Context) (net.Conn, error)
+		want string
+	}{
+		{"crypto/tls", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return goServer(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12})
+		}, "false"},
+		{"openssl s_server", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return opensslServer(t, cert)
+		}, "false"},
+		{"openssl s_server -client_renegotiation", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return opensslServer(t, cert, "-client_renegotiation")
+		}, "true"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &prober{cfg: Config{Dial: tc.dial(t), SNI: "localhost", Timeout: 3 * time.Second}, plan: planFor(protocols(result.TLS12))}
+			got, note := p.clientRenegotiation(context.Background())
+			t.Log(note)
+			if tri(got) != tc.want {
+				t.Errorf("secure_client_renego = %s, want %s (%s)", tri(got), tc.want, note)
+			}
+		})
+	}
+}
+
+// opensslServer runs `openssl s_server` on a free loopback port with extra flags.
+func opensslServer(t *testing.T, cert tls.Certificate, flags ...string) func(context.Context) (net.Conn, error) {
+	t.Helper()
+	bin, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl not installed")
+	}
+	dir := t.TempDir()
+	certPath, keyPath, err := pki.WritePEM(dir, "leaf", cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	args := append([]string{"s_server", "-accept", addr, "-cert", certPath, "-key", keyPath, "-quiet", "-tls1_2"}, flags...)
+	cmd := exec.Command(bin, args...)
+	// s_server ends a connection when its stdin ends; keep it open.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() })
+	dial := func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	for range 100 {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return dial
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("openssl s_server on %s did not start", addr)
+	return nil
 }

@@ -1,0 +1,340 @@
+package vuln
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/ecdh"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+
+	"github.com/mhealthsec/mhealthsec/probe/result"
+	"github.com/mhealthsec/mhealthsec/probe/tlswire"
+)
+
+// Renegotiation needs what tlswire deliberately leaves out: a whole TLS 1.2 handshake and
+// record protection. This file holds the smallest client that can do it — ECDHE (X25519 or
+// P-256) with AES-128-GCM-SHA256, the suite nearly every TLS 1.2 server accepts — and
+// nothing else. It authenticates nobody; it only wants to know whether the server lets the
+// client start a second handshake.
+
+// renegoSuites are the suites the renegotiation client can run.
+func renegoSuites() []uint16 {
+	return []uint16{0xc02f, 0xc02b} // ECDHE_RSA / ECDHE_ECDSA WITH_AES_128_GCM_SHA256
+}
+
+// clientRenegotiation decides secure_client_renego (testssl.sh's id): after a full TLS 1.2
+// handshake the client sends a second ClientHello, with renegotiation_info carrying its
+// Finished (RFC 5746). A server that answers with a ServerHello lets clients renegotiate
+// (testssl.sh: "VULNERABLE, potential DoS threat"); a no_renegotiation alert, a fatal alert
+// or a closed connection is not vulnerable.
+func (p *prober) clientRenegotiation(ctx context.Context) (*bool, string) {
+	if p.plan.tls13Only {
+		return result.Bool(false), "not vulnerable: TLS 1.3 only, which has no renegotiation"
+	}
+	accepted, why, err := p.renegotiate(ctx, true)
+	if err != nil {
+		return nil, "not tested: " + err.Error()
+	}
+	return result.Bool(accepted), why
+}
+
+// insecureRenegotiation decides insecure_renego for a server without RFC 5746: the same
+// renegotiation without any renegotiation_info. A server that accepts it is open to the
+// 2009 renegotiation attack (CVE-2009-3555).
+func (p *prober) insecureRenegotiation(ctx context.Context) (*bool, string) {
+	accepted, why, err := p.renegotiate(ctx, false)
+	if err != nil {
+		return nil, "not tested: " + err.Error()
+	}
+	return result.Bool(accepted), why
+}
+
+// renegotiate runs a TLS 1.2 handshake and then asks for a new one; secure selects RFC 5746
+// (renegotiation_info in both hellos) or the legacy form (none).
+func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, why string, err error) {
+	if p.plan.version != tlswire.VersionTLS12 {
+		return false, "", fmt.Errorf("renegotiation client speaks TLS 1.2 only; best protocol is %s", verLabel(p.plan.version))
+	}
+	ch := p.hello()
+	ch.CipherSuites = renegoSuites()
+	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1}
+	ch.SecureRenegotiation = secure
+	c, err := p.fullHandshake(ctx, ch)
+	if err != nil {
+		return false, "", err
+	}
+	defer c.s.Close()
+
+	again := p.hello()
+	again.CipherSuites = renegoSuites()
+	again.SupportedGroups = ch.SupportedGroups
+	if secure {
+		ri := append([]byte{byte(len(c.clientVerify))}, c.clientVerify...)
+		again.Extra = append(again.Extra, tlswire.Extension{Type: tlswire.ExtRenegotiationInfo, Data: ri})
+	}
+	msg, err := again.Marshal()
+	if err != nil {
+		return false, "", err
+	}
+	if err := c.writeEncrypted(tlswire.RecordHandshake, msg); err != nil {
+		return false, "not vulnerable: connection closed on renegotiation", nil
+	}
+	// Application data the server sent after the handshake (a banner, an HTTP answer)
+	// may come before the answer to the hello.
+	typ, plain, rep := c.readEncrypted()
+	for i := 0; i < 8 && typ == tlswire.RecordApplicationData; i++ {
+		typ, plain, rep = c.readEncrypted()
+	}
+	switch {
+	case rep.closed:
+		return false, "not vulnerable: connection closed on renegotiation", nil
+	case rep.timeout:
+		return false, "not vulnerable: renegotiation ignored (no answer)", nil
+	case rep.err != nil:
+		return false, "", rep.err
+	case typ == tlswire.RecordAlert && len(plain) == 2:
+		a := tlswire.Alert{Level: plain[0], Description: plain[1]}
+		return false, "not vulnerable: renegotiation refused with alert " + a.Name(), nil
+	case typ == tlswire.RecordHandshake && len(plain) > 0 && plain[0] == tlswire.TypeServerHello:
+		if secure {
+			return true, "VULNERABLE (DoS threat): server accepts client-initiated renegotiation", nil
+		}
+		return true, "VULNERABLE: server renegotiates without RFC 5746 (CVE-2009-3555)", nil
+	}
+	return false, "", fmt.Errorf("unexpected answer to renegotiation: record type %d", typ)
+}
+
+// conn12 is an established TLS 1.2 connection with AES-128-GCM record protection.
+type conn12 struct {
+	s                   *session
+	clientAEAD, srvAEAD cipher.AEAD
+	clientIV, srvIV     []byte
+	clientSeq, srvSeq   uint64
+	clientVerify        []byte
+}
+
+// fullHandshake runs ECDHE-AES128-GCM-SHA256 to the server's Finished.
+func (p *prober) fullHandshake(ctx context.Context, ch *tlswire.ClientHello) (*conn12, error) {
+	conn, stop, err := p.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{conn: conn, hr: tlswire.NewHandshakeReader(conn), version: tlswire.VersionTLS12, stop: stop}
+	c, err := handshake12(s, ch)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
+	hello, err := ch.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	transcript := sha256.New()
+	transcript.Write(hello)
+	if _, err := s.conn.Write(tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS10, hello)); err != nil {
+		return nil, fmt.Errorf("send ClientHello: %w", err)
+	}
+	var sh *tlswire.ServerHello
+	var group uint16
+	var serverPub []byte
+	for done := false; !done; {
+		m, err := s.hr.ReadMessage()
+		if err != nil {
+			return nil, fmt.Errorf("read server flight: %w", err)
+		}
+		transcript.Write(tlswire.AppendMessage(nil, m.Type, m.Body))
+		switch m.Type {
+		case tlswire.TypeServerHello:
+			if sh, err = tlswire.ParseServerHello(m.Body); err != nil {
+				return nil, err
+			}
+			if sh.SelectedVersion != tlswire.VersionTLS12 {
+				return nil, fmt.Errorf("server chose %s, not TLS 1.2", verLabel(sh.SelectedVersion))
+			}
+		case tlswire.TypeServerKeyExchange:
+			if group, serverPub, err = parseECDHParams(m.Body); err != nil {
+				return nil, err
+			}
+		case tlswire.TypeServerHelloDone:
+			done = true
+		case tlswire.TypeCertificate, tlswire.TypeCertificateStatus:
+		case tlswire.TypeCertificateRequest:
+			return nil, errors.New("server asks for a client certificate")
+		default:
+			return nil, fmt.Errorf("unexpected handshake message %d", m.Type)
+		}
+	}
+	if sh == nil || serverPub == nil {
+		return nil, errors.New("server sent no ECDHE key exchange")
+	}
+	curve := ecdh.X25519()
+	if group == tlswire.GroupSecp256r1 {
+		curve = ecdh.P256()
+	} else if group != tlswire.GroupX25519 {
+		return nil, fmt.Errorf("server chose group %s", tlswire.GroupName(group))
+	}
+	priv, err := curve.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	peer, err := curve.NewPublicKey(serverPub)
+	if err != nil {
+		return nil, fmt.Errorf("server key share: %w", err)
+	}
+	preMaster, err := priv.ECDH(peer)
+	if err != nil {
+		return nil, err
+	}
+	pub := priv.PublicKey().Bytes()
+	cke := tlswire.AppendMessage(nil, tlswire.TypeClientKeyExchange, append([]byte{byte(len(pub))}, pub...))
+	transcript.Write(cke)
+
+	master := prf12(preMaster, "master secret", concat(ch.Random[:], sh.Random[:]), 48)
+	kb := prf12(master, "key expansion", concat(sh.Random[:], ch.Random[:]), 40)
+	c := &conn12{s: s, clientIV: kb[32:36], srvIV: kb[36:40]}
+	if c.clientAEAD, err = gcm(kb[0:16]); err != nil {
+		return nil, err
+	}
+	if c.srvAEAD, err = gcm(kb[16:32]); err != nil {
+		return nil, err
+	}
+	c.clientVerify = prf12(master, "client finished", transcript.Sum(nil), 12)
+	finished := tlswire.AppendMessage(nil, tlswire.TypeFinished, c.clientVerify)
+
+	out := tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS12, cke)
+	out = tlswire.AppendRecords(out, tlswire.RecordChangeCipherSpec, tlswire.VersionTLS12, []byte{1})
+	if _, err := s.conn.Write(out); err != nil {
+		return nil, fmt.Errorf("send key exchange: %w", err)
+	}
+	if err := c.writeEncrypted(tlswire.RecordHandshake, finished); err != nil {
+		return nil, fmt.Errorf("send Finished: %w", err)
+	}
+	// The server answers CCS and its encrypted Finished (a NewSessionTicket may come first).
+	for range 4 {
+		rec, err := tlswire.ReadRecord(s.conn)
+		if err != nil {
+			return nil, fmt.Errorf("read server Finished: %w", err)
+		}
+		switch rec.Type {
+		case tlswire.RecordChangeCipherSpec:
+			continue
+		case tlswire.RecordAlert:
+			if a, err := tlswire.ParseAlert(rec.Payload); err == nil {
+				return nil, fmt.Errorf("handshake refused: %w", a)
+			}
+			return nil, errors.New("handshake refused with an encrypted alert")
+		case tlswire.RecordHandshake:
+			plain, err := c.open(rec.Type, rec.Payload)
+			if err != nil {
+				return nil, fmt.Errorf("server Finished: %w", err)
+			}
+			if len(plain) > 0 && plain[0] == tlswire.TypeFinished {
+				return c, nil
+			}
+			return nil, fmt.Errorf("expected server Finished, got handshake type %d", plain[0])
+		default:
+			return nil, fmt.Errorf("unexpected record type %d before server Finished", rec.Type)
+		}
+	}
+	return nil, errors.New("no server Finished")
+}
+
+// parseECDHParams reads a named-curve ServerECDHParams (RFC 8422, 5.4).
+func parseECDHParams(b []byte) (group uint16, point []byte, err error) {
+	if len(b) < 4 || b[0] != 3 {
+		return 0, nil, errors.New("ServerKeyExchange is not named-curve ECDHE")
+	}
+	n := int(b[3])
+	if len(b) < 4+n || n == 0 {
+		return 0, nil, errors.New("malformed ECDHE ServerKeyExchange")
+	}
+	return binary.BigEndian.Uint16(b[1:3]), b[4 : 4+n], nil
+}
+
+func gcm(key []byte) (cipher.AEAD, error) {
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(b)
+}
+
+// writeEncrypted sends one record protected with the client's AES-GCM state (RFC 5288).
+func (c *conn12) writeEncrypted(typ uint8, plain []byte) error {
+	explicit := binary.BigEndian.AppendUint64(nil, c.clientSeq)
+	nonce := concat(c.clientIV, explicit)
+	ad := additionalData(c.clientSeq, typ, len(plain))
+	c.clientSeq++
+	payload := c.clientAEAD.Seal(explicit, nonce, plain, ad)
+	return tlswire.WriteRecords(c.s.conn, typ, tlswire.VersionTLS12, payload)
+}
+
+// open decrypts one server record.
+func (c *conn12) open(typ uint8, payload []byte) ([]byte, error) {
+	if len(payload) < 8+c.srvAEAD.Overhead() {
+		return nil, errors.New("encrypted record too short")
+	}
+	nonce := concat(c.srvIV, payload[:8])
+	ad := additionalData(c.srvSeq, typ, len(payload)-8-c.srvAEAD.Overhead())
+	c.srvSeq++
+	plain, err := c.srvAEAD.Open(nil, nonce, payload[8:], ad)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt: %w", err)
+	}
+	return plain, nil
+}
+
+// readEncrypted reads and decrypts the next record.
+func (c *conn12) readEncrypted() (typ uint8, plain []byte, rep reply) {
+	rep = c.s.readReply(0)
+	if rep.record == nil && rep.alert == nil {
+		return 0, nil, rep
+	}
+	rec := rep.record
+	if rep.alert != nil { // a two-byte plaintext alert
+		return tlswire.RecordAlert, rep.alert.Marshal(), reply{}
+	}
+	plain, err := c.open(rec.Type, rec.Payload)
+	if err != nil {
+		return 0, nil, reply{err: err}
+	}
+	return rec.Type, plain, reply{}
+}
+
+func additionalData(seq uint64, typ uint8, n int) []byte {
+	ad := binary.BigEndian.AppendUint64(nil, seq)
+	ad = append(ad, typ, byte(tlswire.VersionTLS12>>8), byte(tlswire.VersionTLS12&0xff))
+	return binary.BigEndian.AppendUint16(ad, uint16(n))
+}
+
+// prf12 is the TLS 1.2 PRF with SHA-256 (RFC 5246, 5).
+func prf12(secret []byte, label string, seed []byte, n int) []byte {
+	return pHash(sha256.New, secret, concat([]byte(label), seed), n)
+}
+
+func pHash(h func() hash.Hash, secret, seed []byte, n int) []byte {
+	mac := hmac.New(h, secret)
+	mac.Write(seed)
+	a := mac.Sum(nil)
+	var out []byte
+	for len(out) < n {
+		mac.Reset()
+		mac.Write(a)
+		mac.Write(seed)
+		out = mac.Sum(out)
+		mac.Reset()
+		mac.Write(a)
+		a = mac.Sum(nil)
+	}
+	return out[:n]
+}
