@@ -284,8 +284,8 @@ func pulseTestsTable(t analysis.PulseResult) report.Table {
 	rows := [][]string{
 		{"Goodness of fit χ²", "no", num(g.ChiSq.Statistic, 2), num(g.ChiSq.DF, 0), FormatP(g.ChiSq.P), "Cohen's w = " + num(g.CohensW, 3), diagnostics(g.ChiSq.Diagnostics)},
 		{"Exact binomial", "no", fmt.Sprintf("%d/%d", g.Binomial.X, g.Binomial.N), "—", FormatP(g.Binomial.P), "share " + pct(g.Binomial.Estimate, 1) + " vs " + pct(g.Binomial.Null, 2), "exact; Clopper–Pearson CI " + ci(g.Binomial.CI, 1)},
-		{"Pearson χ² (2 × 2)", "yes", num(ind.Pearson.Statistic, 2), num(ind.Pearson.DF, 0), FormatP(ind.Pearson.P), "φ = " + num(ind.Phi, 4), diagnostics(ind.Pearson.Diagnostics) + "; no correction"},
-		{"Yates χ² (2 × 2)", "yes", num(ind.Yates.Statistic, 2), num(ind.Yates.DF, 0), FormatP(ind.Yates.P), "φ = " + num(ind.Phi, 4), diagnostics(ind.Yates.Diagnostics) + "; " + yatesNote},
+		{"Pearson χ² (2 × 2)", "yes", num(ind.Pearson.Statistic, 2), num(ind.Pearson.DF, 0), FormatP(ind.Pearson.P), "φ = Cramér's V = " + num(ind.Phi, 4), diagnostics(ind.Pearson.Diagnostics) + "; no correction"},
+		{"Yates χ² (2 × 2)", "yes", num(ind.Yates.Statistic, 2), num(ind.Yates.DF, 0), FormatP(ind.Yates.P), "φ = Cramér's V = " + num(ind.Phi, 4), diagnostics(ind.Yates.Diagnostics) + "; " + yatesNote},
 		{"Fisher exact (2 × 2)", "yes", "—", "—", FormatP(ind.Fisher.P), oddsRatioText(ind.Fisher), "exact, two-sided"},
 	}
 	return report.Table{Name: "pulse_tests", Caption: fmt.Sprintf("Test 1 against SSL Pulse %s: statistic, df, p, effect size and diagnostics", t.Month),
