@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
+	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
 // Classify sorts an error from resolving, connecting or talking to an endpoint into the
@@ -16,6 +17,7 @@ import (
 func Classify(err error) result.ErrorKind {
 	var dnsErr *net.DNSError
 	var recErr tls.RecordHeaderError
+	var notTLS *tlswire.NotTLSError
 	var netErr net.Error
 	var opErr *net.OpError
 	switch {
@@ -25,7 +27,7 @@ func Classify(err error) result.ErrorKind {
 		return result.ErrDNS
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return result.ErrTimeout
-	case errors.As(err, &recErr):
+	case errors.As(err, &recErr), errors.As(err, &notTLS):
 		return result.ErrNotTLS
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
 		errors.Is(err, syscall.ENETUNREACH), errors.As(err, &opErr) && opErr.Op == "dial",

@@ -40,7 +40,7 @@ type Config struct {
 	// negative means unlimited.
 	Rate float64
 	// ConnectTimeout bounds one TCP connect (default 5 s); ReadTimeout one exchange on an
-	// open connection, such as a handshake or an HTTP request (default 10 s).
+	// open connection, such as a handshake or an HTTP request (default 5 s).
 	ConnectTimeout time.Duration
 	ReadTimeout    time.Duration
 	// Deadline bounds the whole measurement of one endpoint (default 3 min).
@@ -72,7 +72,7 @@ const (
 	DefaultPerHostConns   = 4
 	DefaultRate           = 50
 	DefaultConnectTimeout = 5 * time.Second
-	DefaultReadTimeout    = 10 * time.Second
+	DefaultReadTimeout    = 5 * time.Second
 	DefaultDeadline       = 3 * time.Minute
 	DefaultHTTPPort       = 80
 )

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -20,8 +21,9 @@ import (
 
 // lab is a set of loopback servers for the scanner tests.
 type lab struct {
-	root *pki.Authority
-	cert tls.Certificate
+	root  *pki.Authority
+	inter *pki.Authority
+	cert  tls.Certificate
 }
 
 func newLab(t testing.TB) *lab {
@@ -38,7 +40,7 @@ func newLab(t testing.TB) *lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &lab{root: root, cert: cert}
+	return &lab{root: root, inter: inter, cert: cert}
 }
 
 // httpsServer serves h over TLS on ip (port 0) and returns its port.
@@ -335,5 +337,39 @@ func TestDialClosesLeftoverConnections(t *testing.T) {
 	conn2.Close()
 	if _, err := conn.Write([]byte("x")); err == nil {
 		t.Error("leftover connection still writable after its measurement ended")
+	}
+}
+
+// TestMeasureSSLv3Only checks an endpoint crypto/tls cannot talk to at all: enumeration
+// and the raw certificate fallback still assess it; HTTP fails without failing it.
+func TestMeasureSSLv3Only(t *testing.T) {
+	l := newLab(t)
+	rsa, err := l.inter.Issue(pki.LeafOptions{Key: pki.RSA2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := fakeserver.Start(fakeserver.SSLv3(fakeserver.SSLv3Options{Chain: rsa.Certificate}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	_, portStr, _ := net.SplitHostPort(srv.Addr())
+	port, _ := strconv.Atoi(portStr)
+	// The fake never answers an early CCS: the vulnerability check waits out ReadTimeout.
+	r := l.scanner(t, Config{HTTPPort: -1, ReadTimeout: time.Second}).Measure(context.Background(), Target{Host: "127.0.0.1", Port: port})
+	if r.Error != nil {
+		t.Fatalf("error %v, notes %q", r.Error, r.Notes)
+	}
+	if !r.Protocols.Supported(result.SSLv3) || r.Protocols.Supported(result.TLS12) {
+		t.Errorf("protocols %v", r.Protocols.List())
+	}
+	if r.Certificate == nil || r.Certificate.ChainLen != 2 || !r.Certificate.Trusted {
+		t.Errorf("certificate %+v", r.Certificate)
+	}
+	if r.HTTP == nil || r.HTTP.Error == "" {
+		t.Errorf("http %+v, want an error recorded", r.HTTP)
+	}
+	if r.Grade == nil {
+		t.Errorf("no grade; notes %q", r.Notes)
 	}
 }
