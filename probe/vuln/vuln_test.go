@@ -418,3 +418,18 @@ func opensslServer(t *testing.T, cert tls.Certificate, flags ...string) func(con
 	t.Fatalf("openssl s_server on %s did not start", addr)
 	return nil
 }
+
+func FuzzParseECDHParams(f *testing.F) {
+	f.Add(append([]byte{3, 0, 29, 32}, make([]byte, 32)...))
+	f.Add([]byte{3, 0, 23, 0})
+	f.Add([]byte{1, 2})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		group, point, err := parseECDHParams(b)
+		if err != nil {
+			return
+		}
+		if len(point) == 0 || len(point) > len(b)-4 || group != uint16(b[1])<<8|uint16(b[2]) {
+			t.Fatalf("parseECDHParams(%x) = %d, %x", b, group, point)
+		}
+	})
+}
