@@ -182,9 +182,10 @@ func (s *Scanner) dial(ctx, measurement context.Context, addr netip.AddrPort) (n
 	if err != nil {
 		release()
 		if ctx.Err() != nil {
-			err = ctx.Err() // the caller's deadline or cancel, not the connect timeout
+			// The caller's deadline or cancel, not the connect timeout.
+			return nil, fmt.Errorf("dial %s: %w", addr, ctx.Err())
 		}
-		return nil, fmt.Errorf("connect %s: %w", addr, err)
+		return nil, err // a *net.OpError already names the address
 	}
 	lc := &limitedConn{Conn: conn, release: release}
 	lc.stop = context.AfterFunc(measurement, func() { lc.Close() })
