@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -171,33 +172,80 @@ func isGradeLetter(letter string) bool {
 	return false
 }
 
-// readResults returns an error only when r cannot be read; input errors go to errs.
+// readResults returns an error only when r cannot be read; input errors go to errs. It
+// streams: result.ReadJSONL reads from a lineFeeder, which hands over at most one line
+// per Read, so after a bad line the input stands right behind it and reading resumes there.
 func readResults(r io.Reader, file string, errs *fileErrors) ([]result.Result, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", file, err)
-	}
+	feed := &lineFeeder{br: bufio.NewReaderSize(r, 64<<10), atLineStart: true}
 	var out []result.Result
-	offset := 0 // lines of data already consumed
-	for len(data) > 0 {
-		err := result.ReadJSONL(bytes.NewReader(data), file, func(line int, res result.Result) error {
+	offset := 0 // lines already consumed by earlier passes
+	for {
+		err := result.ReadJSONL(feed, file, func(line int, res result.Result) error {
 			checkResult(file, offset+line, &res, errs)
 			out = append(out, res)
 			return nil
 		})
 		if err == nil {
-			break
+			return out, nil
 		}
 		var le *result.LineError
 		if !errors.As(err, &le) {
 			return nil, err
 		}
 		errs.add(&InputError{File: file, Line: offset + le.Line, Column: le.Field,
-			Expected: "one probe result JSON object per line", Got: abbreviate(lineAt(data, le.Line)), Err: le.Err})
-		data = skipLines(data, le.Line)
+			Expected: "one probe result JSON object per line", Got: abbreviate(string(bytes.TrimSpace(feed.last))), Err: le.Err})
 		offset += le.Line
+		if err := feed.skipRestOfLine(); err != nil {
+			return nil, fmt.Errorf("read %s: %w", file, err)
+		}
 	}
-	return out, nil
+}
+
+// lineFeeder is an io.Reader that never returns bytes past a newline in one Read, and
+// remembers the start of the line it is in.
+type lineFeeder struct {
+	br          *bufio.Reader
+	pending     []byte // rest of the current chunk, not yet handed over
+	last        []byte // the first bytes of the latest line
+	atLineStart bool
+}
+
+func (f *lineFeeder) Read(p []byte) (int, error) {
+	if len(f.pending) == 0 {
+		chunk, err := f.br.ReadSlice('\n')
+		if len(chunk) == 0 {
+			if err == bufio.ErrBufferFull {
+				err = nil
+			}
+			return 0, err
+		}
+		if f.atLineStart {
+			f.last = append(f.last[:0], chunk[:min(len(chunk), 80)]...)
+		}
+		f.atLineStart = chunk[len(chunk)-1] == '\n'
+		f.pending = chunk // valid until the next ReadSlice, which waits until it is used up
+	}
+	n := copy(p, f.pending)
+	f.pending = f.pending[n:]
+	return n, nil
+}
+
+// skipRestOfLine drops what is left of the current line (after an over-long line).
+func (f *lineFeeder) skipRestOfLine() error {
+	f.pending = nil
+	for !f.atLineStart {
+		chunk, err := f.br.ReadSlice('\n')
+		if len(chunk) > 0 {
+			f.atLineStart = chunk[len(chunk)-1] == '\n'
+		}
+		switch {
+		case err == io.EOF:
+			f.atLineStart = true
+		case err != nil && err != bufio.ErrBufferFull:
+			return err
+		}
+	}
+	return nil
 }
 
 func checkResult(file string, line int, r *result.Result, errs *fileErrors) {
@@ -211,25 +259,6 @@ func checkResult(file string, line int, r *result.Result, errs *fileErrors) {
 		errs.add(&InputError{File: file, Line: line, Column: "grade.letter",
 			Expected: "one of A+, A, A-, B, C, D, E, F, T, M", Got: r.Grade.Letter})
 	}
-}
-
-// lineAt returns line n (1-based) of data.
-func lineAt(data []byte, n int) string {
-	rest := skipLines(data, n-1)
-	line, _, _ := bytes.Cut(rest, []byte{'\n'})
-	return string(bytes.TrimSpace(line))
-}
-
-// skipLines drops the first n lines of data.
-func skipLines(data []byte, n int) []byte {
-	for ; n > 0 && len(data) > 0; n-- {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			return nil
-		}
-		data = data[i+1:]
-	}
-	return data
 }
 
 // abbreviate shortens s for an error message.

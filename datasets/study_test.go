@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
 // writeStudy writes the given files into a fresh folder and returns it.
@@ -240,5 +242,33 @@ func TestInputErrorMessage(t *testing.T) {
 		if got := tt.e.Error(); got != tt.want {
 			t.Errorf("got %s\nwant %s", got, tt.want)
 		}
+	}
+}
+
+// ReadResults resumes after each bad line, including one too long to scan, and numbers
+// every error by its line in the file.
+func TestReadResultsResumes(t *testing.T) {
+	long := `{"host":"` + strings.Repeat("x", result.MaxLineBytes) + `"}`
+	input := strings.Join([]string{goodResult, "oops", goodResult, long, "", "[]", goodResult, `{"host":"h","port":99999}`}, "\n")
+	_, err := ReadResults(strings.NewReader(input), "r.jsonl")
+	var le *LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("want *LoadError, got %v", err)
+	}
+	want := []struct {
+		line int
+		got  string
+	}{{2, "oops"}, {4, `{"host":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…`}, {6, "[]"}, {8, "99999"}}
+	if len(le.Errors) != len(want) {
+		t.Fatalf("%d errors, want %d:\n%v", len(le.Errors), len(want), err)
+	}
+	for i, w := range want {
+		if e := le.Errors[i]; e.Line != w.line || e.Got != w.got {
+			t.Errorf("error %d at line %d got %q, want line %d got %q", i, e.Line, e.Got, w.line, w.got)
+		}
+	}
+	res, err := ReadResults(strings.NewReader(goodResult+"\n\n"+goodResult), "r.jsonl")
+	if err != nil || len(res) != 2 {
+		t.Errorf("two good lines: %d results, %v", len(res), err)
 	}
 }
