@@ -228,5 +228,6 @@ func vulnValues(v *result.Vulnerabilities) map[string]string {
 		"CRIME_TLS": s(v.CRIME), "secure_renego": s(v.SecureRenego), "fallback_SCSV": s(v.FallbackSCSV),
 		"SWEET32": s(v.SWEET32), "FREAK": s(v.FREAK), "LOGJAM": s(v.LOGJAM), "BEAST": s(v.BEAST),
 		"LUCKY13": s(v.LUCKY13), "RC4": s(v.RC4), "DROWN": s(v.DROWN), "POODLE_SSL": s(v.POODLESSL),
+		"secure_client_renego": s(v.SecureClientRenego),
 	}
 }

@@ -23,6 +23,7 @@ type suite struct {
 	null            bool
 	kx              string
 	kxBits          int
+	group           string
 }
 
 func classify(c result.Cipher) suite {
@@ -37,6 +38,7 @@ func classify(c result.Cipher) suite {
 		export:   c.Export || strings.Contains(name, "EXPORT") || strings.HasPrefix(name, "EXP"),
 		kx:       strings.ToUpper(c.Kx),
 		kxBits:   c.KxBits,
+		group:    strings.ToLower(c.Group),
 	}
 	s.rc4 = family == "RC4" || strings.Contains(name, "RC4")
 	s.null = family == "NULL" || strings.Contains(name, "WITH_NULL") || strings.HasPrefix(name, "NULL-") ||
@@ -160,6 +162,11 @@ func rsaEquivalent(alg string, bits int) int {
 	return bits
 }
 
+// finiteField reports whether a group name is a finite-field DH group (ffdhe2048, dh1024).
+func finiteField(group string) bool {
+	return strings.HasPrefix(group, "ffdhe") || strings.HasPrefix(group, "dh")
+}
+
 func ecToRSA(bits int) int {
 	switch {
 	// Curve sizes are reported as the field size (P-521: 521) or the group order (X25519:
@@ -182,11 +189,11 @@ func ecToRSA(bits int) int {
 // suite's parameters were known at all.
 func (f *facts) kxStrength(s suite) (bits int, known bool) {
 	switch {
-	case strings.Contains(s.kx, "ECDH") || s.protocol == result.TLS13:
+	case strings.Contains(s.kx, "ECDH") || s.protocol == result.TLS13 && s.kx == "" && !finiteField(s.group):
 		if s.kxBits > 0 {
 			return ecToRSA(s.kxBits), true
 		}
-	case strings.Contains(s.kx, "DH"):
+	case strings.Contains(s.kx, "DH") || finiteField(s.group):
 		if s.kxBits > 0 {
 			return s.kxBits, true
 		}

@@ -290,6 +290,13 @@ func TestScores(t *testing.T) {
 		{"anonymous key exchange zeroes the total", func(r *result.Result) {
 			r.Ciphers = append(r.Ciphers, result.Cipher{Protocol: result.TLS12, ID: "0x0034", Name: "TLS_DH_anon_WITH_AES_128_CBC_SHA", Bits: 128, Kx: "DH", KxBits: 2048})
 		}, 0, 100, 0, 90},
+		{"TLS 1.3 with ffdhe2048 counts as 2048-bit DH", func(r *result.Result) {
+			r.Certificate.KeyBits = 4096
+			for i := range r.Ciphers {
+				r.Ciphers[i].KxBits = 384 // otherwise 100: only the DH group can make it 90
+			}
+			r.Ciphers = append(r.Ciphers, result.Cipher{Protocol: result.TLS13, ID: "0x1303", Name: "TLS_CHACHA20_POLY1305_SHA256", Bits: 256, KxBits: 2048, Group: "ffdhe2048", AEAD: true, ForwardSecrecy: true})
+		}, 93, 100, 90, 90},
 		{"SSL 2.0 scores 20 per the rating guide", func(r *result.Result) { r.Protocols.Set(result.SSLv2, true) }, 81, 60, 90, 90},
 	}
 	for _, tc := range tests {
