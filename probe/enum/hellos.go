@@ -111,6 +111,7 @@ func legacyHello(version uint16, sni string, suiteIDs []uint16) *tlswire.ClientH
 	ch.PointFormats = []uint8{0}
 	ch.SignatureAlgorithms = sigAlgs()
 	ch.SecureRenegotiation = true
+	ch.Pad = true
 	return ch
 }
 
@@ -122,7 +123,7 @@ func tls13Hello(sni string, suiteIDs []uint16) (*tlswire.ClientHello, error) {
 	}
 	ch := &tlswire.ClientHello{Version: tlswire.VersionTLS12, CipherSuites: suiteIDs, SessionID: make([]byte, 32),
 		ServerName: sni, SupportedGroups: tls13Groups(), SignatureAlgorithms: sigAlgs(),
-		SupportedVersions: []uint16{tlswire.VersionTLS13}, KeyShares: []tlswire.KeyShare{share}, PSKModes: []uint8{1}}
+		SupportedVersions: []uint16{tlswire.VersionTLS13}, KeyShares: []tlswire.KeyShare{share}, PSKModes: []uint8{1}, Pad: true}
 	rand.Read(ch.Random[:])
 	rand.Read(ch.SessionID)
 	return ch, nil
@@ -179,7 +180,7 @@ func (c referenceClient) hello(sni string) (*tlswire.ClientHello, error) {
 		RenegotiationSCSV: false, ServerName: sni, SupportedGroups: c.groups, PointFormats: []uint8{0},
 		SignatureAlgorithms: c.sigAlgs, SecureRenegotiation: true, SessionTicket: true, ExtendedMasterSecret: true,
 		StatusRequest: true, ALPN: []string{"h2", "http/1.1"}, SupportedVersions: c.versions,
-		KeyShares: []tlswire.KeyShare{share}, PSKModes: []uint8{1}}
+		KeyShares: []tlswire.KeyShare{share}, PSKModes: []uint8{1}, Pad: true}
 	rand.Read(ch.Random[:])
 	rand.Read(ch.SessionID)
 	return ch, nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
 )
@@ -20,6 +21,7 @@ const (
 	ExtHeartbeat            uint16 = 15
 	ExtALPN                 uint16 = 16
 	ExtSCT                  uint16 = 18
+	ExtPadding              uint16 = 21
 	ExtEncryptThenMAC       uint16 = 22
 	ExtExtendedMasterSecret uint16 = 23
 	ExtSessionTicket        uint16 = 35
@@ -117,6 +119,9 @@ type ClientHello struct {
 	PSKModes []uint8
 	// Extra extensions are appended after the known ones, verbatim.
 	Extra []Extension
+	// Pad adds a padding extension (RFC 7685) when the hello would otherwise be 256–511
+	// bytes long, which hangs some F5 load balancers; browsers and scanners do the same.
+	Pad bool
 }
 
 // Marshal returns the ClientHello as a handshake message (header included).
@@ -165,7 +170,23 @@ func (c *ClientHello) Marshal() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tlswire: marshal ClientHello: %w", err)
 	}
+	if n := padding(len(out)); c.Pad && n >= 0 {
+		padded := *c
+		padded.Pad = false
+		padded.Extra = append(slices.Clip(padded.Extra), Extension{Type: ExtPadding, Data: make([]byte, n)})
+		return padded.Marshal()
+	}
 	return out, nil
+}
+
+// padding returns the padding extension body length that lifts a hello of n bytes
+// (handshake header included) to at least 512, or -1 when no padding is needed. The
+// computation follows BoringSSL's: the extension header takes 4 of the missing bytes.
+func padding(n int) int {
+	if n <= 0xff || n >= 0x200 {
+		return -1
+	}
+	return max(0x200-n-4, 1)
 }
 
 // Record returns the ClientHello as the records a client sends, with the record version

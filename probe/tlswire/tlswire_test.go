@@ -342,3 +342,25 @@ func captureSeeds(f *testing.F, prefix string) [][]byte {
 	}
 	return out
 }
+
+func TestClientHelloPadding(t *testing.T) {
+	for _, n := range []int{1, 60, 100, 128} {
+		c := ClientHello{Version: VersionTLS12, CipherSuites: make([]uint16, n), ServerName: "example.org", Pad: true}
+		msg, err := c.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		unpadded := c
+		unpadded.Pad = false
+		raw, _ := unpadded.Marshal()
+		if len(msg) > 0xff && len(msg) < 0x200 {
+			t.Errorf("%d suites: padded hello of %d bytes is in the 256–511 range", n, len(msg))
+		}
+		if (len(raw) <= 0xff || len(raw) >= 0x200) && len(msg) != len(raw) {
+			t.Errorf("%d suites: hello of %d bytes needed no padding, got %d", n, len(raw), len(msg))
+		}
+		if _, err := ParseClientHello(msg[4:]); err != nil {
+			t.Errorf("%d suites: padded hello does not parse: %v", n, err)
+		}
+	}
+}
