@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -432,4 +433,48 @@ func FuzzParseECDHParams(f *testing.F) {
 			t.Fatalf("parseECDHParams(%x) = %d, %x", b, group, point)
 		}
 	})
+}
+
+// BenchmarkCheckMedian runs Check against a mix of loopback endpoints (crypto/tls servers
+// and the vulnerable fakes) and reports the median time per endpoint, the figure the
+// <100 ms budget is about.
+func BenchmarkCheckMedian(b *testing.B) {
+	cert := leaf(b, pki.RSA2048)
+	robotH, err := fakeserver.ROBOT(fakeserver.ROBOTOptions{Certificate: cert})
+	if err != nil {
+		b.Fatal(err)
+	}
+	vopt := fakeserver.VulnOptions{Chain: cert.Certificate}
+	suite := func(p result.Protocol, id, name, kx string) result.Cipher {
+		return result.Cipher{Protocol: p, ID: id, Name: name, Kx: kx, Bits: 128}
+	}
+	rsaOnly := []result.Cipher{suite(result.TLS12, "0x009c", "TLS_RSA_WITH_AES_128_GCM_SHA256", "RSA"), suite(result.TLS12, "0x002f", "TLS_RSA_WITH_AES_128_CBC_SHA", "RSA")}
+	endpoints := []struct {
+		dial    func(context.Context) (net.Conn, error)
+		ps      []result.Protocol
+		ciphers []result.Cipher
+	}{
+		{goServer(b, &tls.Config{Certificates: []tls.Certificate{cert}}), []result.Protocol{result.TLS12, result.TLS13},
+			[]result.Cipher{suite(result.TLS12, "0xc02f", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE")}},
+		{goServer(b, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS10, CipherSuites: rsaKx}),
+			[]result.Protocol{result.TLS10, result.TLS11, result.TLS12, result.TLS13}, rsaOnly},
+		{goServer(b, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}), []result.Protocol{result.TLS13}, nil},
+		{fake(b, fakeserver.Heartbleed(vopt)), []result.Protocol{result.TLS10, result.TLS11, result.TLS12}, rsaOnly},
+		{fake(b, fakeserver.CCSInjection(vopt)), []result.Protocol{result.TLS10, result.TLS11, result.TLS12}, rsaOnly},
+		{fake(b, robotH), []result.Protocol{result.TLS10, result.TLS11, result.TLS12}, rsaOnly},
+	}
+	var times []time.Duration
+	ctx := context.Background()
+	for b.Loop() {
+		for _, ep := range endpoints {
+			r := protocols(ep.ps...)
+			r.Ciphers = ep.ciphers
+			start := time.Now()
+			Check(ctx, Config{Dial: ep.dial, SNI: "localhost", Timeout: 3 * time.Second}, r)
+			times = append(times, time.Since(start))
+		}
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms/endpoint")
+	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms/endpoint")
 }
