@@ -37,6 +37,7 @@ type probeFlags struct {
 	sni             string
 	criteria        string
 	ipv4, ipv6      bool
+	loopbackOnly    bool
 }
 
 func newProbeCmd() *cobra.Command {
@@ -77,6 +78,7 @@ command with --resume to measure only what is missing.`,
 	fl.StringVar(&f.criteria, "criteria", string(grade.Default), "grading criteria version")
 	fl.BoolVarP(&f.ipv4, "ipv4", "4", false, "measure IPv4 addresses only")
 	fl.BoolVarP(&f.ipv6, "ipv6", "6", false, "measure IPv6 addresses only")
+	fl.BoolVar(&f.loopbackOnly, "loopback-only", false, "refuse to connect anywhere but 127.0.0.0/8 and ::1 (lab, tests)")
 	return cmd
 }
 
@@ -175,6 +177,7 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 		CAFile:          f.caFile,
 		HTTPPort:        f.httpPort,
 		Criteria:        crit,
+		LoopbackOnly:    f.loopbackOnly,
 	}
 	if f.rate == 0 {
 		cfg.Rate = -1

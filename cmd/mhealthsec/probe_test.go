@@ -96,7 +96,7 @@ func TestProbeUsageErrors(t *testing.T) {
 
 func TestProbeToStdout(t *testing.T) {
 	targets, ca := probeLab(t, 2)
-	args := append([]string{"probe", "--ca-file", ca, "--http-port", "0", "--sni", "localhost"}, targets...)
+	args := append([]string{"probe", "--ca-file", ca, "--http-port", "0", "--sni", "localhost", "--loopback-only"}, targets...)
 	code, stdout, stderr := runCLI(context.Background(), args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -164,6 +164,14 @@ func TestProbeResume(t *testing.T) {
 	}
 	if len(rs) != 3 {
 		t.Errorf("%d results, want 3", len(rs))
+	}
+}
+
+func TestProbeLoopbackOnly(t *testing.T) {
+	// 192.0.2.1 (TEST-NET-1) is refused before any packet is sent.
+	code, stdout, stderr := runCLI(context.Background(), "probe", "--loopback-only", "--http-port", "0", "192.0.2.1:443")
+	if code != 0 || !strings.Contains(stdout, `"kind":"connect"`) || !strings.Contains(stdout, "loopback-only") {
+		t.Errorf("exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 }
 
