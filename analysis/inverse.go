@@ -1,8 +1,11 @@
 package analysis
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/mhealthsec/mhealthsec/analysis/stats"
 )
@@ -81,16 +84,38 @@ func InverseSplit(cfg InverseSplitConfig) ([]Candidate, error) {
 	if cfg.Below == 0 || cfg.Below == cfg.Total {
 		return nil, fmt.Errorf("inverse split: %d below of %d leaves an empty column; no test is defined", cfg.Below, cfg.Total)
 	}
-	var out []Candidate
+	// Each size of the German-only group owns a fixed stretch of the output, so the sizes can
+	// be computed in parallel and the result is the same, in the same order, every time.
+	offsets := make([]int, cfg.Total+1)
 	for nde := 1; nde < cfg.Total; nde++ {
-		nintl := cfg.Total - nde
-		for kde := max(0, cfg.Below-nintl); kde <= min(cfg.Below, nde); kde++ {
-			c, err := candidate(cfg, nde, kde)
-			if err != nil {
-				return nil, err
+		lo, hi := max(0, cfg.Below-(cfg.Total-nde)), min(cfg.Below, nde)
+		offsets[nde+1] = offsets[nde] + hi - lo + 1
+	}
+	out := make([]Candidate, offsets[cfg.Total])
+	workers := min(runtime.GOMAXPROCS(0), cfg.Total-1)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for nde := 1 + w; nde < cfg.Total; nde += workers {
+				i := offsets[nde]
+				for kde := max(0, cfg.Below-(cfg.Total-nde)); kde <= min(cfg.Below, nde); kde++ {
+					c, err := candidate(cfg, nde, kde)
+					if err != nil {
+						errs[w] = err
+						return
+					}
+					out[i] = c
+					i++
+				}
 			}
-			out = append(out, c)
-		}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
