@@ -225,13 +225,19 @@ func checkGotaString(file string, line int, column, v string, errs *fileErrors) 
 
 // enum normalizes v (trimmed, lower case) and checks it is one of allowed.
 func enum(file string, line int, column, v string, allowed []string, errs *fileErrors) (string, bool) {
-	norm := strings.ToLower(strings.TrimSpace(v))
-	for _, a := range allowed {
-		if norm == a {
-			return a, true
-		}
+	norm, ok := normalizeEnum(v, allowed)
+	if !ok {
+		errs.add(&InputError{File: file, Line: line, Column: column, Expected: "one of " + strings.Join(allowed, ", "), Got: v})
 	}
-	errs.add(&InputError{File: file, Line: line, Column: column, Expected: "one of " + strings.Join(allowed, ", "), Got: v})
+	return norm, ok
+}
+
+// normalizeEnum matches v, trimmed and in any case, against allowed.
+func normalizeEnum(v string, allowed []string) (string, bool) {
+	norm := strings.ToLower(strings.TrimSpace(v))
+	if contains(allowed, norm) {
+		return norm, true
+	}
 	return "", false
 }
 

@@ -212,14 +212,14 @@ func TestWriteServersCSVRejects(t *testing.T) {
 		edit func(s *Server)
 		want string
 	}{
-		{"port", func(s *Server) { s.Port = 0 }, "port 0"},
+		{"port", func(s *Server) { s.Port = 0 }, `column "port": expected a port 1-65535, got "0"`},
 		{"scheme", func(s *Server) { s.Scheme = "ftp" }, `"scheme"`},
 		{"category", func(s *Server) { s.Category = "backend" }, `"category"`},
 		{"host", func(s *Server) { s.Host = "h.example:443" }, "host"},
-		{"app_id", func(s *Server) { s.AppID = " " }, "empty app_id"},
+		{"app_id", func(s *Server) { s.AppID = " " }, "non-empty app id"},
 		{"NaN", func(s *Server) { s.Extra = map[string]string{"note": "NaN"} }, `"NaN"`},
 		{"extra name", func(s *Server) { s.Extra = map[string]string{"Note": "x"} }, "lower case"},
-		{"extra shadows column", func(s *Server) { s.Extra = map[string]string{"port": "1"} }, "is a defined column"},
+		{"extra shadows column", func(s *Server) { s.Extra = map[string]string{"port": "1"} }, "not a defined column"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,5 +233,28 @@ func TestWriteServersCSVRejects(t *testing.T) {
 	}
 	if err := WriteServersCSV(&bytes.Buffer{}, []Server{ok, ok}); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("duplicate rows: %v", err)
+	}
+}
+
+func TestWriteAppsCSV(t *testing.T) {
+	st := mustStudy(t)
+	var buf bytes.Buffer
+	if err := WriteAppsCSV(&buf, st.Apps); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadApps(bytes.NewReader(buf.Bytes()), "apps.csv")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+	if !reflect.DeepEqual(back, st.Apps) { // testdata is already sorted by app_id
+		t.Errorf("round trip:\n%+v\n%+v", back, st.Apps)
+	}
+	dup := append(st.Apps[:1:1], App{ID: " " + st.Apps[0].ID, Platform: "ios", Availability: "de_only"})
+	if err := WriteAppsCSV(&bytes.Buffer{}, dup); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("duplicate app_id: %v", err)
+	}
+	bad := []App{{ID: "x", Platform: "symbian", Availability: "de_only"}}
+	if err := WriteAppsCSV(&bytes.Buffer{}, bad); err == nil || !strings.Contains(err.Error(), `row 0: column "platform"`) {
+		t.Errorf("bad platform: %v", err)
 	}
 }

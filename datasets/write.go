@@ -19,39 +19,18 @@ func WriteServersCSV(w io.Writer, rows []Server) error {
 	extras := make(map[string]bool)
 	for i := range sorted {
 		s := &sorted[i]
-		host, err := normalizeHost(s.Host)
-		if err != nil {
-			return fmt.Errorf("write servers: row %d: host %q: %w", i, s.Host, err)
-		}
-		s.Host = host
-		s.AppID = strings.TrimSpace(s.AppID)
-		var errs fileErrors
-		check := func(column, v string, allowed []string) string {
-			norm, _ := enum("servers", i, column, v, allowed, &errs)
-			return norm
-		}
-		s.Scheme = check("scheme", s.Scheme, Schemes())
-		s.Category = check("category", s.Category, Categories())
-		checkGotaString("servers", i, "app_id", s.AppID, &errs)
-		for k, v := range s.Extra {
-			if err := checkExtraName(k, ServerColumns()); err != nil {
-				return fmt.Errorf("write servers: row %d: %w", i, err)
-			}
-			extras[k] = true
-			checkGotaString("servers", i, k, v, &errs)
-		}
-		switch {
-		case len(errs.errs) > 0:
-			ie := errs.errs[0]
-			return fmt.Errorf("write servers: row %d: column %q: expected %s, got %q", i, ie.Column, ie.Expected, ie.Got)
-		case s.AppID == "":
-			return fmt.Errorf("write servers: row %d: empty app_id", i)
-		case s.Port < 1 || s.Port > 65535:
-			return fmt.Errorf("write servers: row %d: port %d is not 1-65535", i, s.Port)
+		c := rowCheck{what: "servers", row: i}
+		s.AppID = c.id(s.AppID)
+		s.Host = c.host(s.Host)
+		c.port(s.Port)
+		s.Scheme = c.enum("scheme", s.Scheme, Schemes())
+		s.Category = c.enum("category", s.Category, Categories())
+		c.extra(s.Extra, ServerColumns(), extras)
+		if c.err != nil {
+			return c.err
 		}
 	}
-	extraCols := sortedKeys(extras)
-	sort.SliceStable(sorted, func(i, j int) bool {
+	sort.Slice(sorted, func(i, j int) bool {
 		a, b := sorted[i], sorted[j]
 		switch {
 		case a.AppID != b.AppID:
@@ -65,30 +44,17 @@ func WriteServersCSV(w io.Writer, rows []Server) error {
 		}
 		return a.Category < b.Category
 	})
-	for i := 1; i < len(sorted); i++ {
-		a, b := sorted[i-1], sorted[i]
-		if a.AppID == b.AppID && a.Host == b.Host && a.Port == b.Port && a.Scheme == b.Scheme {
-			return fmt.Errorf("write servers: %s %s://%s:%d appears twice; servers.csv has one row per app_id, host, port and scheme", a.AppID, a.Scheme, a.Host, a.Port)
+	extraCols := sortedKeys(extras)
+	recs := make([][]string, len(sorted))
+	for i, s := range sorted {
+		if i > 0 {
+			if p := sorted[i-1]; p.AppID == s.AppID && p.Host == s.Host && p.Port == s.Port && p.Scheme == s.Scheme {
+				return fmt.Errorf("write servers: %s %s://%s:%d appears twice; servers.csv has one row per app_id, host, port and scheme", s.AppID, s.Scheme, s.Host, s.Port)
+			}
 		}
+		recs[i] = withExtra([]string{s.AppID, s.Host, strconv.Itoa(s.Port), s.Scheme, s.Category}, s.Extra, extraCols)
 	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(append(ServerColumns(), extraCols...)); err != nil {
-		return fmt.Errorf("write servers: %w", err)
-	}
-	for _, s := range sorted {
-		rec := []string{s.AppID, s.Host, strconv.Itoa(s.Port), s.Scheme, s.Category}
-		for _, c := range extraCols {
-			rec = append(rec, s.Extra[c])
-		}
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("write servers: %w", err)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write servers: %w", err)
-	}
-	return nil
+	return writeRecords(w, "servers", append(ServerColumns(), extraCols...), recs)
 }
 
 // WriteAppsCSV writes apps as apps.csv: the columns of AppColumns, then the Extra columns
@@ -97,66 +63,122 @@ func WriteServersCSV(w io.Writer, rows []Server) error {
 func WriteAppsCSV(w io.Writer, apps []App) error {
 	sorted := append([]App(nil), apps...)
 	extras := make(map[string]bool)
-	seen := make(map[string]bool, len(sorted))
 	for i := range sorted {
 		a := &sorted[i]
-		a.ID = strings.TrimSpace(a.ID)
-		var errs fileErrors
-		a.Platform, _ = enum("apps", i, "platform", a.Platform, Platforms(), &errs)
-		a.Availability, _ = enum("apps", i, "availability", a.Availability, Availabilities(), &errs)
-		checkGotaString("apps", i, "app_id", a.ID, &errs)
-		checkGotaString("apps", i, "name", a.Name, &errs)
-		checkGotaString("apps", i, "subcategory", a.Subcategory, &errs)
-		for k, v := range a.Extra {
-			if err := checkExtraName(k, AppColumns()); err != nil {
-				return fmt.Errorf("write apps: row %d: %w", i, err)
-			}
-			extras[k] = true
-			checkGotaString("apps", i, k, v, &errs)
+		c := rowCheck{what: "apps", row: i}
+		a.ID = c.id(a.ID)
+		c.text("name", a.Name)
+		a.Platform = c.enum("platform", a.Platform, Platforms())
+		a.Availability = c.enum("availability", a.Availability, Availabilities())
+		c.text("subcategory", a.Subcategory)
+		c.extra(a.Extra, AppColumns(), extras)
+		if c.err != nil {
+			return c.err
 		}
-		switch {
-		case len(errs.errs) > 0:
-			ie := errs.errs[0]
-			return fmt.Errorf("write apps: row %d: column %q: expected %s, got %q", i, ie.Column, ie.Expected, ie.Got)
-		case a.ID == "":
-			return fmt.Errorf("write apps: row %d: empty app_id", i)
-		case seen[a.ID]:
-			return fmt.Errorf("write apps: app_id %q appears twice", a.ID)
-		}
-		seen[a.ID] = true
 	}
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
 	extraCols := sortedKeys(extras)
-	cw := csv.NewWriter(w)
-	if err := cw.Write(append(AppColumns(), extraCols...)); err != nil {
-		return fmt.Errorf("write apps: %w", err)
-	}
-	for _, a := range sorted {
-		rec := []string{a.ID, a.Name, a.Platform, a.Availability, a.Subcategory}
-		for _, c := range extraCols {
-			rec = append(rec, a.Extra[c])
+	recs := make([][]string, len(sorted))
+	for i, a := range sorted {
+		if i > 0 && sorted[i-1].ID == a.ID {
+			return fmt.Errorf("write apps: app_id %q appears twice", a.ID)
 		}
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("write apps: %w", err)
-		}
+		recs[i] = withExtra([]string{a.ID, a.Name, a.Platform, a.Availability, a.Subcategory}, a.Extra, extraCols)
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write apps: %w", err)
-	}
-	return nil
+	return writeRecords(w, "apps", append(AppColumns(), extraCols...), recs)
 }
 
-// checkExtraName checks that an Extra column name reads back as itself and does not
-// shadow a defined column.
-func checkExtraName(name string, defined []string) error {
-	if name == "" || name != strings.ToLower(strings.TrimSpace(name)) {
-		return fmt.Errorf("extra column %q: names are non-empty, trimmed and lower case (the loader normalizes them so)", name)
+// rowCheck applies the loader's rules to one row about to be written and keeps the first
+// violation.
+type rowCheck struct {
+	what string
+	row  int
+	err  error
+}
+
+func (c *rowCheck) fail(column, expected, got string) {
+	if c.err == nil {
+		c.err = fmt.Errorf("write %s: row %d: column %q: expected %s, got %q", c.what, c.row, column, expected, got)
 	}
-	for _, d := range defined {
-		if name == d {
-			return fmt.Errorf("extra column %q is a defined column", name)
+}
+
+// text rejects the one string a dataframe cannot hold (see gotaNaN).
+func (c *rowCheck) text(column, v string) {
+	if v == gotaNaN {
+		c.fail(column, `a value other than "NaN"`, v)
+	}
+}
+
+func (c *rowCheck) id(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		c.fail("app_id", "a non-empty app id", v)
+	}
+	c.text("app_id", v)
+	return v
+}
+
+func (c *rowCheck) host(v string) string {
+	h, err := normalizeHost(v)
+	if err != nil {
+		c.fail("host", "a host name or IP address ("+err.Error()+")", v)
+	}
+	return h
+}
+
+func (c *rowCheck) port(p int) {
+	if p < 1 || p > 65535 {
+		c.fail("port", "a port 1-65535", strconv.Itoa(p))
+	}
+}
+
+func (c *rowCheck) enum(column, v string, allowed []string) string {
+	norm, ok := normalizeEnum(v, allowed)
+	if !ok {
+		c.fail(column, "one of "+strings.Join(allowed, ", "), v)
+	}
+	return norm
+}
+
+// extra checks the Extra columns of a row (names that read back as themselves and do not
+// shadow a defined column) and adds their names to names.
+func (c *rowCheck) extra(extra map[string]string, defined []string, names map[string]bool) {
+	for _, k := range sortedKeys(extra) {
+		switch {
+		case k == "" || k != strings.ToLower(strings.TrimSpace(k)):
+			c.fail(k, "an extra column name that is non-empty, trimmed and lower case (the loader normalizes names so)", k)
+		case contains(defined, k):
+			c.fail(k, "an extra column name that is not a defined column", k)
 		}
+		c.text(k, extra[k])
+		names[k] = true
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// withExtra appends a row's values of the extra columns.
+func withExtra(rec []string, extra map[string]string, cols []string) []string {
+	for _, c := range cols {
+		rec = append(rec, extra[c])
+	}
+	return rec
+}
+
+func writeRecords(w io.Writer, what string, header []string, recs [][]string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
+	}
+	if err := cw.WriteAll(recs); err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
 }
