@@ -199,8 +199,14 @@ func probeFleet(ctx context.Context, fleet *lab.Fleet, criteria []grade.Criteria
 			}
 		}()
 	}
-	for i := range fleet.Endpoints {
-		work <- i
+	// Fakes first: their probes wait out timeouts, so starting them last would make them
+	// the tail of the run.
+	for _, fakes := range []bool{true, false} {
+		for i, e := range fleet.Endpoints {
+			if (e.Fake != nil) == fakes {
+				work <- i
+			}
+		}
 	}
 	close(work)
 	wg.Wait()
@@ -215,11 +221,21 @@ func probeFleet(ctx context.Context, fleet *lab.Fleet, criteria []grade.Criteria
 // few enough that the fleet's servers (in the same process) keep up.
 const labWorkers = 8
 
+// labReadTimeout bounds one exchange on an open loopback connection.
+const labReadTimeout = 3 * time.Second
+
 func newLabScanner(fleet *lab.Fleet, c grade.Criteria) (*probe.Scanner, error) {
 	sc, err := probe.New(probe.Config{
-		Concurrency:  labWorkers,
-		PerHost:      labWorkers, // every endpoint is on 127.0.0.1
-		Rate:         -1,         // loopback: no need to be polite
+		Concurrency: labWorkers,
+		PerHost:     labWorkers, // every endpoint is on 127.0.0.1
+		// The per-IP connection bound protects one real server; here it would make 28
+		// servers share the few connections meant for one, and starve.
+		PerHostConns: 16 * labWorkers,
+		// Loopback answers in milliseconds; the bound matters only where a check waits on
+		// purpose for a reply a server never sends (vulnerability probes of the SSL 3.0 and
+		// export fakes), and there it is the whole cost.
+		ReadTimeout:  labReadTimeout,
+		Rate:         -1, // loopback: no need to be polite
 		Roots:        fleet.Pool(),
 		HTTPPort:     -1, // only endpoints with a plain-HTTP companion get the check
 		Criteria:     c,
