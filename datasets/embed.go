@@ -37,6 +37,10 @@ func readCommentedCSV(name string) (commentedCSV, error) {
 	if err != nil {
 		return commentedCSV{}, fmt.Errorf("read embedded %s: %w", name, err)
 	}
+	return parseCommentedCSV(name, b)
+}
+
+func parseCommentedCSV(name string, b []byte) (commentedCSV, error) {
 	var c commentedCSV
 	text := string(b)
 	offset := 0

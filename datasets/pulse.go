@@ -104,6 +104,10 @@ func Pulse() (PulseSeries, error) {
 	if err != nil {
 		return PulseSeries{}, err
 	}
+	return parsePulse(c)
+}
+
+func parsePulse(c commentedCSV) (PulseSeries, error) {
 	col, err := c.columns(pulseFile, append([]string{"date_utc", "unix_x", "a_range", "below_a"}, PulseGradeLetters()...)...)
 	if err != nil {
 		return PulseSeries{}, err

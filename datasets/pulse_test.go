@@ -170,3 +170,41 @@ func TestPulseFrame(t *testing.T) {
 		t.Errorf("A- of row 24 (2018-01) = %v", got)
 	}
 }
+
+// A bad row in the file is reported, every one of them, with its month or line.
+func TestPulseReportsEveryBadRow(t *testing.T) {
+	b, err := files.ReadFile(pulseFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for _, edit := range [][2]string{
+		{"2018-01-03,1514940541,10.59,43.97,10.07,13.79,10.69,0.01,0,10.89,64.63,35.38", "2018-01-03,1514940541,10.59,43.97,10.07,13.79,10.69,0.01,0,10.89,64.63,30.00"},
+		{"2019-12-03,1575345249,16.25,", "2019-12-03,1575345249,26.25,"},
+		{"2017-05-03,1493787204,", "2017-05-04,1493787204,"},
+		{"2016-02-03,1454482433,5.76,", "2016-02-03,1454482433,five,"},
+	} {
+		if !strings.Contains(text, edit[0]) {
+			t.Fatalf("fixture row %q not in the file", edit[0])
+		}
+		text = strings.Replace(text, edit[0], edit[1], 1)
+	}
+	c, err := parseCommentedCSV(pulseFile, []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = parsePulse(c)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"2018-01: below_a 30.00 but B + C + D + E + F = 35.38",
+		"2019-12: grades sum to 110.00",
+		"line 21: unix_x 1493787204 is 2017-05-03, not date_utc 2017-05-04",
+		`line 7: A+: strconv.ParseFloat: parsing "five"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
