@@ -104,7 +104,8 @@ type measurement struct {
 	gateErr *result.Error
 }
 
-// versions are the protocols enumerated with TLS-style hellos, in the order they are started.
+// legacyProtocols are enumerated with SSL 3.0/TLS 1.0–1.2 hellos, started in this order
+// (TLS 1.2 first: it has the longest remove-and-repeat chains).
 func legacyProtocols() []result.Protocol {
 	return []result.Protocol{result.TLS12, result.TLS11, result.TLS10, result.SSLv3}
 }

@@ -254,6 +254,7 @@ func TestMeasureHostile(t *testing.T) {
 		want result.ErrorKind
 	}{
 		{"garbage", fakeserver.Garbage(), result.ErrNotTLS},
+		{"plain http", fakeserver.PlainHTTP(), result.ErrNotTLS},
 		{"drip", fakeserver.Drip(100 * time.Millisecond), result.ErrTimeout},
 		{"reset", fakeserver.Reset(), result.ErrProtocol},
 		{"oversized record", fakeserver.Oversized(), result.ErrProtocol},

@@ -167,6 +167,7 @@ func TestHostile(t *testing.T) {
 		check func(err error) bool
 	}{
 		{"garbage", Garbage(), func(err error) bool { var e *tlswire.NotTLSError; return errors.As(err, &e) }},
+		{"plain http", PlainHTTP(), func(err error) bool { var e *tlswire.NotTLSError; return errors.As(err, &e) }},
 		{"oversized", Oversized(), func(err error) bool { return errors.Is(err, tlswire.ErrRecordTooLarge) }},
 		{"long chain", LongChain(chain[0], 100), func(err error) bool {
 			return errors.Is(err, tlswire.ErrChainTooLong) || errors.Is(err, tlswire.ErrMessageTooLarge)

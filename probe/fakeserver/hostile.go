@@ -34,6 +34,16 @@ func Garbage() Handler {
 	}
 }
 
+// PlainHTTP answers like a web server that speaks plain HTTP on the TLS port: a 400
+// response and a close, as nginx does for a TLS hello on an http listener.
+func PlainHTTP() Handler {
+	return func(ctx context.Context, conn net.Conn) {
+		readFirst(conn)
+		_, _ = conn.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+		Drain(ctx, conn, drainLimit)
+	}
+}
+
 // Drip answers with the start of a plausible ServerHello record, one byte every interval,
 // for as long as the client stays.
 func Drip(interval time.Duration) Handler {
