@@ -403,3 +403,59 @@ func waitListening(t *testing.T, addr string) {
 	}
 	t.Fatalf("%s never started listening", addr)
 }
+
+// TestRSA512 checks a key crypto/rsa refuses to use (below 1024 bits): the chain is still
+// fetched and judged, the refusal shows in trust_error, nothing panics. OpenSSL makes the
+// key because Go will not.
+func TestRSA512(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl not installed (CI installs it)")
+	}
+	dir := t.TempDir()
+	certPath, keyPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	out, err := exec.Command(openssl, "req", "-x509", "-newkey", "rsa:512", "-nodes", "-keyout", keyPath, "-out", certPath,
+		"-days", "30", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl req: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, openssl, "s_server", "-accept", addr, "-cert", certPath, "-key", keyPath,
+		"-cipher", "ALL:@SECLEVEL=0", "-quiet", "-naccept", "5")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cancel()
+	waitListening(t, addr)
+
+	pemBytes, err := os.ReadFile(certPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, trustIt := range []bool{false, true} {
+		roots := x509.NewCertPool()
+		if trustIt {
+			roots.AppendCertsFromPEM(pemBytes)
+		}
+		got, err := Measure(context.Background(), Config{Dial: dialer(addr), SNI: "localhost", Roots: roots})
+		if err != nil {
+			t.Fatalf("RSA-512 server: %v", err)
+		}
+		if got.KeyAlg != "RSA" || got.KeyBits != 512 || !got.SelfSigned || !got.HostnameMatch || got.ChainLen != 1 {
+			t.Errorf("RSA-512 (root trusted %v): %+v", trustIt, got)
+		}
+		// A root in the pool is trusted as itself without its signature checked, as in
+		// browsers; the weak key is for the grader to judge.
+		if got.Trusted != trustIt || trustIt == (got.TrustError != "") {
+			t.Errorf("RSA-512 (root trusted %v): trusted %v, trust_error %q", trustIt, got.Trusted, got.TrustError)
+		}
+	}
+}
