@@ -209,7 +209,8 @@ func (m *measurement) add(p result.Protocol, i int, r *run) {
 }
 
 // enumerate offers ids, removes the suite the server picks and repeats until the server
-// refuses or fails. first, when set, is the answer to the full list already obtained.
+// refuses or fails twice in a row. first, when set, is the answer to the full list
+// already obtained.
 func (m *measurement) enumerate(ctx context.Context, ids []uint16, first *attempt, try func([]uint16) attempt) *run {
 	r := &run{offered: ids}
 	left := slices.Clone(ids)
@@ -219,6 +220,11 @@ func (m *measurement) enumerate(ctx context.Context, ids []uint16, first *attemp
 			a, first = *first, nil
 		} else {
 			a = try(left)
+			// One retry on a fresh connection absorbs a lost packet or a momentary
+			// overload; a failure that repeats is the endpoint's.
+			if a.out == failed && ctx.Err() == nil {
+				a = try(left)
+			}
 		}
 		if a.out != accepted {
 			r.end = a

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -381,5 +382,52 @@ func TestMeasureChunksAndSNI(t *testing.T) {
 	}
 	if sni == 0 {
 		t.Error("no hello carried the SNI")
+	}
+}
+
+// TestMeasureRetriesOnce checks that one broken connection does not cost a suite or the
+// endpoint, while a failure that repeats is reported.
+func TestMeasureRetriesOnce(t *testing.T) {
+	chain, err := fakeserver.NewChain(pki.RSA2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sslv3 := fakeserver.SSLv3(fakeserver.SSLv3Options{Suites: []uint16{0x000a, 0x0005}, Chain: chain})
+	garbage := fakeserver.Garbage()
+	tests := []struct {
+		name      string
+		broken    func(n int64) bool // which connections (1 = the first) get garbage
+		wantError bool
+	}{
+		{"second connection broken", func(n int64) bool { return n == 2 }, false},
+		{"every connection after the first broken", func(n int64) bool { return n > 1 }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var count atomic.Int64
+			s, err := fakeserver.Start(func(ctx context.Context, conn net.Conn) {
+				if tt.broken(count.Add(1)) {
+					garbage(ctx, conn)
+					return
+				}
+				sslv3(ctx, conn)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var r result.Result
+			err = Measure(context.Background(), Config{Dial: s.Dial, Timeout: 2 * time.Second}, &r)
+			if tt.wantError {
+				if err == nil || r.Error == nil {
+					t.Fatalf("persistent failures: no error (protocols %+v)", r.Protocols)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("one broken connection: %v (notes %v)", err, r.Notes)
+			}
+			sameSets(t, acceptedSets(&r), map[result.Protocol][]string{result.SSLv3: {"0x000a", "0x0005"}})
+		})
 	}
 }
