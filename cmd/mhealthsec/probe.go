@@ -112,7 +112,8 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 	var opts probe.RunOptions
 	if f.out != "" {
 		out, err := probe.OpenOutput(f.out, f.resume)
-		if errors.Is(err, probe.ErrOutputExists) {
+		var bad *result.LineError
+		if errors.Is(err, probe.ErrOutputExists) || errors.As(err, &bad) {
 			return usageErrorf("probe: %v", err)
 		}
 		if err != nil {

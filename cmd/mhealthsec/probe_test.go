@@ -67,6 +67,8 @@ func TestProbeUsageErrors(t *testing.T) {
 	os.WriteFile(badCSV, []byte("app_id,host,port,scheme,category\na1,example.org,443,https,functional\na1,example.org,21,ftp,other\n"), 0o644)
 	existing := filepath.Join(dir, "results.jsonl")
 	os.WriteFile(existing, []byte(`{"target":"a:443"}`+"\n"), 0o644)
+	badResults := filepath.Join(dir, "bad.jsonl")
+	os.WriteFile(badResults, []byte(`{"target":"a:443"}`+"\n"+`{"target":"b:443","port":"x"}`+"\n"), 0o644)
 	tests := []struct {
 		args []string
 		msg  string
@@ -84,6 +86,7 @@ func TestProbeUsageErrors(t *testing.T) {
 		{[]string{"probe", "--targets", badCSV}, `servers.csv:3: column "scheme"`},
 		{[]string{"probe", "--targets", filepath.Join(dir, "missing.txt")}, "missing.txt"},
 		{[]string{"probe", "--out", existing, "example.org"}, "pass --resume"},
+		{[]string{"probe", "--out", badResults, "--resume", "example.org"}, `bad.jsonl:2: field "port"`},
 		{[]string{"probe", "--ca-file", badLines, "example.org"}, "no PEM certificate"},
 	}
 	for _, tt := range tests {
