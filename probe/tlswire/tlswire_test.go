@@ -364,3 +364,45 @@ func TestClientHelloPadding(t *testing.T) {
 		}
 	}
 }
+
+// TestCapturedFlights reads the recorded flights of real servers (testdata/captures).
+func TestCapturedFlights(t *testing.T) {
+	tests := []struct {
+		file      string
+		version   uint16
+		kx        KeyExchange
+		wantGroup string
+		wantBits  int
+		hrr       bool
+	}{
+		{"flight-go-tls12-ecdhe-rsa.bin", VersionTLS12, KxECDHE, "x25519", 253, false},
+		{"flight-openssl-tls12-dhe-rsa.bin", VersionTLS12, KxDHE, "dh2048", 2048, false},
+		{"flight-openssl-tls10-ecdhe-rsa.bin", VersionTLS10, KxECDHE, "x25519", 253, false},
+		{"flight-go-tls13.bin", VersionTLS13, 0, "", 0, false},
+		{"flight-go-tls13-hrr.bin", VersionTLS13, 0, "", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", "captures", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := ReadFlight(NewHandshakeReader(bytes.NewReader(b)), func(uint16) KeyExchange { return tt.kx })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Hello.SelectedVersion != tt.version || f.Hello.HelloRetryRequest != tt.hrr {
+				t.Errorf("version %#x hrr %v, want %#x %v", f.Hello.SelectedVersion, f.Hello.HelloRetryRequest, tt.version, tt.hrr)
+			}
+			if tt.kx == 0 {
+				return
+			}
+			if !f.Done || len(f.Chain) == 0 {
+				t.Errorf("flight incomplete: done %v, %d certificates", f.Done, len(f.Chain))
+			}
+			if f.KeyExchange == nil || f.KeyExchange.GroupName != tt.wantGroup || f.KeyExchange.Bits != tt.wantBits {
+				t.Errorf("key exchange %+v, want %s/%d", f.KeyExchange, tt.wantGroup, tt.wantBits)
+			}
+		})
+	}
+}
