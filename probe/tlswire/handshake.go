@@ -8,19 +8,19 @@ import (
 
 // Handshake message types (RFC 8446, 4; RFC 5246, 7.4).
 const (
-	TypeHelloRequest       uint8 = 0
-	TypeClientHello        uint8 = 1
-	TypeServerHello        uint8 = 2
-	TypeNewSessionTicket   uint8 = 4
-	TypeEncryptedExtension uint8 = 8
-	TypeCertificate        uint8 = 11
-	TypeServerKeyExchange  uint8 = 12
-	TypeCertificateRequest uint8 = 13
-	TypeServerHelloDone    uint8 = 14
-	TypeCertificateVerify  uint8 = 15
-	TypeClientKeyExchange  uint8 = 16
-	TypeFinished           uint8 = 20
-	TypeCertificateStatus  uint8 = 22
+	TypeHelloRequest        uint8 = 0
+	TypeClientHello         uint8 = 1
+	TypeServerHello         uint8 = 2
+	TypeNewSessionTicket    uint8 = 4
+	TypeEncryptedExtensions uint8 = 8
+	TypeCertificate         uint8 = 11
+	TypeServerKeyExchange   uint8 = 12
+	TypeCertificateRequest  uint8 = 13
+	TypeServerHelloDone     uint8 = 14
+	TypeCertificateVerify   uint8 = 15
+	TypeClientKeyExchange   uint8 = 16
+	TypeFinished            uint8 = 20
+	TypeCertificateStatus   uint8 = 22
 )
 
 // MaxHandshakeMessage bounds one reassembled handshake message. Go's crypto/tls uses the
