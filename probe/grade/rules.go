@@ -23,6 +23,8 @@ import (
 //     live 31 January 2020: 2009q)
 //   - notice-2025-02: notifications.qualys.com 2025/02/26 "Key Changes in SSL Labs Grading"
 //     (2009r: TLS_FALLBACK_SCSV dropped from grading, more weight on TLS 1.3)
+//   - blog-tag-grading: blog.qualys.com/tag/grading (RC4-only → F from October 2015, SSL Labs
+//     1.20.28; 2009l: DROWN → F, RSA exponent 1 → F; 2009m: CVE-2016-2107 → F)
 //   - spec: shared/specs/grading.md where we found no primary source for the row.
 type rule struct {
 	id     string
@@ -78,7 +80,7 @@ func rules() []rule {
 			text: "SSL 3.0 is the best protocol", check: func(f *facts) (bool, string) {
 				return f.best == result.SSLv3, ""
 			}},
-		{id: "rc4_only", effect: "F", source: "spec (2015 RC4 rules; no primary source found)",
+		{id: "rc4_only", effect: "F", source: "blog-tag-grading (RC4-only → F from October 2015)",
 			text: "only RC4 suites", check: func(f *facts) (bool, string) {
 				if len(f.suites) == 0 {
 					return false, ""
@@ -107,7 +109,7 @@ func rules() []rule {
 				alg := strings.ToUpper(f.cert.SigAlg)
 				return strings.Contains(alg, "MD5") || strings.Contains(alg, "MD2"), f.cert.SigAlg
 			}},
-		{id: "rsa_exponent_1", effect: "F", source: "spec",
+		{id: "rsa_exponent_1", effect: "F", source: "blog-tag-grading (2009l: RSA exponent 1 → F)",
 			text: "RSA public exponent 1", check: func(f *facts) (bool, string) {
 				return f.cert != nil && f.cert.KeyExponent == 1, ""
 			}},
@@ -125,9 +127,9 @@ func rules() []rule {
 			text: "vulnerable to CCS injection (CVE-2014-0224)", check: vuln(func(v *result.Vulnerabilities) *bool { return v.CCS })},
 		{id: "poodle_tls", effect: "F", source: "spec (POODLE over TLS, December 2014)",
 			text: "vulnerable to POODLE over TLS", check: vuln(func(v *result.Vulnerabilities) *bool { return v.POODLETLS })},
-		{id: "padding_oracle_2016_2107", effect: "F", source: "spec (CVE-2016-2107, May 2016)",
+		{id: "padding_oracle_2016_2107", effect: "F", source: "blog-tag-grading (2009m: CVE-2016-2107 → F)",
 			text: "vulnerable to the OpenSSL padding oracle CVE-2016-2107", check: vuln(func(v *result.Vulnerabilities) *bool { return v.PaddingOracle })},
-		{id: "drown", effect: "F", source: "spec (DROWN, March 2016)",
+		{id: "drown", effect: "F", source: "blog-tag-grading (2009l: DROWN → F)",
 			text: "vulnerable to DROWN", check: vuln(func(v *result.Vulnerabilities) *bool { return v.DROWN })},
 		{id: "robot", effect: "F", since: "2009o", source: "blog-2018-02 (ROBOT → F from 1 March 2018)",
 			text: "vulnerable to ROBOT", check: vuln(func(v *result.Vulnerabilities) *bool { return v.ROBOT })},
@@ -141,7 +143,7 @@ func rules() []rule {
 			text: "TLS 1.2 not supported", check: func(f *facts) (bool, string) {
 				return !f.supports(result.TLS12) && !f.supports(result.TLS13), ""
 			}},
-		{id: "crime", effect: "C", source: "guide-2009e says B (2009c); spec and today's SSL Labs say C — we follow C",
+		{id: "crime", effect: "C", source: "guide-2009e says B (2009c); grading.md says C for every version we implement and we found no source for the change, so we follow grading.md",
 			text: "TLS compression supported (CRIME)", check: vuln(func(v *result.Vulnerabilities) *bool { return v.CRIME })},
 		{id: "poodle_ssl", effect: "C", source: "spec (POODLE, October 2014)",
 			text: "SSL 3.0 with CBC suites (POODLE)", check: func(f *facts) (bool, string) {
