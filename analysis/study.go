@@ -279,9 +279,13 @@ func share(count, total int) *Share {
 	return &s
 }
 
-func endpointKey(host string, port int) string {
-	return strings.ToLower(host) + ":" + strconv.Itoa(port)
+// endpoint identifies a server by lower-case host and port.
+type endpoint struct {
+	host string
+	port int
 }
+
+func (e endpoint) String() string { return e.host + ":" + strconv.Itoa(e.port) }
 
 // AnalyzeStudy computes the study analysis of a loaded study folder. When an endpoint
 // has several results, the last one wins (a resumed or repeated scan appends).
@@ -292,10 +296,10 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 	if cfg.Trust == "" {
 		cfg.Trust = TrustBelow
 	}
-	results := make(map[string]*result.Result, len(st.Results))
+	results := make(map[endpoint]*result.Result, len(st.Results))
 	for i := range st.Results {
 		r := &st.Results[i]
-		results[endpointKey(r.Host, r.Port)] = r
+		results[endpoint{strings.ToLower(r.Host), r.Port}] = r
 	}
 	appIndex := make(map[string]int, len(st.Apps))
 	out := &StudyResult{Trust: cfg.Trust, Adjust: cfg.Adjust.String(), Apps: len(st.Apps), AppsBy: map[string]int{}}
@@ -336,7 +340,11 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 		}
 	}
 	var funcBelow, funcGraded, othBelow, othGraded int
-	endpoints := map[string]struct{}{}
+	type schemeEndpoint struct {
+		endpoint
+		scheme string
+	}
+	endpoints := map[schemeEndpoint]struct{}{}
 	for _, s := range st.Servers {
 		ai, ok := appIndex[s.AppID]
 		if !ok {
@@ -345,8 +353,12 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 		}
 		app := &st.Apps[ai]
 		out.Rows++
-		key := endpointKey(s.Host, s.Port)
-		endpoints[key+"/"+s.Scheme] = struct{}{}
+		// LoadStudy gives hosts in lower case; lower again only when needed.
+		key := endpoint{s.Host, s.Port}
+		if strings.ToLower(s.Host) != s.Host {
+			key.host = strings.ToLower(s.Host)
+		}
+		endpoints[schemeEndpoint{key, s.Scheme}] = struct{}{}
 		var r *result.Result
 		if s.Scheme == datasets.SchemeHTTPS {
 			r = results[key]
