@@ -264,6 +264,22 @@ func TestSSLLabsSingleHostObject(t *testing.T) {
 	}
 }
 
+func TestSSLLabsV2StyleCertificate(t *testing.T) {
+	in := `{"host":"old.example","port":443,"criteriaVersion":"2009l","endpoints":[{"ipAddress":"192.0.2.9","statusMessage":"Ready","grade":"B",
+	  "details":{"protocols":[{"id":771,"name":"TLS","version":"1.2"}],
+	    "key":{"size":1024,"alg":"RSA","debianFlaw":false},
+	    "cert":{"subject":"CN=old.example","altNames":["old.example"],"issuerSubject":"CN=Old CA","sigAlg":"SHA1withRSA","issues":8,"notAfter":1700000000000},
+	    "chain":{"issues":2,"certs":[{"subject":"CN=old.example"},{"subject":"CN=Old CA","issuerSubject":"CN=Root","sigAlg":"SHA1withRSA"}]}}}]}`
+	rs, err := SSLLabs(strings.NewReader(in), "v2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rs[0].Certificate
+	if c == nil || c.KeyBits != 1024 || c.KeyAlg != "RSA" || c.HostnameMatch || c.ChainComplete || c.ChainLen != 2 || !c.SHA1InChain {
+		t.Errorf("certificate = %+v", c)
+	}
+}
+
 func TestImportErrorsNameFileAndPath(t *testing.T) {
 	tests := []struct {
 		name    string

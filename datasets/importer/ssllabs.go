@@ -60,6 +60,18 @@ type labsDetails struct {
 	Logjam         *bool           `json:"logjam"`
 	DrownVuln      *bool           `json:"drownVulnerable"`
 	HSTSPolicy     *labsHSTS       `json:"hstsPolicy"`
+	// API v2 and early v3 responses carry the leaf in details.cert, its key in
+	// details.key and the served chain in details.chain instead of host.certs.
+	Cert *labsCert `json:"cert"`
+	Key  *struct {
+		Size       int    `json:"size"`
+		Alg        string `json:"alg"`
+		DebianFlaw *bool  `json:"debianFlaw"`
+	} `json:"key"`
+	Chain *struct {
+		Certs  []labsCert `json:"certs"`
+		Issues int        `json:"issues"`
+	} `json:"chain"`
 }
 
 type labsChain struct {
@@ -305,6 +317,29 @@ func labsDetailsInto(file, path string, d *labsDetails, certs map[string]labsCer
 	}
 	if err := labsSuitesInto(file, path+".suites", d.Suites, r); err != nil {
 		return err
+	}
+	if len(d.CertChains) == 0 && d.Cert != nil {
+		leaf := *d.Cert
+		if d.Key != nil {
+			leaf.KeyAlg, leaf.KeySize = d.Key.Alg, d.Key.Size
+			if leaf.KeyKnownDebianInsecure == nil {
+				leaf.KeyKnownDebianInsecure = d.Key.DebianFlaw
+			}
+		}
+		chain := labsChain{CertIDs: []string{"details.cert"}}
+		v2certs := map[string]labsCert{"details.cert": leaf}
+		if d.Chain != nil {
+			chain.Issues = d.Chain.Issues
+			for i, c := range d.Chain.Certs {
+				if i == 0 {
+					continue // the leaf again
+				}
+				id := fmt.Sprintf("details.chain.certs[%d]", i)
+				v2certs[id] = c
+				chain.CertIDs = append(chain.CertIDs, id)
+			}
+		}
+		r.Certificate = labsCertificate(leaf, chain, v2certs)
 	}
 	if len(d.CertChains) > 0 {
 		ch := d.CertChains[0]
