@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -25,21 +25,21 @@ type peer struct {
 	// probe does: protocols, every cipher per protocol, server preference, certificate,
 	// HTTP headers, vulnerabilities.
 	args func(e lab.Endpoint) []string
-	// parallel is how many endpoints the peer assesses at once: testssl.sh runs are long and
-	// single-threaded, so two at a time keep both cores busy without starving the fleet.
-	parallel int
+	// manyRuns says the peer is quick enough to be run o.benchRuns times per endpoint;
+	// testssl.sh is run once.
+	manyRuns bool
 }
 
 func peers() []peer {
 	return []peer{
 		{
-			name: "sslscan", command: "sslscan", parallel: 2,
+			name: "sslscan", command: "sslscan", manyRuns: true,
 			args: func(e lab.Endpoint) []string {
 				return []string{"--no-colour", "--sni-name=" + e.SNI, e.Addr()}
 			},
 		},
 		{
-			name: "testssl", command: "testssl", parallel: 2,
+			name: "testssl", command: "testssl",
 			args: func(e lab.Endpoint) []string {
 				return []string{"--quiet", "--color", "0", "--warnings", "off", "--ip", e.IP,
 					"-p", "-E", "-P", "-S", "-h", "-U",
@@ -67,39 +67,47 @@ func parsePeers(s string) ([]string, error) {
 	return out, nil
 }
 
-// benchRow is one endpoint's times: our probe's median over the runs, and each peer's.
+// benchRow is one endpoint's times: each tool's median over its runs, one endpoint at a
+// time.
 type benchRow struct {
 	name  string
 	probe time.Duration
 	peer  map[string]time.Duration // absent: the peer did not run
-	fails map[string]string        // the peer exited non-zero (timed anyway)
+	fails map[string]bool          // the peer exited non-zero (timed anyway)
 }
 
-// runBench times our probe over the whole fleet o.benchRuns times, then each installed
-// peer once per endpoint, and prints per-endpoint times, medians and ratios. Peer output
-// goes to OUT/bench/<peer>/<server>.log.
+// runBench times every tool on one endpoint at a time (our probe and sslscan o.benchRuns
+// times, testssl.sh once), and our probe over the whole fleet at its lab concurrency, then
+// prints per-endpoint medians and ratios. Peer output goes to OUT/bench/<peer>/<server>.log.
 func runBench(ctx context.Context, fleet *lab.Fleet, o labOptions, stdout, stderr io.Writer) error {
-	fmt.Fprintf(stdout, "\nbench: %d full-fleet probe runs, then each peer once per endpoint\n", o.benchRuns)
-	perEndpoint := map[string][]time.Duration{}
+	fmt.Fprintf(stdout, "\nbench: %d endpoints, one at a time; probe and sslscan %d runs each, testssl 1\n", len(fleet.Endpoints), o.benchRuns)
 	var fleetTimes []time.Duration
 	for i := 0; i < o.benchRuns; i++ {
 		start := time.Now()
-		ms, err := probeFleet(ctx, fleet, o.criteria)
-		if err != nil {
+		if _, err := probeFleet(ctx, fleet, o.criteria); err != nil {
 			return err
 		}
 		fleetTimes = append(fleetTimes, time.Since(start))
-		for _, m := range ms {
-			perEndpoint[m.ep.Name] = append(perEndpoint[m.ep.Name], time.Duration(m.res.DurationMS)*time.Millisecond)
-		}
+	}
+	sc, err := newLabScanner(fleet, o.criteria[len(o.criteria)-1])
+	if err != nil {
+		return err
 	}
 	rows := make([]benchRow, len(fleet.Endpoints))
 	for i, e := range fleet.Endpoints {
-		rows[i] = benchRow{name: e.Name, probe: median(perEndpoint[e.Name]), peer: map[string]time.Duration{}, fails: map[string]string{}}
+		var ds []time.Duration
+		for j := 0; j < o.benchRuns; j++ {
+			start := time.Now()
+			measure(ctx, sc, e, o.criteria)
+			ds = append(ds, time.Since(start))
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("bench: interrupted: %w", ctx.Err())
+		}
+		rows[i] = benchRow{name: e.Name, probe: median(ds), peer: map[string]time.Duration{}, fails: map[string]bool{}}
 	}
 
 	var ran []string
-	peerFleet := map[string]time.Duration{}
 	for _, p := range peers() {
 		if !slices.Contains(o.benchPeers, p.name) {
 			continue
@@ -112,64 +120,44 @@ func runBench(ctx context.Context, fleet *lab.Fleet, o labOptions, stdout, stder
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}
-		fmt.Fprintf(stderr, "bench: running %s over %d endpoints (%d at a time)...\n", p.name, len(fleet.Endpoints), p.parallel)
-		start := time.Now()
-		if err := timePeer(ctx, p, fleet.Endpoints, dir, rows); err != nil {
-			return err
+		runs := 1
+		if p.manyRuns {
+			runs = o.benchRuns
 		}
-		peerFleet[p.name] = time.Since(start)
+		fmt.Fprintf(stderr, "bench: running %s over %d endpoints, %d run(s) each...\n", p.name, len(fleet.Endpoints), runs)
+		for i, e := range fleet.Endpoints {
+			var ds []time.Duration
+			for j := 0; j < runs; j++ {
+				d, failed, err := runPeer(ctx, p, e, filepath.Join(dir, fmt.Sprintf("%s.%d.log", e.Name, j+1)))
+				if err != nil {
+					return err
+				}
+				ds = append(ds, d)
+				rows[i].fails[p.name] = rows[i].fails[p.name] || failed
+			}
+			rows[i].peer[p.name] = median(ds)
+		}
 		ran = append(ran, p.name)
 	}
-	printBench(stdout, rows, ran, median(fleetTimes), peerFleet)
+	var buf strings.Builder
+	printBench(&buf, rows, ran, median(fleetTimes))
+	fmt.Fprint(stdout, buf.String())
+	if err := os.MkdirAll(filepath.Join(o.out, "bench"), 0o755); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(o.out, "bench", "bench.txt"), []byte(buf.String()), 0o644); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
 	return nil
-}
-
-// timePeer runs p over every endpoint, p.parallel at a time, recording wall times in rows.
-func timePeer(ctx context.Context, p peer, eps []lab.Endpoint, dir string, rows []benchRow) error {
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, p.parallel)
-	var firstErr error
-	for i, e := range eps {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return fmt.Errorf("bench: %s interrupted: %w", p.name, ctx.Err())
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			d, fail, err := runPeer(ctx, p, e, filepath.Join(dir, e.Name+".log"))
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				return
-			}
-			rows[i].peer[p.name] = d
-			if fail != "" {
-				rows[i].fails[p.name] = fail
-			}
-		}()
-	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return fmt.Errorf("bench: %s interrupted: %w", p.name, ctx.Err())
-	}
-	return firstErr
 }
 
 // runPeer runs one peer on one endpoint with its output in logPath. A non-zero exit is
 // reported, not fatal: testssl.sh exits non-zero when it finds problems, which the fleet
 // is full of.
-func runPeer(ctx context.Context, p peer, e lab.Endpoint, logPath string) (time.Duration, string, error) {
+func runPeer(ctx context.Context, p peer, e lab.Endpoint, logPath string) (time.Duration, bool, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return 0, "", fmt.Errorf("bench: %w", err)
+		return 0, false, fmt.Errorf("bench: %w", err)
 	}
 	defer logFile.Close()
 	cmd := exec.CommandContext(ctx, p.command, p.args(e)...)
@@ -179,38 +167,39 @@ func runPeer(ctx context.Context, p peer, e lab.Endpoint, logPath string) (time.
 	err = cmd.Run()
 	d := time.Since(start)
 	if ctx.Err() != nil {
-		return 0, "", fmt.Errorf("bench: %s %s: %w", p.name, e.Name, ctx.Err())
+		return 0, false, fmt.Errorf("bench: %s %s: %w", p.name, e.Name, ctx.Err())
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return d, true, nil
 	}
 	if err != nil {
-		if _, ok := err.(*exec.ExitError); ok {
-			return d, err.Error(), nil
-		}
-		return 0, "", fmt.Errorf("bench: %s %s: %w", p.name, e.Name, err)
+		return 0, false, fmt.Errorf("bench: %s %s: %w", p.name, e.Name, err)
 	}
-	return d, "", nil
+	return d, false, nil
 }
 
-func printBench(w io.Writer, rows []benchRow, ran []string, probeFleet time.Duration, peerFleet map[string]time.Duration) {
+func printBench(w io.Writer, rows []benchRow, ran []string, probeWall time.Duration) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	hdr := []string{"server", "probe"}
 	for _, p := range ran {
 		hdr = append(hdr, p, p+"/probe")
 	}
 	fmt.Fprintln(tw, strings.Join(hdr, "\t")+"\t")
-	medians := map[string][]time.Duration{}
+	per := map[string][]time.Duration{}
+	sums := map[string]time.Duration{}
 	var probes []time.Duration
+	var probeSum time.Duration
 	for _, r := range rows {
 		cells := []string{r.name, ms(r.probe)}
 		probes = append(probes, r.probe)
+		probeSum += r.probe
 		for _, p := range ran {
-			d, ok := r.peer[p]
-			if !ok {
-				cells = append(cells, "-", "-")
-				continue
-			}
-			medians[p] = append(medians[p], d)
+			d := r.peer[p]
+			per[p] = append(per[p], d)
+			sums[p] += d
 			mark := ""
-			if r.fails[p] != "" {
+			if r.fails[p] {
 				mark = "*"
 			}
 			cells = append(cells, ms(d)+mark, ratio(d, r.probe))
@@ -219,25 +208,34 @@ func printBench(w io.Writer, rows []benchRow, ran []string, probeFleet time.Dura
 	}
 	cells := []string{"median per endpoint", ms(median(probes))}
 	for _, p := range ran {
-		cells = append(cells, ms(median(medians[p])), ratio(median(medians[p]), median(probes)))
+		cells = append(cells, ms(median(per[p])), ratio(median(per[p]), median(probes)))
 	}
 	fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
-	cells = []string{"whole fleet (wall)", ms(probeFleet)}
+	cells = []string{"fleet, one at a time", ms(probeSum)}
 	for _, p := range ran {
-		cells = append(cells, ms(peerFleet[p]), ratio(peerFleet[p], probeFleet))
+		cells = append(cells, ms(sums[p]), ratio(sums[p], probeSum))
+	}
+	fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	cells = []string{"fleet, probe " + strconv.Itoa(labWorkers) + " at a time", ms(probeWall)}
+	for _, p := range ran {
+		cells = append(cells, "", ratio(sums[p], probeWall))
 	}
 	fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	tw.Flush()
-	fmt.Fprintln(w, "probe: median over the runs of each endpoint's measurement (8 endpoints at a time); peers: one run per endpoint, 2 at a time; * = the peer exited non-zero")
+	fmt.Fprintln(w, "times are medians over each tool's runs; * = the peer exited non-zero (it does on findings)")
 }
 
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + " ms" }
 
 func ratio(a, b time.Duration) string {
-	if b <= 0 {
+	if a <= 0 || b <= 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.0f×", float64(a)/float64(b))
+	r := float64(a) / float64(b)
+	if r < 10 {
+		return fmt.Sprintf("%.2f×", r)
+	}
+	return fmt.Sprintf("%.0f×", r)
 }
 
 // median of ds; 0 for none.
