@@ -145,6 +145,7 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 		return nil, fmt.Errorf("send ClientHello: %w", err)
 	}
 	var sh *tlswire.ServerHello
+	var certRequested bool
 	var group uint16
 	var serverPub []byte
 	for done := false; !done; {
@@ -169,7 +170,9 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 			done = true
 		case tlswire.TypeCertificate, tlswire.TypeCertificateStatus:
 		case tlswire.TypeCertificateRequest:
-			return nil, errors.New("server asks for a client certificate")
+			// Answered below with an empty Certificate: we have none, and a server that
+			// only asks (gnutls-serv does by default) goes on without.
+			certRequested = true
 		default:
 			return nil, fmt.Errorf("unexpected handshake message %d", m.Type)
 		}
@@ -195,9 +198,13 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	if err != nil {
 		return nil, err
 	}
+	var flight []byte
+	if certRequested {
+		flight = tlswire.AppendMessage(flight, tlswire.TypeCertificate, []byte{0, 0, 0})
+	}
 	pub := priv.PublicKey().Bytes()
-	cke := tlswire.AppendMessage(nil, tlswire.TypeClientKeyExchange, append([]byte{byte(len(pub))}, pub...))
-	transcript.Write(cke)
+	flight = tlswire.AppendMessage(flight, tlswire.TypeClientKeyExchange, append([]byte{byte(len(pub))}, pub...))
+	transcript.Write(flight)
 
 	master := prf12(preMaster, "master secret", concat(ch.Random[:], sh.Random[:]), 48)
 	kb := prf12(master, "key expansion", concat(sh.Random[:], ch.Random[:]), 40)
@@ -211,7 +218,7 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	c.clientVerify = prf12(master, "client finished", transcript.Sum(nil), 12)
 	finished := tlswire.AppendMessage(nil, tlswire.TypeFinished, c.clientVerify)
 
-	out := tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS12, cke)
+	out := tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS12, flight)
 	out = tlswire.AppendRecords(out, tlswire.RecordChangeCipherSpec, tlswire.VersionTLS12, []byte{1})
 	if _, err := s.conn.Write(out); err != nil {
 		return nil, fmt.Errorf("send key exchange: %w", err)

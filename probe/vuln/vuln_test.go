@@ -363,6 +363,10 @@ func TestClientRenegotiation(t *testing.T) {
 		{"openssl s_server -client_renegotiation", func(t *testing.T) func(context.Context) (net.Conn, error) {
 			return opensslServer(t, cert, "-client_renegotiation")
 		}, "true"},
+		// gnutls-serv asks for an (optional) client certificate and renegotiates.
+		{"gnutls-serv", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return gnutlsServer(t, cert)
+		}, "true"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -378,10 +382,26 @@ func TestClientRenegotiation(t *testing.T) {
 
 // opensslServer runs `openssl s_server` on a free loopback port with extra flags.
 func opensslServer(t *testing.T, cert tls.Certificate, flags ...string) func(context.Context) (net.Conn, error) {
+	return externalServer(t, "openssl", cert, func(addr, port, certPath, keyPath string) []string {
+		return append([]string{"s_server", "-accept", addr, "-cert", certPath, "-key", keyPath, "-quiet", "-tls1_2"}, flags...)
+	})
+}
+
+// gnutlsServer runs gnutls-serv on a free port (it listens on every address; the test only
+// connects to 127.0.0.1).
+func gnutlsServer(t *testing.T, cert tls.Certificate) func(context.Context) (net.Conn, error) {
+	return externalServer(t, "gnutls-serv", cert, func(_, port, certPath, keyPath string) []string {
+		return []string{"--http", "-p", port, "--x509certfile", certPath, "--x509keyfile", keyPath, "-q"}
+	})
+}
+
+// externalServer starts a TLS server program with cert on a free loopback port and waits
+// until it accepts connections.
+func externalServer(t *testing.T, name string, cert tls.Certificate, argv func(addr, port, certPath, keyPath string) []string) func(context.Context) (net.Conn, error) {
 	t.Helper()
-	bin, err := exec.LookPath("openssl")
+	bin, err := exec.LookPath(name)
 	if err != nil {
-		t.Skip("openssl not installed")
+		t.Skip(name + " not installed")
 	}
 	dir := t.TempDir()
 	certPath, keyPath, err := pki.WritePEM(dir, "leaf", cert)
@@ -394,8 +414,8 @@ func opensslServer(t *testing.T, cert tls.Certificate, flags ...string) func(con
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	args := append([]string{"s_server", "-accept", addr, "-cert", certPath, "-key", keyPath, "-quiet", "-tls1_2"}, flags...)
-	cmd := exec.Command(bin, args...)
+	_, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command(bin, argv(addr, port, certPath, keyPath)...)
 	// s_server ends a connection when its stdin ends; keep it open.
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -416,7 +436,7 @@ func opensslServer(t *testing.T, cert tls.Certificate, flags ...string) func(con
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("openssl s_server on %s did not start", addr)
+	t.Fatalf("%s on %s did not start", name, addr)
 	return nil
 }
 
