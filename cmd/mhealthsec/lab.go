@@ -150,11 +150,16 @@ func runLab(ctx context.Context, o labOptions, stdout, stderr io.Writer) error {
 	}
 
 	printAgreement(stdout, ms, o.criteria)
+	analysisDir := filepath.Join(o.out, "analysis")
+	fmt.Fprintln(stdout)
+	if err := analyzeLabStudy(ctx, studyDir, analysisDir, stdout, stderr); err != nil {
+		return err
+	}
 	if err := report.WriteAtomic(filepath.Join(o.out, "report"), labDocument(ms, o.criteria, probeTime), labStats(ms, o.criteria)); err != nil {
 		return fmt.Errorf("lab: report: %w", err)
 	}
-	fmt.Fprintf(stdout, "\nfleet of %d probed in %v; study in %s, report in %s\n",
-		len(ms), probeTime.Round(time.Millisecond), studyDir, filepath.Join(o.out, "report"))
+	fmt.Fprintf(stdout, "\nfleet of %d probed in %v; study in %s, study analysis in %s, lab report in %s\n",
+		len(ms), probeTime.Round(time.Millisecond), studyDir, analysisDir, filepath.Join(o.out, "report"))
 
 	var benchErr error
 	if o.bench {
@@ -178,6 +183,19 @@ func runLab(ctx context.Context, o labOptions, stdout, stderr io.Writer) error {
 		return fmt.Errorf("lab: %d of %d declared grades and findings missed (see the table above)", missed, total)
 	}
 	return benchErr
+}
+
+// analyzeLabStudy runs `mhealthsec analyze` on the lab's study folder, the way a user runs
+// it on a real study: same command, same defaults.
+func analyzeLabStudy(ctx context.Context, studyDir, out string, stdout, stderr io.Writer) error {
+	root := newRootCmd()
+	root.SetArgs([]string{"analyze", studyDir, "--out", out})
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		return fmt.Errorf("lab: analyze the lab study: %w", err)
+	}
+	return nil
 }
 
 // probeFleet measures every endpoint with the project's scanner, trusting the fleet's root,

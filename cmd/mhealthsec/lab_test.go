@@ -281,6 +281,11 @@ func TestLabRunsThePipeline(t *testing.T) {
 			t.Errorf("report: %v", err)
 		}
 	}
+	for _, f := range []string{"report.md", "stats.json", "figures"} {
+		if _, err := os.Stat(filepath.Join(dir, "analysis", f)); err != nil {
+			t.Errorf("study analysis: %v", err)
+		}
+	}
 	assertGone(t, studyPorts(t, dir), before)
 }
 
