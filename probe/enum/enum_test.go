@@ -275,7 +275,7 @@ func TestMeasureHostile(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			var r result.Result
-			err = Measure(ctx, Config{Dial: s.Dial, Timeout: 400 * time.Millisecond}, &r)
+			err = Measure(ctx, Config{Dial: s.Dial, Timeout: 1500 * time.Millisecond}, &r)
 			if ctx.Err() != nil {
 				t.Fatal("Measure ran into the backstop context")
 			}

@@ -294,7 +294,7 @@ func TestCrossCheckSSLScan(t *testing.T) {
 				t.Fatalf("Measure: %v (notes %v)", err, r.Notes)
 			}
 			var stderr bytes.Buffer
-			cmd := exec.Command(sslscan, "--no-colour", "--xml=-", addr)
+			cmd := exec.Command(sslscan, "--no-colour", "--timeout=10", "--xml=-", addr)
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
 			if err != nil {
