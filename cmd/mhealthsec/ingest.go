@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -121,9 +122,15 @@ func runIngest(cmd *cobra.Command, format string, files []string, o ingestOption
 		fmt.Fprintf(stderr, "%s: %s\n", path, st)
 	}
 
-	rows, unclassified := ingestRows(o.app, obs, cl, firstParty, fallback)
+	rows := dropUnwritable(ingestRows(o.app, obs, cl, firstParty, fallback), stderr)
+	var unclassified []datasets.Server
+	for _, r := range rows {
+		if r.Extra["classified_by"] == "unclassified" {
+			unclassified = append(unclassified, r)
+		}
+	}
 	for _, u := range unclassified {
-		fmt.Fprintf(stderr, "unclassified (set to %s, review): %s:%d %s\n", fallback, u.Host, u.Port, u.Scheme)
+		fmt.Fprintf(stderr, "unclassified (set to %s, review): %s %s\n", fallback, net.JoinHostPort(u.Host, strconv.Itoa(u.Port)), u.Scheme)
 	}
 	if o.review != "" {
 		if err := writeReview(o.review, unclassified, fallback); err != nil {
@@ -148,8 +155,9 @@ func runIngest(cmd *cobra.Command, format string, files []string, o ingestOption
 	return nil
 }
 
-// ingestRows turns observations into one classified row per (host, port, scheme).
-func ingestRows(app string, obs []capture.Observation, cl *classify.Classifier, firstParty []string, fallback classify.Category) (rows, unclassified []datasets.Server) {
+// ingestRows turns observations into one classified row per (host, port, scheme); the
+// classified_by column says what decided ("unclassified" when no rule matched).
+func ingestRows(app string, obs []capture.Observation, cl *classify.Classifier, firstParty []string, fallback classify.Category) (rows []datasets.Server) {
 	seen := map[string]bool{}
 	for _, o := range obs {
 		key := o.Host + " " + strconv.Itoa(o.Port) + " " + o.Scheme
@@ -162,11 +170,24 @@ func ingestRows(app string, obs []capture.Observation, cl *classify.Classifier, 
 			s.Category, s.Extra["classified_by"] = string(m.Category), m.Source
 		} else {
 			s.Category, s.Extra["classified_by"] = string(fallback), "unclassified"
-			unclassified = append(unclassified, s)
 		}
 		rows = append(rows, s)
 	}
-	return rows, unclassified
+	return rows
+}
+
+// dropUnwritable leaves out, and reports, rows servers.csv cannot hold (a host name a
+// capture carried that is not a valid name), so one odd name does not fail the run.
+func dropUnwritable(rows []datasets.Server, stderr io.Writer) []datasets.Server {
+	out := rows[:0:0]
+	for _, r := range rows {
+		if err := datasets.WriteServersCSV(io.Discard, []datasets.Server{r}); err != nil {
+			fmt.Fprintf(stderr, "left out (not a valid servers.csv row): %q port %d: %v\n", r.Host, r.Port, err)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // appFirstParty checks that app is in apps.csv and returns its first_party domains.

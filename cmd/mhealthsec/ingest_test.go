@@ -131,3 +131,13 @@ func TestIngestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestIngestLeavesOutUnwritableHosts(t *testing.T) {
+	har := filepath.Join(t.TempDir(), "odd.har")
+	os.WriteFile(har, []byte(`{"log":{"entries":[{"request":{"url":"https://a..b/"}},{"request":{"url":"https://[2001:db8::1]:8443/"}}]}}`), 0o644)
+	code, stdout, stderr := ingestCLI(t, "ingest", "har", har, "--app", "z")
+	if code != 0 || !strings.Contains(stderr, `left out (not a valid servers.csv row): "a..b"`) ||
+		!strings.Contains(stderr, "[2001:db8::1]:8443 https") || strings.Contains(stdout, "a..b") || !strings.Contains(stdout, "z,2001:db8::1,8443,https") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+}
