@@ -25,15 +25,12 @@ type peer struct {
 	// probe does: protocols, every cipher per protocol, server preference, certificate,
 	// HTTP headers, vulnerabilities.
 	args func(e lab.Endpoint) []string
-	// manyRuns says the peer is quick enough to be run o.benchRuns times per endpoint;
-	// testssl.sh is run once.
-	manyRuns bool
 }
 
 func peers() []peer {
 	return []peer{
 		{
-			name: "sslscan", command: "sslscan", manyRuns: true,
+			name: "sslscan", command: "sslscan",
 			args: func(e lab.Endpoint) []string {
 				return []string{"--no-colour", "--sni-name=" + e.SNI, e.Addr()}
 			},
@@ -76,11 +73,12 @@ type benchRow struct {
 	fails map[string]bool          // the peer exited non-zero (timed anyway)
 }
 
-// runBench times every tool on one endpoint at a time (our probe and sslscan o.benchRuns
-// times, testssl.sh once), and our probe over the whole fleet at its lab concurrency, then
-// prints per-endpoint medians and ratios. Peer output goes to OUT/bench/<peer>/<server>.log.
+// runBench times every tool on one endpoint at a time (our probe o.benchRuns times, each
+// peer once: peers take seconds to minutes per endpoint, where run-to-run noise does not
+// matter), and our probe over the whole fleet at its lab concurrency, then prints
+// per-endpoint medians and ratios. Peer output goes to OUT/bench/<peer>/<server>.log.
 func runBench(ctx context.Context, fleet *lab.Fleet, o labOptions, stdout, stderr io.Writer) error {
-	fmt.Fprintf(stdout, "\nbench: %d endpoints, one at a time; probe and sslscan %d runs each, testssl 1\n", len(fleet.Endpoints), o.benchRuns)
+	fmt.Fprintf(stdout, "\nbench: %d endpoints, one at a time; probe %d runs each, peers 1\n", len(fleet.Endpoints), o.benchRuns)
 	var fleetTimes []time.Duration
 	for i := 0; i < o.benchRuns; i++ {
 		start := time.Now()
@@ -120,22 +118,13 @@ func runBench(ctx context.Context, fleet *lab.Fleet, o labOptions, stdout, stder
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}
-		runs := 1
-		if p.manyRuns {
-			runs = o.benchRuns
-		}
-		fmt.Fprintf(stderr, "bench: running %s over %d endpoints, %d run(s) each...\n", p.name, len(fleet.Endpoints), runs)
+		fmt.Fprintf(stderr, "bench: running %s over %d endpoints...\n", p.name, len(fleet.Endpoints))
 		for i, e := range fleet.Endpoints {
-			var ds []time.Duration
-			for j := 0; j < runs; j++ {
-				d, failed, err := runPeer(ctx, p, e, filepath.Join(dir, fmt.Sprintf("%s.%d.log", e.Name, j+1)))
-				if err != nil {
-					return err
-				}
-				ds = append(ds, d)
-				rows[i].fails[p.name] = rows[i].fails[p.name] || failed
+			d, failed, err := runPeer(ctx, p, e, filepath.Join(dir, e.Name+".log"))
+			if err != nil {
+				return err
 			}
-			rows[i].peer[p.name] = median(ds)
+			rows[i].peer[p.name], rows[i].fails[p.name] = d, failed
 		}
 		ran = append(ran, p.name)
 	}
@@ -222,7 +211,7 @@ func printBench(w io.Writer, rows []benchRow, ran []string, probeWall time.Durat
 	}
 	fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	tw.Flush()
-	fmt.Fprintln(w, "times are medians over each tool's runs; * = the peer exited non-zero (it does on findings)")
+	fmt.Fprintln(w, "probe: median of its runs; peers: one run; * = the peer exited non-zero (it does on findings)")
 }
 
 func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + " ms" }
