@@ -152,6 +152,9 @@ func FuzzParseSSLv2ServerHello(f *testing.F) {
 }
 
 func FuzzParseSSLv2ClientHello(f *testing.F) {
+	for _, b := range captureSeeds(f, "sslv2-clienthello-") {
+		f.Add(b)
+	}
 	ch := SSLv2ClientHello{Version: VersionSSL2, CipherKinds: SSLv2CipherKinds(), Challenge: make([]byte, 16)}
 	if m, err := ch.Marshal(); err == nil {
 		f.Add(m)
