@@ -49,7 +49,8 @@ func Gradable(r *result.Result) (bool, string) {
 }
 
 // Grade rates r under criteria c. It returns nil when r cannot be graded (see Gradable).
-// r is not modified.
+// r is not modified. A c that ParseCriteria would refuse grades under Default, and the grade
+// records the version actually used.
 func Grade(r *result.Result, c Criteria) *result.Grade {
 	if ok, _ := Gradable(r); !ok {
 		return nil
