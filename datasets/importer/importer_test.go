@@ -166,7 +166,7 @@ func TestTestsslHandwritten32(t *testing.T) {
 		t.Errorf("scsv %s heartbleed %s ticketbleed %s", boolp(v.FallbackSCSV), boolp(v.Heartbleed), boolp(v.Ticketbleed))
 	}
 	g := r.Grade
-	if g == nil || g.Letter != "F" || g.Score != 78 || g.Cipher != 60 || g.Criteria != "2009q" || g.GradedBy != "testssl" || len(g.Caps) != 2 {
+	if g == nil || g.Letter != "F" || g.Score != 78 || g.Cipher != 60 || g.Criteria != "2009q" || g.GradedBy != "testssl" || len(g.Caps) != 2 || g.TrustIgnored != "F" {
 		t.Errorf("grade = %+v", g)
 	}
 	down := rs[1]

@@ -398,8 +398,10 @@ func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (r
 		if grade.Warnings == nil {
 			grade.Warnings = []result.Rule{}
 		}
-		if grade.Letter == "T" || grade.Letter == "M" {
-			grade.TrustIgnored = ""
+		// testssl.sh gives no grade with trust ignored: a letter other than T or M had no
+		// trust issue, so it stands; for T and M it is unknown and stays empty.
+		if grade.Letter != "T" && grade.Letter != "M" {
+			grade.TrustIgnored = grade.Letter
 		}
 		r.Grade = &grade
 	}
