@@ -6,5 +6,6 @@
 // Every reader is bounded: records longer than MaxRecordPayload, handshake messages longer
 // than MaxHandshakeMessage and chains longer than MaxChainCerts are rejected with an error,
 // never allocated. Parsers take untrusted bytes and return errors, never panic; each has a
-// fuzz test seeded with captures of real servers (testdata/captures).
+// fuzz test seeded with captures of Go and OpenSSL servers on loopback (testdata/captures;
+// SSL 2.0 from probe/fakeserver, since no maintained server speaks it).
 package tlswire
