@@ -400,3 +400,9 @@ func BenchmarkGrade(b *testing.B) {
 		Grade(r, V2009r)
 	}
 }
+
+func TestUnknownCriteriaUsesDefault(t *testing.T) {
+	if g := Grade(goodResult(), Criteria("2009z")); g == nil || g.Criteria != string(Default) {
+		t.Errorf("grade %+v, want criteria %s", g, Default)
+	}
+}
