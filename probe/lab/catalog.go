@@ -49,7 +49,7 @@ func goServers() []Server {
 				Grades:    grades("A+", "A+", "A+"),
 				Why:       "100/90/90 → 93 A; no cap or warning, HSTS ≥ 180 d, fallback SCSV → A+",
 				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
-				Vulns: soundVulns(true), Cert: soundCert("EC", 256),
+				Vulns: with(soundVulns(true), "BREACH", false), Cert: soundCert("EC", 256),
 				PlainHTTP: &PlainHTTPVerdict{Reachable: true, RedirectsToHTTPS: true},
 			},
 		},
@@ -93,6 +93,16 @@ func goServers() []Server {
 				Why:       "93 A; invalid HSTS → no A+; 2009r warns 'HSTS invalid' → A-",
 				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: false},
 				Vulns: soundVulns(true), Cert: soundCert("EC", 256),
+			},
+		},
+		{
+			Name: "breach-gzip", Description: "modern, HSTS 1 year, HTTP responses gzip-compressed",
+			TLS: true, MinVersion: tls.VersionTLS12, HSTS: hstsYear, Gzip: true,
+			Expect: Expect{
+				Grades:    grades("A+", "A+", "A+"),
+				Why:       "93 A, HSTS → A+; HTTP compression (BREACH) is reported but no grading rule uses it",
+				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
+				Vulns: with(soundVulns(true), "BREACH", true), Cert: soundCert("EC", 256),
 			},
 		},
 		{

@@ -16,7 +16,7 @@ func measured() (result.Result, Grades) {
 	r.HTTP = &result.HTTP{Status: 200, HSTS: &result.HSTS{Present: true, MaxAge: 31536000}}
 	v := &r.Vulnerabilities
 	v.Heartbleed, v.CCS, v.RC4, v.SWEET32, v.POODLESSL = result.Bool(false), result.Bool(false), result.Bool(false), result.Bool(false), result.Bool(false)
-	v.SecureRenego, v.FallbackSCSV = result.Bool(true), result.Bool(true)
+	v.SecureRenego, v.FallbackSCSV, v.BREACH = result.Bool(true), result.Bool(true), result.Bool(false)
 	r.Certificate = &result.Certificate{Trusted: true, HostnameMatch: true, ChainComplete: true, KeyAlg: "EC", KeyBits: 256}
 	r.PlainHTTP = &result.PlainHTTP{Checked: true, Reachable: true, RedirectsToHTTPS: true}
 	g := Grades{}

@@ -10,6 +10,7 @@
 package lab
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -20,6 +21,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,7 +70,9 @@ type Server struct {
 	Curves       []tls.CurveID
 	Cert         Cert
 	// HSTS is the Strict-Transport-Security header value served over HTTPS; "" sends none.
-	HSTS      string
+	HSTS string
+	// Gzip compresses HTTPS responses for clients that accept gzip (what BREACH needs).
+	Gzip      bool
 	PlainHTTP PlainHTTP
 	// Fake serves the endpoint with a server Go's crypto/tls cannot be (probe/fakeserver).
 	// When set, only Cert of the fields above is used.
@@ -267,7 +271,7 @@ func (f *Fleet) start(s Server, cert tls.Certificate) (Endpoint, error) {
 			// An explicit minimum keeps the fleet independent of the tls10server GODEBUG.
 			cfg.MinVersion = tls.VersionTLS12
 		}
-		f.serveHTTP(tls.NewListener(ln, cfg), httpsHandler(s.HSTS, s.Name))
+		f.serveHTTP(tls.NewListener(ln, cfg), httpsHandler(s.HSTS, s.Name, s.Gzip))
 	} else {
 		f.serveHTTP(ln, plainHandler(s.Name))
 	}
@@ -317,13 +321,21 @@ func (f *Fleet) serveHTTP(ln net.Listener, h http.Handler) {
 	}()
 }
 
-func httpsHandler(hsts, name string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+func httpsHandler(hsts, name string, gz bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if hsts != "" {
 			w.Header().Set("Strict-Transport-Security", hsts)
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "mhealthsec lab server %s\n", name)
+		body := fmt.Sprintf("mhealthsec lab server %s\n", name)
+		if gz && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			io.WriteString(zw, body)
+			zw.Close()
+			return
+		}
+		io.WriteString(w, body)
 	})
 }
 

@@ -272,6 +272,10 @@ func checkHTTP(t *testing.T, e Endpoint) {
 		t.Fatalf("GET over TLS: %v", err)
 	}
 	resp.Body.Close()
+	// The transport asked for gzip itself, so it reports whether the server compressed.
+	if resp.Uncompressed != e.Gzip {
+		t.Errorf("compressed=%v, configured gzip=%v", resp.Uncompressed, e.Gzip)
+	}
 	if got := resp.Header.Get("Strict-Transport-Security"); got != e.HSTS {
 		t.Errorf("HSTS header %q, configured %q", got, e.HSTS)
 	}
