@@ -78,3 +78,30 @@ func TestPrintBench(t *testing.T) {
 		}
 	}
 }
+
+func FuzzLabFlagLists(f *testing.F) {
+	for _, s := range []string{"2009n,2009q,2009r", "2009R", " 2009n ,", "sslscan,testssl", ",,", "2009n,2009n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if cs, err := parseCriteriaList(s); err == nil {
+			if len(cs) == 0 {
+				t.Errorf("parseCriteriaList(%q) accepted no versions", s)
+			}
+			seen := map[string]bool{}
+			for _, c := range cs {
+				if seen[string(c)] {
+					t.Errorf("parseCriteriaList(%q) repeats %s", s, c)
+				}
+				seen[string(c)] = true
+			}
+		}
+		if ps, err := parsePeers(s); err == nil {
+			for _, p := range ps {
+				if p != "sslscan" && p != "testssl" {
+					t.Errorf("parsePeers(%q) accepted %q", s, p)
+				}
+			}
+		}
+	})
+}
