@@ -1,6 +1,7 @@
 package fakeserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"slices"
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
@@ -33,6 +35,8 @@ type flight struct {
 	extensions func(ch *tlswire.ClientHello) []tlswire.Extension
 	// ske returns the ServerKeyExchange body for the chosen suite, nil for none.
 	ske func(suite uint16) []byte
+	// deflate makes the fake choose DEFLATE compression when the client offers it.
+	deflate bool
 }
 
 // negotiated is the outcome of a first flight.
@@ -70,6 +74,9 @@ func (f flight) serve(conn net.Conn) (negotiated, bool) {
 		exts = nil
 	}
 	sh := tlswire.ServerHello{Version: ver, SessionID: make([]byte, 32), CipherSuite: suite, Extensions: exts}
+	if f.deflate && slices.Contains(ch.CompressionMethods, compressionDeflate) {
+		sh.CompressionMethod = compressionDeflate
+	}
 	rand.Read(sh.Random[:])
 	rand.Read(sh.SessionID)
 	hello, err := sh.Marshal()
@@ -367,3 +374,81 @@ func filler(n int) []byte {
 	io.ReadFull(rand.Reader, b)
 	return b
 }
+
+// compressionDeflate is the DEFLATE compression method (RFC 3749).
+const compressionDeflate uint8 = 1
+
+// Compression is a server that still compresses TLS records (CRIME, CVE-2012-4929): it picks
+// DEFLATE whenever the client offers it.
+func Compression(opt VulnOptions) Handler {
+	f := flight{minVersion: tlswire.VersionTLS10, maxVersion: tlswire.VersionTLS12, suites: rsaSuites(), chain: opt.Chain, deflate: true}
+	return func(ctx context.Context, conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(drainLimit))
+		n, ok := f.serve(conn)
+		if !ok {
+			return
+		}
+		// It never finishes a handshake: whatever the client sends next is refused, so a
+		// client does not wait for a Finished that will not come.
+		if _, err := tlswire.ReadRecord(conn); err == nil {
+			_ = WriteAlert(conn, n.version, tlswire.AlertHandshakeFailure)
+		}
+	}
+}
+
+// TicketbleedOptions configures the Ticketbleed fake.
+type TicketbleedOptions struct {
+	// Certificate serves the full handshakes (crypto/tls) that issue session tickets.
+	Certificate tls.Certificate
+}
+
+// Ticketbleed is an F5 BIG-IP lookalike (CVE-2016-9244): ordinary handshakes are served by
+// crypto/tls and get session tickets; a hello that offers a ticket with a session id
+// shorter than 32 bytes is answered with a ServerHello whose session id is 32 bytes long —
+// the client's followed by bytes of the server's "memory".
+func Ticketbleed(opt TicketbleedOptions) Handler {
+	cfg := &tls.Config{Certificates: []tls.Certificate{opt.Certificate}, MaxVersion: tls.VersionTLS12}
+	return func(ctx context.Context, conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(drainLimit))
+		rec, err := tlswire.ReadRecord(conn)
+		if err != nil || rec.Type != tlswire.RecordHandshake {
+			return
+		}
+		var ch *tlswire.ClientHello
+		if len(rec.Payload) > 4 && rec.Payload[0] == tlswire.TypeClientHello {
+			ch, _ = tlswire.ParseClientHello(rec.Payload[4:])
+		}
+		if ch != nil && ch.SessionTicket && len(ch.SessionID) > 0 && len(ch.SessionID) < 32 {
+			suite, err := pickSuite([]uint16{0xc02f, 0xc030, 0x009c, 0x002f}, ch.CipherSuites)
+			if err != nil {
+				_ = WriteAlert(conn, tlswire.VersionTLS12, tlswire.AlertHandshakeFailure)
+				return
+			}
+			sid := append(append([]byte{}, ch.SessionID...), leakedMemory[:32-len(ch.SessionID)]...)
+			sh := tlswire.ServerHello{Version: tlswire.VersionTLS12, SessionID: sid, CipherSuite: suite,
+				Extensions: []tlswire.Extension{{Type: tlswire.ExtRenegotiationInfo, Data: []byte{0}}}}
+			rand.Read(sh.Random[:])
+			hello, err := sh.Marshal()
+			if err != nil || WriteHandshake(conn, tlswire.VersionTLS12, hello) != nil {
+				return
+			}
+			Drain(ctx, conn, drainLimit)
+			return
+		}
+		// Anything else is a normal handshake: replay the record to crypto/tls.
+		raw := []byte{rec.Type, byte(rec.Version >> 8), byte(rec.Version), byte(len(rec.Payload) >> 8), byte(len(rec.Payload))}
+		raw = append(raw, rec.Payload...)
+		tc := tls.Server(&replayConn{Conn: conn, r: io.MultiReader(bytes.NewReader(raw), conn)}, cfg)
+		if tc.HandshakeContext(ctx) == nil {
+			Drain(ctx, tc, drainLimit)
+		}
+	}
+}
+
+// replayConn is a connection whose first bytes come from r (already read from Conn).
+type replayConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *replayConn) Read(b []byte) (int, error) { return c.r.Read(b) }

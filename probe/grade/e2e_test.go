@@ -177,6 +177,11 @@ func TestEndToEnd(t *testing.T) {
 			map[grade.Criteria]string{grade.V2009q: "F", grade.V2009r: "F"}, []string{"ROBOT"}},
 		{"export suites", func() endpoint { return fakeEndpoint(t, export) },
 			map[grade.Criteria]string{grade.V2009n: "F", grade.V2009r: "F"}, []string{"FREAK", "LOGJAM", "RC4"}},
+		{"TLS compression", func() endpoint { return fakeEndpoint(t, fakeserver.Compression(vopt)) },
+			map[grade.Criteria]string{grade.V2009n: "C", grade.V2009r: "C"}, []string{"CRIME_TLS"}},
+		{"Ticketbleed", func() endpoint {
+			return fakeEndpoint(t, fakeserver.Ticketbleed(fakeserver.TicketbleedOptions{Certificate: rsa2048}))
+		}, nil, []string{"ticketbleed"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

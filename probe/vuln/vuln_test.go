@@ -135,6 +135,10 @@ func TestCheckActive(t *testing.T) {
 			map[string]string{"CCS": "true", "heartbleed": "false"}},
 		{"ROBOT fake", fake(t, robotH), tls12(),
 			map[string]string{"ROBOT": "true", "heartbleed": "false", "CCS": "false"}},
+		{"compression fake", fake(t, fakeserver.Compression(fakeserver.VulnOptions{Chain: chain})), tls12(),
+			map[string]string{"CRIME_TLS": "true", "secure_renego": "true", "heartbleed": "false", "CCS": "false", "ROBOT": "false"}},
+		{"Ticketbleed fake", fake(t, fakeserver.Ticketbleed(fakeserver.TicketbleedOptions{Certificate: rsaCert})), tls12(),
+			map[string]string{"ticketbleed": "true", "CRIME_TLS": "false"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
