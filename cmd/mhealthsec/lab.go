@@ -73,7 +73,7 @@ contacted; the fleet is gone when lab returns.`,
 	f.BoolVar(&o.keepRunning, "keep-running", false, "keep the fleet up after the report until interrupted")
 	f.StringVar(&criteria, "criteria", "2009n,2009q,2009r", "criteria versions to check the declared grades under (comma-separated); results.jsonl is graded under the last")
 	f.BoolVar(&o.bench, "bench", false, "time the probe, sslscan and testssl over the fleet")
-	f.IntVar(&o.benchRuns, "bench-runs", 5, "with --bench: full-fleet runs of the probe to take the median of")
+	f.IntVar(&o.benchRuns, "bench-runs", 5, "with --bench: runs of the probe, per endpoint and over the whole fleet, to take the median of")
 	f.StringVar(&peers, "bench-peers", "sslscan,testssl", "with --bench: peers to time (comma-separated; absent ones are skipped)")
 	return cmd
 }
