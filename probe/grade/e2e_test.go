@@ -179,6 +179,9 @@ func TestEndToEnd(t *testing.T) {
 			map[grade.Criteria]string{grade.V2009n: "F", grade.V2009r: "F"}, []string{"FREAK", "LOGJAM", "RC4"}},
 		{"TLS compression", func() endpoint { return fakeEndpoint(t, fakeserver.Compression(vopt)) },
 			map[grade.Criteria]string{grade.V2009n: "C", grade.V2009r: "C"}, []string{"CRIME_TLS"}},
+		{"insecure renegotiation", func() endpoint {
+			return fakeEndpoint(t, fakeserver.Renegotiation(fakeserver.RenegotiationOptions{Chain: rsa2048.Certificate}))
+		}, map[grade.Criteria]string{grade.V2009n: "F", grade.V2009r: "F"}, []string{"insecure_renego"}},
 		{"Ticketbleed", func() endpoint {
 			return fakeEndpoint(t, fakeserver.Ticketbleed(fakeserver.TicketbleedOptions{Certificate: rsa2048}))
 		}, nil, []string{"ticketbleed"}},
@@ -233,6 +236,6 @@ func vulnValues(v *result.Vulnerabilities) map[string]string {
 		"CRIME_TLS": s(v.CRIME), "secure_renego": s(v.SecureRenego), "fallback_SCSV": s(v.FallbackSCSV),
 		"SWEET32": s(v.SWEET32), "FREAK": s(v.FREAK), "LOGJAM": s(v.LOGJAM), "BEAST": s(v.BEAST),
 		"LUCKY13": s(v.LUCKY13), "RC4": s(v.RC4), "DROWN": s(v.DROWN), "POODLE_SSL": s(v.POODLESSL),
-		"secure_client_renego": s(v.SecureClientRenego),
+		"secure_client_renego": s(v.SecureClientRenego), "insecure_renego": s(v.InsecureRenego),
 	}
 }

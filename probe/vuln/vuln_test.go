@@ -137,6 +137,10 @@ func TestCheckActive(t *testing.T) {
 			map[string]string{"ROBOT": "true", "heartbleed": "false", "CCS": "false"}},
 		{"compression fake", fake(t, fakeserver.Compression(fakeserver.VulnOptions{Chain: chain})), tls12(),
 			map[string]string{"CRIME_TLS": "true", "secure_renego": "true", "heartbleed": "false", "CCS": "false", "ROBOT": "false"}},
+		{"insecure renegotiation fake", fake(t, fakeserver.Renegotiation(fakeserver.RenegotiationOptions{Chain: chain})), tls12(),
+			map[string]string{"secure_renego": "false", "insecure_renego": "true", "heartbleed": "false", "CCS": "false"}},
+		{"client renegotiation fake", fake(t, fakeserver.Renegotiation(fakeserver.RenegotiationOptions{Chain: chain, Secure: true})), tls12(),
+			map[string]string{"secure_renego": "true", "secure_client_renego": "true", "insecure_renego": "false"}},
 		{"Ticketbleed fake", fake(t, fakeserver.Ticketbleed(fakeserver.TicketbleedOptions{Certificate: rsaCert})), tls12(),
 			map[string]string{"ticketbleed": "true", "CRIME_TLS": "false"}},
 	}
