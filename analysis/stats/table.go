@@ -30,6 +30,9 @@ func ParseTable(s string) (Table, error) {
 		return Table{}, errors.New("parse table: empty")
 	}
 	rows := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '\n' })
+	if n := len(strings.Split(strings.ReplaceAll(strings.TrimRight(s, ";\n \t"), "\n", ";"), ";")); n != len(rows) {
+		return Table{}, errors.New("parse table: empty row between separators")
+	}
 	counts := make([][]int, 0, len(rows))
 	for i, row := range rows {
 		if strings.TrimSpace(row) == "" {
