@@ -121,6 +121,36 @@ func TestTestsslRealRuns(t *testing.T) {
 	})
 }
 
+// TestTestsslRealGoServer reads a real testssl.sh 3.0.8 default run (--jsonfile-pretty)
+// against a Go crypto/tls server on loopback that sends HSTS, with a certificate from
+// probe/pki's untrusted test root.
+func TestTestsslRealGoServer(t *testing.T) {
+	rs := readTestdata(t, "testssl-3.0.8-gotls-pretty.json", testsslFile)
+	if len(rs) != 1 {
+		t.Fatalf("got %d results", len(rs))
+	}
+	r := rs[0]
+	if got := r.Protocols.List(); len(got) != 2 || got[0] != result.TLS12 || got[1] != result.TLS13 {
+		t.Errorf("protocols = %v, want TLS1_2 TLS1_3 (Go's defaults)", got)
+	}
+	h := r.HTTP
+	if h == nil || h.Status != 200 || h.HSTS == nil || !h.HSTS.Present || h.HSTS.MaxAge != 31536000 || !h.HSTS.IncludeSubdomains || h.HSTS.Preload {
+		t.Errorf("http = %+v hsts %+v", h, h.HSTS)
+	}
+	c := r.Certificate
+	if c == nil || c.Subject != "CN=localhost" || c.Trusted || c.SelfSigned || c.ChainComplete || !c.HostnameMatch {
+		t.Errorf("certificate = %+v", c)
+	}
+	if !r.ServerOrder[result.TLS12] {
+		t.Errorf("server order = %v, want TLS1_2 true (Go chooses)", r.ServerOrder)
+	}
+	for _, ci := range r.Ciphers {
+		if ci.Cipher == "RC4" || ci.Cipher == "3DES" || !ci.ForwardSecrecy && ci.Protocol == result.TLS13 {
+			t.Errorf("unexpected suite %+v", ci)
+		}
+	}
+}
+
 func TestTestsslHandwritten32(t *testing.T) {
 	rs := readTestdata(t, "testssl-3.2-handwritten.json", testsslFile)
 	if len(rs) != 2 {
@@ -360,7 +390,7 @@ func fuzzSeeds(f *testing.F, files ...string) {
 }
 
 func FuzzTestssl(f *testing.F) {
-	fuzzSeeds(f, "testssl-3.0.8-pEShU-pretty.json", "testssl-3.2-handwritten.json")
+	fuzzSeeds(f, "testssl-3.0.8-pEShU-pretty.json", "testssl-3.0.8-gotls-pretty.json", "testssl-3.2-handwritten.json")
 	f.Add([]byte(`[{"id":"cipher-tls1_2_xc02f","ip":"a/b","port":"1","finding":"x x x x x x"}]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rs, err := Testssl(bytes.NewReader(b), "fuzz")

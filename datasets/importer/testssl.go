@@ -326,22 +326,39 @@ func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (r
 			if len(fields) > 0 {
 				r.HTTP.Status, _ = strconv.Atoi(fields[0])
 			}
-		case id == "HSTS":
+		case id == "HSTS" || strings.HasPrefix(id, "HSTS_"):
+			// Absent: one "HSTS" finding "not offered". Present: HSTS_time ("365 days
+			// (=31536000 seconds) > 15552000 seconds"), HSTS_subdomains, HSTS_preload.
 			if r.HTTP == nil {
 				r.HTTP = &result.HTTP{}
 			}
-			h := &result.HSTS{Raw: f.Finding}
-			switch {
-			case strings.HasPrefix(fl, "not offered"):
-			case strings.Contains(fl, "s") && hstsAgeRe.MatchString(f.Finding):
-				h.Present = true
-				h.MaxAge, _ = strconv.ParseInt(hstsAgeRe.FindStringSubmatch(f.Finding)[1], 10, 64)
-				h.IncludeSubdomains = strings.Contains(fl, "includesubdomains")
-				h.Preload = strings.Contains(fl, "preload")
-			default:
-				h.Present, h.Invalid = true, true
+			if r.HTTP.HSTS == nil {
+				r.HTTP.HSTS = &result.HSTS{}
 			}
-			r.HTTP.HSTS = h
+			h := r.HTTP.HSTS
+			switch id {
+			case "HSTS":
+				h.Raw = f.Finding
+				if !strings.HasPrefix(fl, "not offered") {
+					h.Present = true
+					if m := hstsAgeRe.FindStringSubmatch(f.Finding); m != nil {
+						h.MaxAge, _ = strconv.ParseInt(m[1], 10, 64)
+					} else {
+						h.Invalid = true
+					}
+				}
+			case "HSTS_time":
+				h.Present = true
+				if m := hstsAgeRe.FindStringSubmatch(f.Finding); m != nil {
+					h.MaxAge, _ = strconv.ParseInt(m[1], 10, 64)
+				} else {
+					h.Invalid = true
+				}
+			case "HSTS_subdomains":
+				h.IncludeSubdomains = strings.HasPrefix(fl, "includes")
+			case "HSTS_preload":
+				h.Preload = strings.Contains(fl, "is marked") && !strings.Contains(fl, "not marked")
+			}
 		case id == "banner_server" && r.HTTP != nil && !strings.HasPrefix(fl, "no server banner"):
 			r.HTTP.Server = f.Finding
 		case id == "secure_renego":
