@@ -107,8 +107,7 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 		fmt.Fprintln(stderr, "probe:", n)
 	}
 
-	// Hide *os.File from result.Writer: fsync of a pipe or terminal fails with EINVAL.
-	var sink io.Writer = struct{ io.Writer }{cmd.OutOrStdout()}
+	var sink io.Writer = cmd.OutOrStdout()
 	var opts probe.RunOptions
 	if f.out != "" {
 		out, err := probe.OpenOutput(f.out, f.resume)

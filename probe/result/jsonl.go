@@ -94,11 +94,14 @@ type Writer struct {
 	sync func() error
 }
 
-// NewWriter writes lines to w. If w is an *os.File each line is fsynced.
+// NewWriter writes lines to w. If w is a regular file each line is fsynced; pipes and
+// terminals are not (fsync fails on them with EINVAL).
 func NewWriter(w io.Writer) *Writer {
 	wr := &Writer{w: w}
 	if f, ok := w.(*os.File); ok {
-		wr.sync = f.Sync
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			wr.sync = f.Sync
+		}
 	}
 	return wr
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -63,4 +65,17 @@ func FuzzReadJSONL(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_ = ReadJSONL(bytes.NewReader(b), "fuzz", func(int, Result) error { return nil })
 	})
+}
+
+func TestWriterOnPipeDoesNotSync(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	go io.Copy(io.Discard, r)
+	if err := NewWriter(w).Write(Result{Target: "a:443"}); err != nil {
+		t.Fatalf("write to a pipe: %v", err)
+	}
+	w.Close()
 }
