@@ -238,7 +238,7 @@ func TestReadHAR(t *testing.T) {
 	if !reflect.DeepEqual(h.Observations, want) {
 		t.Errorf("observations\n got %+v\nwant %+v", h.Observations, want)
 	}
-	if !reflect.DeepEqual(h.PageHosts, []string{"www.example-health.de"}) {
+	if !reflect.DeepEqual(h.PageHosts, []string{"example-health.de"}) {
 		t.Errorf("page hosts = %v", h.PageHosts)
 	}
 	if h.Stats.Packets != 7 || h.Stats.SkippedTotal() != 3 {

@@ -40,8 +40,8 @@ func (e *HARError) Unwrap() error { return e.Err }
 // HAR holds what a HAR file says about servers.
 type HAR struct {
 	Observations []Observation
-	// PageHosts are the hosts of the pages' URLs (log.pages[].title when it is a URL), the
-	// first-party candidates of a browser capture.
+	// PageHosts are the hosts of the pages' URLs (log.pages[].title when it is a URL)
+	// without a leading "www.", the first-party domains of a browser capture.
 	PageHosts []string
 	Stats     Stats
 }
@@ -75,7 +75,8 @@ func ReadHAR(r io.Reader, name string) (*HAR, error) {
 	h := &HAR{Stats: Stats{File: name}}
 	for _, p := range f.Log.Pages {
 		if u, err := url.Parse(p.Title); err == nil && u.Hostname() != "" && (u.Scheme == "http" || u.Scheme == "https") {
-			h.PageHosts = append(h.PageHosts, strings.ToLower(u.Hostname()))
+			// www.example.org's API is usually api.example.org: the page's domain counts.
+			h.PageHosts = append(h.PageHosts, strings.TrimPrefix(strings.ToLower(u.Hostname()), "www."))
 		}
 	}
 	for _, e := range f.Log.Entries {
