@@ -99,6 +99,12 @@ func TestTestsslRealRuns(t *testing.T) {
 		if r.Grade != nil {
 			t.Errorf("testssl 3.0 gives no grade, got %+v", r.Grade)
 		}
+		// chrome 79 and 101, firefox 66 and 100, edge 15 and 101, safari 12.1, 13.0, 15.4;
+		// edge 15 negotiated ECDHE-RSA-AES256-GCM-SHA384, named as IANA's.
+		if len(r.ModernClients) != 9 || r.ModernClients[4].Cipher != "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" || r.ModernClients[4].ID != "0xc030" || r.ModernClient == nil || r.ModernClient.Client != "chrome_79_win10" ||
+			r.ModernClient.Protocol != result.TLS13 || r.ModernClient.Cipher != "TLS_AES_128_GCM_SHA256" || r.ModernClient.ID != "0x1301" {
+			t.Errorf("modern clients = %+v", r.ModernClients)
+		}
 	})
 	t.Run("pretty -E run", func(t *testing.T) {
 		rs := readTestdata(t, "testssl-3.0.8-pEShU-pretty.json", testsslFile)

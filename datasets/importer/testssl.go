@@ -210,7 +210,11 @@ func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (r
 		haveGrd  bool
 		// globalOrder is testssl 3.0's single cipher_order verdict for all protocols.
 		globalOrder *bool
-		v           = &r.Vulnerabilities
+		// ianaName maps OpenSSL suite names to IANA names (client simulations use OpenSSL's).
+		ianaName = map[string]string{}
+		ids      = map[string]string{}
+		sims     []testsslFinding
+		v        = &r.Vulnerabilities
 	)
 	setVuln := map[string]**bool{
 		"heartbleed": &v.Heartbleed, "CCS": &v.CCS, "ticketbleed": &v.Ticketbleed, "ROBOT": &v.ROBOT,
@@ -246,6 +250,14 @@ func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (r
 			c, err := testsslCipher(f, m[2])
 			if err != nil {
 				return r, &PathError{File: file, Path: f.path + ".finding", Err: err}
+			}
+			if fields := strings.Fields(f.Finding); len(fields) > 0 {
+				for i, x := range fields {
+					if strings.EqualFold(x, "x"+m[2]) && i+1 < len(fields) {
+						ianaName[fields[i+1]] = c.Name
+						ids[c.Name] = c.ID
+					}
+				}
 			}
 			if m[1] != "" {
 				key, ok := testsslProtocolKey(m[1])
@@ -373,6 +385,8 @@ func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (r
 			if *setVuln[id] == nil {
 				note(&r, id, "testssl.sh: "+f.Finding)
 			}
+		case strings.HasPrefix(id, "clientsimulation-"):
+			sims = append(sims, f)
 		case id == "overall_grade":
 			grade.Letter, haveGrd = f.Finding, true
 		case id == "final_score":
@@ -394,6 +408,10 @@ func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (r
 		}
 	}
 	placeCiphers(&r, unplaced)
+	r.ModernClients = modernClients(sims, ianaName, ids)
+	if len(r.ModernClients) > 0 {
+		r.ModernClient = &r.ModernClients[0]
+	}
 	if globalOrder != nil {
 		for _, p := range r.Protocols.List() {
 			if _, ok := r.ServerOrder[p]; !ok && p != result.TLS13 {
@@ -423,6 +441,44 @@ func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (r
 		r.Grade = &grade
 	}
 	return r, nil
+}
+
+// modernClientPrefixes name the simulated clients taken as SSL Labs' "modern" reference
+// clients: current Chrome, Firefox, Edge and Safari (testssl.sh also simulates IE 6, old
+// Java and Android 4, which SSL Labs does not count as modern).
+var modernClientPrefixes = []string{"clientsimulation-chrome_", "clientsimulation-firefox_", "clientsimulation-edge_", "clientsimulation-safari_"}
+
+// modernClients reads the client simulations of modern browsers: "TLSv1.3
+// TLS_AES_128_GCM_SHA256" or "TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256" or "No connection".
+func modernClients(sims []testsslFinding, ianaName, ids map[string]string) []result.Negotiation {
+	var out []result.Negotiation
+	for _, f := range sims {
+		modern := false
+		for _, p := range modernClientPrefixes {
+			modern = modern || strings.HasPrefix(f.ID, p)
+		}
+		if !modern {
+			continue
+		}
+		n := result.Negotiation{Client: strings.TrimPrefix(f.ID, "clientsimulation-")}
+		fields := strings.Fields(f.Finding)
+		key, ok := result.Protocol(""), false
+		if len(fields) >= 2 {
+			key, ok = testsslProtocolKey(fields[0])
+		}
+		if !ok {
+			n.Error = f.Finding
+			out = append(out, n)
+			continue
+		}
+		n.Protocol, n.Cipher = key, strings.TrimSuffix(fields[1], ",")
+		if iana, ok := ianaName[n.Cipher]; ok {
+			n.Cipher = iana
+		}
+		n.ID = ids[n.Cipher]
+		out = append(out, n)
+	}
+	return out
 }
 
 // placeCiphers lists protocol-less cipher findings under TLS 1.3 (TLS 1.3 suites) or the
