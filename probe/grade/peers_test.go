@@ -74,6 +74,13 @@ func TestPeersTestssl(t *testing.T) {
 		{"fake-heartbleed", func(t *testing.T) endpoint { return fakeEndpoint(t, fakeserver.Heartbleed(vopt)) }},
 		{"fake-ccs", func(t *testing.T) endpoint { return fakeEndpoint(t, fakeserver.CCSInjection(vopt)) }},
 		{"fake-robot", func(t *testing.T) endpoint { return fakeEndpoint(t, robot) }},
+		{"fake-compression", func(t *testing.T) endpoint { return fakeEndpoint(t, fakeserver.Compression(vopt)) }},
+		{"fake-ticketbleed", func(t *testing.T) endpoint {
+			return fakeEndpoint(t, fakeserver.Ticketbleed(fakeserver.TicketbleedOptions{Certificate: cert}))
+		}},
+		{"fake-insecure-renego", func(t *testing.T) endpoint {
+			return fakeEndpoint(t, fakeserver.Renegotiation(fakeserver.RenegotiationOptions{Chain: cert.Certificate}))
+		}},
 	}
 	ids := []string{"heartbleed", "CCS", "ticketbleed", "ROBOT", "secure_renego", "secure_client_renego", "CRIME_TLS", "POODLE_SSL",
 		"fallback_SCSV", "SWEET32", "FREAK", "DROWN", "LOGJAM", "BEAST", "LUCKY13", "RC4"}
