@@ -93,6 +93,12 @@ func TestPeersTestssl(t *testing.T) {
 			if err != nil {
 				t.Fatalf("testssl.sh: %v", err)
 			}
+			if len(theirs) == 0 {
+				// The renegotiation fake answers nothing but a renegotiation after its
+				// handshake; testssl.sh gives up on it before the vulnerability section.
+				t.Logf("%s: testssl.sh reported no vulnerability findings (it could not assess this server); ours: %v", s.name, ours)
+				return
+			}
 			var lines []string
 			for _, id := range ids {
 				th := theirs[id]
@@ -120,9 +126,14 @@ func knownDisagreements() map[string]string {
 	fakeRenego := "the fakes never complete a handshake, so no renegotiation can be tried and we say null; " +
 		"testssl.sh reports \"not vulnerable\" when its own s_client handshake fails"
 	return map[string]string{
-		"fake-heartbleed/secure_client_renego": fakeRenego,
-		"fake-ccs/secure_client_renego":        fakeRenego,
-		"fake-robot/secure_client_renego":      fakeRenego,
+		"fake-heartbleed/secure_client_renego":  fakeRenego,
+		"fake-ccs/secure_client_renego":         fakeRenego,
+		"fake-robot/secure_client_renego":       fakeRenego,
+		"fake-compression/secure_client_renego": fakeRenego,
+		"fake-ticketbleed/ticketbleed": "testssl.sh runs its Ticketbleed test on HTTP services only " +
+			"(\"not applicable, not HTTP\"); the fake does not speak HTTP, and our test does not need it",
+		"fake-ticketbleed/fallback_SCSV": "the fake serves TLS 1.2 only: no downgrade exists, so null; " +
+			"testssl.sh says OK \"no protocol below TLS 1.2 offered\" without testing",
 		"nginx/fallback_SCSV": "Debian's nginx serves TLS 1.2 only: no downgrade exists, so we report null " +
 			"(not applicable); testssl.sh says OK \"no protocol below TLS 1.2 offered\" without testing",
 		"gnutls/BEAST": "gnutls-serv 3.7.9 does accept TLS 1.0 with CBC suites (openssl s_client -tls1 " +
