@@ -62,6 +62,9 @@ func (p *prober) helloFeatures(ctx context.Context) helloResult {
 // that supports it refuses with inappropriate_fallback. With a single protocol no downgrade
 // exists and the check is null, as testssl.sh reports it.
 func (p *prober) fallbackSCSV(ctx context.Context) (*bool, string) {
+	if !p.plan.measured {
+		return nil, "not tested: supported protocols unknown (no enumeration)"
+	}
 	if len(p.plan.protocols) < 2 {
 		return nil, "not applicable: only one protocol, no downgrade possible"
 	}

@@ -156,6 +156,8 @@ type plan struct {
 	protocols []uint16
 	// tls13Only is set when the server speaks nothing older than TLS 1.3.
 	tls13Only bool
+	// measured is false when the result holds no protocol checks (no enumeration ran).
+	measured bool
 	// skip says why no active probe can run at all.
 	skip string
 }
@@ -176,6 +178,7 @@ func planFor(r *result.Result) plan {
 			}
 		}
 	}
+	pl.measured = measured
 	switch {
 	case !measured:
 		// Without enumeration, probe as TLS 1.2 with a broad suite list.
