@@ -39,8 +39,7 @@ Bad input names the file and the JSON path of the offending value.`,
 			default:
 				return usageErrorf("import: unknown format %q (want testssl or ssllabs)", args[0])
 			}
-			// Hide *os.File for standard output: fsync on a pipe fails.
-			w := io.Writer(struct{ io.Writer }{cmd.OutOrStdout()})
+			w := cmd.OutOrStdout()
 			if out != "" {
 				flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 				if appendOut {
