@@ -10,11 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
 
@@ -334,10 +336,6 @@ func TestFetchRawFallbackSSLv3(t *testing.T) {
 // TestFetchRawFallbackDHE serves only a DHE suite, which crypto/tls does not implement,
 // from OpenSSL.
 func TestFetchRawFallbackDHE(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not installed (CI installs it)")
-	}
 	f := newFixture(t)
 	c := f.issue(t, pki.LeafOptions{Key: pki.RSA2048})
 	dir := t.TempDir()
@@ -345,22 +343,11 @@ func TestFetchRawFallbackDHE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, openssl, "s_server", "-accept", addr, "-cert", certPath, "-key", keyPath,
-		"-tls1_2", "-cipher", "DHE-RSA-AES128-SHA:@SECLEVEL=0", "-dhparam", writeDHParams(t, dir), "-quiet", "-naccept", "5")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer cancel()
-	waitListening(t, addr)
+	dhParams := writeDHParams(t, dir)
+	addr := peertest.Start(t, "openssl", func(port int) []string {
+		return []string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath,
+			"-tls1_2", "-cipher", "DHE-RSA-AES128-SHA:@SECLEVEL=0", "-dhparam", dhParams, "-quiet", "-naccept", "5"}
+	}).Addr
 	chain, err := Fetch(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"})
 	if err != nil {
 		t.Fatalf("DHE-only server: %v", err)
@@ -390,28 +377,11 @@ ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
 	return p
 }
 
-// waitListening polls until addr accepts a connection (readiness, not timing).
-func waitListening(t *testing.T, addr string) {
-	t.Helper()
-	for range 200 {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("%s never started listening", addr)
-}
-
 // TestRSA512 checks a key crypto/rsa refuses to use (below 1024 bits): the chain is still
 // fetched and judged, the refusal shows in trust_error, nothing panics. OpenSSL makes the
 // key because Go will not.
 func TestRSA512(t *testing.T) {
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not installed (CI installs it)")
-	}
+	openssl := peertest.Tool(t, "openssl")
 	dir := t.TempDir()
 	certPath, keyPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
 	out, err := exec.Command(openssl, "req", "-x509", "-newkey", "rsa:512", "-nodes", "-keyout", keyPath, "-out", certPath,
@@ -419,22 +389,10 @@ func TestRSA512(t *testing.T) {
 	if err != nil {
 		t.Fatalf("openssl req: %v\n%s", err, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, openssl, "s_server", "-accept", addr, "-cert", certPath, "-key", keyPath,
-		"-cipher", "ALL:@SECLEVEL=0", "-quiet", "-naccept", "5")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer cancel()
-	waitListening(t, addr)
+	addr := peertest.Start(t, "openssl", func(port int) []string {
+		return []string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath,
+			"-cipher", "ALL:@SECLEVEL=0", "-quiet", "-naccept", "5"}
+	}).Addr
 
 	pemBytes, err := os.ReadFile(certPath)
 	if err != nil {

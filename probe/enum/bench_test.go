@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
@@ -50,7 +51,7 @@ func benchmarkMeasure(b *testing.B, key pki.KeySpec) {
 
 // BenchmarkSSLScanLoopback runs sslscan on the same kind of endpoint, for the ratio.
 func BenchmarkSSLScanLoopback(b *testing.B) {
-	sslscan := lookTool(b, "sslscan")
+	sslscan := peertest.Tool(b, "sslscan")
 	addr := benchServer(b, pki.ECDSA256)
 	var times []time.Duration
 	for b.Loop() {

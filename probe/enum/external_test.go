@@ -6,16 +6,16 @@ import (
 	"crypto/tls"
 	"encoding/xml"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/suites"
@@ -23,26 +23,6 @@ import (
 
 // External servers (OpenSSL's s_server, GnuTLS's gnutls-serv) are started by the tests on a
 // loopback port and killed when the test ends. Tests skip when the tool is missing.
-
-func lookTool(t testing.TB, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed (apt-get install %s); skipping", name, map[string]string{
-			"openssl": "openssl", "gnutls-serv": "gnutls-bin", "sslscan": "sslscan"}[name])
-	}
-	return path
-}
-
-func freePort(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-}
 
 // pemFiles writes c's chain and key for the external servers.
 func pemFiles(t testing.TB, key pki.KeySpec) (cert, keyFile string) {
@@ -54,45 +34,23 @@ func pemFiles(t testing.TB, key pki.KeySpec) (cert, keyFile string) {
 	return cert, keyFile
 }
 
-// startTool runs a server command that listens on port and waits until it accepts.
-func startTool(t testing.TB, port string, name string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := "127.0.0.1:" + port
-	for i := 0; i < 100; i++ {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			return addr
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s %v never listened on %s: %s", name, args, addr, stderr.String())
-	return ""
-}
-
 func startOpenSSL(t testing.TB, key pki.KeySpec, args ...string) string {
 	t.Helper()
-	openssl := lookTool(t, "openssl")
 	cert, keyFile := pemFiles(t, key)
-	port := freePort(t)
-	base := []string{"s_server", "-quiet", "-accept", "127.0.0.1:" + port, "-cert", cert, "-key", keyFile}
-	return startTool(t, port, openssl, append(base, args...)...)
+	return peertest.Start(t, "openssl", func(port int) []string {
+		base := []string{"s_server", "-quiet", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", cert, "-key", keyFile}
+		return append(base, args...)
+	}).Addr
 }
 
 func startGnuTLS(t testing.TB, key pki.KeySpec, priority string) string {
 	t.Helper()
-	serv := lookTool(t, "gnutls-serv")
 	cert, keyFile := pemFiles(t, key)
-	port := freePort(t)
 	// gnutls-serv has no listen-address option; the tests still only connect to loopback.
-	return startTool(t, port, serv, "--port", port, "--x509certfile", cert, "--x509keyfile", keyFile,
-		"--priority", priority, "--dhparams", filepath.Join("testdata", "dh2048.pem"))
+	return peertest.Start(t, "gnutls-serv", func(port int) []string {
+		return []string{"--port", strconv.Itoa(port), "--x509certfile", cert, "--x509keyfile", keyFile,
+			"--priority", priority, "--dhparams", filepath.Join("testdata", "dh2048.pem")}
+	}).Addr
 }
 
 // idsOf maps OpenSSL suite names to result ids through the suite table, so that the
@@ -244,7 +202,7 @@ func parseSSLScan(b []byte) (map[result.Protocol]bool, map[result.Protocol][]str
 //
 //	go test -run CrossCheck -v ./probe/enum/
 func TestCrossCheckSSLScan(t *testing.T) {
-	sslscan := lookTool(t, "sslscan")
+	sslscan := peertest.Tool(t, "sslscan")
 	chain, err := fakeserver.NewChain(pki.RSA2048)
 	if err != nil {
 		t.Fatal(err)

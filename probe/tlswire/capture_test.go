@@ -3,14 +3,15 @@ package tlswire
 import (
 	"bytes"
 	"crypto/tls"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
 
@@ -107,8 +108,7 @@ func TestCaptureServerFlights(t *testing.T) {
 	}
 	sc.Close()
 
-	openssl, err := exec.LookPath("openssl")
-	if err != nil {
+	if _, err := exec.LookPath("openssl"); err != nil {
 		t.Log("openssl not found; OpenSSL captures skipped")
 		return
 	}
@@ -127,37 +127,9 @@ func TestCaptureServerFlights(t *testing.T) {
 		{"openssl-tls10-ecdhe-rsa", []string{"-cipher", "ALL:@SECLEVEL=0", "-tls1"}, hello12(0xc014)},
 		{"openssl-tls13", nil, hello13(GroupX25519)},
 	} {
-		port := freePort(t)
-		args := append([]string{"s_server", "-quiet", "-accept", "127.0.0.1:" + port, "-cert", certPath, "-key", keyPath}, tc.args...)
-		cmd := exec.Command(openssl, args...)
-		cmd.Stdin = nil
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		addr := "127.0.0.1:" + port
-		waitListening(t, addr)
-		saveParts(tc.name, grab(addr, tc.hello))
-		cmd.Process.Kill()
-		cmd.Wait()
+		srv := peertest.Start(t, "openssl", func(port int) []string {
+			return append([]string{"s_server", "-quiet", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath}, tc.args...)
+		})
+		saveParts(tc.name, grab(srv.Addr, tc.hello))
 	}
-}
-
-func freePort(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-}
-
-func waitListening(t testing.TB, addr string) {
-	for i := 0; i < 100; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s never accepted", addr)
 }

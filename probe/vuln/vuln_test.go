@@ -5,13 +5,14 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
-	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
@@ -391,62 +392,33 @@ func TestClientRenegotiation(t *testing.T) {
 
 // opensslServer runs `openssl s_server` on a free loopback port with extra flags.
 func opensslServer(t *testing.T, cert tls.Certificate, flags ...string) func(context.Context) (net.Conn, error) {
-	return externalServer(t, "openssl", cert, func(addr, port, certPath, keyPath string) []string {
-		return append([]string{"s_server", "-accept", addr, "-cert", certPath, "-key", keyPath, "-quiet", "-tls1_2"}, flags...)
+	return externalServer(t, "openssl", cert, func(port, certPath, keyPath string) []string {
+		return append([]string{"s_server", "-accept", "127.0.0.1:" + port, "-cert", certPath, "-key", keyPath, "-quiet", "-tls1_2"}, flags...)
 	})
 }
 
 // gnutlsServer runs gnutls-serv on a free port (it listens on every address; the test only
 // connects to 127.0.0.1).
 func gnutlsServer(t *testing.T, cert tls.Certificate) func(context.Context) (net.Conn, error) {
-	return externalServer(t, "gnutls-serv", cert, func(_, port, certPath, keyPath string) []string {
+	return externalServer(t, "gnutls-serv", cert, func(port, certPath, keyPath string) []string {
 		return []string{"--http", "-p", port, "--x509certfile", certPath, "--x509keyfile", keyPath, "-q"}
 	})
 }
 
-// externalServer starts a TLS server program with cert on a free loopback port and waits
-// until it accepts connections.
-func externalServer(t *testing.T, name string, cert tls.Certificate, argv func(addr, port, certPath, keyPath string) []string) func(context.Context) (net.Conn, error) {
+// externalServer starts a TLS server program with cert on a free loopback port (see
+// peertest.Start) and returns a dialer to it.
+func externalServer(t *testing.T, name string, cert tls.Certificate, argv func(port, certPath, keyPath string) []string) func(context.Context) (net.Conn, error) {
 	t.Helper()
-	bin, err := exec.LookPath(name)
-	if err != nil {
-		t.Skip(name + " not installed")
-	}
-	dir := t.TempDir()
-	certPath, keyPath, err := pki.WritePEM(dir, "leaf", cert)
+	peertest.Tool(t, name) // skip before writing files
+	certPath, keyPath, err := pki.WritePEM(t.TempDir(), "leaf", cert)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	_, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command(bin, argv(addr, port, certPath, keyPath)...)
-	// s_server ends a connection when its stdin ends; keep it open.
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() })
-	dial := func(ctx context.Context) (net.Conn, error) {
+	addr := peertest.Start(t, name, func(port int) []string { return argv(strconv.Itoa(port), certPath, keyPath) }).Addr
+	return func(ctx context.Context) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "tcp", addr)
 	}
-	for range 100 {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			return dial
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s on %s did not start", name, addr)
-	return nil
 }
 
 func FuzzParseECDHParams(f *testing.F) {
