@@ -93,7 +93,7 @@ func FindingLabel(f string) string {
 	case FindingUnsecured:
 		return "Unsecured connection (plain HTTP)"
 	case FindingVulnerable:
-		return "Vulnerable (any vulnerability check true)"
+		return "Vulnerable to a known attack (Heartbleed, CCS, ROBOT, POODLE, DROWN, FREAK, Logjam, CRIME, …)"
 	case FindingCert:
 		return "Certificate problem"
 	case FindingOldProto:
@@ -118,11 +118,15 @@ type ServerFacts struct {
 	TLS13, HSTS, Vulnerable, CertProblem, OldProtocol, WeakCipher bool
 }
 
-// vulnerabilityIsBad lists the checks for which true means vulnerable (all but
-// secure_renego and fallback_SCSV, where true is good).
-func anyVulnerable(v *result.Vulnerabilities) bool {
-	for _, b := range []*bool{v.Heartbleed, v.CCS, v.Ticketbleed, v.ROBOT, v.SecureClientRenego, v.CRIME, v.BREACH,
-		v.POODLESSL, v.SWEET32, v.FREAK, v.DROWN, v.LOGJAM, v.BEAST, v.LUCKY13, v.RC4,
+// anyExploitable reports whether any check for a known, exploitable attack came out
+// vulnerable: the attacks SSL Labs caps a grade for. Left out on purpose: BEAST and LUCKY13,
+// which testssl.sh flags for any CBC suite (so nearly every server "has" them); BREACH,
+// which depends on the page; RC4 and SWEET32, which the weak-cipher finding counts; and
+// client-initiated renegotiation, a denial-of-service concern rather than an attack on the
+// connection.
+func anyExploitable(v *result.Vulnerabilities) bool {
+	for _, b := range []*bool{v.Heartbleed, v.CCS, v.Ticketbleed, v.ROBOT, v.CRIME,
+		v.POODLESSL, v.FREAK, v.DROWN, v.LOGJAM,
 		v.InsecureRenego, v.POODLETLS, v.PaddingOracle, v.ZombiePOODLE, v.GOLDENDOODLE} {
 		if b != nil && *b {
 			return true
@@ -149,7 +153,7 @@ func Facts(s datasets.Server, r *result.Result, trust TrustPolicy) ServerFacts {
 	// Observations stand even when the grade is missing.
 	f.TLS13 = r.Protocols.Supported(result.TLS13)
 	f.HSTS = r.HTTP != nil && r.HTTP.HSTS != nil && r.HTTP.HSTS.Present && !r.HTTP.HSTS.Invalid && r.HTTP.HSTS.MaxAge > 0
-	f.Vulnerable = anyVulnerable(&r.Vulnerabilities)
+	f.Vulnerable = anyExploitable(&r.Vulnerabilities)
 	if c := r.Certificate; c != nil {
 		f.CertProblem = !c.Trusted || !c.HostnameMatch || c.Expired || c.NotYetValid || c.SelfSigned || (c.Revoked != nil && *c.Revoked)
 	}
