@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
 
@@ -201,69 +201,31 @@ func tail(b []byte) string {
 	return string(b)
 }
 
-// freePort asks the kernel for a free loopback port. Another process could take it before
-// the server binds it; the server start then fails and the test says so.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// external starts a server program on a free port and waits until it accepts.
+// external starts a server program on a free loopback port (peertest.Start: a fresh port
+// again if another process took it) and waits until it accepts.
 func external(t *testing.T, name string, args func(port int) []string) endpoint {
 	t.Helper()
-	bin, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed", name)
-	}
-	port := freePort(t)
-	cmd := exec.Command(bin, args(port)...)
-	cmd.Stdout, cmd.Stderr = nil, nil
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return waitReady(t, port)
-}
-
-func waitReady(t *testing.T, port int) endpoint {
-	t.Helper()
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	for range 100 {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return endpoint{dial: dialer(addr), port: port}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("server on %s did not start", addr)
-	return endpoint{}
+	srv := peertest.Start(t, name, args)
+	return endpoint{dial: dialer(srv.Addr), port: srv.Port}
 }
 
 // nginxServer runs nginx in the foreground with a temporary prefix and config serving TLS
 // on a loopback port with HSTS.
 func nginxServer(t *testing.T, certPath, keyPath string) endpoint {
 	t.Helper()
-	bin, err := exec.LookPath("nginx")
-	if err != nil {
-		t.Skip("nginx not installed")
-	}
+	peertest.Tool(t, "nginx") // skip before writing files
 	prefix := t.TempDir()
 	for _, d := range []string{"logs", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(prefix, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	port := freePort(t)
-	conf := fmt.Sprintf(`daemon off;
+	confPath := filepath.Join(prefix, "nginx.conf")
+	return external(t, "nginx", func(port int) []string {
+		conf := fmt.Sprintf(`daemon off;
 master_process off;
 pid %[1]s/nginx.pid;
-error_log %[1]s/logs/error.log;
+error_log stderr;
 events { worker_connections 64; }
 http {
   access_log off;
@@ -278,14 +240,11 @@ http {
   }
 }
 `, prefix, port, certPath, keyPath)
-	confPath := filepath.Join(prefix, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-p", prefix, "-c", confPath, "-e", filepath.Join(prefix, "logs", "error.log"))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return waitReady(t, port)
+		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// -e: the error log goes to the prefix from the start, and nginx's bind error
+		// to stderr, which Start reports.
+		return []string{"-p", prefix, "-c", confPath, "-e", "stderr"}
+	})
 }
