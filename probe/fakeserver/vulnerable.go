@@ -452,3 +452,21 @@ type replayConn struct {
 }
 
 func (c *replayConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
+// NullCipher serves only the NULL-encryption suites (TLS_RSA_WITH_NULL_SHA256, _SHA, _MD5)
+// on TLS 1.0–1.2, which no maintained library will serve: traffic would go in clear text.
+// Like the other fakes it never finishes a handshake.
+func NullCipher(opt VulnOptions) Handler {
+	f := flight{minVersion: tlswire.VersionTLS10, maxVersion: tlswire.VersionTLS12, chain: opt.Chain,
+		suites: []uint16{0x003b, 0x0002, 0x0001}}
+	return func(ctx context.Context, conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(drainLimit))
+		n, ok := f.serve(conn)
+		if !ok {
+			return
+		}
+		if _, err := tlswire.ReadRecord(conn); err == nil {
+			_ = WriteAlert(conn, n.version, tlswire.AlertHandshakeFailure)
+		}
+	}
+}

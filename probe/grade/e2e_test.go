@@ -177,6 +177,8 @@ func TestEndToEnd(t *testing.T) {
 			map[grade.Criteria]string{grade.V2009q: "F", grade.V2009r: "F"}, []string{"ROBOT"}},
 		{"export suites", func() endpoint { return fakeEndpoint(t, export) },
 			map[grade.Criteria]string{grade.V2009n: "F", grade.V2009r: "F"}, []string{"FREAK", "LOGJAM", "RC4"}},
+		{"NULL suites only", func() endpoint { return fakeEndpoint(t, fakeserver.NullCipher(vopt)) },
+			map[grade.Criteria]string{grade.V2009n: "F", grade.V2009q: "F", grade.V2009r: "F"}, []string{}}, // a fake: no healthy-server check
 		{"TLS compression", func() endpoint { return fakeEndpoint(t, fakeserver.Compression(vopt)) },
 			map[grade.Criteria]string{grade.V2009n: "C", grade.V2009r: "C"}, []string{"CRIME_TLS"}},
 		{"insecure renegotiation", func() endpoint {
