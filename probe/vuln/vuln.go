@@ -3,7 +3,8 @@
 // CRIME_TLS, fallback_SCSV, ...). What follows from the protocols and suites the enumerator
 // already found (SWEET32, FREAK, DROWN, LOGJAM, BEAST, LUCKY13, RC4, POODLE_SSL, BREACH) is
 // derived from the result; the rest is probed actively with raw handshakes built from
-// probe/tlswire, all probes at once so an endpoint costs about one round of connections.
+// probe/tlswire (and, for renegotiation, a minimal TLS 1.2 client in renego.go), all probes
+// at once so an endpoint costs about one round of connections.
 //
 // A check that cannot run leaves its value nil and says why in Vulnerabilities.Notes.
 package vuln
