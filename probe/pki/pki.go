@@ -1,7 +1,9 @@
 // Package pki makes certificate authorities and server certificates for the lab fleet and the
 // tests: any key type and size, validity window, names, signature algorithm and chain shape,
 // so that every certificate verdict the grader knows (expired, self-signed, wrong name,
-// incomplete chain, weak key, SHA-1) can be served on loopback.
+// incomplete chain, weak key, SHA-1) can be served on loopback. An IssuerServer publishes a
+// CA's certificate over HTTP on loopback for leaves whose caIssuers URL (Authority
+// Information Access) points to it, so an incomplete chain can be completed as browsers do.
 package pki
 
 import (
@@ -135,6 +137,10 @@ type LeafOptions struct {
 	// SignatureAlgorithm overrides the default (for example x509.SHA1WithRSA); the
 	// issuing key must be able to make it.
 	SignatureAlgorithm x509.SignatureAlgorithm
+	// IssuingCertificateURL goes into the Authority Information Access extension as
+	// caIssuers: where a client finds the issuer's certificate when the server omits it
+	// (see IssuerServer).
+	IssuingCertificateURL []string
 }
 
 // Issue makes a leaf certificate and returns it as a tls.Certificate with the served chain.
@@ -157,13 +163,14 @@ func (a *Authority) Issue(opt LeafOptions) (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber:       serial(),
-		Subject:            pkix.Name{CommonName: opt.Names[0]},
-		NotBefore:          opt.NotBefore,
-		NotAfter:           opt.NotAfter,
-		KeyUsage:           x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:        []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		SignatureAlgorithm: opt.SignatureAlgorithm,
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: opt.Names[0]},
+		NotBefore:             opt.NotBefore,
+		NotAfter:              opt.NotAfter,
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		SignatureAlgorithm:    opt.SignatureAlgorithm,
+		IssuingCertificateURL: opt.IssuingCertificateURL,
 	}
 	for _, n := range opt.Names {
 		if ip := net.ParseIP(n); ip != nil {
