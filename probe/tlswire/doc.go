@@ -1,7 +1,9 @@
 // Package tlswire reads and writes the bytes of SSL 2.0, SSL 3.0 and TLS 1.0–1.3 handshakes
 // at the level a scanner needs: records, ClientHellos with any suite ids and extensions, and
 // the server's first flight (ServerHello, Certificate, ServerKeyExchange, ServerHelloDone,
-// Alert). It never completes a handshake and holds no keys beyond an optional X25519 share.
+// Alert). The one piece of cryptography it carries is the TLS 1.2 key schedule and AES-GCM
+// record protection of the ECDHE suites (tls12keys.go), so that a probe and a fake server can
+// finish a handshake when a check needs one (renegotiation); it authenticates nobody.
 //
 // Every reader is bounded: records longer than MaxRecordPayload, handshake messages longer
 // than MaxHandshakeMessage and chains longer than MaxChainCerts are rejected with an error,

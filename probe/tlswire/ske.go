@@ -31,6 +31,9 @@ type ServerKeyExchange struct {
 	Bits int
 	// Prime is the DH prime (DHE only), for checks against known weak primes.
 	Prime []byte
+	// Point is the server's ephemeral public key (ECDHE only), for a client that goes on
+	// to finish the handshake.
+	Point []byte
 }
 
 // ParseServerKeyExchange decodes the parameters at the start of a ServerKeyExchange body.
@@ -61,6 +64,7 @@ func ParseServerKeyExchange(body []byte, kx KeyExchange) (*ServerKeyExchange, er
 		if !s.ReadUint16(&ske.Group) || !s.ReadUint8LengthPrefixed(&point) || len(point) == 0 {
 			return nil, errors.New("tlswire: malformed ECDHE ServerKeyExchange")
 		}
+		ske.Point = append([]byte{}, point...)
 		ske.GroupName = GroupName(ske.Group)
 		ske.Bits = GroupBits(ske.Group)
 	case KxRSAExport:

@@ -1,0 +1,178 @@
+package tlswire
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/ecdh"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// This file is the key schedule and record protection of the TLS 1.2 suites
+// ECDHE_{RSA,ECDSA}_WITH_AES_128_GCM_SHA256 (RFC 5246, RFC 5288, RFC 8422): enough for a probe or a
+// fake server to finish a handshake and exchange a few encrypted records. It authenticates
+// nobody and offers no other suites, which a scanner never needs to complete.
+
+// Lengths of the TLS 1.2 key schedule values.
+const (
+	MasterSecretLen     = 48 // RFC 5246, 8.1
+	VerifyDataLen       = 12 // RFC 5246, 7.4.9
+	GCMImplicitIVLen    = 4  // the salt of RFC 5288, 3
+	gcmExplicitNonceLen = 8
+)
+
+// PRF12 is the TLS 1.2 pseudorandom function with SHA-256 (RFC 5246, 5): P_SHA256(secret,
+// label + seed), cut to n bytes.
+func PRF12(secret []byte, label string, seed []byte, n int) []byte {
+	if n <= 0 {
+		return nil
+	}
+	labelSeed := append([]byte(label), seed...)
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(labelSeed)
+	a := mac.Sum(nil) // A(1)
+	out := make([]byte, 0, n+sha256.Size)
+	for len(out) < n {
+		mac.Reset()
+		mac.Write(a)
+		mac.Write(labelSeed)
+		out = mac.Sum(out)
+		mac.Reset()
+		mac.Write(a)
+		a = mac.Sum(nil)
+	}
+	return out[:n]
+}
+
+// MasterSecret derives the 48-byte master secret from the premaster secret and the two
+// hello randoms (RFC 5246, 8.1; without the extended master secret of RFC 7627).
+func MasterSecret(preMaster []byte, clientRandom, serverRandom [32]byte) []byte {
+	return PRF12(preMaster, "master secret", concatRandoms(clientRandom, serverRandom), MasterSecretLen)
+}
+
+// KeyBlock is the key material of an AEAD suite: a write key and an implicit nonce salt for
+// each side, and no MAC keys (RFC 5246, 6.3; RFC 5288, 3).
+type KeyBlock struct {
+	ClientKey, ServerKey []byte
+	ClientIV, ServerIV   []byte
+}
+
+// ExpandKeys derives the key block of an AES_128_GCM_SHA256 suite from the master secret.
+// Note the randoms swap places against MasterSecret: the server's comes first here.
+func ExpandKeys(master []byte, clientRandom, serverRandom [32]byte) KeyBlock {
+	const keyLen = 16
+	kb := PRF12(master, "key expansion", concatRandoms(serverRandom, clientRandom), 2*keyLen+2*GCMImplicitIVLen)
+	return KeyBlock{
+		ClientKey: kb[:keyLen],
+		ServerKey: kb[keyLen : 2*keyLen],
+		ClientIV:  kb[2*keyLen : 2*keyLen+GCMImplicitIVLen],
+		ServerIV:  kb[2*keyLen+GCMImplicitIVLen:],
+	}
+}
+
+// FinishedVerifyData is the verify_data of a Finished message (RFC 5246, 7.4.9): fromClient
+// picks the "client finished" or "server finished" label, and transcriptHash is the SHA-256
+// of every handshake message before this Finished.
+func FinishedVerifyData(master []byte, fromClient bool, transcriptHash []byte) []byte {
+	label := "server finished"
+	if fromClient {
+		label = "client finished"
+	}
+	return PRF12(master, label, transcriptHash, VerifyDataLen)
+}
+
+func concatRandoms(first, second [32]byte) []byte {
+	return append(first[:len(first):len(first)], second[:]...)
+}
+
+// ECDHCurve is the crypto/ecdh curve of a named group, for the groups it implements.
+func ECDHCurve(group uint16) (ecdh.Curve, error) {
+	switch group {
+	case GroupX25519:
+		return ecdh.X25519(), nil
+	case GroupSecp256r1:
+		return ecdh.P256(), nil
+	case GroupSecp384r1:
+		return ecdh.P384(), nil
+	case GroupSecp521r1:
+		return ecdh.P521(), nil
+	}
+	return nil, fmt.Errorf("tlswire: no ECDH for group %s", GroupName(group))
+}
+
+// SharedSecret is the ECDHE premaster secret of priv and the peer's public point as sent in
+// its key exchange message (RFC 8422, 5.10: the x-coordinate for the NIST curves).
+func SharedSecret(priv *ecdh.PrivateKey, peerPoint []byte) ([]byte, error) {
+	peer, err := priv.Curve().NewPublicKey(peerPoint)
+	if err != nil {
+		return nil, fmt.Errorf("tlswire: peer key share: %w", err)
+	}
+	secret, err := priv.ECDH(peer)
+	if err != nil {
+		return nil, fmt.Errorf("tlswire: ECDH: %w", err)
+	}
+	return secret, nil
+}
+
+// GCMProtector protects the records of one direction of a TLS 1.2 connection with AES-GCM
+// (RFC 5288). It counts the records itself: each Seal or Open uses the next sequence number,
+// the first being 0, so one protector must see every record of its direction in order. The
+// explicit nonce it writes is the sequence number, as crypto/tls and OpenSSL do.
+type GCMProtector struct {
+	aead cipher.AEAD
+	iv   []byte
+	seq  uint64
+}
+
+// NewGCMProtector makes the protector for one direction from its write key (16 or 32 bytes)
+// and its 4-byte implicit IV, as in a KeyBlock.
+func NewGCMProtector(key, iv []byte) (*GCMProtector, error) {
+	if len(iv) != GCMImplicitIVLen {
+		return nil, fmt.Errorf("tlswire: GCM implicit IV of %d bytes, want %d", len(iv), GCMImplicitIVLen)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("tlswire: GCM key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("tlswire: GCM: %w", err)
+	}
+	return &GCMProtector{aead: aead, iv: append([]byte{}, iv...)}, nil
+}
+
+// Seal encrypts plain as the payload of a record of type typ: explicit nonce, ciphertext and
+// tag, ready for AppendRecords.
+func (g *GCMProtector) Seal(typ uint8, plain []byte) []byte {
+	explicit := binary.BigEndian.AppendUint64(make([]byte, 0, gcmExplicitNonceLen+len(plain)+g.aead.Overhead()), g.seq)
+	nonce := append(append(make([]byte, 0, GCMImplicitIVLen+gcmExplicitNonceLen), g.iv...), explicit...)
+	ad := g.additionalData(typ, len(plain))
+	g.seq++
+	return g.aead.Seal(explicit, nonce, plain, ad)
+}
+
+// Open decrypts and authenticates the payload of a record of type typ. An error is fatal to
+// the connection, as every record error is in TLS (the peer would be sent bad_record_mac).
+func (g *GCMProtector) Open(typ uint8, payload []byte) ([]byte, error) {
+	if len(payload) < gcmExplicitNonceLen+g.aead.Overhead() {
+		return nil, errors.New("tlswire: encrypted record too short")
+	}
+	nonce := append(append(make([]byte, 0, GCMImplicitIVLen+gcmExplicitNonceLen), g.iv...), payload[:gcmExplicitNonceLen]...)
+	ad := g.additionalData(typ, len(payload)-gcmExplicitNonceLen-g.aead.Overhead())
+	g.seq++
+	plain, err := g.aead.Open(nil, nonce, payload[gcmExplicitNonceLen:], ad)
+	if err != nil {
+		return nil, fmt.Errorf("tlswire: decrypt record: %w", err)
+	}
+	return plain, nil
+}
+
+// additionalData is seq_num + type + version + length (RFC 5246, 6.2.3.3).
+func (g *GCMProtector) additionalData(typ uint8, n int) []byte {
+	ad := binary.BigEndian.AppendUint64(make([]byte, 0, 13), g.seq)
+	ad = append(ad, typ, byte(VersionTLS12>>8), byte(VersionTLS12&0xff))
+	return binary.BigEndian.AppendUint16(ad, uint16(n))
+}
