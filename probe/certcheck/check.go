@@ -2,6 +2,7 @@ package certcheck
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/dsa" //nolint:staticcheck // old servers still present DSA keys; we must name them
 	"crypto/ecdsa"
@@ -18,10 +19,19 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// Check judges a chain as served (leaf first). Only the leaf must parse: an unparsable
-// leaf is an error; unparsable intermediates are listed in TrustError and left out of
-// the path building.
+// Check judges a chain as served (leaf first), fetching nothing (cfg.FetchIssuer is
+// ignored). Only the leaf must parse: an unparsable leaf is an error; unparsable
+// intermediates are listed in TrustError and left out of the path building.
 func Check(chain [][]byte, cfg Config) (*result.Certificate, error) {
+	cfg.FetchIssuer = nil
+	return CheckContext(context.Background(), chain, cfg)
+}
+
+// CheckContext is Check that, when the served chain lacks an issuer and cfg.FetchIssuer
+// is set, completes it from the caIssuers URLs (AIA) of the last certificate it reaches.
+// A chain so completed is trusted, not complete, and says where its issuer came from in
+// Notes; when completing fails, TrustError says why. ctx bounds the fetches.
+func CheckContext(ctx context.Context, chain [][]byte, cfg Config) (*result.Certificate, error) {
 	if len(chain) == 0 {
 		return nil, errors.New("certcheck: empty chain")
 	}
@@ -82,26 +92,132 @@ func Check(chain [][]byte, cfg Config) (*result.Certificate, error) {
 	}
 	out.ChainOrderOK = chainOrdered(certs)
 
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		if c != nil {
-			inter.AddCert(c)
-		}
-	}
 	opts := x509.VerifyOptions{
 		Roots:         cfg.Roots,
-		Intermediates: inter,
+		Intermediates: pool(certs[1:]),
 		CurrentTime:   now,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	}
-	_, err := leaf.Verify(opts)
+	chains, err := leaf.Verify(opts)
 	out.Trusted = err == nil
+	out.ChainComplete = rootedInServed(chains, certs) || pathIgnoringTime(leaf, certs, opts) || endsInSelfSigned(certs)
+	var why []string // why the chain is not trusted, first the verifier's word
 	if err != nil {
-		problems = append([]string{err.Error()}, problems...)
+		why = append(why, err.Error())
 	}
-	out.TrustError = strings.Join(problems, "; ")
-	out.ChainComplete = out.Trusted || pathIgnoringTime(leaf, certs, opts) || endsInSelfSigned(certs)
+	switch {
+	case out.ChainComplete:
+	case out.Trusted:
+		// Only a non-root in the trust store (a CA file holding an intermediate) could
+		// have stood in for the issuer the server did not send.
+		out.Notes = append(out.Notes, "issuer not sent by the server; trusted only because the trust store holds it")
+	default:
+		why = completeChain(ctx, cfg, out, certs, opts)
+	}
+	out.TrustError = strings.Join(append(why, problems...), "; ")
 	return out, nil
+}
+
+// completeChain tries to complete, from AIA, a chain that lacks an issuer and does not
+// verify. It sets out.Trusted and out.Notes and returns why the chain is not trusted.
+func completeChain(ctx context.Context, cfg Config, out *result.Certificate, certs []*x509.Certificate, opts x509.VerifyOptions) []string {
+	leaf := certs[0]
+	_, err := leaf.Verify(opts)
+	top := lastReached(certs)
+	if cfg.FetchIssuer == nil {
+		if len(top.IssuingCertificateURL) == 0 {
+			return []string{err.Error(), fmt.Sprintf("issuer of %q not sent, and it names no caIssuers URL (AIA)", top.Subject.String())}
+		}
+		return []string{err.Error(), fmt.Sprintf("issuer of %q not sent; AIA fetching is off (caIssuers %s)",
+			top.Subject.String(), strings.Join(top.IssuingCertificateURL, ", "))}
+	}
+	aia := completeFromAIA(ctx, cfg, top)
+	if len(aia.from) > 0 {
+		all := append(append([]*x509.Certificate(nil), certs...), aia.fetched...)
+		opts.Intermediates = pool(all[1:])
+		_, verr := leaf.Verify(opts)
+		if verr == nil {
+			out.Trusted = true
+			out.Notes = append(out.Notes, aiaNote(aia.from))
+			return nil
+		}
+		if pathIgnoringTime(leaf, all, opts) {
+			// Completed, but something else (validity, algorithm) keeps it untrusted.
+			out.Notes = append(out.Notes, aiaNote(aia.from))
+			return []string{verr.Error()}
+		}
+		err = verr
+	}
+	why := []string{err.Error()}
+	if len(aia.problems) > 0 {
+		why = append(why, "AIA: "+strings.Join(aia.problems, "; "))
+	} else {
+		why = append(why, "AIA: the fetched issuers do not lead to a trusted root")
+	}
+	return why
+}
+
+// lastReached follows the served certificates from the leaf by signature and returns the
+// last one reached: the certificate whose issuer is missing.
+func lastReached(certs []*x509.Certificate) *x509.Certificate {
+	cur := certs[0]
+	for range certs {
+		var next *x509.Certificate
+		for _, c := range certs {
+			if c != nil && c != cur && signedBy(cur, c) != sigBad {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			return cur
+		}
+		cur = next
+	}
+	return cur
+}
+
+// rootedInServed reports whether one of the verified chains needs nothing the server did
+// not send but a root: its anchor is self-issued or was sent too. A trust store holding an
+// intermediate (a CA file, say) must not make a chain that omits it look complete.
+func rootedInServed(chains [][]*x509.Certificate, served []*x509.Certificate) bool {
+	for _, ch := range chains {
+		if len(ch) < 2 {
+			continue // the leaf itself is in the trust store
+		}
+		ok := true
+		for i, c := range ch[1:] {
+			anchor := i == len(ch)-2
+			if !sent(c, served) && !(anchor && isSelfIssued(c)) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+func sent(c *x509.Certificate, served []*x509.Certificate) bool {
+	for _, s := range served {
+		if s != nil && bytes.Equal(s.Raw, c.Raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// pool holds the non-nil certificates of certs.
+func pool(certs []*x509.Certificate) *x509.CertPool {
+	p := x509.NewCertPool()
+	for _, c := range certs {
+		if c != nil {
+			p.AddCert(c)
+		}
+	}
+	return p
 }
 
 // pathIgnoringTime reports whether the served certificates, followed from the leaf by
@@ -112,7 +228,7 @@ func pathIgnoringTime(leaf *x509.Certificate, certs []*x509.Certificate, opts x5
 	cur := leaf
 	for range certs {
 		opts.CurrentTime = cur.NotBefore.Add(cur.NotAfter.Sub(cur.NotBefore) / 2)
-		if _, err := cur.Verify(opts); err == nil {
+		if chains, err := cur.Verify(opts); err == nil && rootedInServed(chains, certs) {
 			return true
 		}
 		var next *x509.Certificate

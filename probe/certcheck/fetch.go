@@ -4,6 +4,11 @@
 // key algorithms (including the weak ones Go refuses to verify), chain completeness and
 // order. The verdicts fill a result.Certificate.
 //
+// A chain the server sent without its intermediate is completed, as browsers and SSL Labs
+// do, from the caIssuers URLs in the certificates' Authority Information Access when
+// Config.FetchIssuer is set: plain HTTP only, bounded in size, time, hops and URLs. Such a
+// chain is trusted but not complete (SSL Labs: "chain issues: incomplete", grade cap B).
+//
 // Fetching uses crypto/tls with verification off; for servers Go cannot handshake with
 // up to their Certificate message (SSL 3.0 only, DHE- or Camellia-only suites, keys Go
 // refuses to parse) it falls back to raw TLS 1.2 and SSL 3.0 hellos (probe/tlswire) and
@@ -36,8 +41,14 @@ type Config struct {
 	Roots *x509.CertPool
 	// Now is the clock for the validity checks; nil means time.Now.
 	Now func() time.Time
-	// Timeout bounds one handshake (connect excluded); zero means 10 s.
+	// Timeout bounds one handshake (connect excluded), and one caIssuers fetch; zero
+	// means 10 s.
 	Timeout time.Duration
+	// FetchIssuer gets a caIssuers URL of Authority Information Access, to complete a
+	// chain the server sent without its intermediate, as browsers and SSL Labs do (the
+	// chain is then trusted but not complete). Nil fetches nothing: the chain is judged as
+	// served. HTTPFetcher.Fetch is the usual value.
+	FetchIssuer FetchFunc
 }
 
 func (c Config) now() time.Time {
@@ -159,13 +170,14 @@ func fetchOnce(ctx context.Context, cfg Config, a attempt) ([][]byte, error) {
 	return nil, &HandshakeError{a.name, err}
 }
 
-// Measure fetches the chain and checks it.
+// Measure fetches the chain and checks it, completing it from AIA if the server left out
+// an issuer and cfg.FetchIssuer is set.
 func Measure(ctx context.Context, cfg Config) (*result.Certificate, error) {
 	chain, err := Fetch(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return Check(chain, cfg)
+	return CheckContext(ctx, chain, cfg)
 }
 
 func isTimeout(err error) bool {

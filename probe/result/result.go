@@ -136,6 +136,9 @@ type Certificate struct {
 	Revoked       *bool        `json:"revoked"`
 	DebianWeakKey *bool        `json:"debian_weak_key"`
 	Chain         []ChainEntry `json:"chain,omitempty"`
+	// Notes say how a verdict was reached when the chain alone does not show it, such as
+	// "chain completed via AIA from http://...".
+	Notes []string `json:"notes,omitempty"`
 }
 
 // ChainEntry is one certificate as the server sent it.

@@ -1,0 +1,533 @@
+package certcheck
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/pki"
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// incompleteWithAIA issues a leaf under f.inter whose chain omits the intermediate and
+// whose caIssuers URLs are urls.
+func (f fixture) incompleteWithAIA(t *testing.T, urls ...string) tls.Certificate {
+	t.Helper()
+	return f.issue(t, pki.LeafOptions{OmitIntermediates: true, IssuingCertificateURL: urls})
+}
+
+func measureServed(t *testing.T, f fixture, cert tls.Certificate, fetch FetchFunc) (*result.Certificate, error) {
+	t.Helper()
+	addr := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}})
+	return Measure(context.Background(), Config{Dial: dialer(addr), SNI: "localhost", Roots: f.root.Pool(), FetchIssuer: fetch})
+}
+
+// TestAIACompletesChain serves the intermediate in each encoding CAs use, over HTTP on
+// loopback, and expects the chain trusted but not complete, with the URL in Notes.
+func TestAIACompletesChain(t *testing.T) {
+	f := newFixture(t)
+	for _, enc := range []pki.Encoding{pki.DER, pki.PEM, pki.PKCS7} {
+		srv, err := f.inter.ServeIssuer(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		t.Run(srv.URL(), func(t *testing.T) {
+			c, err := measureServed(t, f, f.incompleteWithAIA(t, srv.URL()), HTTPFetcher{}.Fetch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.Trusted || c.ChainComplete || c.TrustError != "" || c.ChainLen != 1 {
+				t.Errorf("trusted %v, chain_complete %v, chain_len %d, trust_error %q; want trusted, incomplete, 1, no error",
+					c.Trusted, c.ChainComplete, c.ChainLen, c.TrustError)
+			}
+			if want := "chain completed via AIA from " + srv.URL(); strings.Join(c.Notes, "|") != want {
+				t.Errorf("notes %q, want %q", c.Notes, want)
+			}
+		})
+	}
+}
+
+// TestAIAFailures: every way the caIssuers URL can fail leaves the chain untrusted and
+// incomplete, with the verifier's error and the fetch's in trust_error.
+func TestAIAFailures(t *testing.T) {
+	f := newFixture(t)
+	other := newFixture(t) // a CA that did not sign our leaf
+
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadURL := "http://" + dead.Addr().String() + "/gone.crt"
+	dead.Close()
+
+	serve := func(path, ctype string, body []byte) string {
+		s, err := pki.ServeBody(path, ctype, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s.URL()
+	}
+	garbage := serve("/garbage.crt", "application/pkix-cert", []byte("this is not a certificate"))
+	truncated := serve("/truncated.crt", "application/pkix-cert", f.inter.Cert.Raw[:len(f.inter.Cert.Raw)/2])
+	oversized := serve("/big.crt", "application/pkix-cert", bytes.Repeat([]byte{0x30}, MaxIssuerBytes+1))
+	wrongCA := serve("/other.crt", "application/pkix-cert", other.inter.Cert.Raw)
+	notFound := strings.Replace(wrongCA, "/other.crt", "/missing.crt", 1)
+	redirectHTTPS := httptest.NewServer(http.RedirectHandler("https://127.0.0.1:1/x.crt", http.StatusFound))
+	t.Cleanup(redirectHTTPS.Close)
+
+	tests := []struct {
+		name  string
+		urls  []string
+		fetch FetchFunc
+		want  []string // substrings of trust_error
+	}{
+		{"dead URL", []string{deadURL}, HTTPFetcher{}.Fetch,
+			[]string{"unknown authority", "AIA: fetch " + deadURL + ": ", "connection refused"}},
+		{"garbage", []string{garbage}, HTTPFetcher{}.Fetch,
+			[]string{"unknown authority", "AIA: fetch " + garbage + ": parse: neither a DER certificate"}},
+		{"truncated certificate", []string{truncated}, HTTPFetcher{}.Fetch, []string{"AIA: fetch " + truncated + ": parse:"}},
+		{"oversized", []string{oversized}, HTTPFetcher{}.Fetch, []string{"body larger than 65536 bytes"}},
+		{"oversized from an unbounded fetcher", []string{"http://127.0.0.1:1/x.crt"},
+			func(context.Context, string) ([]byte, error) { return make([]byte, MaxIssuerBytes+1), nil },
+			[]string{"body larger than 65536 bytes"}},
+		{"404", []string{notFound}, HTTPFetcher{}.Fetch, []string{"HTTP status 404"}},
+		{"another CA's certificate", []string{wrongCA}, HTTPFetcher{}.Fetch,
+			[]string{"AIA: " + wrongCA + `: no certificate there signed "CN=localhost"`}},
+		{"https", []string{"https://127.0.0.1:1/x.crt"}, HTTPFetcher{}.Fetch, []string{"only http:// URLs"}},
+		{"ldap", []string{"ldap://127.0.0.1/cn=x"}, HTTPFetcher{}.Fetch, []string{"only http:// URLs"}},
+		{"redirect to https", []string{redirectHTTPS.URL + "/x.crt"}, HTTPFetcher{}.Fetch, []string{"only http:// URLs"}},
+		{"no URL", nil, HTTPFetcher{}.Fetch, []string{"unknown authority", `AIA: "CN=localhost" names no caIssuers URL`}},
+		{"fetching off, URL present", []string{deadURL}, nil,
+			[]string{"unknown authority", "AIA fetching is off (caIssuers " + deadURL + ")"}},
+		{"fetching off, no URL", nil, nil, []string{"unknown authority", "names no caIssuers URL"}},
+		{"two dead URLs, both named", []string{deadURL, deadURL + "?2"}, HTTPFetcher{}.Fetch,
+			[]string{"fetch " + deadURL + ": ", "fetch " + deadURL + "?2: "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := measureServed(t, f, f.incompleteWithAIA(t, tt.urls...), tt.fetch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("trust_error: %s", c.TrustError)
+			if c.Trusted || c.ChainComplete || len(c.Notes) != 0 {
+				t.Errorf("trusted %v, chain_complete %v, notes %q; want untrusted, incomplete, no notes", c.Trusted, c.ChainComplete, c.Notes)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(c.TrustError, w) {
+					t.Errorf("trust_error %q lacks %q", c.TrustError, w)
+				}
+			}
+		})
+	}
+}
+
+// caChain is root → ca1 → ca2 (→ ca3), each CA naming its issuer's URL, made here because
+// pki's intermediates may not sign further CAs.
+type caChain struct {
+	certs []*x509.Certificate // root first
+	keys  []*ecdsa.PrivateKey
+}
+
+func newCAChain(t *testing.T, depth int, urlOf func(i int) string) caChain {
+	t.Helper()
+	var ch caChain
+	for i := 0; i <= depth; i++ {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tmpl := &x509.Certificate{
+			SerialNumber:          big.NewInt(int64(i + 1)),
+			Subject:               pkix.Name{CommonName: "aia test CA " + string(rune('0'+i))},
+			NotBefore:             time.Now().Add(-time.Hour),
+			NotAfter:              time.Now().Add(24 * time.Hour),
+			KeyUsage:              x509.KeyUsageCertSign,
+			BasicConstraintsValid: true,
+			IsCA:                  true,
+		}
+		parent, signer := tmpl, key
+		if i > 0 {
+			parent, signer = ch.certs[i-1], ch.keys[i-1]
+			tmpl.IssuingCertificateURL = []string{urlOf(i - 1)}
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch.certs, ch.keys = append(ch.certs, c), append(ch.keys, key)
+	}
+	return ch
+}
+
+// leaf issues a localhost leaf under the deepest CA, naming urls as caIssuers.
+func (ch caChain) leaf(t *testing.T, urls ...string) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(100),
+		Subject:               pkix.Name{CommonName: "localhost"},
+		DNSNames:              []string{"localhost"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IssuingCertificateURL: urls,
+	}
+	n := len(ch.certs) - 1
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ch.certs[n], &key.PublicKey, ch.keys[n])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+func (ch caChain) roots() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(ch.certs[0])
+	return p
+}
+
+// mapFetcher serves bodies by URL without any network, counting requests.
+type mapFetcher struct {
+	mu     sync.Mutex
+	bodies map[string][]byte
+	asked  []string
+}
+
+func (m *mapFetcher) fetch(_ context.Context, u string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.asked = append(m.asked, u)
+	b, ok := m.bodies[u]
+	if !ok {
+		return nil, errors.New("no such URL")
+	}
+	return b, nil
+}
+
+func caURL(i int) string { return "http://127.0.0.1:1/ca" + string(rune('0'+i)) + ".crt" }
+
+// TestAIAHops follows caIssuers URLs up to two issuers, and no further; the served
+// intermediates still count where they lead.
+func TestAIAHops(t *testing.T) {
+	tests := []struct {
+		name      string
+		depth     int   // CAs below the root
+		served    []int // CA indexes the server sends after the leaf
+		trusted   bool
+		wantAsked int
+		wantNote  string
+		wantError string
+	}{
+		{"one hop", 1, nil, true, 1, "chain completed via AIA from " + caURL(1), ""},
+		{"two hops", 2, nil, true, 2, "chain completed via AIA from " + caURL(2) + ", " + caURL(1), ""},
+		{"three hops is too many", 3, nil, false, 2, "", "AIA: the fetched issuers do not lead to a trusted root"},
+		{"served intermediate, its issuer fetched", 2, []int{2}, true, 1, "chain completed via AIA from " + caURL(1), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := newCAChain(t, tt.depth, caURL)
+			m := &mapFetcher{bodies: map[string][]byte{}}
+			for i, c := range ch.certs {
+				m.bodies[caURL(i)] = c.Raw
+			}
+			chain := [][]byte{ch.leaf(t, caURL(tt.depth))}
+			for _, i := range tt.served {
+				chain = append(chain, ch.certs[i].Raw)
+			}
+			c, err := CheckContext(context.Background(), chain, Config{SNI: "localhost", Roots: ch.roots(), FetchIssuer: m.fetch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Trusted != tt.trusted || c.ChainComplete {
+				t.Errorf("trusted %v, chain_complete %v; want trusted %v, incomplete (trust_error %q)", c.Trusted, c.ChainComplete, tt.trusted, c.TrustError)
+			}
+			if len(m.asked) != tt.wantAsked {
+				t.Errorf("fetched %q, want %d fetches", m.asked, tt.wantAsked)
+			}
+			if note := strings.Join(c.Notes, "|"); note != tt.wantNote {
+				t.Errorf("notes %q, want %q", note, tt.wantNote)
+			}
+			if !strings.Contains(c.TrustError, tt.wantError) {
+				t.Errorf("trust_error %q lacks %q", c.TrustError, tt.wantError)
+			}
+		})
+	}
+}
+
+// TestAIAURLLimit tries at most two caIssuers URLs per certificate, each once.
+func TestAIAURLLimit(t *testing.T) {
+	ch := newCAChain(t, 1, caURL)
+	bad := []string{"http://127.0.0.1:1/a", "http://127.0.0.1:1/a", "http://127.0.0.1:1/b", caURL(0)}
+	m := &mapFetcher{bodies: map[string][]byte{caURL(0): ch.certs[0].Raw}}
+	c, err := CheckContext(context.Background(), [][]byte{ch.leaf(t, bad...)}, Config{SNI: "localhost", Roots: ch.roots(), FetchIssuer: m.fetch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Trusted {
+		t.Errorf("trusted through the third URL")
+	}
+	if strings.Join(m.asked, " ") != "http://127.0.0.1:1/a" {
+		t.Errorf("fetched %q, want the first URL once (the second is the same)", m.asked)
+	}
+}
+
+// TestAIAExpiredLeaf: completing the chain does not hide the leaf's own fault.
+func TestAIAExpiredLeaf(t *testing.T) {
+	f := newFixture(t)
+	srv, err := f.inter.ServeIssuer(pki.DER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	now := time.Now()
+	leaf := f.issue(t, pki.LeafOptions{OmitIntermediates: true, IssuingCertificateURL: []string{srv.URL()},
+		NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(0, 0, -1)})
+	c, err := measureServed(t, f, leaf, HTTPFetcher{}.Fetch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Trusted || c.ChainComplete || !c.Expired || !strings.Contains(c.TrustError, "expired") {
+		t.Errorf("trusted %v, chain_complete %v, expired %v, trust_error %q", c.Trusted, c.ChainComplete, c.Expired, c.TrustError)
+	}
+	if want := "chain completed via AIA from " + srv.URL(); strings.Join(c.Notes, "|") != want {
+		t.Errorf("notes %q, want %q", c.Notes, want)
+	}
+}
+
+// TestTrustStoreIntermediate: an intermediate in the trust store (a CA file) may anchor
+// trust, but never makes a chain that omits it complete, and nothing is fetched.
+func TestTrustStoreIntermediate(t *testing.T) {
+	f := newFixture(t)
+	withInter := f.root.Pool()
+	withInter.AddCert(f.inter.Cert)
+	onlyInter := x509.NewCertPool()
+	onlyInter.AddCert(f.inter.Cert)
+	incomplete := f.incompleteWithAIA(t, "http://127.0.0.1:1/never.crt")
+	complete := f.issue(t, pki.LeafOptions{})
+	tests := []struct {
+		name              string
+		roots             *x509.CertPool
+		chain             [][]byte
+		trusted, complete bool
+	}{
+		{"root and intermediate trusted, intermediate not sent", withInter, incomplete.Certificate, true, false},
+		{"only the intermediate trusted, not sent", onlyInter, incomplete.Certificate, true, false},
+		{"only the intermediate trusted, sent", onlyInter, complete.Certificate, true, true},
+		{"root and intermediate trusted, intermediate sent", withInter, complete.Certificate, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &mapFetcher{}
+			c, err := CheckContext(context.Background(), tt.chain, Config{SNI: "localhost", Roots: tt.roots, FetchIssuer: m.fetch})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Trusted != tt.trusted || c.ChainComplete != tt.complete {
+				t.Errorf("trusted %v, chain_complete %v; want %v, %v (trust_error %q)", c.Trusted, c.ChainComplete, tt.trusted, tt.complete, c.TrustError)
+			}
+			if len(m.asked) != 0 {
+				t.Errorf("fetched %q for a trusted chain", m.asked)
+			}
+			if !tt.complete && !strings.Contains(strings.Join(c.Notes, "|"), "trust store holds it") {
+				t.Errorf("notes %q do not say where the issuer came from", c.Notes)
+			}
+		})
+	}
+}
+
+// TestCheckIgnoresFetcher: Check judges the chain as served and never fetches.
+func TestCheckIgnoresFetcher(t *testing.T) {
+	f := newFixture(t)
+	m := &mapFetcher{bodies: map[string][]byte{caURL(0): f.inter.Cert.Raw}}
+	c, err := Check(f.incompleteWithAIA(t, caURL(0)).Certificate, Config{SNI: "localhost", Roots: f.root.Pool(), FetchIssuer: m.fetch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Trusted || len(m.asked) != 0 {
+		t.Errorf("Check trusted %v after %d fetches; want untrusted, none", c.Trusted, len(m.asked))
+	}
+}
+
+// TestAIACanceled: a canceled context stops fetching and leaves the chain untrusted.
+func TestAIACanceled(t *testing.T) {
+	f := newFixture(t)
+	srv, err := f.inter.ServeIssuer(pki.DER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c, err := CheckContext(ctx, f.incompleteWithAIA(t, srv.URL()).Certificate, Config{SNI: "localhost", Roots: f.root.Pool(), FetchIssuer: HTTPFetcher{}.Fetch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Trusted || !strings.Contains(c.TrustError, "context canceled") {
+		t.Errorf("trusted %v, trust_error %q; want untrusted, context canceled", c.Trusted, c.TrustError)
+	}
+}
+
+func TestHTTPFetcher(t *testing.T) {
+	body := []byte("issuer bytes")
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, _ *http.Request) { w.Write(body) })
+	mux.HandleFunc("/exact", func(w http.ResponseWriter, _ *http.Request) { w.Write(make([]byte, MaxIssuerBytes)) })
+	mux.Handle("/r1", http.RedirectHandler("/ok", http.StatusFound))
+	mux.Handle("/r3", http.RedirectHandler("/r2", http.StatusFound))
+	mux.Handle("/r2", http.RedirectHandler("/r1b", http.StatusFound))
+	mux.Handle("/r1b", http.RedirectHandler("/r0", http.StatusFound))
+	mux.Handle("/r0", http.RedirectHandler("/ok", http.StatusFound))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	var dialed []string
+	var mu sync.Mutex
+	fetcher := HTTPFetcher{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		dialed = append(dialed, addr)
+		mu.Unlock()
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	tests := []struct {
+		path    string
+		wantLen int
+		wantErr string
+	}{
+		{"/ok", len(body), ""},
+		{"/exact", MaxIssuerBytes, ""},
+		{"/r1", len(body), ""},
+		{"/r3", 0, "more than 2 redirects"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			got, err := fetcher.Fetch(context.Background(), srv.URL+tt.path)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || len(got) != tt.wantLen {
+				t.Fatalf("got %d bytes, %v; want %d", len(got), err, tt.wantLen)
+			}
+		})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(dialed) == 0 || dialed[0] != strings.TrimPrefix(srv.URL, "http://") {
+		t.Errorf("dialed %q, want the injected dialer used for %s", dialed, srv.URL)
+	}
+}
+
+func TestParseIssuers(t *testing.T) {
+	f := newFixture(t)
+	one := f.inter.Cert
+	p7, err := pki.Encode(pki.PKCS7, f.inter.Cert, f.root.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemBoth, err := pki.Encode(pki.PEM, f.inter.Cert, f.root.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemP7 := pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: p7})
+	tests := []struct {
+		name    string
+		body    []byte
+		want    int
+		wantErr string
+	}{
+		{"DER", one.Raw, 1, ""},
+		{"PKCS#7", p7, 2, ""},
+		{"PEM", pemBoth, 2, ""},
+		{"PEM PKCS7", pemP7, 2, ""},
+		{"PEM with leading blank line", append([]byte("\n"), pemBoth...), 2, ""},
+		{"empty", nil, 0, "empty body"},
+		{"text", []byte("hello"), 0, "neither a DER certificate"},
+		{"PEM of a key only", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1}}), 0, "without a CERTIFICATE"},
+		{"PEM bad certificate", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 0}}), 0, "PEM block 1 (CERTIFICATE)"},
+		{"PKCS#7 truncated", p7[:len(p7)-10], 0, "PKCS#7 bundle"},
+		{"PKCS#7 trailing data", append(append([]byte(nil), p7...), 0), 0, "ContentInfo: not one DER SEQUENCE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseIssuers(tt.body)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || len(got) != tt.want {
+				t.Fatalf("%d certificates, %v; want %d", len(got), err, tt.want)
+			}
+			if !bytes.Equal(got[0].Raw, one.Raw) {
+				t.Errorf("first certificate is not the intermediate")
+			}
+		})
+	}
+}
+
+// FuzzParseIssuers: no input panics, and whatever parses is a certificate that parses
+// again on its own.
+func FuzzParseIssuers(f *testing.F) {
+	root, err := pki.NewRoot("fuzz root")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, enc := range []pki.Encoding{pki.DER, pki.PEM, pki.PKCS7} {
+		b, err := pki.Encode(enc, root.Cert)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		f.Add(b[:len(b)/2])
+	}
+	p7, _ := pki.Encode(pki.PKCS7, root.Cert)
+	f.Add(pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: p7}))
+	f.Add([]byte{})
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"))
+	f.Add([]byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0, 0}) // BER indefinite length
+	f.Fuzz(func(t *testing.T, body []byte) {
+		certs, err := ParseIssuers(body)
+		if err != nil {
+			if len(certs) != 0 {
+				t.Fatalf("error %v with %d certificates", err, len(certs))
+			}
+			return
+		}
+		if len(certs) == 0 {
+			t.Fatal("no error and no certificate")
+		}
+		for _, c := range certs {
+			if _, err := x509.ParseCertificate(c.Raw); err != nil {
+				t.Fatalf("returned certificate does not parse again: %v", err)
+			}
+		}
+	})
+}
