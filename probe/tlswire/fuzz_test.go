@@ -123,8 +123,17 @@ func FuzzParseServerKeyExchange(f *testing.F) {
 	for _, b := range captureSeeds(f, "ske-ecdhe-") {
 		f.Add(b, uint8(KxECDHE))
 	}
+	f.Add([]byte{3, 0, 23, 0}, uint8(KxECDHE))
 	f.Fuzz(func(t *testing.T, b []byte, kx uint8) {
-		_, _ = ParseServerKeyExchange(b, KeyExchange(kx))
+		ske, err := ParseServerKeyExchange(b, KeyExchange(kx))
+		if err != nil || ske.Kx != KxECDHE {
+			return
+		}
+		// The point is a non-empty copy from inside the body, after the group.
+		if len(ske.Point) == 0 || len(ske.Point) > len(b)-4 || ske.Group != uint16(b[1])<<8|uint16(b[2]) ||
+			!bytes.Equal(ske.Point, b[4:4+len(ske.Point)]) {
+			t.Fatalf("ParseServerKeyExchange(%x) = group %d, point %x", b, ske.Group, ske.Point)
+		}
 	})
 }
 

@@ -2,16 +2,10 @@ package vuln
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/ecdh"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
@@ -112,11 +106,9 @@ func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, w
 
 // conn12 is an established TLS 1.2 connection with AES-128-GCM record protection.
 type conn12 struct {
-	s                   *session
-	clientAEAD, srvAEAD cipher.AEAD
-	clientIV, srvIV     []byte
-	clientSeq, srvSeq   uint64
-	clientVerify        []byte
+	s              *session
+	client, server *tlswire.GCMProtector
+	clientVerify   []byte
 }
 
 // fullHandshake runs ECDHE-AES128-GCM-SHA256 to the server's Finished.
@@ -146,8 +138,7 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	}
 	var sh *tlswire.ServerHello
 	var certRequested bool
-	var group uint16
-	var serverPub []byte
+	var ske *tlswire.ServerKeyExchange
 	for done := false; !done; {
 		m, err := s.hr.ReadMessage()
 		if err != nil {
@@ -163,7 +154,7 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 				return nil, fmt.Errorf("server chose %s, not TLS 1.2", verLabel(sh.SelectedVersion))
 			}
 		case tlswire.TypeServerKeyExchange:
-			if group, serverPub, err = parseECDHParams(m.Body); err != nil {
+			if ske, err = tlswire.ParseServerKeyExchange(m.Body, tlswire.KxECDHE); err != nil {
 				return nil, err
 			}
 		case tlswire.TypeServerHelloDone:
@@ -177,24 +168,21 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 			return nil, fmt.Errorf("unexpected handshake message %d", m.Type)
 		}
 	}
-	if sh == nil || serverPub == nil {
+	if sh == nil || ske == nil {
 		return nil, errors.New("server sent no ECDHE key exchange")
 	}
-	curve := ecdh.X25519()
-	if group == tlswire.GroupSecp256r1 {
-		curve = ecdh.P256()
-	} else if group != tlswire.GroupX25519 {
-		return nil, fmt.Errorf("server chose group %s", tlswire.GroupName(group))
+	if ske.Group != tlswire.GroupX25519 && ske.Group != tlswire.GroupSecp256r1 {
+		return nil, fmt.Errorf("server chose group %s", tlswire.GroupName(ske.Group))
+	}
+	curve, err := tlswire.ECDHCurve(ske.Group)
+	if err != nil {
+		return nil, err
 	}
 	priv, err := curve.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	peer, err := curve.NewPublicKey(serverPub)
-	if err != nil {
-		return nil, fmt.Errorf("server key share: %w", err)
-	}
-	preMaster, err := priv.ECDH(peer)
+	preMaster, err := tlswire.SharedSecret(priv, ske.Point)
 	if err != nil {
 		return nil, err
 	}
@@ -206,16 +194,16 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	flight = tlswire.AppendMessage(flight, tlswire.TypeClientKeyExchange, append([]byte{byte(len(pub))}, pub...))
 	transcript.Write(flight)
 
-	master := prf12(preMaster, "master secret", concat(ch.Random[:], sh.Random[:]), 48)
-	kb := prf12(master, "key expansion", concat(sh.Random[:], ch.Random[:]), 40)
-	c := &conn12{s: s, clientIV: kb[32:36], srvIV: kb[36:40]}
-	if c.clientAEAD, err = gcm(kb[0:16]); err != nil {
+	master := tlswire.MasterSecret(preMaster, ch.Random, sh.Random)
+	keys := tlswire.ExpandKeys(master, ch.Random, sh.Random)
+	c := &conn12{s: s}
+	if c.client, err = tlswire.NewGCMProtector(keys.ClientKey, keys.ClientIV); err != nil {
 		return nil, err
 	}
-	if c.srvAEAD, err = gcm(kb[16:32]); err != nil {
+	if c.server, err = tlswire.NewGCMProtector(keys.ServerKey, keys.ServerIV); err != nil {
 		return nil, err
 	}
-	c.clientVerify = prf12(master, "client finished", transcript.Sum(nil), 12)
+	c.clientVerify = tlswire.FinishedVerifyData(master, true, transcript.Sum(nil))
 	finished := tlswire.AppendMessage(nil, tlswire.TypeFinished, c.clientVerify)
 
 	out := tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS12, flight)
@@ -241,7 +229,7 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 			}
 			return nil, errors.New("handshake refused with an encrypted alert")
 		case tlswire.RecordHandshake:
-			plain, err := c.open(rec.Type, rec.Payload)
+			plain, err := c.server.Open(rec.Type, rec.Payload)
 			if err != nil {
 				return nil, fmt.Errorf("server Finished: %w", err)
 			}
@@ -256,49 +244,9 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	return nil, errors.New("no server Finished")
 }
 
-// parseECDHParams reads a named-curve ServerECDHParams (RFC 8422, 5.4).
-func parseECDHParams(b []byte) (group uint16, point []byte, err error) {
-	if len(b) < 4 || b[0] != 3 {
-		return 0, nil, errors.New("ServerKeyExchange is not named-curve ECDHE")
-	}
-	n := int(b[3])
-	if len(b) < 4+n || n == 0 {
-		return 0, nil, errors.New("malformed ECDHE ServerKeyExchange")
-	}
-	return binary.BigEndian.Uint16(b[1:3]), b[4 : 4+n], nil
-}
-
-func gcm(key []byte) (cipher.AEAD, error) {
-	b, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(b)
-}
-
-// writeEncrypted sends one record protected with the client's AES-GCM state (RFC 5288).
+// writeEncrypted sends one record protected with the client's AES-GCM state.
 func (c *conn12) writeEncrypted(typ uint8, plain []byte) error {
-	explicit := binary.BigEndian.AppendUint64(nil, c.clientSeq)
-	nonce := concat(c.clientIV, explicit)
-	ad := additionalData(c.clientSeq, typ, len(plain))
-	c.clientSeq++
-	payload := c.clientAEAD.Seal(explicit, nonce, plain, ad)
-	return tlswire.WriteRecords(c.s.conn, typ, tlswire.VersionTLS12, payload)
-}
-
-// open decrypts one server record.
-func (c *conn12) open(typ uint8, payload []byte) ([]byte, error) {
-	if len(payload) < 8+c.srvAEAD.Overhead() {
-		return nil, errors.New("encrypted record too short")
-	}
-	nonce := concat(c.srvIV, payload[:8])
-	ad := additionalData(c.srvSeq, typ, len(payload)-8-c.srvAEAD.Overhead())
-	c.srvSeq++
-	plain, err := c.srvAEAD.Open(nil, nonce, payload[8:], ad)
-	if err != nil {
-		return nil, fmt.Errorf("decrypt: %w", err)
-	}
-	return plain, nil
+	return tlswire.WriteRecords(c.s.conn, typ, tlswire.VersionTLS12, c.client.Seal(typ, plain))
 }
 
 // readEncrypted reads and decrypts the next record.
@@ -311,37 +259,9 @@ func (c *conn12) readEncrypted() (typ uint8, plain []byte, rep reply) {
 	if rep.alert != nil { // a two-byte plaintext alert
 		return tlswire.RecordAlert, rep.alert.Marshal(), reply{}
 	}
-	plain, err := c.open(rec.Type, rec.Payload)
+	plain, err := c.server.Open(rec.Type, rec.Payload)
 	if err != nil {
 		return 0, nil, reply{err: err}
 	}
 	return rec.Type, plain, reply{}
-}
-
-func additionalData(seq uint64, typ uint8, n int) []byte {
-	ad := binary.BigEndian.AppendUint64(nil, seq)
-	ad = append(ad, typ, byte(tlswire.VersionTLS12>>8), byte(tlswire.VersionTLS12&0xff))
-	return binary.BigEndian.AppendUint16(ad, uint16(n))
-}
-
-// prf12 is the TLS 1.2 PRF with SHA-256 (RFC 5246, 5).
-func prf12(secret []byte, label string, seed []byte, n int) []byte {
-	return pHash(sha256.New, secret, concat([]byte(label), seed), n)
-}
-
-func pHash(h func() hash.Hash, secret, seed []byte, n int) []byte {
-	mac := hmac.New(h, secret)
-	mac.Write(seed)
-	a := mac.Sum(nil)
-	var out []byte
-	for len(out) < n {
-		mac.Reset()
-		mac.Write(a)
-		mac.Write(seed)
-		out = mac.Sum(out)
-		mac.Reset()
-		mac.Write(a)
-		a = mac.Sum(nil)
-	}
-	return out[:n]
 }

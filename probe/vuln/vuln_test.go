@@ -421,21 +421,6 @@ func externalServer(t *testing.T, name string, cert tls.Certificate, argv func(p
 	}
 }
 
-func FuzzParseECDHParams(f *testing.F) {
-	f.Add(append([]byte{3, 0, 29, 32}, make([]byte, 32)...))
-	f.Add([]byte{3, 0, 23, 0})
-	f.Add([]byte{1, 2})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		group, point, err := parseECDHParams(b)
-		if err != nil {
-			return
-		}
-		if len(point) == 0 || len(point) > len(b)-4 || group != uint16(b[1])<<8|uint16(b[2]) {
-			t.Fatalf("parseECDHParams(%x) = %d, %x", b, group, point)
-		}
-	})
-}
-
 // BenchmarkCheckMedian runs Check against a mix of loopback endpoints (crypto/tls servers
 // and the vulnerable fakes) and reports the median time per endpoint, the figure the
 // <100 ms budget is about.
