@@ -56,6 +56,10 @@ type Config struct {
 	Criteria grade.Criteria
 	// LoopbackOnly refuses every connection outside 127.0.0.0/8 and ::1 (tests, the lab).
 	LoopbackOnly bool
+	// NoAIA stops completing a chain that lacks its issuer from the certificate's AIA
+	// caIssuers URL, as SSL Labs and browsers do (the chain then stays untrusted, T,
+	// instead of trusted but incomplete, cap B).
+	NoAIA bool
 	// Resolver resolves host names; nil means net.DefaultResolver.
 	Resolver *net.Resolver
 	// DialContext makes the TCP connections after the limits are applied; nil means a
@@ -345,6 +349,8 @@ func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result
 		Roots:    s.cfg.Roots,
 		Now:      s.cfg.Now,
 		Timeout:  s.cfg.ReadTimeout,
+		// AIA fetches go through the scanner's dial: its limits and loopback-only apply.
+		FetchIssuer: s.fetchIssuer(ep.ctx),
 	})
 	if err != nil {
 		return err
