@@ -2,13 +2,8 @@ package fakeserver
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ecdh"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"net"
 	"slices"
@@ -88,21 +83,17 @@ func renegotiate(ctx context.Context, conn net.Conn, opt RenegotiationOptions) e
 	if rec.Type != tlswire.RecordHandshake || len(p) < 5 || p[0] != tlswire.TypeClientKeyExchange || int(p[4]) != len(p)-5 {
 		return WriteAlert(conn, ver, tlswire.AlertUnexpectedMessage)
 	}
-	peer, err := ecdh.X25519().NewPublicKey(p[5:])
+	pms, err := tlswire.SharedSecret(priv, p[5:])
 	if err != nil {
 		return WriteAlert(conn, ver, tlswire.AlertIllegalParameter)
 	}
-	pms, err := priv.ECDH(peer)
+	master := tlswire.MasterSecret(pms, ch.Random, sh.Random)
+	keys := tlswire.ExpandKeys(master, ch.Random, sh.Random)
+	client, err := tlswire.NewGCMProtector(keys.ClientKey, keys.ClientIV)
 	if err != nil {
 		return err
 	}
-	master := prf12(pms, "master secret", append(ch.Random[:], sh.Random[:]...), 48)
-	kb := prf12(master, "key expansion", append(sh.Random[:], ch.Random[:]...), 40)
-	client, err := newGCMState(kb[0:16], kb[32:36])
-	if err != nil {
-		return err
-	}
-	server, err := newGCMState(kb[16:32], kb[36:40])
+	server, err := tlswire.NewGCMProtector(keys.ServerKey, keys.ServerIV)
 	if err != nil {
 		return err
 	}
@@ -112,13 +103,13 @@ func renegotiate(ctx context.Context, conn net.Conn, opt RenegotiationOptions) e
 	if rec, err = tlswire.ReadRecord(conn); err != nil {
 		return err
 	}
-	if _, err := client.open(rec.Type, rec.Payload); err != nil {
+	if _, err := client.Open(rec.Type, rec.Payload); err != nil {
 		return WriteAlert(conn, ver, tlswire.AlertBadRecordMAC)
 	}
-	verify := filler(12)
+	verify := filler(tlswire.VerifyDataLen) // the client does not check it
 	out := tlswire.AppendRecords(nil, tlswire.RecordChangeCipherSpec, ver, []byte{1})
 	out = tlswire.AppendRecords(out, tlswire.RecordHandshake, ver,
-		server.seal(tlswire.RecordHandshake, tlswire.AppendMessage(nil, tlswire.TypeFinished, verify)))
+		server.Seal(tlswire.RecordHandshake, tlswire.AppendMessage(nil, tlswire.TypeFinished, verify)))
 	if _, err := conn.Write(out); err != nil {
 		return err
 	}
@@ -127,7 +118,7 @@ func renegotiate(ctx context.Context, conn net.Conn, opt RenegotiationOptions) e
 	if rec, err = tlswire.ReadRecord(conn); err != nil {
 		return err
 	}
-	plain, err := client.open(rec.Type, rec.Payload)
+	plain, err := client.Open(rec.Type, rec.Payload)
 	if err != nil || rec.Type != tlswire.RecordHandshake || len(plain) == 0 || plain[0] != tlswire.TypeClientHello {
 		return errors.New("fakeserver: expected a renegotiating ClientHello")
 	}
@@ -137,71 +128,9 @@ func renegotiate(ctx context.Context, conn net.Conn, opt RenegotiationOptions) e
 	if err != nil {
 		return err
 	}
-	if err := tlswire.WriteRecords(conn, tlswire.RecordHandshake, ver, server.seal(tlswire.RecordHandshake, hello2)); err != nil {
+	if err := tlswire.WriteRecords(conn, tlswire.RecordHandshake, ver, server.Seal(tlswire.RecordHandshake, hello2)); err != nil {
 		return err
 	}
 	Drain(ctx, conn, drainLimit)
 	return nil
-}
-
-// gcmState is one direction of TLS 1.2 AES-GCM record protection (RFC 5288).
-type gcmState struct {
-	aead cipher.AEAD
-	iv   []byte
-	seq  uint64
-}
-
-func newGCMState(key, iv []byte) (*gcmState, error) {
-	b, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	a, err := cipher.NewGCM(b)
-	if err != nil {
-		return nil, err
-	}
-	return &gcmState{aead: a, iv: iv}, nil
-}
-
-func (g *gcmState) additional(typ uint8, n int) []byte {
-	ad := binary.BigEndian.AppendUint64(nil, g.seq)
-	ad = append(ad, typ, 3, 3)
-	return binary.BigEndian.AppendUint16(ad, uint16(n))
-}
-
-func (g *gcmState) seal(typ uint8, plain []byte) []byte {
-	explicit := binary.BigEndian.AppendUint64(nil, g.seq)
-	nonce := append(append([]byte{}, g.iv...), explicit...)
-	ad := g.additional(typ, len(plain))
-	g.seq++
-	return g.aead.Seal(explicit, nonce, plain, ad)
-}
-
-func (g *gcmState) open(typ uint8, payload []byte) ([]byte, error) {
-	if len(payload) < 8+g.aead.Overhead() {
-		return nil, errors.New("fakeserver: encrypted record too short")
-	}
-	nonce := append(append([]byte{}, g.iv...), payload[:8]...)
-	ad := g.additional(typ, len(payload)-8-g.aead.Overhead())
-	g.seq++
-	return g.aead.Open(nil, nonce, payload[8:], ad)
-}
-
-// prf12 is the TLS 1.2 PRF with SHA-256 (RFC 5246, 5).
-func prf12(secret []byte, label string, seed []byte, n int) []byte {
-	seed = append([]byte(label), seed...)
-	mac := hmac.New(sha256.New, secret)
-	mac.Write(seed)
-	a := mac.Sum(nil)
-	var out []byte
-	for len(out) < n {
-		mac.Reset()
-		mac.Write(a)
-		mac.Write(seed)
-		out = mac.Sum(out)
-		mac.Reset()
-		mac.Write(a)
-		a = mac.Sum(nil)
-	}
-	return out[:n]
 }
