@@ -21,6 +21,17 @@ func readFirst(conn net.Conn) {
 	conn.SetReadDeadline(time.Time{})
 }
 
+// serverHelloRecord is a plausible TLS 1.2 ServerHello record, for the fakes that send only
+// part of one.
+func serverHelloRecord() ([]byte, error) {
+	sh := tlswire.ServerHello{Version: tlswire.VersionTLS12, CipherSuite: 0xc02f}
+	msg, err := sh.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS12, msg), nil
+}
+
 // Garbage answers with bytes that are no protocol at all.
 func Garbage() Handler {
 	return func(ctx context.Context, conn net.Conn) {
@@ -49,12 +60,10 @@ func PlainHTTP() Handler {
 func Drip(interval time.Duration) Handler {
 	return func(ctx context.Context, conn net.Conn) {
 		readFirst(conn)
-		sh := tlswire.ServerHello{Version: tlswire.VersionTLS12, CipherSuite: 0xc02f}
-		msg, err := sh.Marshal()
+		stream, err := serverHelloRecord()
 		if err != nil {
 			return
 		}
-		stream := tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS12, msg)
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for i := 0; ; i = (i + 1) % len(stream) {
@@ -75,12 +84,10 @@ func Drip(interval time.Duration) Handler {
 func Reset() Handler {
 	return func(ctx context.Context, conn net.Conn) {
 		readFirst(conn)
-		sh := tlswire.ServerHello{Version: tlswire.VersionTLS12, CipherSuite: 0xc02f}
-		msg, err := sh.Marshal()
+		rec, err := serverHelloRecord()
 		if err != nil {
 			return
 		}
-		rec := tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS12, msg)
 		if _, err := conn.Write(rec[:20]); err != nil {
 			return
 		}

@@ -382,14 +382,19 @@ const compressionDeflate uint8 = 1
 // DEFLATE whenever the client offers it.
 func Compression(opt VulnOptions) Handler {
 	f := flight{minVersion: tlswire.VersionTLS10, maxVersion: tlswire.VersionTLS12, suites: rsaSuites(), chain: opt.Chain, deflate: true}
+	return f.refuseAfter()
+}
+
+// refuseAfter serves the first flight and refuses whatever the client sends next with
+// handshake_failure: the fake never finishes a handshake, and this way a client does not
+// wait for a Finished that will not come.
+func (f flight) refuseAfter() Handler {
 	return func(ctx context.Context, conn net.Conn) {
 		conn.SetDeadline(time.Now().Add(drainLimit))
 		n, ok := f.serve(conn)
 		if !ok {
 			return
 		}
-		// It never finishes a handshake: whatever the client sends next is refused, so a
-		// client does not wait for a Finished that will not come.
 		if _, err := tlswire.ReadRecord(conn); err == nil {
 			_ = WriteAlert(conn, n.version, tlswire.AlertHandshakeFailure)
 		}
@@ -459,14 +464,5 @@ func (c *replayConn) Read(b []byte) (int, error) { return c.r.Read(b) }
 func NullCipher(opt VulnOptions) Handler {
 	f := flight{minVersion: tlswire.VersionTLS10, maxVersion: tlswire.VersionTLS12, chain: opt.Chain,
 		suites: []uint16{0x003b, 0x0002, 0x0001}}
-	return func(ctx context.Context, conn net.Conn) {
-		conn.SetDeadline(time.Now().Add(drainLimit))
-		n, ok := f.serve(conn)
-		if !ok {
-			return
-		}
-		if _, err := tlswire.ReadRecord(conn); err == nil {
-			_ = WriteAlert(conn, n.version, tlswire.AlertHandshakeFailure)
-		}
-	}
+	return f.refuseAfter()
 }
