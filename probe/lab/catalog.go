@@ -266,15 +266,15 @@ func goServers() []Server {
 			},
 		},
 		{
-			Name: "incomplete-chain", Description: "modern, intermediate CA not sent",
-			TLS: true, MinVersion: tls.VersionTLS12, HSTS: hstsYear, Cert: Cert{OmitIntermediates: true},
+			Name: "incomplete-chain", Description: "modern, intermediate CA not sent but named by the leaf's AIA caIssuers URL (served by the fleet)",
+			TLS: true, MinVersion: tls.VersionTLS12, HSTS: hstsYear, Cert: Cert{OmitIntermediates: true, AIA: true},
 			Expect: Expect{
-				Grades: grades("T", "T", "T"), TrustIgnored: grades("B", "B", "B"),
-				Why:       "intermediate neither sent nor known to the probe (no AIA fetching) → unknown issuer → T; trust ignored 93 A capped B: incomplete chain",
+				Grades:    grades("B", "B", "B"),
+				Why:       "incomplete chain, completed via AIA: cap B",
 				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
 				Vulns: soundVulns(true),
 				Cert: certVerdicts(soundCert("EC", 256), func(c *CertVerdicts) {
-					c.Trusted, c.ChainComplete = no(), no()
+					c.ChainComplete = no()
 				}),
 			},
 		},

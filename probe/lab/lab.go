@@ -20,6 +20,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,6 +56,10 @@ type Cert struct {
 	WrongName         bool // issued for another name than the server's
 	OmitIntermediates bool // incomplete chain
 	SHA1              bool // leaf signed with SHA-1
+	// AIA names, as the leaf's caIssuers URL (Authority Information Access), where the
+	// fleet serves its intermediate over plain HTTP on loopback: what lets SSL Labs and
+	// browsers complete an incomplete chain.
+	AIA bool
 }
 
 // Server is one fleet member: how to build it and what it should be measured as.
@@ -112,6 +117,8 @@ type Fleet struct {
 	Endpoints []Endpoint
 	root      *pki.Authority
 	inter     *pki.Authority
+	// issuerURL is where the intermediate is served for Cert.AIA leaves ("" if none asks).
+	issuerURL string
 
 	mu       sync.Mutex
 	closers  []io.Closer
@@ -168,8 +175,17 @@ func Start(ctx context.Context, servers []Server) (*Fleet, error) {
 		}
 		seen[s.Name] = true
 	}
+	if slices.ContainsFunc(servers, func(s Server) bool { return s.Cert.AIA }) {
+		is, err := inter.ServeIssuer(pki.DER)
+		if err != nil {
+			return nil, fmt.Errorf("lab: AIA issuer server: %w", err)
+		}
+		f.track(is) // closes with the fleet
+		f.issuerURL = is.URL()
+	}
 	certs, err := f.certificates(servers)
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
 	for i, s := range servers {
@@ -362,6 +378,9 @@ func (f *Fleet) certificate(name string, c Cert) (tls.Certificate, error) {
 	}
 	if c.WrongName {
 		opt.Names = []string{"other." + Domain}
+	}
+	if c.AIA {
+		opt.IssuingCertificateURL = []string{f.issuerURL}
 	}
 	now := time.Now()
 	if c.Expired {

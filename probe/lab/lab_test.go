@@ -238,8 +238,12 @@ func checkCertificate(t *testing.T, e Endpoint, pool *x509.CertPool) {
 	}
 
 	// Go's verifier is stricter than the declarations need (it also refuses SHA-1), so it
-	// must fail whenever anything is declared wrong and pass when everything is right.
-	sound := *c.Trusted && *c.HostnameMatch && !*c.Expired && !*c.NotYetValid && !*c.SHA1InChain
+	// must fail whenever anything is declared wrong and pass when everything is right. It
+	// fetches no AIA, so it also fails an incomplete chain, however trusted.
+	sound := *c.Trusted && *c.HostnameMatch && !*c.Expired && !*c.NotYetValid && !*c.SHA1InChain && *c.ChainComplete
+	if e.Cert.AIA {
+		checkAIA(t, leaf, pool, *c.Trusted)
+	}
 	_, err = handshake(e, pool, uint16(top), nil, true)
 	if (err == nil) != sound {
 		t.Errorf("verified handshake error %v, declared sound=%v", err, sound)
@@ -252,6 +256,34 @@ func checkCertificate(t *testing.T, e Endpoint, pool *x509.CertPool) {
 	}
 	if now := time.Now(); now.After(leaf.NotAfter) != *c.Expired || now.Before(leaf.NotBefore) != *c.NotYetValid {
 		t.Errorf("validity %v–%v, declared expired=%v not-yet-valid=%v", leaf.NotBefore, leaf.NotAfter, *c.Expired, *c.NotYetValid)
+	}
+}
+
+// checkAIA fetches the leaf's caIssuers URL, as a browser would, and verifies the leaf
+// with what it got: the chain is then trusted exactly when declared so.
+func checkAIA(t *testing.T, leaf *x509.Certificate, pool *x509.CertPool, trusted bool) {
+	t.Helper()
+	if len(leaf.IssuingCertificateURL) != 1 || !strings.HasPrefix(leaf.IssuingCertificateURL[0], "http://"+Loopback+":") {
+		t.Fatalf("caIssuers %q, want one http URL on %s", leaf.IssuingCertificateURL, Loopback)
+	}
+	resp, err := http.Get(leaf.IssuingCertificateURL[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatalf("caIssuers body: %v", err)
+	}
+	inter := x509.NewCertPool()
+	inter.AddCert(issuer)
+	_, err = leaf.Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter})
+	if (err == nil) != trusted {
+		t.Errorf("leaf verified with the AIA issuer: %v, declared trusted=%v", err, trusted)
 	}
 }
 
