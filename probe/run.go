@@ -74,6 +74,8 @@ func (s *Scanner) Run(ctx context.Context, targets []Target, w *result.Writer, o
 		todo = append(todo, t)
 	}
 
+	todo = interleaveHosts(todo)
+
 	jobs := make(chan Target)
 	var mu sync.Mutex // guards sum and serializes OnResult
 	var wg sync.WaitGroup
@@ -119,6 +121,35 @@ feed:
 		return sum, err
 	}
 	return sum, nil
+}
+
+// interleaveHosts orders targets round-robin over their hosts (first target of each host,
+// then the second of each, ...), keeping each host's own order. A study lists a host's
+// endpoints together; taken in that order, every worker would queue behind the first
+// host's per-host limits while the other hosts sit idle.
+func interleaveHosts(targets []Target) []Target {
+	var hosts []string
+	byHost := map[string][]Target{}
+	for _, t := range targets {
+		if _, ok := byHost[t.Host]; !ok {
+			hosts = append(hosts, t.Host)
+		}
+		byHost[t.Host] = append(byHost[t.Host], t)
+	}
+	out := make([]Target, 0, len(targets))
+	for len(hosts) > 0 {
+		left := hosts[:0] // hosts with targets after this round
+		for _, h := range hosts {
+			q := byHost[h]
+			out = append(out, q[0])
+			if len(q) > 1 {
+				byHost[h] = q[1:]
+				left = append(left, h)
+			}
+		}
+		hosts = left
+	}
+	return out
 }
 
 // Output is a results file opened for appending.

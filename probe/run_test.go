@@ -120,8 +120,8 @@ func TestRunLimits(t *testing.T) {
 	if p := dials.peakOpen(); p > 3 || p < 1 {
 		t.Errorf("peak open connections to one host %d, want 1..3", p)
 	}
-	if dials.n.Load() != s.bucket.count() {
-		t.Errorf("%d connections made, %d through the rate limiter", dials.n.Load(), s.bucket.count())
+	if global, host := s.rate.counts(); dials.n.Load() != global || dials.n.Load() != host {
+		t.Errorf("%d connections made, %d through the global rate limit, %d through the hosts'", dials.n.Load(), global, host)
 	}
 }
 
@@ -233,5 +233,34 @@ func TestOpenOutput(t *testing.T) {
 				t.Errorf("file after append:\n%s\nwant:\n%s", got, tt.after+line("z:443"))
 			}
 		})
+	}
+}
+
+func TestInterleaveHosts(t *testing.T) {
+	tests := []struct {
+		in, want string // host:port lists
+	}{
+		{"", ""},
+		{"a:1", "a:1"},
+		{"a:1 a:2 a:3 b:1 b:2 c:1", "a:1 b:1 c:1 a:2 b:2 a:3"},
+		{"a:1 b:1 a:2 b:2", "a:1 b:1 a:2 b:2"},
+		{"c:1 c:2 a:1", "c:1 a:1 c:2"},
+	}
+	for _, tt := range tests {
+		var in []Target
+		for _, f := range strings.Fields(tt.in) {
+			tg, err := ParseTarget(f, 443)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in = append(in, tg)
+		}
+		var got []string
+		for _, tg := range interleaveHosts(in) {
+			got = append(got, tg.String())
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("interleaveHosts(%s) = %s, want %s", tt.in, strings.Join(got, " "), tt.want)
+		}
 	}
 }

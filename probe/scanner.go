@@ -36,9 +36,17 @@ type Config struct {
 	// its endpoints and the steps' parallel probes (default 4). A connection a step
 	// leaves open is closed when its endpoint's measurement ends.
 	PerHostConns int
-	// Rate is the number of new connections per second over the whole scan (default 50);
-	// negative means unlimited.
-	Rate float64
+	// HostRate is the number of new connections per second to one IP address (default
+	// 50), after a burst of HostBurst (default 40, enough for one endpoint's measurement
+	// to start at once); negative means unlimited. It is the politeness limit: what one
+	// server sees of us, however many of its endpoints are measured.
+	HostRate  float64
+	HostBurst int
+	// Rate is the ceiling on new connections per second over the whole scan (default
+	// 1000), after a burst of RateBurst (default 100); negative means unlimited. It keeps
+	// a scan of many hosts from flooding our own machine and network.
+	Rate      float64
+	RateBurst int
 	// ConnectTimeout bounds one TCP connect (default 5 s); ReadTimeout one exchange on an
 	// open connection, such as a handshake or an HTTP request (default 5 s).
 	ConnectTimeout time.Duration
@@ -74,7 +82,10 @@ const (
 	DefaultConcurrency    = 16
 	DefaultPerHost        = 2
 	DefaultPerHostConns   = 4
-	DefaultRate           = 50
+	DefaultHostRate       = 50
+	DefaultHostBurst      = 40
+	DefaultRate           = 1000
+	DefaultRateBurst      = 100
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultReadTimeout    = 5 * time.Second
 	DefaultDeadline       = 3 * time.Minute
@@ -91,8 +102,17 @@ func (c Config) withDefaults() Config {
 	if c.PerHostConns <= 0 {
 		c.PerHostConns = DefaultPerHostConns
 	}
+	if c.HostRate == 0 {
+		c.HostRate = DefaultHostRate
+	}
+	if c.HostBurst <= 0 {
+		c.HostBurst = DefaultHostBurst
+	}
 	if c.Rate == 0 {
 		c.Rate = DefaultRate
+	}
+	if c.RateBurst <= 0 {
+		c.RateBurst = DefaultRateBurst
 	}
 	if c.ConnectTimeout <= 0 {
 		c.ConnectTimeout = DefaultConnectTimeout
@@ -124,10 +144,10 @@ func (c Config) withDefaults() Config {
 // Scanner measures endpoints. It is safe for concurrent use; the limits are shared by
 // every Measure and Run on it.
 type Scanner struct {
-	cfg    Config
-	bucket *tokenBucket
-	hosts  *hostSlots // endpoints per IP
-	conns  *hostSlots // connections per IP
+	cfg   Config
+	rate  *rateLimiter
+	hosts *hostSlots // endpoints per IP
+	conns *hostSlots // connections per IP
 	// measure is what Run calls per target: Measure, or a counting stand-in in tests.
 	measure func(context.Context, Target) result.Result
 }
@@ -145,8 +165,12 @@ func New(cfg Config) (*Scanner, error) {
 			return nil, fmt.Errorf("CA file %s: no PEM certificate in it", cfg.CAFile)
 		}
 	}
-	burst := max(1, int(cfg.Rate/10))
-	s := &Scanner{cfg: cfg, bucket: newTokenBucket(cfg.Rate, burst), hosts: newHostSlots(cfg.PerHost), conns: newHostSlots(cfg.PerHostConns)}
+	s := &Scanner{
+		cfg:   cfg,
+		rate:  newRateLimiter(cfg.Rate, cfg.RateBurst, cfg.HostRate, cfg.HostBurst, realClock()),
+		hosts: newHostSlots(cfg.PerHost),
+		conns: newHostSlots(cfg.PerHostConns),
+	}
 	s.measure = s.Measure
 	return s, nil
 }
@@ -165,8 +189,8 @@ type endpoint struct {
 	hostname string
 }
 
-// dial opens a connection to addr once the per-host connection limit and the rate
-// limiter allow. ctx bounds the wait and the connect; the connection is closed at the
+// dial opens a connection to addr once the per-host connection limit and the per-host
+// and global rates allow. Every connection of every step comes through here. ctx bounds the wait and the connect; the connection is closed at the
 // latest when measurement (the endpoint's context) ends.
 func (s *Scanner) dial(ctx, measurement context.Context, addr netip.AddrPort) (net.Conn, error) {
 	if s.cfg.LoopbackOnly && !addr.Addr().IsLoopback() {
@@ -176,7 +200,7 @@ func (s *Scanner) dial(ctx, measurement context.Context, addr netip.AddrPort) (n
 	if err != nil {
 		return nil, fmt.Errorf("connect %s: waiting for a free connection slot: %w", addr, err)
 	}
-	if err := s.bucket.Wait(ctx); err != nil {
+	if err := s.rate.wait(ctx, addr.Addr().String()); err != nil {
 		release()
 		return nil, fmt.Errorf("connect %s: waiting for the rate limit: %w", addr, err)
 	}
