@@ -46,38 +46,9 @@ func SSLv3(opt SSLv3Options) Handler {
 	if len(suites) == 0 {
 		suites = []uint16{0x0005, 0x000a, 0x002f}
 	}
-	return func(ctx context.Context, conn net.Conn) {
-		conn.SetDeadline(time.Now().Add(drainLimit))
-		ch, _, err := ReadClientHello(conn)
-		if err != nil {
-			return
-		}
-		if ch.Version != tlswire.VersionSSL3 {
-			_ = WriteAlert(conn, tlswire.VersionSSL3, tlswire.AlertProtocolVersion)
-			return
-		}
-		suite, err := pickSuite(suites, ch.CipherSuites)
-		if err != nil {
-			_ = WriteAlert(conn, tlswire.VersionSSL3, tlswire.AlertHandshakeFailure)
-			return
-		}
-		sh := tlswire.ServerHello{Version: tlswire.VersionSSL3, SessionID: make([]byte, 32), CipherSuite: suite}
-		rand.Read(sh.Random[:])
-		rand.Read(sh.SessionID)
-		hello, err := sh.Marshal()
-		if err != nil {
-			return
-		}
-		cert, err := tlswire.MarshalCertificate(opt.Chain)
-		if err != nil {
-			return
-		}
-		done := tlswire.AppendMessage(nil, tlswire.TypeServerHelloDone, nil)
-		if WriteHandshake(conn, tlswire.VersionSSL3, hello, cert, done) != nil {
-			return
-		}
-		Drain(ctx, conn, drainLimit)
-	}
+	f := flight{minVersion: tlswire.VersionSSL3, maxVersion: tlswire.VersionSSL3, refuseNewer: true,
+		suites: suites, chain: opt.Chain}
+	return f.drainAfter()
 }
 
 // notSSLv2Linger is how long the SSL 2.0 fake reads on after bytes that are not SSL 2.0.

@@ -11,7 +11,6 @@ import (
 	"io"
 	"math/big"
 	"net"
-	"slices"
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
@@ -19,86 +18,9 @@ import (
 
 // This file holds the fakes of servers with known vulnerabilities (Heartbleed, CCS
 // injection, ROBOT, export suites). Each one answers a ClientHello with a real first
-// flight (ServerHello, Certificate, optional ServerKeyExchange, ServerHelloDone) over RSA
+// flight (flight.go: ServerHello, Certificate, optional ServerKeyExchange, ServerHelloDone) over RSA
 // key transport and then misbehaves exactly where the vulnerability lies; they never finish
 // a handshake.
-
-// flight describes the first flight a vulnerable fake sends.
-type flight struct {
-	// minVersion and maxVersion bound the version the fake negotiates: the client's best
-	// within the range.
-	minVersion, maxVersion uint16
-	suites                 []uint16
-	chain                  [][]byte
-	// extensions returns the ServerHello extensions for a hello; nil gives the
-	// renegotiation_info a maintained server sends.
-	extensions func(ch *tlswire.ClientHello) []tlswire.Extension
-	// ske returns the ServerKeyExchange body for the chosen suite, nil for none.
-	ske func(suite uint16) []byte
-	// deflate makes the fake choose DEFLATE compression when the client offers it.
-	deflate bool
-}
-
-// negotiated is the outcome of a first flight.
-type negotiated struct {
-	version uint16
-	suite   uint16
-	hello   *tlswire.ClientHello
-}
-
-// serveFlight reads the ClientHello and writes the first flight; on a hello the fake cannot
-// serve it sends the alert a server would and returns ok false.
-func (f flight) serve(conn net.Conn) (negotiated, bool) {
-	ch, _, err := ReadClientHello(conn)
-	if err != nil {
-		return negotiated{}, false
-	}
-	ver := ch.MaxVersion()
-	if ver > f.maxVersion {
-		ver = f.maxVersion
-	}
-	if ver < f.minVersion {
-		_ = WriteAlert(conn, f.minVersion, tlswire.AlertProtocolVersion)
-		return negotiated{}, false
-	}
-	suite, err := pickSuite(f.suites, ch.CipherSuites)
-	if err != nil {
-		_ = WriteAlert(conn, ver, tlswire.AlertHandshakeFailure)
-		return negotiated{}, false
-	}
-	exts := []tlswire.Extension{{Type: tlswire.ExtRenegotiationInfo, Data: []byte{0}}}
-	if f.extensions != nil {
-		exts = f.extensions(ch)
-	}
-	if ver == tlswire.VersionSSL3 {
-		exts = nil
-	}
-	sh := tlswire.ServerHello{Version: ver, SessionID: make([]byte, 32), CipherSuite: suite, Extensions: exts}
-	if f.deflate && slices.Contains(ch.CompressionMethods, compressionDeflate) {
-		sh.CompressionMethod = compressionDeflate
-	}
-	rand.Read(sh.Random[:])
-	rand.Read(sh.SessionID)
-	hello, err := sh.Marshal()
-	if err != nil {
-		return negotiated{}, false
-	}
-	cert, err := tlswire.MarshalCertificate(f.chain)
-	if err != nil {
-		return negotiated{}, false
-	}
-	msgs := [][]byte{hello, cert}
-	if f.ske != nil {
-		if body := f.ske(suite); body != nil {
-			msgs = append(msgs, tlswire.AppendMessage(nil, tlswire.TypeServerKeyExchange, body))
-		}
-	}
-	msgs = append(msgs, tlswire.AppendMessage(nil, tlswire.TypeServerHelloDone, nil))
-	if WriteHandshake(conn, ver, msgs...) != nil {
-		return negotiated{}, false
-	}
-	return negotiated{version: ver, suite: suite, hello: ch}, true
-}
 
 // rsaSuites are the RSA key transport suites the vulnerable fakes serve, in preference
 // order: AES128-GCM-SHA256, AES256-GCM-SHA384, AES128-SHA, AES256-SHA, DES-CBC3-SHA.
@@ -319,12 +241,7 @@ func Export(opt ExportOptions) (Handler, error) {
 			}
 			return rsaParams(rsaModulus)
 		}}
-	return func(ctx context.Context, conn net.Conn) {
-		conn.SetDeadline(time.Now().Add(drainLimit))
-		if _, ok := f.serve(conn); ok {
-			Drain(ctx, conn, drainLimit)
-		}
-	}, nil
+	return f.drainAfter(), nil
 }
 
 // modulus512 returns a 512-bit RSA modulus (the product of two 256-bit primes): Go refuses
@@ -383,22 +300,6 @@ const compressionDeflate uint8 = 1
 func Compression(opt VulnOptions) Handler {
 	f := flight{minVersion: tlswire.VersionTLS10, maxVersion: tlswire.VersionTLS12, suites: rsaSuites(), chain: opt.Chain, deflate: true}
 	return f.refuseAfter()
-}
-
-// refuseAfter serves the first flight and refuses whatever the client sends next with
-// handshake_failure: the fake never finishes a handshake, and this way a client does not
-// wait for a Finished that will not come.
-func (f flight) refuseAfter() Handler {
-	return func(ctx context.Context, conn net.Conn) {
-		conn.SetDeadline(time.Now().Add(drainLimit))
-		n, ok := f.serve(conn)
-		if !ok {
-			return
-		}
-		if _, err := tlswire.ReadRecord(conn); err == nil {
-			_ = WriteAlert(conn, n.version, tlswire.AlertHandshakeFailure)
-		}
-	}
 }
 
 // TicketbleedOptions configures the Ticketbleed fake.
