@@ -29,6 +29,9 @@ type probeFlags struct {
 	perHost         int
 	perHostConns    int
 	rate            float64
+	rateBurst       int
+	hostRate        float64
+	hostBurst       int
 	timeout         time.Duration
 	deadline        time.Duration
 	overallDeadline time.Duration
@@ -53,6 +56,16 @@ Targets are host[:port] arguments (port 443 by default; IPv6 as [::1]:443) and/o
 (detected by its header): its https rows are the targets, its http rows name the port of
 the plain-HTTP check for their host. A host name is measured at its first address.
 
+Limits. One endpoint's measurement opens about 35 short connections (one per protocol,
+cipher and vulnerability probe). Two limits keep that polite and safe:
+  --host-rate/--host-burst  new connections per second to one IP address: what a server sees
+                            of us. The burst lets one endpoint's measurement start at once;
+                            more endpoints of the same IP are then paced at the rate.
+  --rate/--rate-burst       new connections per second over the whole scan: a ceiling that
+                            protects our own machine and network (sockets, NAT, uplink) when
+                            many hosts are scanned at once.
+--concurrency, --per-host and --per-host-conns bound what is open at once.
+
 An interrupted scan (Ctrl-C, --overall-deadline) keeps every finished line; run the same
 command with --resume to measure only what is missing.`,
 		Example: `  mhealthsec probe example.org api.example.org:8443 > results.jsonl
@@ -68,7 +81,10 @@ command with --resume to measure only what is missing.`,
 	fl.IntVar(&f.concurrency, "concurrency", probe.DefaultConcurrency, "endpoints measured at once")
 	fl.IntVar(&f.perHost, "per-host", probe.DefaultPerHost, "endpoints of one IP address measured at once")
 	fl.IntVar(&f.perHostConns, "per-host-conns", probe.DefaultPerHostConns, "connections to one IP address open at once")
-	fl.Float64Var(&f.rate, "rate", probe.DefaultRate, "new connections per second over the scan (0: unlimited)")
+	fl.Float64Var(&f.hostRate, "host-rate", probe.DefaultHostRate, "new connections per second to one IP address, to be gentle with each server (0: unlimited)")
+	fl.IntVar(&f.hostBurst, "host-burst", probe.DefaultHostBurst, "connections to one IP address allowed at once before --host-rate paces them (one endpoint needs ~35)")
+	fl.Float64Var(&f.rate, "rate", probe.DefaultRate, "new connections per second over the whole scan, a ceiling that protects our own machine and network (0: unlimited)")
+	fl.IntVar(&f.rateBurst, "rate-burst", probe.DefaultRateBurst, "connections over the scan allowed at once before --rate paces them")
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultReadTimeout, "timeout of one connect or one exchange (handshake, request)")
 	fl.DurationVar(&f.deadline, "deadline", probe.DefaultDeadline, "deadline of one endpoint's whole measurement")
 	fl.DurationVar(&f.overallDeadline, "overall-deadline", 0, "stop the scan after this long, keeping what is done (0: none)")
@@ -150,8 +166,10 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 		return cfg, 0, usageErrorf("probe: --concurrency must be at least 1, got %d", f.concurrency)
 	case f.perHost < 1 || f.perHostConns < 1:
 		return cfg, 0, usageErrorf("probe: --per-host and --per-host-conns must be at least 1, got %d and %d", f.perHost, f.perHostConns)
-	case f.rate < 0:
-		return cfg, 0, usageErrorf("probe: --rate must be 0 (unlimited) or positive, got %v", f.rate)
+	case f.rate < 0 || f.hostRate < 0:
+		return cfg, 0, usageErrorf("probe: --rate and --host-rate must be 0 (unlimited) or positive, got %v and %v", f.rate, f.hostRate)
+	case f.rateBurst < 1 || f.hostBurst < 1:
+		return cfg, 0, usageErrorf("probe: --rate-burst and --host-burst must be at least 1, got %d and %d", f.rateBurst, f.hostBurst)
 	case f.timeout <= 0 || f.deadline <= 0 || f.overallDeadline < 0:
 		return cfg, 0, usageErrorf("probe: --timeout and --deadline must be positive, --overall-deadline not negative")
 	case f.httpPort < 0 || f.httpPort > 65535:
@@ -170,6 +188,9 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 		PerHost:         f.perHost,
 		PerHostConns:    f.perHostConns,
 		Rate:            f.rate,
+		RateBurst:       f.rateBurst,
+		HostRate:        f.hostRate,
+		HostBurst:       f.hostBurst,
 		ConnectTimeout:  f.timeout,
 		ReadTimeout:     f.timeout,
 		Deadline:        f.deadline,
@@ -181,6 +202,9 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 	}
 	if f.rate == 0 {
 		cfg.Rate = -1
+	}
+	if f.hostRate == 0 {
+		cfg.HostRate = -1
 	}
 	if f.httpPort == 0 {
 		cfg.HTTPPort = -1

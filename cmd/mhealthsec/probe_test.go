@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
@@ -80,6 +81,9 @@ func TestProbeUsageErrors(t *testing.T) {
 		{[]string{"probe", "--criteria", "2001x", "example.org"}, "unknown grading criteria"},
 		{[]string{"probe", "--concurrency", "0", "example.org"}, "--concurrency"},
 		{[]string{"probe", "--rate", "-1", "example.org"}, "--rate"},
+		{[]string{"probe", "--host-rate", "-5", "example.org"}, "--host-rate"},
+		{[]string{"probe", "--host-burst", "0", "example.org"}, "--host-burst"},
+		{[]string{"probe", "--rate-burst", "0", "example.org"}, "--rate-burst"},
 		{[]string{"probe", "--http-port", "70000", "example.org"}, "--http-port"},
 		{[]string{"probe", "--timeout", "soon", "example.org"}, "invalid argument"},
 		{[]string{"probe", "--targets", badLines}, "targets.txt:3:"},
@@ -93,6 +97,34 @@ func TestProbeUsageErrors(t *testing.T) {
 		code, stdout, stderr := runCLI(context.Background(), tt.args...)
 		if code != 2 || !strings.Contains(stderr, tt.msg) || stdout != "" {
 			t.Errorf("%v: exit %d, stderr %q, stdout %q; want exit 2 mentioning %q", tt.args, code, stderr, stdout, tt.msg)
+		}
+	}
+}
+
+// TestProbeRateFlags checks how the rate flags reach the scanner: 0 lifts a limit, which
+// the scanner spells as a negative rate (its zero means "the default").
+func TestProbeRateFlags(t *testing.T) {
+	tests := []struct {
+		rate, hostRate               float64
+		rateBurst, hostBurst         int
+		wantRate, wantHostRate       float64
+		wantRateBurst, wantHostBurst int
+	}{
+		{probe.DefaultRate, probe.DefaultHostRate, probe.DefaultRateBurst, probe.DefaultHostBurst,
+			probe.DefaultRate, probe.DefaultHostRate, probe.DefaultRateBurst, probe.DefaultHostBurst},
+		{0, 0, 1, 1, -1, -1, 1, 1},
+		{250, 5, 10, 3, 250, 5, 10, 3},
+	}
+	for _, tt := range tests {
+		f := probeFlags{concurrency: 1, perHost: 1, perHostConns: 1, timeout: time.Second, deadline: time.Minute,
+			criteria: "2009r", httpPort: 80, rate: tt.rate, hostRate: tt.hostRate, rateBurst: tt.rateBurst, hostBurst: tt.hostBurst}
+		cfg, _, err := f.config()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Rate != tt.wantRate || cfg.HostRate != tt.wantHostRate || cfg.RateBurst != tt.wantRateBurst || cfg.HostBurst != tt.wantHostBurst {
+			t.Errorf("flags %v/%v burst %d/%d: config rate %v host %v, bursts %d %d", tt.rate, tt.hostRate, tt.rateBurst, tt.hostBurst,
+				cfg.Rate, cfg.HostRate, cfg.RateBurst, cfg.HostBurst)
 		}
 	}
 }
