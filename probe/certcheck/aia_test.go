@@ -531,3 +531,48 @@ func FuzzParseIssuers(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCheckContextAIA judges an incomplete chain completed from AIA (fetcher in
+// memory, so only parsing and path building are timed).
+func BenchmarkCheckContextAIA(b *testing.B) {
+	root, err := pki.NewRoot("bench root")
+	if err != nil {
+		b.Fatal(err)
+	}
+	inter, err := root.NewIntermediate("bench intermediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	leaf, err := inter.Issue(pki.LeafOptions{OmitIntermediates: true, IssuingCertificateURL: []string{caURL(0)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := &mapFetcher{bodies: map[string][]byte{caURL(0): inter.Cert.Raw}}
+	cfg := Config{SNI: "localhost", Roots: root.Pool(), FetchIssuer: m.fetch}
+	for b.Loop() {
+		c, err := CheckContext(context.Background(), leaf.Certificate, cfg)
+		if err != nil || !c.Trusted {
+			b.Fatalf("trusted %v, %v", c != nil && c.Trusted, err)
+		}
+	}
+}
+
+func BenchmarkParseIssuersPKCS7(b *testing.B) {
+	root, err := pki.NewRoot("bench root")
+	if err != nil {
+		b.Fatal(err)
+	}
+	inter, err := root.NewIntermediate("bench intermediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p7, err := pki.Encode(pki.PKCS7, inter.Cert, root.Cert)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := ParseIssuers(p7); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
