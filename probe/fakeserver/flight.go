@@ -98,24 +98,27 @@ func (f flight) serve(conn net.Conn) (negotiated, bool) {
 // handshake_failure: the fake never finishes a handshake, and this way a client does not
 // wait for a Finished that will not come.
 func (f flight) refuseAfter() Handler {
-	return func(ctx context.Context, conn net.Conn) {
-		conn.SetDeadline(time.Now().Add(drainLimit))
-		n, ok := f.serve(conn)
-		if !ok {
-			return
-		}
+	return f.then(func(ctx context.Context, conn net.Conn, n negotiated) {
 		if _, err := tlswire.ReadRecord(conn); err == nil {
 			_ = WriteAlert(conn, n.version, tlswire.AlertHandshakeFailure)
 		}
-	}
+	})
 }
 
 // drainAfter serves the first flight and then reads on in silence until the client leaves.
 func (f flight) drainAfter() Handler {
+	return f.then(func(ctx context.Context, conn net.Conn, _ negotiated) {
+		Drain(ctx, conn, drainLimit)
+	})
+}
+
+// then makes the handler of a fake: it serves the first flight and, when the client's hello
+// could be served, hands the connection on to next.
+func (f flight) then(next func(ctx context.Context, conn net.Conn, n negotiated)) Handler {
 	return func(ctx context.Context, conn net.Conn) {
 		conn.SetDeadline(time.Now().Add(drainLimit))
-		if _, ok := f.serve(conn); ok {
-			Drain(ctx, conn, drainLimit)
+		if n, ok := f.serve(conn); ok {
+			next(ctx, conn, n)
 		}
 	}
 }

@@ -61,12 +61,7 @@ func Heartbleed(opt VulnOptions) Handler {
 			}
 			return exts
 		}}
-	return func(ctx context.Context, conn net.Conn) {
-		conn.SetDeadline(time.Now().Add(drainLimit))
-		n, ok := f.serve(conn)
-		if !ok {
-			return
-		}
+	return f.then(func(ctx context.Context, conn net.Conn, n negotiated) {
 		for {
 			rec, err := tlswire.ReadRecord(conn)
 			if err != nil {
@@ -94,7 +89,7 @@ func Heartbleed(opt VulnOptions) Handler {
 				return
 			}
 		}
-	}
+	})
 }
 
 // CCSInjection is an OpenSSL 1.0.1g-and-older lookalike (CVE-2014-0224): it accepts a
@@ -103,12 +98,7 @@ func Heartbleed(opt VulnOptions) Handler {
 // decryption_failed, the answer testssl.sh looks for.
 func CCSInjection(opt VulnOptions) Handler {
 	f := flight{minVersion: tlswire.VersionTLS10, maxVersion: tlswire.VersionTLS12, suites: rsaSuites(), chain: opt.Chain}
-	return func(ctx context.Context, conn net.Conn) {
-		conn.SetDeadline(time.Now().Add(drainLimit))
-		n, ok := f.serve(conn)
-		if !ok {
-			return
-		}
+	return f.then(func(ctx context.Context, conn net.Conn, n negotiated) {
 		rec, err := tlswire.ReadRecord(conn)
 		if err != nil {
 			return
@@ -124,7 +114,7 @@ func CCSInjection(opt VulnOptions) Handler {
 		}
 		_ = WriteAlert(conn, n.version, alertDecryptionFailed)
 		Drain(ctx, conn, drainLimit)
-	}
+	})
 }
 
 // alertDecryptionFailed is TLS 1.0's decryption_failed (RFC 2246, 7.2.2).
@@ -148,12 +138,7 @@ func ROBOT(opt ROBOTOptions) (Handler, error) {
 		return nil, fmt.Errorf("fakeserver: ROBOT needs an RSA key, got %T", opt.Certificate.PrivateKey)
 	}
 	f := flight{minVersion: tlswire.VersionTLS10, maxVersion: tlswire.VersionTLS12, suites: rsaSuites(), chain: opt.Certificate.Certificate}
-	return func(ctx context.Context, conn net.Conn) {
-		conn.SetDeadline(time.Now().Add(drainLimit))
-		n, ok := f.serve(conn)
-		if !ok {
-			return
-		}
+	return f.then(func(ctx context.Context, conn net.Conn, n negotiated) {
 		// Read the record itself: a CCS here must be refused, not skipped.
 		rec, err := tlswire.ReadRecord(conn)
 		if err != nil {
@@ -185,7 +170,7 @@ func ROBOT(opt ROBOTOptions) (Handler, error) {
 		}
 		_ = WriteAlert(conn, n.version, tlswire.AlertBadRecordMAC)
 		Drain(ctx, conn, drainLimit)
-	}, nil
+	}), nil
 }
 
 // rawDecrypt is textbook RSA decryption, left-padded to the modulus length; the oracle is
