@@ -6,12 +6,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os/exec"
 	"runtime"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
@@ -199,4 +202,25 @@ func BenchmarkMeasureLoopback(b *testing.B) {
 			b.ReportMetric(float64(conns), "conns/endpoint")
 		})
 	}
+}
+
+// BenchmarkSSLScanLoopback runs sslscan (protocols, suites, certificate, heartbleed,
+// renegotiation, compression) on the same endpoint as BenchmarkMeasureLoopback, for the
+// ratio the README quotes.
+//
+//	go test -run '^$' -bench 'MeasureLoopback|SSLScanLoopback' -benchtime 30x ./probe/
+func BenchmarkSSLScanLoopback(b *testing.B) {
+	sslscan := peertest.Tool(b, "sslscan")
+	targets, _ := benchFleet(b, 1, 1)
+	addr := net.JoinHostPort(targets[0].Host, strconv.Itoa(targets[0].Port))
+	var ds []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if out, err := exec.Command(sslscan, "--no-colour", "--xml=-", addr).CombinedOutput(); err != nil {
+			b.Fatalf("sslscan: %v\n%s", err, out)
+		}
+		ds = append(ds, time.Since(start))
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	b.ReportMetric(float64(ds[len(ds)/2])/float64(time.Millisecond), "median-ms")
 }
