@@ -112,13 +112,10 @@ func CCSInjection(opt VulnOptions) Handler {
 		if _, err := tlswire.ReadRecord(conn); err != nil {
 			return
 		}
-		_ = WriteAlert(conn, n.version, alertDecryptionFailed)
+		_ = WriteAlert(conn, n.version, tlswire.AlertDecryptionFailed)
 		Drain(ctx, conn, drainLimit)
 	})
 }
-
-// alertDecryptionFailed is TLS 1.0's decryption_failed (RFC 2246, 7.2.2).
-const alertDecryptionFailed uint8 = 21
 
 // ROBOTOptions configures the ROBOT fake.
 type ROBOTOptions struct {

@@ -13,6 +13,7 @@ const (
 	AlertCloseNotify           uint8 = 0
 	AlertUnexpectedMessage     uint8 = 10
 	AlertBadRecordMAC          uint8 = 20
+	AlertDecryptionFailed      uint8 = 21 // SSL 3.0/TLS 1.0 only (RFC 2246, 7.2.2)
 	AlertRecordOverflow        uint8 = 22
 	AlertHandshakeFailure      uint8 = 40
 	AlertNoCertificate         uint8 = 41
@@ -41,6 +42,8 @@ func alertName(d uint8) string {
 		return "unexpected_message"
 	case AlertBadRecordMAC:
 		return "bad_record_mac"
+	case AlertDecryptionFailed:
+		return "decryption_failed"
 	case AlertRecordOverflow:
 		return "record_overflow"
 	case AlertHandshakeFailure:

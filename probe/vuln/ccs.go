@@ -35,7 +35,7 @@ func (p *prober) ccsInjection(ctx context.Context) (*bool, string) {
 		switch rep.alert.Description {
 		case tlswire.AlertUnexpectedMessage, tlswire.AlertHandshakeFailure, tlswire.AlertCloseNotify:
 			return result.Bool(false), "not vulnerable: early CCS rejected with " + rep.String()
-		case alertDecryptionFailed, tlswire.AlertBadRecordMAC:
+		case tlswire.AlertDecryptionFailed, tlswire.AlertBadRecordMAC:
 			return result.Bool(true), "VULNERABLE: early CCS accepted; the next record failed with " + rep.String()
 		}
 		// testssl.sh calls any other alert "likely VULNERABLE"; so do we, and say so.
@@ -49,6 +49,3 @@ func (p *prober) ccsInjection(ctx context.Context) (*bool, string) {
 	}
 	return nil, "not tested: " + rep.String()
 }
-
-// alertDecryptionFailed is the SSL 3.0/TLS 1.0 decryption_failed alert (RFC 2246, 7.2.2).
-const alertDecryptionFailed uint8 = 21
