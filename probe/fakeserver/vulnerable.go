@@ -71,20 +71,19 @@ func Heartbleed(opt VulnOptions) Handler {
 				_ = WriteAlert(conn, n.version, tlswire.AlertUnexpectedMessage)
 				return
 			}
-			if len(rec.Payload) < 3 || rec.Payload[0] != 1 {
+			typ, claimed, payload, err := tlswire.ParseHeartbeat(rec.Payload)
+			if err != nil || typ != tlswire.HeartbeatRequest {
 				continue
 			}
-			claimed := int(binary.BigEndian.Uint16(rec.Payload[1:3]))
-			payload := rec.Payload[3:]
-			resp := []byte{2, rec.Payload[1], rec.Payload[2]}
-			for i := 0; i < claimed; i++ {
+			echo := make([]byte, claimed)
+			for i := range echo {
 				if i < len(payload) {
-					resp = append(resp, payload[i])
+					echo[i] = payload[i]
 				} else {
-					resp = append(resp, leakedMemory[(i-len(payload))%len(leakedMemory)])
+					echo[i] = leakedMemory[(i-len(payload))%len(leakedMemory)]
 				}
 			}
-			resp = append(resp, make([]byte, 16)...)
+			resp := tlswire.HeartbeatMessage(tlswire.HeartbeatResponse, claimed, echo)
 			if tlswire.WriteRecords(conn, tlswire.RecordHeartbeat, n.version, resp) != nil {
 				return
 			}

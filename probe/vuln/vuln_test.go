@@ -289,22 +289,6 @@ func TestPaddedPMS(t *testing.T) {
 	}
 }
 
-func FuzzParseHeartbeat(f *testing.F) {
-	f.Add(HeartbeatMessage(heartbeatRequest, 0x4000, []byte("0123456789abcdef")))
-	f.Add([]byte{2, 0, 0})
-	f.Add([]byte{1})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		typ, claimed, rest, err := ParseHeartbeat(b)
-		if err != nil {
-			return
-		}
-		again := append([]byte{typ, byte(claimed >> 8), byte(claimed)}, rest...)
-		if string(again) != string(b) {
-			t.Fatalf("round trip changed %x to %x", b, again)
-		}
-	})
-}
-
 func BenchmarkCheckGoServer(b *testing.B) {
 	cert := leaf(b, pki.RSA2048)
 	dial := goServer(b, &tls.Config{Certificates: []tls.Certificate{cert}, CipherSuites: rsaKx})
