@@ -1,6 +1,7 @@
 package vuln
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -29,8 +30,8 @@ func derive(r *result.Result, n notes) {
 		}
 		var hits []string
 		for _, c := range r.Ciphers {
-			if pred(c) {
-				hits = appendUnique(hits, c.Name)
+			if pred(c) && !slices.Contains(hits, c.Name) {
+				hits = append(hits, c.Name)
 			}
 		}
 		if len(hits) > 0 {
@@ -136,15 +137,6 @@ func isDHE(c result.Cipher) bool {
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
-
-func appendUnique(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
-}
 
 func summarize(names []string) string {
 	const show = 4
