@@ -68,8 +68,8 @@ func (f flight) serve(conn net.Conn) (negotiated, bool) {
 		exts = nil
 	}
 	sh := tlswire.ServerHello{Version: ver, SessionID: make([]byte, 32), CipherSuite: suite, Extensions: exts}
-	if f.deflate && slices.Contains(ch.CompressionMethods, compressionDeflate) {
-		sh.CompressionMethod = compressionDeflate
+	if f.deflate && slices.Contains(ch.CompressionMethods, tlswire.CompressionDeflate) {
+		sh.CompressionMethod = tlswire.CompressionDeflate
 	}
 	rand.Read(sh.Random[:])
 	rand.Read(sh.SessionID)

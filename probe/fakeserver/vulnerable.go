@@ -273,9 +273,6 @@ func filler(n int) []byte {
 	return b
 }
 
-// compressionDeflate is the DEFLATE compression method (RFC 3749).
-const compressionDeflate uint8 = 1
-
 // Compression is a server that still compresses TLS records (CRIME, CVE-2012-4929): it picks
 // DEFLATE whenever the client offers it.
 func Compression(opt VulnOptions) Handler {

@@ -31,6 +31,12 @@ const (
 	ExtRenegotiationInfo    uint16 = 0xff01
 )
 
+// Compression methods (RFC 3749). A server that picks DEFLATE is open to CRIME.
+const (
+	CompressionNull    uint8 = 0
+	CompressionDeflate uint8 = 1
+)
+
 // Signalling cipher suite values.
 const (
 	SuiteEmptyRenegotiationInfoSCSV uint16 = 0x00ff // RFC 5746

@@ -12,9 +12,6 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
-// compressionDeflate is the DEFLATE compression method (RFC 3749).
-const compressionDeflate = 1
-
 // helloResult is what one ServerHello tells about renegotiation and compression.
 type helloResult struct {
 	secureRenego, crime, insecureRenego *bool
@@ -35,7 +32,7 @@ func (p *prober) helloFeatures(ctx context.Context) helloResult {
 	}
 	ch := p.hello()
 	ch.SecureRenegotiation = true
-	ch.CompressionMethods = []uint8{compressionDeflate, 0}
+	ch.CompressionMethods = []uint8{tlswire.CompressionDeflate, tlswire.CompressionNull}
 	s, sh, err := p.startHello(ctx, ch)
 	if err != nil {
 		note := "not tested: " + err.Error()
@@ -44,7 +41,7 @@ func (p *prober) helloFeatures(ctx context.Context) helloResult {
 	}
 	s.Close()
 	h.secureRenego = result.Bool(sh.SecureRenegotiation)
-	h.crime = result.Bool(sh.CompressionMethod == compressionDeflate)
+	h.crime = result.Bool(sh.CompressionMethod == tlswire.CompressionDeflate)
 	if *h.crime {
 		h.crimeNote = "VULNERABLE: server chose DEFLATE compression"
 	}
