@@ -2,8 +2,9 @@
 // certificate, HTTP and plain-HTTP behaviour, vulnerabilities), grades them and writes one
 // result per endpoint. The measurements live in sub-packages (enum, certcheck, httpcheck,
 // vuln, grade); this package resolves targets, owns the one dialer every connection goes
-// through (rate limit, per-host limit, timeouts, loopback-only for tests), runs the steps
-// in order, classifies failures, and streams results of a whole scan with resume.
+// through (per-host and global rate limits, per-host bounds, timeouts, loopback-only for
+// tests), runs the steps in order, classifies failures, and streams results of a whole
+// scan with resume.
 package probe
 
 import (
