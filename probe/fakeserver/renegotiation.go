@@ -33,15 +33,13 @@ func Renegotiation(opt RenegotiationOptions) Handler {
 	}
 }
 
-const suiteECDHERSAAES128GCM uint16 = 0xc02f
-
 func renegotiate(ctx context.Context, conn net.Conn, opt RenegotiationOptions) error {
-	const ver = tlswire.VersionTLS12
+	const ver, suite = tlswire.VersionTLS12, tlswire.SuiteECDHERSAWithAES128GCMSHA256
 	ch, _, err := ReadClientHello(conn)
 	if err != nil {
 		return err
 	}
-	if ch.MaxVersion() < ver || !slices.Contains(ch.CipherSuites, suiteECDHERSAAES128GCM) ||
+	if ch.MaxVersion() < ver || !slices.Contains(ch.CipherSuites, suite) ||
 		!slices.Contains(ch.SupportedGroups, tlswire.GroupX25519) {
 		return WriteAlert(conn, ver, tlswire.AlertHandshakeFailure)
 	}
@@ -49,7 +47,7 @@ func renegotiate(ctx context.Context, conn net.Conn, opt RenegotiationOptions) e
 	if opt.Secure {
 		exts = append(exts, tlswire.Extension{Type: tlswire.ExtRenegotiationInfo, Data: []byte{0}})
 	}
-	sh := tlswire.ServerHello{Version: ver, SessionID: make([]byte, 32), CipherSuite: suiteECDHERSAAES128GCM, Extensions: exts}
+	sh := tlswire.ServerHello{Version: ver, SessionID: make([]byte, 32), CipherSuite: suite, Extensions: exts}
 	rand.Read(sh.Random[:])
 	rand.Read(sh.SessionID)
 	hello, err := sh.Marshal()
@@ -122,7 +120,7 @@ func renegotiate(ctx context.Context, conn net.Conn, opt RenegotiationOptions) e
 	if err != nil || rec.Type != tlswire.RecordHandshake || len(plain) == 0 || plain[0] != tlswire.TypeClientHello {
 		return errors.New("fakeserver: expected a renegotiating ClientHello")
 	}
-	sh2 := tlswire.ServerHello{Version: ver, CipherSuite: suiteECDHERSAAES128GCM, Extensions: exts}
+	sh2 := tlswire.ServerHello{Version: ver, CipherSuite: suite, Extensions: exts}
 	rand.Read(sh2.Random[:])
 	hello2, err := sh2.Marshal()
 	if err != nil {

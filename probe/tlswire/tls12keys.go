@@ -16,6 +16,12 @@ import (
 // fake server to finish a handshake and exchange a few encrypted records. It authenticates
 // nobody and offers no other suites, which a scanner never needs to complete.
 
+// The suites this key schedule serves.
+const (
+	SuiteECDHERSAWithAES128GCMSHA256   uint16 = 0xc02f
+	SuiteECDHEECDSAWithAES128GCMSHA256 uint16 = 0xc02b
+)
+
 // Lengths of the TLS 1.2 key schedule values.
 const (
 	MasterSecretLen     = 48 // RFC 5246, 8.1

@@ -19,7 +19,7 @@ import (
 
 // renegoSuites are the suites the renegotiation client can run.
 func renegoSuites() []uint16 {
-	return []uint16{0xc02f, 0xc02b} // ECDHE_RSA / ECDHE_ECDSA WITH_AES_128_GCM_SHA256
+	return []uint16{tlswire.SuiteECDHERSAWithAES128GCMSHA256, tlswire.SuiteECDHEECDSAWithAES128GCMSHA256}
 }
 
 // clientRenegotiation decides secure_client_renego (testssl.sh's id): after a full TLS 1.2
