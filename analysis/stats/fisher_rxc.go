@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -12,27 +13,28 @@ import (
 // Patel's FEXACT: nodes are the sorted remaining row totals, paths carry their
 // probability so far, and whole sub-networks are settled at once by bounds on
 // their most and least probable completions). Its cost grows roughly with the
-// number of distinct (node, probability) pairs, which these limits cap.
+// number of distinct (node, probability) pairs and of branches, which these
+// limits cap.
 type FisherLimits struct {
 	// MaxN is the largest table total (default 10000).
 	MaxN int
 	// MaxCells is the largest number of cells r·c (default 100).
 	MaxCells int
-	// MaxPaths is the largest number of (node, probability) pairs kept over the
-	// whole enumeration (default 5 million: at most about half a minute and
-	// 300 MB on one core).
-	MaxPaths int
+	// MaxWork caps the enumeration: every branch of a node into the next column
+	// and every path passed along it counts one unit (default 20 million: at
+	// most about ten seconds and a few hundred MB on one core).
+	MaxWork int
 }
 
 // DefaultFisherLimits returns the limits FisherRxC uses.
 func DefaultFisherLimits() FisherLimits {
-	return FisherLimits{MaxN: 10000, MaxCells: 100, MaxPaths: 5_000_000}
+	return FisherLimits{MaxN: 10000, MaxCells: 100, MaxWork: 20_000_000}
 }
 
 // TooLargeError reports a table beyond FisherLimits. Use the chi-squared or G-test
 // p-value instead, or a Monte Carlo test.
 type TooLargeError struct {
-	What       string // "total", "cells" or "paths"
+	What       string // "total", "cells" or "work"
 	Got, Limit int
 }
 
@@ -76,7 +78,7 @@ func FisherRxCWithLimits(t Table, lim FisherLimits) (Fisher, error) {
 	if tab.Rows() > tab.Cols() {
 		tab = tab.Transpose() // fewer rows make fewer nodes
 	}
-	f.P, err = networkP(tab, lim.MaxPaths)
+	f.P, err = networkP(tab, lim.MaxWork)
 	if err != nil {
 		return Fisher{}, fmt.Errorf("fisher r x c: %w", err)
 	}
@@ -90,16 +92,17 @@ type network struct {
 	colRest []int     // colRest[k] = Σ cols[k:]
 	thr     float64   // a complete path counts when its value ≤ thr
 	logK    float64   // log of the margin constant: P(table) = exp(logK + value)
-	paths   int
+	work    int
 	limit   int
 }
 
 // node is a set of partial tables with the same sorted remaining row totals; vals
 // holds the distinct path values (Σ −log n_ij! so far) with their weights.
 type node struct {
-	rows []int
-	idx  map[int64]int
-	vals []pathVal
+	rows          []int
+	idx           map[int64]int
+	vals          []pathVal
+	total, hi, lo float64 // see bounds
 }
 
 type pathVal struct{ v, w float64 }
@@ -151,9 +154,16 @@ func networkP(t Table, limit int) (float64, error) {
 	slices.Sort(start)
 	stage := map[string]*node{}
 	root := &node{rows: start, idx: map[int64]int{}}
+	root.total, root.hi, root.lo = nw.bounds(start, 0)
+	p := 0.0
+	switch {
+	case root.hi <= nw.thr: // even the most probable table counts
+		return 1, nil
+	case root.lo > nw.thr:
+		return 0, nil
+	}
 	root.add(0, 1)
 	stage[rowKey(nil, start)] = root
-	p := 0.0
 	for k := range nw.cols {
 		next := map[string]*node{}
 		// Deterministic order keeps the floating-point sum reproducible.
@@ -182,48 +192,62 @@ func rowKey(buf []byte, rows []int) string {
 	return string(buf)
 }
 
-// expand settles what it can of nd at stage k (columns k… still to fill) and
-// passes the rest on to the nodes of stage k+1. It returns the probability of the
-// paths it settled as counting.
-func (nw *network) expand(nd *node, k int, next map[string]*node) (float64, error) {
+// bounds returns, for a node with row totals rows at stage k: the log of the
+// summed mass of all its completions, an upper bound on the value of its most
+// probable completion and a lower bound on the value of its least probable one.
+// Both bounds are cheap relaxations; expand tightens hi when it matters.
+func (nw *network) bounds(rows []int, k int) (total, hi, lo float64) {
 	rest := nw.cols[k:]
-	total := nw.lf[nw.colRest[k]]
-	for _, r := range nd.rows {
+	total = nw.lf[nw.colRest[k]]
+	for _, r := range rows {
 		total -= nw.lf[r]
 	}
 	for _, c := range rest {
 		total -= nw.lf[c]
 	}
-	// Cheap bounds first; the exact most probable completion (a small flow
-	// problem) only when some path is still undecided.
-	lo := nw.minFuture(nd.rows, rest)
-	settle := func(vals []pathVal, hi float64) (open []pathVal, p float64) {
-		for _, pv := range vals {
-			switch {
-			case pv.v+hi <= nw.thr:
-				p += pv.w * math.Exp(nw.logK+pv.v+total)
-			case pv.v+lo > nw.thr:
-			default:
-				open = append(open, pv)
+	return total, math.Min(nw.evenSpread(rest, rows), nw.evenSpread(rows, rest)), nw.minFuture(rows, rest)
+}
+
+// expand passes the open paths of nd (stage k, columns k… still to fill) on to
+// the nodes of stage k+1. Paths that a child's bounds settle are settled in bulk
+// as the child is reached and never stored: the open paths are sorted by value,
+// so those that count form a prefix whose mass is a running log-sum. It returns
+// the probability of the paths it settled as counting.
+func (nw *network) expand(nd *node, k int, next map[string]*node) (float64, error) {
+	rest := nw.cols[k:]
+	open := nd.vals
+	p := 0.0
+	if len(rest) > 2 {
+		// The exact most probable completion (a small flow problem) settles more
+		// paths than the relaxation; it is worth its cost only for nodes reached.
+		hi := nw.mostProbable(nd.rows, rest)
+		kept := open[:0]
+		for _, pv := range open {
+			if pv.v+hi <= nw.thr {
+				p += pv.w * math.Exp(nw.logK+pv.v+nd.total)
+			} else {
+				kept = append(kept, pv)
 			}
 		}
-		return open, p
-	}
-	open, p := settle(nd.vals, math.Min(nw.evenSpread(rest, nd.rows), nw.evenSpread(nd.rows, rest)))
-	if len(open) > 0 && len(rest) > 2 {
-		var q float64
-		open, q = settle(open, nw.mostProbable(nd.rows, rest))
-		p += q
-	}
-	if len(open) == 0 {
-		return p, nil
-	}
-	if len(rest) == 1 {
-		// Only one completion, so hi == lo and nothing stays open; guard anyway.
-		return p, nil
+		open = kept
 	}
 	if len(rest) == 2 {
-		return p + nw.joinLastTwo(nd.rows, rest, open), nil
+		q, n := nw.joinLastTwo(nd.rows, rest, open)
+		nw.work += n + len(open)
+		if nw.work > nw.limit {
+			return 0, &TooLargeError{What: "work", Got: nw.work, Limit: nw.limit}
+		}
+		return p + q, nil
+	}
+	slices.SortFunc(open, func(a, b pathVal) int { return cmp.Compare(a.v, b.v) })
+	vs := make([]float64, len(open))
+	cum := make([]float64, len(open)) // cum[i] = log Σ_{j ≤ i} w_j·exp(v_j)
+	for i, pv := range open {
+		vs[i] = pv.v
+		cum[i] = pv.v + math.Log(pv.w)
+		if i > 0 {
+			cum[i] = logAddExp(cum[i-1], cum[i])
+		}
 	}
 	m := len(nd.rows)
 	cell := make([]int, m)
@@ -250,15 +274,21 @@ func (nw *network) expand(nd *node, k int, next map[string]*node) (float64, erro
 			c, ok := next[string(buf)]
 			if !ok {
 				c = &node{rows: slices.Clone(child), idx: map[int64]int{}}
+				c.total, c.hi, c.lo = nw.bounds(c.rows, k+1)
 				next[string(buf)] = c
 			}
-			before := len(c.vals)
-			for _, pv := range open {
+			// Paths with v+inc+hi ≤ thr count entirely; v+inc+lo > thr never do.
+			nCount := upperIndex(vs, nw.thr-inc-c.hi)
+			nOpen := upperIndex(vs, nw.thr-inc-c.lo)
+			if nCount > 0 {
+				p += math.Exp(nw.logK + inc + c.total + cum[nCount-1])
+			}
+			for _, pv := range open[nCount:nOpen] {
 				c.add(pv.v+inc, pv.w)
 			}
-			nw.paths += len(c.vals) - before
-			if nw.paths > nw.limit {
-				err = &TooLargeError{What: "paths", Got: nw.paths, Limit: nw.limit}
+			nw.work += 1 + nOpen - nCount
+			if nw.work > nw.limit {
+				err = &TooLargeError{What: "work", Got: nw.work, Limit: nw.limit}
 			}
 			return
 		}
@@ -271,6 +301,27 @@ func (nw *network) expand(nd *node, k int, next map[string]*node) (float64, erro
 	}
 	fill(0, rest[0], 0)
 	return p, err
+}
+
+// upperIndex returns the number of sorted values ≤ x.
+func upperIndex(sorted []float64, x float64) int {
+	i, _ := slices.BinarySearchFunc(sorted, x, func(v, x float64) int {
+		if v <= x {
+			return -1
+		}
+		return 1
+	})
+	return i
+}
+
+func logAddExp(a, b float64) float64 {
+	if a < b {
+		a, b = b, a
+	}
+	if math.IsInf(b, -1) {
+		return a
+	}
+	return a + math.Log1p(math.Exp(b-a))
 }
 
 // mostProbable returns the largest Σ −log n_ij! over tables with the given totals:
@@ -403,7 +454,8 @@ func (nw *network) concentrate(totals, caps []int) float64 {
 // completion is fixed by its first column, so the node's completions are listed
 // once, sorted by value with running log-sums of their mass, and each path finds
 // the completions that count by binary search instead of being expanded.
-func (nw *network) joinLastTwo(rows, rest []int, open []pathVal) float64 {
+// It also returns the number of completions listed.
+func (nw *network) joinLastTwo(rows, rest []int, open []pathVal) (float64, int) {
 	m := len(rows)
 	capRest := make([]int, m+1)
 	for i := m - 1; i >= 0; i-- {
@@ -429,11 +481,7 @@ func (nw *network) joinLastTwo(rows, rest []int, open []pathVal) float64 {
 			cum[i] = v
 			continue
 		}
-		a, b := cum[i-1], v
-		if a < b {
-			a, b = b, a
-		}
-		cum[i] = a + math.Log1p(math.Exp(b-a))
+		cum[i] = logAddExp(cum[i-1], v)
 	}
 	p := 0.0
 	for _, pv := range open {
@@ -448,5 +496,5 @@ func (nw *network) joinLastTwo(rows, rest []int, open []pathVal) float64 {
 			p += pv.w * math.Exp(nw.logK+pv.v+cum[k-1])
 		}
 	}
-	return p
+	return p, len(fut)
 }

@@ -88,7 +88,7 @@ func checkMatrix(t *testing.T, name string, got, want [][]float64, rel float64) 
 
 // testLimits keeps the suite fast: every golden table outside slowFisher needs
 // far fewer paths.
-var testLimits = FisherLimits{MaxN: 10000, MaxCells: 100, MaxPaths: 300_000}
+var testLimits = FisherLimits{MaxN: 10000, MaxCells: 100, MaxWork: 2_000_000}
 
 // slowFisher lists golden tables whose exact r × c test exceeds testLimits and
 // DefaultFisherLimits (each needs minutes); STATS_LONG=1 runs them with a larger
@@ -153,7 +153,7 @@ func TestGoldenFisherSlow(t *testing.T) {
 	}
 	g := loadGolden(t)
 	lim := DefaultFisherLimits()
-	lim.MaxPaths = 200_000_000
+	lim.MaxWork = 2_000_000_000
 	for k := range slowFisher {
 		gt := g.Tables[k]
 		tab, err := NewTable(gt.Table, nil, nil)

@@ -45,7 +45,7 @@ func swapCols(t Table, a, b int) Table {
 // rows or columns or on transposing.
 func TestPermutationInvariance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	lim := FisherLimits{MaxN: 1000, MaxCells: 30, MaxPaths: 200000}
+	lim := FisherLimits{MaxN: 1000, MaxCells: 30, MaxWork: 200000}
 	for range 60 {
 		tab := randomTable(rng, 2+rng.IntN(3), 2+rng.IntN(3), 2+rng.IntN(12))
 		base, err := AnalyzeWithLimits(tab, lim)

@@ -185,7 +185,7 @@ func FuzzParseTable(f *testing.F) {
 		if tab.Total() > 2000 {
 			return // keep the exact test cheap
 		}
-		c, err := AnalyzeWithLimits(tab, FisherLimits{MaxN: 2000, MaxCells: 30, MaxPaths: 20000})
+		c, err := AnalyzeWithLimits(tab, FisherLimits{MaxN: 2000, MaxCells: 30, MaxWork: 20000})
 		var tooLarge *TooLargeError
 		if err == nil && c.FisherErr != nil && !errors.As(c.FisherErr, &tooLarge) {
 			t.Fatalf("%q: fisher: %v", s, c.FisherErr)

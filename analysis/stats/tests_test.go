@@ -62,9 +62,9 @@ func TestFisherRxCLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lim := range []FisherLimits{
-		{MaxN: 100, MaxCells: 100, MaxPaths: 1e6},
-		{MaxN: 1000, MaxCells: 10, MaxPaths: 1e6},
-		{MaxN: 1000, MaxCells: 100, MaxPaths: 1000},
+		{MaxN: 100, MaxCells: 100, MaxWork: 1e6},
+		{MaxN: 1000, MaxCells: 10, MaxWork: 1e6},
+		{MaxN: 1000, MaxCells: 100, MaxWork: 1000},
 	} {
 		_, err := FisherRxCWithLimits(tab, lim)
 		var tooLarge *TooLargeError
@@ -74,7 +74,7 @@ func TestFisherRxCLimits(t *testing.T) {
 	}
 	// 2 × 2 tables never hit the limits: they take the linear-time path.
 	big, _ := ParseTable("44,247;45912,92630")
-	if _, err := FisherRxCWithLimits(big, FisherLimits{MaxN: 10, MaxCells: 1, MaxPaths: 1}); err != nil {
+	if _, err := FisherRxCWithLimits(big, FisherLimits{MaxN: 10, MaxCells: 1, MaxWork: 1}); err != nil {
 		t.Errorf("2 x 2: %v", err)
 	}
 }
