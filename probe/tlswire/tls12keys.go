@@ -12,9 +12,9 @@ import (
 )
 
 // This file is the key schedule and record protection of the TLS 1.2 suites
-// ECDHE_{RSA,ECDSA}_WITH_AES_128_GCM_SHA256 (RFC 5246, RFC 5288, RFC 8422): enough for a probe or a
-// fake server to finish a handshake and exchange a few encrypted records. It authenticates
-// nobody and offers no other suites, which a scanner never needs to complete.
+// ECDHE_{RSA,ECDSA}_WITH_AES_128_GCM_SHA256 (RFC 5246, RFC 5288, RFC 8422): enough for a
+// probe or a fake server to finish a handshake and exchange a few encrypted records. It
+// authenticates nobody and offers no other suites: a scanner never needs to complete those.
 
 // The suites this key schedule serves.
 const (
@@ -153,11 +153,11 @@ func NewGCMProtector(key, iv []byte) (*GCMProtector, error) {
 // Seal encrypts plain as the payload of a record of type typ: explicit nonce, ciphertext and
 // tag, ready for AppendRecords.
 func (g *GCMProtector) Seal(typ uint8, plain []byte) []byte {
-	explicit := binary.BigEndian.AppendUint64(make([]byte, 0, gcmExplicitNonceLen+len(plain)+g.aead.Overhead()), g.seq)
-	nonce := append(append(make([]byte, 0, GCMImplicitIVLen+gcmExplicitNonceLen), g.iv...), explicit...)
+	out := make([]byte, 0, gcmExplicitNonceLen+len(plain)+g.aead.Overhead())
+	explicit := binary.BigEndian.AppendUint64(out, g.seq)
 	ad := g.additionalData(typ, len(plain))
 	g.seq++
-	return g.aead.Seal(explicit, nonce, plain, ad)
+	return g.aead.Seal(explicit, g.nonce(explicit), plain, ad)
 }
 
 // Open decrypts and authenticates the payload of a record of type typ. An error is fatal to
@@ -166,14 +166,19 @@ func (g *GCMProtector) Open(typ uint8, payload []byte) ([]byte, error) {
 	if len(payload) < gcmExplicitNonceLen+g.aead.Overhead() {
 		return nil, errors.New("tlswire: encrypted record too short")
 	}
-	nonce := append(append(make([]byte, 0, GCMImplicitIVLen+gcmExplicitNonceLen), g.iv...), payload[:gcmExplicitNonceLen]...)
-	ad := g.additionalData(typ, len(payload)-gcmExplicitNonceLen-g.aead.Overhead())
+	explicit, sealed := payload[:gcmExplicitNonceLen], payload[gcmExplicitNonceLen:]
+	ad := g.additionalData(typ, len(sealed)-g.aead.Overhead())
 	g.seq++
-	plain, err := g.aead.Open(nil, nonce, payload[gcmExplicitNonceLen:], ad)
+	plain, err := g.aead.Open(nil, g.nonce(explicit), sealed, ad)
 	if err != nil {
 		return nil, fmt.Errorf("tlswire: decrypt record: %w", err)
 	}
 	return plain, nil
+}
+
+// nonce is the implicit IV followed by the record's explicit nonce (RFC 5288, 3).
+func (g *GCMProtector) nonce(explicit []byte) []byte {
+	return append(append(make([]byte, 0, GCMImplicitIVLen+gcmExplicitNonceLen), g.iv...), explicit...)
 }
 
 // additionalData is seq_num + type + version + length (RFC 5246, 6.2.3.3).

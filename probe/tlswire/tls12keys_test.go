@@ -235,7 +235,8 @@ func TestHandshakeWithCryptoTLS(t *testing.T) {
 }
 
 // handshake12 runs ECDHE_RSA_WITH_AES_128_GCM_SHA256 on conn and returns the server's record
-// protection.
+// protection. It is probe/vuln's renegotiation client cut down to what this test needs
+// (tlswire cannot import vuln); the client itself lives there.
 func handshake12(t *testing.T, conn net.Conn, group uint16) (server *GCMProtector) {
 	t.Helper()
 	ch := &ClientHello{Version: VersionTLS12, CipherSuites: []uint16{0xc02f}, SupportedGroups: []uint16{group},
