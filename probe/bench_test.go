@@ -82,7 +82,7 @@ func peakHeap(stop <-chan struct{}) <-chan uint64 {
 
 // BenchmarkScanLoopback1000 scans 1,000 loopback endpoints (50 hosts × 20 ports) with the
 // default concurrency and host limits, once at the default rates (50 new connections/s
-// per host after a burst of 40, 1,000/s over the scan after a burst of 100) and once with
+// per host after a burst of 60, 1,000/s over the scan after a burst of 100) and once with
 // both rates lifted. Peak memory is the heap and stacks in use, sampled every 20 ms.
 //
 //	go test -run '^$' -bench ScanLoopback1000 -benchtime 1x ./probe/
