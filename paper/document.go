@@ -142,8 +142,9 @@ func (r *Reproduction) Document() (report.Document, error) {
 	ind := t.Independence
 
 	summary := report.Section{Title: "Summary", Blocks: []report.Block{
-		report.Paragraph{Text: fmt.Sprintf("This report recomputes the study from the %d numbers it published, without its data: "+
-			"%d are reproduced, %d are consistent with the others, %d are inconsistent and %d cannot be recomputed from what was published. "+
+		report.Paragraph{Text: fmt.Sprintf("This report recomputes the study from the %d numbers it published, without its data. "+
+			"Reproduced (a published result recomputed from published inputs): %d; consistent with the other published numbers (arithmetic only): %d; "+
+			"inconsistent: %d; not recomputable from what was published: %d. "+
 			"Every assumption the reproduction has to make is stated where it is made and collected under Assumptions.",
 			len(r.Scorecard), counts[Reproduced], counts[Consistent], counts[Inconsistent], counts[NotRecomputable])},
 		report.List{Items: []string{
@@ -162,8 +163,9 @@ func (r *Reproduction) Document() (report.Document, error) {
 
 	score := report.Section{Title: "Scorecard", Blocks: []report.Block{
 		report.Paragraph{Text: "One row per published number: as printed, as recomputed, and the verdict. " +
-			"Reproduced: recomputed from published inputs and equal under the paper's rounding (a GRIM-style check: does the count over its denominator round to the printed percent). " +
-			"Consistent: an input is unpublished, but the published numbers admit the value (a sum adds up, a table exists that gives the p-value). " +
+			"Reproduced: a result the study derived from its data (a test's p-value) is recomputed from published inputs and external data (SSL Pulse), under the assumptions stated, and agrees. " +
+			"Consistent: the number itself cannot be recounted without the unpublished data, but it agrees with the other published numbers " +
+			"(a GRIM-style check that the count over its denominator rounds to the printed percent, a total that is the sum of its cells, the design multiplying out, a table that gives the p-value). " +
 			"Inconsistent: the recomputation contradicts it. Not recomputable: nothing published to check it against."},
 		scorecardTable(r.Scorecard),
 	}}

@@ -16,10 +16,13 @@ type Status string
 
 // The verdicts of the scorecard.
 const (
-	// Reproduced: recomputed from published inputs, and equal under the paper's rounding.
+	// Reproduced: a result the study derived from its data (a test's p-value) is recomputed
+	// from published inputs and external data, and agrees. Checking a number against the
+	// paper's own arithmetic is not a reproduction; that is Consistent.
 	Reproduced Status = "reproduced"
-	// Consistent: an input is unpublished, but the published numbers admit the value
-	// (a sum adds up, a split exists that gives the p-value).
+	// Consistent: the number itself cannot be recounted without unpublished data, but the
+	// published numbers admit it (a printed percent is what its fraction rounds to, a total is
+	// the sum of its cells, the design multiplies out, a split exists that gives the p-value).
 	Consistent Status = "consistent"
 	// Inconsistent: the recomputation contradicts the printed value.
 	Inconsistent Status = "inconsistent"
@@ -111,7 +114,9 @@ func scorePercent(r *ScoreRow, p datasets.PublishedNumber) {
 	r.Check = fmt.Sprintf("%d/%d = %.4f%% rounds to %.*f%% at %d decimal(s)", p.Count, p.Denominator,
 		100*float64(p.Count)/float64(p.Denominator), p.PercentDecimals, pct, p.PercentDecimals)
 	if ok {
-		r.Status = Reproduced
+		// Only the arithmetic is checked: the count needs the unpublished per-server data.
+		r.Status = Consistent
+		r.Check += fmt.Sprintf("; the count %d itself needs the per-server data, which was not published", p.Count)
 	} else {
 		r.Status = Inconsistent
 		r.Check += fmt.Sprintf("; printed %.*f%%", p.PercentDecimals, p.Percent)
@@ -156,7 +161,7 @@ func scoreTable5(r *ScoreRow, p datasets.PublishedNumber, pub []datasets.Publish
 	r.Check = fmt.Sprintf("%s; %d/%d = %.2f%% rounds to %.*f%%", sumText, sum, p.Denominator,
 		100*float64(sum)/float64(p.Denominator), p.PercentDecimals, pct)
 	if sumOK && ok && p.HasPercent() {
-		r.Status = Reproduced
+		r.Status = Consistent // the cells are published, not recounted: arithmetic only
 	} else {
 		r.Status = Inconsistent
 	}
@@ -194,7 +199,7 @@ func scoreDesign(r *ScoreRow, p datasets.PublishedNumber, byID map[string]datase
 	}
 	r.Recomputed, r.Check = fmt.Sprint(got), how
 	if got == p.Count {
-		r.Status = Reproduced
+		r.Status = Consistent // the design's own numbers multiply out; nothing is recounted
 	} else {
 		r.Status = Inconsistent
 	}
@@ -224,7 +229,7 @@ func scorePulse(r *ScoreRow, p datasets.PublishedNumber, ev Evidence) {
 	maxP := t.MaxP()
 	r.Recomputed = fmt.Sprintf("largest p of 5 tests %s (%s)", FormatP(maxP), t.Month)
 	holds := t.Fewer && (p.PRelation == "<" && maxP < p.P)
-	r.Check = fmt.Sprintf("GOF χ² p = %s and exact binomial p = %s against the %s Pulse share %.2f%% (no Pulse N needed); "+
+	r.Check = fmt.Sprintf("GOF χ² p = %s and exact binomial p = %s against the %s Pulse share %.2f%% (month assumed, not published; no Pulse N needed); "+
 		"Pearson %s, Yates %s, Fisher %s for an assumed N = %s; mHealth share %.1f%% %s",
 		FormatP(t.GOF.ChiSq.P), FormatP(t.GOF.Binomial.P), t.Month, 100*t.PulseBelowA,
 		FormatP(t.Independence.Pearson.P), FormatP(t.Independence.Yates.P), FormatP(t.Independence.Fisher.P),

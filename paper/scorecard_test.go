@@ -73,7 +73,7 @@ func TestScorecardCatchesErrors(t *testing.T) {
 	ev := Evidence{Pulse: weak, Candidates: 100, Feasible: []analysis.FeasibleSummary{{Test: "pearson"}, {Test: "any"}}}
 	rows := Scorecard(pub, ev)
 	for id, want := range map[string]Status{
-		"good": Reproduced, "bad_percent": Inconsistent,
+		"good": Consistent, "bad_percent": Inconsistent,
 		"a": Inconsistent, "i": Inconsistent, "tot": Inconsistent,
 		"ha": Consistent, "hi": Consistent, "htot": Inconsistent,
 		"test_pulse": Inconsistent, "test_intl_vs_de": Inconsistent, "servers": NotRecomputable,
