@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/mathext"
 )
@@ -67,20 +68,15 @@ func binomTwoSided(x, n int, p float64) float64 {
 	case fx == m:
 		return 1
 	case fx < m:
-		y := 0
-		for i := int(math.Ceil(m)); i <= n; i++ {
-			if ldbinom(i, n, p) <= ld {
-				y++
-			}
-		}
+		// d is non-increasing on [ceil(m), n]: y counts its tail at or below ld.
+		lo := int(math.Ceil(m))
+		first := lo + sort.Search(n-lo+1, func(k int) bool { return ldbinom(lo+k, n, p) <= ld })
+		y := n - first + 1
 		return pbinom(x, n, p) + pbinomUpper(n-y, n, p)
 	default:
-		y := 0
-		for i := 0; i <= int(math.Floor(m)); i++ {
-			if ldbinom(i, n, p) <= ld {
-				y++
-			}
-		}
+		// d is non-decreasing on [0, floor(m)]: y counts its head at or below ld.
+		hi := int(math.Floor(m))
+		y := sort.Search(hi+1, func(k int) bool { return ldbinom(k, n, p) > ld })
 		return pbinom(y-1, n, p) + pbinomUpper(x-1, n, p)
 	}
 }

@@ -13,6 +13,11 @@ const (
 	ConditionalOddsRatioMethod = "conditional maximum-likelihood estimate (R's fisher.test), exact conditional interval"
 )
 
+// MaxSupport2x2 caps the number of tables with the margins of a 2 × 2 table
+// (its smallest margin + 1); each needs 8 bytes and the odds-ratio intervals
+// visit them some thirty times.
+const MaxSupport2x2 = 10_000_000
+
 // FisherConfLevel is the confidence level of the odds-ratio intervals.
 const FisherConfLevel = 0.95
 
@@ -64,6 +69,9 @@ func Fisher2x2(a, b, c, d int, alt Alternative) (Fisher, error) {
 	p, err := prepare(t)
 	if err != nil {
 		return Fisher{}, fmt.Errorf("fisher 2x2: %w", err)
+	}
+	if support := min(a+b, a+c, b+d, c+d) + 1; support > MaxSupport2x2 {
+		return Fisher{}, fmt.Errorf("fisher 2x2: %w", &TooLargeError{What: "support", Got: support, Limit: MaxSupport2x2})
 	}
 	h := newHyper(a, b, c, d)
 	f := Fisher{

@@ -21,8 +21,8 @@ type FisherLimits struct {
 	// MaxCells is the largest number of cells r·c (default 100).
 	MaxCells int
 	// MaxWork caps the enumeration: every branch of a node into the next column
-	// and every path passed along it counts one unit (default 20 million: at
-	// most about ten seconds and a few hundred MB on one core).
+	// and every path passed along it counts one unit (default 20 million: a
+	// few seconds and at most a few hundred MB on one core).
 	MaxWork int
 }
 
@@ -34,7 +34,7 @@ func DefaultFisherLimits() FisherLimits {
 // TooLargeError reports a table beyond FisherLimits. Use the chi-squared or G-test
 // p-value instead, or a Monte Carlo test.
 type TooLargeError struct {
-	What       string // "total", "cells" or "work"
+	What       string // "total", "cells", "work" or (2 × 2) "support"
 	Got, Limit int
 }
 
@@ -126,7 +126,7 @@ func networkP(t Table, limit int) (float64, error) {
 	n := t.Total()
 	nw := network{lf: make([]float64, n+1), limit: limit}
 	for k := 1; k <= n; k++ {
-		nw.lf[k] = nw.lf[k-1] + math.Log(float64(k))
+		nw.lf[k] = lfact(k) // not a running sum of logs, whose error grows with k
 	}
 	rows, cols := t.RowSums(), t.ColSums()
 	obs := 0.0

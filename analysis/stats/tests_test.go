@@ -190,3 +190,29 @@ func TestYatesNeeds2x2(t *testing.T) {
 		t.Errorf("JSON keys: %s", b)
 	}
 }
+
+// TestHugeTablesRefused: a table near MaxTotal is refused with a typed error
+// instead of allocating its whole support.
+func TestHugeTablesRefused(t *testing.T) {
+	half := MaxTotal / 4
+	_, err := Fisher2x2(half, half, half, half, TwoSided)
+	var tooLarge *TooLargeError
+	if !errors.As(err, &tooLarge) || tooLarge.What != "support" {
+		t.Errorf("err = %v, want a support *TooLargeError", err)
+	}
+	tab, err := NewTable([][]int{{half, half}, {half, half - 7}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Analyze(tab)
+	if err != nil || !errors.As(c.FisherErr, &tooLarge) || !(c.Pearson.P > 0 && c.Pearson.P <= 1) {
+		t.Errorf("Analyze: %v, fisher %v, pearson p %v", err, c.FisherErr, c.Pearson.P)
+	}
+	b, err := BinomialTest(1<<39, 1<<40, 0.5, TwoSided)
+	if err != nil || b.P != 1 {
+		t.Errorf("binomial at n = 2^40: %+v, %v", b, err)
+	}
+	if b, err := BinomialTest(1<<39+1<<30, 1<<40, 0.5, TwoSided); err != nil || !(b.P >= 0 && b.P < 1e-100) {
+		t.Errorf("binomial far from the null at n = 2^40: %+v, %v", b, err)
+	}
+}
