@@ -73,25 +73,33 @@ func (f flight) serve(conn net.Conn) (negotiated, bool) {
 	}
 	rand.Read(sh.Random[:])
 	rand.Read(sh.SessionID)
-	hello, err := sh.Marshal()
-	if err != nil {
-		return negotiated{}, false
-	}
-	cert, err := tlswire.MarshalCertificate(f.chain)
-	if err != nil {
-		return negotiated{}, false
-	}
-	msgs := [][]byte{hello, cert}
+	var ske []byte
 	if f.ske != nil {
-		if body := f.ske(suite); body != nil {
-			msgs = append(msgs, tlswire.AppendMessage(nil, tlswire.TypeServerKeyExchange, body))
-		}
+		ske = f.ske(suite)
 	}
-	msgs = append(msgs, tlswire.AppendMessage(nil, tlswire.TypeServerHelloDone, nil))
-	if WriteHandshake(conn, ver, msgs...) != nil {
+	if writeFlight(conn, &sh, f.chain, ske) != nil {
 		return negotiated{}, false
 	}
 	return negotiated{version: ver, suite: suite, hello: ch}, true
+}
+
+// writeFlight writes sh, a Certificate message with chain, a ServerKeyExchange with body ske
+// unless it is nil, and ServerHelloDone, in one write with the version of sh.
+func writeFlight(conn net.Conn, sh *tlswire.ServerHello, chain [][]byte, ske []byte) error {
+	hello, err := sh.Marshal()
+	if err != nil {
+		return err
+	}
+	cert, err := tlswire.MarshalCertificate(chain)
+	if err != nil {
+		return err
+	}
+	msgs := [][]byte{hello, cert}
+	if ske != nil {
+		msgs = append(msgs, tlswire.AppendMessage(nil, tlswire.TypeServerKeyExchange, ske))
+	}
+	msgs = append(msgs, tlswire.AppendMessage(nil, tlswire.TypeServerHelloDone, nil))
+	return WriteHandshake(conn, sh.Version, msgs...)
 }
 
 // refuseAfter serves the first flight and refuses whatever the client sends next with

@@ -125,20 +125,11 @@ func LongChain(cert []byte, n int) Handler {
 		ver := min(ch.Version, tlswire.VersionTLS12)
 		sh := tlswire.ServerHello{Version: ver, CipherSuite: ch.CipherSuites[0]}
 		rand.Read(sh.Random[:])
-		hello, err := sh.Marshal()
-		if err != nil {
-			return
-		}
 		chain := make([][]byte, n)
 		for i := range chain {
 			chain[i] = cert
 		}
-		certMsg, err := tlswire.MarshalCertificate(chain)
-		if err != nil {
-			return
-		}
-		done := tlswire.AppendMessage(nil, tlswire.TypeServerHelloDone, nil)
-		if WriteHandshake(conn, ver, hello, certMsg, done) != nil {
+		if writeFlight(conn, &sh, chain, nil) != nil {
 			return
 		}
 		Drain(ctx, conn, drainLimit)

@@ -50,14 +50,6 @@ func renegotiate(ctx context.Context, conn net.Conn, opt RenegotiationOptions) e
 	sh := tlswire.ServerHello{Version: ver, SessionID: make([]byte, 32), CipherSuite: suite, Extensions: exts}
 	rand.Read(sh.Random[:])
 	rand.Read(sh.SessionID)
-	hello, err := sh.Marshal()
-	if err != nil {
-		return err
-	}
-	cert, err := tlswire.MarshalCertificate(opt.Chain)
-	if err != nil {
-		return err
-	}
 	priv, err := ecdh.X25519().GenerateKey(rand.Reader)
 	if err != nil {
 		return err
@@ -67,8 +59,7 @@ func renegotiate(ctx context.Context, conn net.Conn, opt RenegotiationOptions) e
 	ske = append(ske, pub...)
 	ske = append(ske, 0x04, 0x01) // rsa_pkcs1_sha256, with a filler signature
 	ske = appendVector16(ske, filler(256))
-	if err := WriteHandshake(conn, ver, hello, cert, tlswire.AppendMessage(nil, tlswire.TypeServerKeyExchange, ske),
-		tlswire.AppendMessage(nil, tlswire.TypeServerHelloDone, nil)); err != nil {
+	if err := writeFlight(conn, &sh, opt.Chain, ske); err != nil {
 		return err
 	}
 
