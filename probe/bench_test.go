@@ -224,3 +224,53 @@ func BenchmarkSSLScanLoopback(b *testing.B) {
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	b.ReportMetric(float64(ds[len(ds)/2])/float64(time.Millisecond), "median-ms")
 }
+
+// BenchmarkOpenSSLLoopback measures an `openssl s_server` endpoint with its default
+// protocols and suites (53 connections: past crypto/tls's 34, within the host burst),
+// with a fresh scanner at the default limits each time, and runs sslscan on it.
+//
+//	go test -run '^$' -bench OpenSSLLoopback -benchtime 20x ./probe/
+func BenchmarkOpenSSLLoopback(b *testing.B) {
+	l := newLab(b)
+	dir := b.TempDir()
+	certPath, keyPath, err := pki.WritePEM(dir, "leaf", l.cert)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := peertest.Start(b, "openssl", func(port int) []string {
+		return []string{"s_server", "-quiet", "-www", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath}
+	})
+	b.Run("probe", func(b *testing.B) {
+		var ds []time.Duration
+		var conns int64
+		for b.Loop() {
+			s, err := New(Config{Roots: l.root.Pool(), LoopbackOnly: true, HTTPPort: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			r := s.Measure(context.Background(), Target{Host: "127.0.0.1", Port: srv.Port, SNI: "localhost"})
+			ds = append(ds, time.Since(start))
+			if r.Error != nil || r.Grade == nil {
+				b.Fatalf("error %v grade %v notes %q", r.Error, r.Grade, r.Notes)
+			}
+			conns, _ = s.rate.counts()
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		b.ReportMetric(float64(ds[len(ds)/2])/float64(time.Millisecond), "median-ms")
+		b.ReportMetric(float64(conns), "conns/endpoint")
+	})
+	b.Run("sslscan", func(b *testing.B) {
+		sslscan := peertest.Tool(b, "sslscan")
+		var ds []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			if out, err := exec.Command(sslscan, "--no-colour", "--xml=-", srv.Addr).CombinedOutput(); err != nil {
+				b.Fatalf("sslscan: %v\n%s", err, out)
+			}
+			ds = append(ds, time.Since(start))
+		}
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		b.ReportMetric(float64(ds[len(ds)/2])/float64(time.Millisecond), "median-ms")
+	})
+}

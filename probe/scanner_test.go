@@ -183,6 +183,11 @@ func TestMeasureSound(t *testing.T) {
 	if global != dials.n.Load() || host != dials.n.Load() || global < 3 {
 		t.Errorf("%d connections made, %d passed the global rate limit and %d the host's; want equal and at least 3", dials.n.Load(), global, host)
 	}
+	// The default host burst is sized so that a default server's whole measurement starts
+	// at once; if the steps grow past it, every endpoint is paced and the burst must grow.
+	if n := dials.n.Load(); n > DefaultHostBurst {
+		t.Errorf("%d connections for one crypto/tls endpoint, more than DefaultHostBurst %d", n, DefaultHostBurst)
+	}
 }
 
 func TestMeasureHTTPVariants(t *testing.T) {
