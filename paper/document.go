@@ -500,7 +500,10 @@ func (r *Reproduction) figures(th figures.Theme) (map[string]figures.Figure, err
 	pulseTotal := ind.PulseN
 	pulseCI := stats.Wilson(ind.PulseBelow, pulseTotal, analysis.Conf)
 	a, err := figures.Proportions(th, figures.ProportionChart{
-		Name: "pulse_comparison", YLabel: "Share below the A range", Interval: "95% Wilson interval",
+		// The Pulse whisker depends on the assumed N, so the figure says so itself: it is
+		// often reused without the report's caption.
+		Name: "pulse_comparison", YLabel: "Share below the A range",
+		Interval: fmt.Sprintf("95%% Wilson interval (Pulse: N = %s assumed)", thousands(pulseTotal)),
 		Width: figures.OneColumn, Height: 2.6 * vg.Inch,
 		Bars: []figures.Proportion{
 			{Category: "mHealth functional servers", Count: r.Below, Total: r.Functional, Share: t.Study.Share, Lo: t.Study.CI.Lo, Hi: t.Study.CI.Hi},

@@ -1,10 +1,13 @@
 package paper
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"reflect"
 	"testing"
+
+	"github.com/mhealthsec/mhealthsec/figures"
 )
 
 func near(got, want, rel float64) bool { return math.Abs(got-want) <= rel*math.Abs(want) }
@@ -162,5 +165,27 @@ func TestDocumentValid(t *testing.T) {
 	}
 	if err := d.Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPulseFigureNamesAssumedN: the Pulse bar's interval exists only because a Pulse N is
+// assumed, so the figure's own legend must state that N (figures travel without captions).
+func TestPulseFigureNamesAssumedN(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.PulseN = 123456
+	r, err := Reproduce(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs, err := r.figures(figures.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := figures.Render(figs["pulse_comparison"], "svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(svg, []byte("N = 123,456 assumed")) {
+		t.Errorf("pulse_comparison legend does not name the assumed Pulse N 123,456")
 	}
 }
