@@ -99,7 +99,10 @@ func bruteFisher(t Table) float64 {
 	for _, row := range t.Counts {
 		obs = append(obs, row...)
 	}
-	limit := logP(obs) + math.Log(relErr)
+	limit := logP(obs) + fexactTol // R's r × c rule
+	if r == 2 && c == 2 {
+		limit = logP(obs) + math.Log(relErr) // R's 2 × 2 rule
+	}
 	cells := make([]int, r*c)
 	rowLeft, colLeft := slices.Clone(rows), slices.Clone(cols)
 	p := 0.0
