@@ -188,23 +188,27 @@ func procAvailable() bool {
 	return err == nil
 }
 
-// listening scans a /proc/net/tcp table for a socket in LISTEN state (0A) on port whose
-// inode is one of inodes.
+// listening scans a /proc/net/tcp table for a socket in LISTEN state (0A) whose inode is
+// one of inodes, on 127.0.0.1:port or any-address:port (the addresses that take a
+// connection to 127.0.0.1:port).
 func listening(table string, port int, inodes map[string]bool) bool {
 	b, err := os.ReadFile(table)
 	if err != nil {
 		return false
 	}
-	want := fmt.Sprintf(":%04X", port)
+	p := fmt.Sprintf(":%04X", port)
+	// Addresses as /proc writes them: 32-bit words in host (little-endian) order.
+	local := map[string]bool{
+		"0100007F" + p: true, "00000000" + p: true, // tcp: 127.0.0.1, 0.0.0.0
+		"00000000000000000000000000000000" + p: true, // tcp6: :: (dual stack)
+		"0000000000000000FFFF00000100007F" + p: true, // tcp6: ::ffff:127.0.0.1
+	}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Scan() // header
 	for sc.Scan() {
 		// sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
 		f := strings.Fields(sc.Text())
-		if len(f) < 10 {
-			continue
-		}
-		if strings.HasSuffix(f[1], want) && f[3] == "0A" && inodes[f[9]] {
+		if len(f) >= 10 && local[f[1]] && f[3] == "0A" && inodes[f[9]] {
 			return true
 		}
 	}
