@@ -90,12 +90,10 @@ replacing an earlier report only when the new one is complete.`,
 			if out == "" {
 				return usageErrorf("analyze: --out: empty folder name")
 			}
+			// Bad study files are a failure (exit 1), not a usage error: the command was
+			// called right, its input is wrong.
 			st, err := datasets.LoadStudy(args[0])
 			if err != nil {
-				var le *datasets.LoadError
-				if errors.As(err, &le) {
-					return usageErrorf("analyze: %v", err)
-				}
 				return fmt.Errorf("analyze: %w", err)
 			}
 			if criteria != "" {

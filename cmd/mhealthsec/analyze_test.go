@@ -63,7 +63,6 @@ func TestAnalyzeBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"analyze", dir, "--out", filepath.Join(dir, "o")}, "apps.csv:2"},
 		{[]string{"analyze", "../../datasets/sample", "--baseline", "2030-01"}, "--baseline"},
 		{[]string{"analyze", "../../datasets/sample", "--trust", "maybe"}, "--trust"},
 		{[]string{"analyze", "../../datasets/sample", "--criteria", "2001a"}, "--criteria"},
@@ -75,6 +74,11 @@ func TestAnalyzeBadInput(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
 		}
+	}
+	// A bad study file is a failure (1), not a usage error, and names file and line.
+	code, _, stderr := ingestCLI(t, "analyze", dir, "--out", filepath.Join(dir, "o"))
+	if code != 1 || !strings.Contains(stderr, "apps.csv:2") {
+		t.Errorf("bad apps.csv: exit %d, stderr %q; want 1 and %q", code, stderr, "apps.csv:2")
 	}
 }
 

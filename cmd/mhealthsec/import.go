@@ -62,7 +62,7 @@ Bad input names the file and the JSON path of the offending value.`,
 				rs, err := read(f, path)
 				f.Close()
 				if err != nil {
-					return usageErrorf("import: %w", err)
+					return fmt.Errorf("import: %w", err) // bad file contents: failure, not usage
 				}
 				for _, r := range rs {
 					if err := rw.Write(r); err != nil {

@@ -83,7 +83,7 @@ func runIngest(cmd *cobra.Command, format string, files []string, o ingestOption
 	cl := &classify.Classifier{Builtin: builtin}
 	if o.rules != "" {
 		if cl.User, err = classify.ParseFile(o.rules); err != nil {
-			return usageErrorf("ingest: %w", err)
+			return fmt.Errorf("ingest: %w", err) // bad file contents: failure, not usage
 		}
 	}
 	var firstParty []string
@@ -117,7 +117,7 @@ func runIngest(cmd *cobra.Command, format string, files []string, o ingestOption
 		}
 		f.Close()
 		if err != nil {
-			return usageErrorf("ingest: %w", err)
+			return fmt.Errorf("ingest: %w", err)
 		}
 		fmt.Fprintf(stderr, "%s: %s\n", path, st)
 	}
@@ -144,7 +144,7 @@ func runIngest(cmd *cobra.Command, format string, files []string, o ingestOption
 	if !o.replace {
 		existing, err := readServersIfExists(o.out)
 		if err != nil {
-			return usageErrorf("ingest: %w", err)
+			return fmt.Errorf("ingest: %w", err)
 		}
 		merged, added = mergeServers(existing, rows)
 	}
@@ -199,7 +199,7 @@ func appFirstParty(path, app string) ([]string, error) {
 	defer f.Close()
 	apps, err := datasets.ReadApps(f, path)
 	if err != nil {
-		return nil, usageErrorf("ingest: %w", err)
+		return nil, fmt.Errorf("ingest: %w", err)
 	}
 	for _, a := range apps {
 		if a.ID == app {

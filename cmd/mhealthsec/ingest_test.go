@@ -120,14 +120,25 @@ func TestIngestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"ingest", "pcap", junk}, "--app is required"},
 		{[]string{"ingest", "pcapx", junk, "--app", "a"}, "unknown format"},
-		{[]string{"ingest", "pcap", junk, "--app", "a", "--rules", rules}, "bad.rules:2: category"},
-		{[]string{"ingest", "pcap", junk, "--app", "a"}, "junk.pcap"},
 		{[]string{"ingest", "pcap", junk, "--app", "a", "--unclassified", "misc"}, "unknown category"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := ingestCLI(t, tt.args...)
 		if code != 2 || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+	// Called right but fed bad files: a failure (1), like grade, not a usage error (2).
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "pcap", junk, "--app", "a", "--rules", rules}, "bad.rules:2: category"},
+		{[]string{"ingest", "pcap", junk, "--app", "a"}, "junk.pcap"},
+	} {
+		code, _, stderr := ingestCLI(t, tt.args...)
+		if code != 1 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", tt.args, code, stderr, tt.want)
 		}
 	}
 }

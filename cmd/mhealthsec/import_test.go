@@ -1,0 +1,41 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestImportExitCodes: a wrong call is a usage error (2); a file that is not what it should
+// be is a failure (1) naming the file; a good file gives one result line per endpoint.
+func TestImportExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.json")
+	os.WriteFile(broken, []byte("{"), 0o644)
+	good := filepath.Join("..", "..", "datasets", "importer", "testdata", "testssl-3.2-handwritten.json")
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"import", "nessus", good}, 2, "unknown format"},
+		{[]string{"import", "testssl"}, 2, "arg"},
+		{[]string{"import", "testssl", broken}, 1, "broken.json"},
+		{[]string{"import", "testssl", filepath.Join(dir, "none.json")}, 1, "none.json"},
+	} {
+		code, _, stderr := ingestCLI(t, tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+	}
+	code, stdout, stderr := ingestCLI(t, "import", "testssl", good)
+	if code != 0 {
+		t.Fatalf("good file: exit %d: %s", code, stderr)
+	}
+	// The handwritten file scans two endpoints: api.example.org:443 and down.example.org:8443.
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"target":"api.example.org:443"`) || !strings.Contains(lines[1], `"target":"down.example.org:8443"`) {
+		t.Errorf("good file: want results for api.example.org:443 and down.example.org:8443, got %q", stdout)
+	}
+}
