@@ -14,7 +14,15 @@
 // zero. Analyze runs every test on one table.
 //
 // Probabilities of hypergeometric tables are computed in log space, so tables with
-// a hundred thousand observations are exact and fast. Fisher's r × c test is an
-// exact network enumeration with a documented limit (FisherLimits); beyond it the
-// test returns a *TooLargeError instead of running for hours.
+// a hundred thousand observations are exact and fast. Fisher's 2 × 2 test reports
+// two odds ratios, each labelled: the sample odds ratio ad/bc with Woolf's
+// interval, and the conditional maximum-likelihood estimate with its exact
+// interval (what R's fisher.test calls "odds ratio"). Fisher's r × c test is an
+// exact network enumeration with documented limits (FisherLimits); beyond them it
+// returns a *TooLargeError instead of running for hours. Two-sided exact tests
+// count the tables at most (1 + 1e-7) times as probable as the observed one
+// (exp(3.45254e-7) for r × c, as R's FEXACT does).
+//
+// JSON: Contingency marshals to stable keys (pearson.p, fisher.p, cramers_v, …);
+// infinite or undefined odds ratios and interval bounds are written as null.
 package stats

@@ -90,7 +90,7 @@ func Fisher2x2(a, b, c, d int, alt Alternative) (Fisher, error) {
 	}
 	f.P = math.Min(1, f.P)
 	f.SampleOddsRatio = sampleOddsRatio(a, b, c, d, alt)
-	f.ConditionalOddsRatio = h.conditionalOddsRatio(alt)
+	f.ConditionalOddsRatio = h.conditionalOddsRatio(alt, f.SampleOddsRatio)
 	return f, nil
 }
 
@@ -198,7 +198,15 @@ func (h hyper) moments(theta float64) (p []float64, mean, variance float64) {
 // conditionalOddsRatio is R's fisher.test estimate and interval: the conditional
 // MLE solves E[X; ψ] = x, and the bounds solve P(X ≥ x; ψ) = α and P(X ≤ x; ψ) = α.
 // R stops its root finder at about 1e-4; these are solved to ~1e-12 in log ψ.
-func (h hyper) conditionalOddsRatio(alt Alternative) *OddsRatio {
+// The sample odds ratio and Woolf's bounds, where they exist, start the root
+// finder close to each answer.
+func (h hyper) conditionalOddsRatio(alt Alternative, sample *OddsRatio) *OddsRatio {
+	guess := func(v float64) float64 {
+		if l := math.Log(v); !math.IsNaN(l) && !math.IsInf(l, 0) {
+			return l
+		}
+		return 0
+	}
 	or := &OddsRatio{ConfLevel: FisherConfLevel, Method: ConditionalOddsRatioMethod}
 	fx := float64(h.x)
 	switch h.x {
@@ -210,7 +218,7 @@ func (h hyper) conditionalOddsRatio(alt Alternative) *OddsRatio {
 		or.Estimate = math.Exp(solveIncreasing(func(t float64) (float64, float64) {
 			_, mean, v := h.moments(t)
 			return mean - fx, v
-		}))
+		}, guess(sample.Estimate)))
 	}
 	// upper solves P(X ≤ x; ψ) = α (decreasing in ψ).
 	upper := func(alpha float64) float64 {
@@ -225,7 +233,7 @@ func (h hyper) conditionalOddsRatio(alt Alternative) *OddsRatio {
 				dcdf += p[i] * (float64(i+h.lo) - mean)
 			}
 			return alpha - cdf, -dcdf
-		}))
+		}, guess(sample.CI.Hi)))
 	}
 	// lower solves P(X ≥ x; ψ) = α (increasing in ψ).
 	lower := func(alpha float64) float64 {
@@ -240,7 +248,7 @@ func (h hyper) conditionalOddsRatio(alt Alternative) *OddsRatio {
 				dsf += p[i] * (float64(i+h.lo) - mean)
 			}
 			return sf - alpha, dsf
-		}))
+		}, guess(sample.CI.Lo)))
 	}
 	switch alt {
 	case Less:
@@ -255,20 +263,26 @@ func (h hyper) conditionalOddsRatio(alt Alternative) *OddsRatio {
 }
 
 // solveIncreasing finds the root of an increasing function f (returning value and
-// derivative) by Newton steps kept inside a bracket that bisection shrinks.
-func solveIncreasing(f func(float64) (float64, float64)) float64 {
-	lo, hi := -1.0, 1.0
-	flo, _ := f(lo)
-	for flo > 0 && lo > -1e4 {
-		hi, lo = lo, 2*lo
-		flo, _ = f(lo)
+// derivative) by Newton steps from t0, kept inside a bracket that bisection
+// shrinks.
+func solveIncreasing(f func(float64) (float64, float64), t0 float64) float64 {
+	lo, hi := t0-0.5, t0+0.5
+	for step := 1.0; step < 1e4; step *= 2 {
+		if v, _ := f(lo); v <= 0 {
+			break
+		}
+		hi, lo = lo, lo-step
 	}
-	fhi, _ := f(hi)
-	for fhi < 0 && hi < 1e4 {
-		lo, hi = hi, 2*hi
-		fhi, _ = f(hi)
+	for step := 1.0; step < 1e4; step *= 2 {
+		if v, _ := f(hi); v >= 0 {
+			break
+		}
+		lo, hi = hi, hi+step
 	}
-	t := (lo + hi) / 2
+	t := t0
+	if !(t > lo && t < hi) {
+		t = (lo + hi) / 2
+	}
 	for range 200 {
 		v, dv := f(t)
 		if v == 0 {
