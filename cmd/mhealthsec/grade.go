@@ -21,17 +21,19 @@ import (
 func newGradeCmd() *cobra.Command {
 	var criteria, out string
 	cmd := &cobra.Command{
-		Use:   "grade [--criteria 2009r] results.jsonl [--out regraded.jsonl]",
+		Use:   "grade [--criteria VERSION] RESULTS.jsonl [--out REGRADED.jsonl]",
 		Short: "Regrade stored probe results under another SSL Labs criteria version, without rescanning",
 		Long: "grade reads probe results (JSONL), grades each one again under --criteria and writes\n" +
 			"them out with only the grade replaced; every other field, known or not, is kept as it was.\n" +
 			"Lines whose assessment failed (error set) keep grade null. A before/after summary goes to\n" +
 			"stderr. Known criteria: " + criteriaNames() + ".",
+		Example: "  mhealthsec grade --criteria 2009n study/results.jsonl --out study/results-2009n.jsonl\n" +
+			"  mhealthsec grade --criteria 2009q datasets/sample/results.jsonl > regraded.jsonl",
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := grade.ParseCriteria(criteria)
 			if err != nil {
-				return usageErrorf("--criteria: %v", err)
+				return usageErrorf("grade: --criteria: %v", err)
 			}
 			return regradeFile(args[0], out, c, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
@@ -61,7 +63,7 @@ func regradeFile(in, out string, c grade.Criteria, stdout, stderr io.Writer) err
 		w := bufio.NewWriter(stdout)
 		sum, err := regrade(f, in, w, c)
 		if err != nil {
-			return err
+			return fmt.Errorf("grade: %w", err)
 		}
 		if err := w.Flush(); err != nil {
 			return fmt.Errorf("grade: write: %w", err)
@@ -77,9 +79,12 @@ func regradeFile(in, out string, c grade.Criteria, stdout, stderr io.Writer) err
 	defer os.Remove(tmp.Name())
 	w := bufio.NewWriter(tmp)
 	sum, err := regrade(f, in, w, c)
-	if err == nil {
-		err = w.Flush()
+	if err != nil {
+		// A bad input line is a reading problem; say so rather than "write OUT".
+		tmp.Close()
+		return fmt.Errorf("grade: %w", err)
 	}
+	err = w.Flush()
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -122,6 +122,12 @@ func TestGradeCommandErrors(t *testing.T) {
 					t.Errorf("stderr %q lacks %q", stderr, m)
 				}
 			}
+			// Every error of grade's own says which command failed (cobra's argument
+			// count error is main.go's), and a bad input line is not reported as a
+			// failure to write --out.
+			if tc.name != "no file argument" && (!strings.Contains(stderr, "grade: ") || strings.Contains(stderr, "write")) {
+				t.Errorf("stderr %q: want a \"grade: \" prefix and no \"write\"", stderr)
+			}
 		})
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
