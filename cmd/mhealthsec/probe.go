@@ -57,8 +57,8 @@ Targets are host[:port] arguments (port 443 by default; IPv6 as [::1]:443) and/o
 the plain-HTTP check for their host. A host name is measured at its first address.
 
 Limits. One endpoint's measurement opens many short connections, one per protocol, cipher
-and vulnerability probe: 34 on Go's defaults, 53 on OpenSSL's, ~140 on a server that
-offers every legacy suite. Two limits keep that polite and safe:
+and vulnerability probe: 34 on Go's defaults, 53 on OpenSSL's (RSA key), ~140 on a server
+that offers every legacy suite. Two limits keep that polite and safe:
   --host-rate/--host-burst  new connections per second to one IP address: what a server sees
                             of us. The burst lets one endpoint's measurement start at once;
                             more endpoints of the same IP are then paced at the rate.
