@@ -71,11 +71,19 @@ Bad input names the file and the JSON path of the offending value.`,
 				}
 				total += len(rs)
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "imported %d results from %d files\n", total, len(args)-1)
+			fmt.Fprintf(cmd.ErrOrStderr(), "imported %s from %s\n", plural(total, "result"), plural(len(args)-1, "file"))
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "write results to this JSONL file (default: standard output)")
 	cmd.Flags().BoolVar(&appendOut, "append", false, "append to --out instead of replacing it")
 	return cmd
+}
+
+// plural writes "1 file", "2 files".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -33,6 +33,9 @@ func TestImportExitCodes(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("good file: exit %d: %s", code, stderr)
 	}
+	if !strings.Contains(stderr, "imported 2 results from 1 file\n") {
+		t.Errorf("summary %q, want %q", stderr, "imported 2 results from 1 file")
+	}
 	// The handwritten file scans two endpoints: api.example.org:443 and down.example.org:8443.
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], `"target":"api.example.org:443"`) || !strings.Contains(lines[1], `"target":"down.example.org:8443"`) {
