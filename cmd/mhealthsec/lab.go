@@ -252,8 +252,11 @@ func newLabScanner(fleet *lab.Fleet, c grade.Criteria) (*probe.Scanner, error) {
 		// Loopback answers in milliseconds; the bound matters only where a check waits on
 		// purpose for a reply a server never sends (vulnerability probes of the SSL 3.0 and
 		// export fakes), and there it is the whole cost.
-		ReadTimeout:  labReadTimeout,
-		Rate:         -1, // loopback: no need to be polite
+		ReadTimeout: labReadTimeout,
+		// Loopback, our own servers: no need to be polite. The per-IP rate exists for one
+		// real server; the whole fleet shares 127.0.0.1.
+		Rate:         -1,
+		HostRate:     -1,
 		Roots:        fleet.Pool(),
 		HTTPPort:     -1, // only endpoints with a plain-HTTP companion get the check
 		Criteria:     c,
