@@ -174,13 +174,26 @@ func (h hyper) shifted(theta float64) []float64 {
 
 // moments returns the normalized probabilities, mean and variance at θ.
 func (h hyper) moments(theta float64) (p []float64, mean, variance float64) {
-	p = h.shifted(theta)
+	p = make([]float64, len(h.logd))
+	mean, variance = h.momentsInto(p, theta)
+	return p, mean, variance
+}
+
+// momentsInto is moments writing the probabilities into p (len(h.logd)). Terms
+// more than e^-60 below the largest are set to 0 without calling exp: they
+// cannot change a sum that is at least 1 at double precision.
+func (h hyper) momentsInto(p []float64, theta float64) (mean, variance float64) {
 	mx := math.Inf(-1)
-	for _, v := range p {
-		mx = math.Max(mx, v)
+	for i, v := range h.logd {
+		p[i] = v + theta*float64(i+h.lo)
+		mx = math.Max(mx, p[i])
 	}
 	s := 0.0
 	for i, v := range p {
+		if v-mx < -60 {
+			p[i] = 0
+			continue
+		}
 		p[i] = math.Exp(v - mx)
 		s += p[i]
 	}
@@ -192,7 +205,7 @@ func (h hyper) moments(theta float64) (p []float64, mean, variance float64) {
 		dx := float64(i+h.lo) - mean
 		variance += v * dx * dx
 	}
-	return p, mean, variance
+	return mean, variance
 }
 
 // conditionalOddsRatio is R's fisher.test estimate and interval: the conditional
@@ -201,6 +214,7 @@ func (h hyper) moments(theta float64) (p []float64, mean, variance float64) {
 // The sample odds ratio and Woolf's bounds, where they exist, start the root
 // finder close to each answer.
 func (h hyper) conditionalOddsRatio(alt Alternative, sample *OddsRatio) *OddsRatio {
+	buf := make([]float64, len(h.logd))
 	guess := func(v float64) float64 {
 		if l := math.Log(v); !math.IsNaN(l) && !math.IsInf(l, 0) {
 			return l
@@ -216,7 +230,7 @@ func (h hyper) conditionalOddsRatio(alt Alternative, sample *OddsRatio) *OddsRat
 		or.Estimate = math.Inf(1)
 	default:
 		or.Estimate = math.Exp(solveIncreasing(func(t float64) (float64, float64) {
-			_, mean, v := h.moments(t)
+			mean, v := h.momentsInto(buf, t)
 			return mean - fx, v
 		}, guess(sample.Estimate)))
 	}
@@ -226,7 +240,8 @@ func (h hyper) conditionalOddsRatio(alt Alternative, sample *OddsRatio) *OddsRat
 			return math.Inf(1)
 		}
 		return math.Exp(solveIncreasing(func(t float64) (float64, float64) {
-			p, mean, _ := h.moments(t)
+			p := buf
+			mean, _ := h.momentsInto(p, t)
 			var cdf, dcdf float64
 			for i := 0; i <= h.x-h.lo; i++ {
 				cdf += p[i]
@@ -241,7 +256,8 @@ func (h hyper) conditionalOddsRatio(alt Alternative, sample *OddsRatio) *OddsRat
 			return 0
 		}
 		return math.Exp(solveIncreasing(func(t float64) (float64, float64) {
-			p, mean, _ := h.moments(t)
+			p := buf
+			mean, _ := h.momentsInto(p, t)
 			var sf, dsf float64
 			for i := h.x - h.lo; i < len(p); i++ {
 				sf += p[i]
@@ -308,7 +324,7 @@ func solveIncreasing(f func(float64) (float64, float64), t0 float64) float64 {
 // sampleOddsRatio is ad/bc with Woolf's interval exp(log OR ± z·√(1/a+1/b+1/c+1/d)).
 func sampleOddsRatio(a, b, c, d int, alt Alternative) *OddsRatio {
 	fa, fb, fc, fd := float64(a), float64(b), float64(c), float64(d)
-	or := &OddsRatio{ConfLevel: FisherConfLevel, Method: SampleOddsRatioMethod, CI: nanInterval}
+	or := &OddsRatio{ConfLevel: FisherConfLevel, Method: SampleOddsRatioMethod, CI: nanInterval()}
 	or.Estimate = fa * fd / (fb * fc)
 	if a == 0 || b == 0 || c == 0 || d == 0 {
 		return or

@@ -17,7 +17,8 @@ type Interval struct {
 // Contains reports whether v lies in the closed interval.
 func (iv Interval) Contains(v float64) bool { return iv.Lo <= v && v <= iv.Hi }
 
-var nanInterval = Interval{math.NaN(), math.NaN()}
+// nanInterval is the answer to invalid input.
+func nanInterval() Interval { return Interval{math.NaN(), math.NaN()} }
 
 func validProportion(x, n int, conf float64) bool {
 	return n >= 1 && x >= 0 && x <= n && conf > 0 && conf < 1
@@ -27,7 +28,7 @@ func validProportion(x, n int, conf float64) bool {
 // prop.test(x, n, correct = FALSE)$conf.int.
 func Wilson(x, n int, conf float64) Interval {
 	if !validProportion(x, n, conf) {
-		return nanInterval
+		return nanInterval()
 	}
 	return wilson(x, n, conf, 0)
 }
@@ -38,7 +39,7 @@ func Wilson(x, n int, conf float64) Interval {
 // bound to 0 or 1.
 func WilsonCC(x, n int, conf float64) Interval {
 	if !validProportion(x, n, conf) {
-		return nanInterval
+		return nanInterval()
 	}
 	return wilson(x, n, conf, math.Min(0.5, math.Abs(float64(x)-float64(n)*0.5)))
 }
@@ -69,7 +70,7 @@ func wilson(x, n int, conf, yates float64) Interval {
 // ClopperPearson is the exact (beta quantile) interval, R's binom.test()$conf.int.
 func ClopperPearson(x, n int, conf float64) Interval {
 	if !validProportion(x, n, conf) {
-		return nanInterval
+		return nanInterval()
 	}
 	alpha := (1 - conf) / 2
 	return Interval{Lo: clopperLo(x, n, alpha), Hi: clopperHi(x, n, alpha)}
