@@ -168,3 +168,30 @@ func TestContingencyHelpHasExample(t *testing.T) {
 		t.Errorf("exit %d, help lacks the example:\n%s", code, out)
 	}
 }
+
+// TestContingencyFisherTooLarge: beyond the exact test's limits the other tests
+// still run; text says why Fisher is missing and JSON has fisher: null.
+func TestContingencyFisherTooLarge(t *testing.T) {
+	table := "1143,1397,1233,1704,1450,1472,1327;1197,1268,1477,1677,1683,1517,1413"
+	code, out, stderr := runContingency(t, "--table", table)
+	if code != 0 || !strings.Contains(out, "Fisher's exact test not run: total 19958 exceeds the limit 10000") || !strings.Contains(out, "X2 = ") {
+		t.Errorf("exit %d, stderr %q, output:\n%s", code, stderr, out)
+	}
+	code, out, stderr = runContingency(t, "--table", table, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var v struct {
+		Pearson     struct{ P float64 }
+		Fisher      *json.RawMessage
+		FisherError string `json:"fisher_error"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	// R's chisq.test p for this table (golden table 6).
+	const wantP = 1.3598340832995356e-06
+	if v.Fisher != nil || !strings.Contains(v.FisherError, "exceeds limit 10000") || math.Abs(v.Pearson.P-wantP) > 1e-12*wantP {
+		t.Errorf("fisher %v, fisher_error %q, pearson p %v", v.Fisher, v.FisherError, v.Pearson.P)
+	}
+}
