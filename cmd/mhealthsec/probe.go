@@ -41,6 +41,7 @@ type probeFlags struct {
 	criteria        string
 	ipv4, ipv6      bool
 	loopbackOnly    bool
+	noAIA           bool
 }
 
 func newProbeCmd() *cobra.Command {
@@ -96,6 +97,7 @@ command with --resume to measure only what is missing.`,
 	fl.BoolVarP(&f.ipv4, "ipv4", "4", false, "measure IPv4 addresses only")
 	fl.BoolVarP(&f.ipv6, "ipv6", "6", false, "measure IPv6 addresses only")
 	fl.BoolVar(&f.loopbackOnly, "loopback-only", false, "refuse to connect anywhere but 127.0.0.0/8 and ::1 (lab, tests)")
+	fl.BoolVar(&f.noAIA, "no-aia", false, "do not fetch a missing intermediate from the certificate's AIA URL (an incomplete chain is then untrusted, T)")
 	return cmd
 }
 
@@ -200,6 +202,7 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 		HTTPPort:        f.httpPort,
 		Criteria:        crit,
 		LoopbackOnly:    f.loopbackOnly,
+		NoAIA:           f.noAIA,
 	}
 	if f.rate == 0 {
 		cfg.Rate = -1

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -281,5 +283,70 @@ func TestGradeOrder(t *testing.T) {
 	s := summaryLine(probe.Summary{Targets: 5, Measured: 5, Grades: map[string]int{"B": 1, "A-": 1, "A+": 1, "A": 1, "F": 1}})
 	if !strings.HasSuffix(s, "grades: A+ 1 A 1 A- 1 B 1 F 1") {
 		t.Errorf("summary %q", s)
+	}
+}
+
+// TestProbeNoAIA serves a leaf without its intermediate, with the intermediate published at
+// the leaf's caIssuers URL: by default the probe completes the chain (trusted, incomplete,
+// cap B); with --no-aia it cannot build the chain and the certificate is untrusted (T).
+func TestProbeNoAIA(t *testing.T) {
+	root, err := pki.NewRoot("cli aia root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := root.NewIntermediate("cli aia intermediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer, err := inter.ServeIssuer(pki.DER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { issuer.Close() })
+	cert, err := inter.Issue(pki.LeafOptions{OmitIntermediates: true, IssuingCertificateURL: []string{issuer.URL()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(t.TempDir(), "root.pem")
+	if err := root.WriteRootPEM(ca); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.NotFoundHandler(), ErrorLog: log.New(io.Discard, "", 0)}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	target := ln.Addr().String()
+
+	tests := []struct {
+		flags       []string
+		trusted     bool
+		wantLetter  string
+		wantCapRule string
+	}{
+		{nil, true, "B", "chain_incomplete"},
+		{[]string{"--no-aia"}, false, "T", ""},
+	}
+	for _, tt := range tests {
+		args := append([]string{"probe", "--ca-file", ca, "--http-port", "0", "--sni", "localhost", "--loopback-only"}, tt.flags...)
+		code, stdout, stderr := runCLI(context.Background(), append(args, target)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tt.flags, code, stderr)
+		}
+		var r result.Result
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatalf("%v: %v\n%s", tt.flags, err, stdout)
+		}
+		if r.Certificate == nil || r.Certificate.Trusted != tt.trusted || r.Certificate.ChainComplete {
+			t.Fatalf("%v: certificate %+v, want trusted %v and an incomplete chain", tt.flags, r.Certificate, tt.trusted)
+		}
+		if r.Grade == nil || r.Grade.Letter != tt.wantLetter {
+			t.Fatalf("%v: grade %+v, want %s", tt.flags, r.Grade, tt.wantLetter)
+		}
+		if tt.wantCapRule != "" && !slices.ContainsFunc(r.Grade.Caps, func(c result.Rule) bool { return c.Rule == tt.wantCapRule }) {
+			t.Errorf("%v: caps %+v lack %s", tt.flags, r.Grade.Caps, tt.wantCapRule)
+		}
 	}
 }
