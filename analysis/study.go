@@ -391,6 +391,7 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 			out.Ungraded = append(out.Ungraded, ref)
 		case StatusNoResult:
 			cg.NoResult++
+			ref.Reason = "no result for this host and port in results.jsonl"
 			out.Unprobed = append(out.Unprobed, ref)
 		case StatusPlainHTTP:
 			cg.PlainHTTP++

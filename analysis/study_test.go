@@ -146,7 +146,7 @@ func TestAnalyzeSampleAgainstHandCounts(t *testing.T) {
 	if p := intl.Adjusted["fisher"]; p == nil || math.Abs(*p-3*42.0/2002) > 1e-12 {
 		t.Errorf("Holm-adjusted Fisher p = %v, want %v", p, 3*42.0/2002)
 	}
-	if len(res.Unprobed) != 1 || res.Unprobed[0].Host != "dev.pillpal.example" {
+	if len(res.Unprobed) != 1 || res.Unprobed[0].Host != "dev.pillpal.example" || res.Unprobed[0].Reason == "" {
 		t.Errorf("unprobed = %+v", res.Unprobed)
 	}
 	if len(res.Ungraded) != 1 || res.Ungraded[0].Host != "broken.adnet.example" || res.Ungraded[0].Reason == "" {
