@@ -26,11 +26,11 @@ func ci(iv stats.Interval, d int) string {
 	return strconv.FormatFloat(100*iv.Lo, 'f', d, 64) + "–" + strconv.FormatFloat(100*iv.Hi, 'f', d, 64) + "%"
 }
 
-// thousands writes n with comma separators.
-func thousands(n int) string {
+// Thousands writes n with comma thousands separators (140,000), as the reports print counts.
+func Thousands(n int) string {
 	s := strconv.Itoa(n)
 	if n < 0 {
-		return "-" + thousands(-n)
+		return "-" + Thousands(-n)
 	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]
@@ -156,7 +156,7 @@ func (r *Reproduction) Document() (report.Document, error) {
 			fmt.Sprintf("Test 2 (international vs German-only apps): the split was not published. Of the %s tables with %d of %d functional servers below A, "+
 				"%d give a p-value that prints as .03 with the international apps doing better (Pearson %d, Yates %d, Fisher %d). "+
 				"%s",
-				thousands(len(r.Candidates)), r.Below, r.Functional, anyS.Count,
+				Thousands(len(r.Candidates)), r.Below, r.Functional, anyS.Count,
 				r.feasible("pearson").Count, r.feasible("yates").Count, r.feasible("fisher").Count, splitVerdict(anyS.Count)),
 		}},
 	}}
@@ -178,22 +178,22 @@ func (r *Reproduction) Document() (report.Document, error) {
 		report.Paragraph{Text: fmt.Sprintf("Two kinds of test are reported. The goodness-of-fit test and the exact binomial test take the Pulse share as known and need no number of Pulse sites. "+
 			"The 2 × 2 tests of independence (Pearson, Yates, Fisher) need one: ASSUMPTION — %s Pulse sites, of which round(%.2f%% × N) = %s below A. "+
 			"SSL Pulse surveyed about 130,000–150,000 sites; the sensitivity analysis below varies N from %s to %s.",
-			thousands(ind.PulseN), r.Baseline.BelowA, thousands(ind.PulseBelow), thousands(r.Config.PulseNs[0]), thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1]))},
+			Thousands(ind.PulseN), r.Baseline.BelowA, Thousands(ind.PulseBelow), Thousands(r.Config.PulseNs[0]), Thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1]))},
 		pulseTestsTable(t),
 		pulse2x2Table(t),
 		report.Paragraph{Text: effectSizes(t)},
 		report.Figure{Caption: fmt.Sprintf("Share of servers rated below the A range: the study's %d functional servers and SSL Pulse %s, with 95%% Wilson intervals. "+
-			"The Pulse interval assumes N = %s sites (not published); at that size it is barely wider than the line.", r.Functional, t.Month, thousands(ind.PulseN)), Figure: figs["pulse_comparison"]},
+			"The Pulse interval assumes N = %s sites (not published); at that size it is barely wider than the line.", r.Functional, t.Month, Thousands(ind.PulseN)), Figure: figs["pulse_comparison"]},
 		sensitivityTable(r.Sensitivity),
 		report.Paragraph{Text: sensitivityText(r)},
 		report.Paragraph{Text: fmt.Sprintf("Would the conclusion hold with another baseline month? The same tests against every SSL Pulse issue 2016–2019 (N = %s assumed for the 2 × 2 tests): "+
 			"P<.001 with the study's share lower holds in %d of %d months; the largest p of any test in any month is %s (%s). "+
 			"%s",
-			thousands(r.Config.PulseN), holding, len(r.ByMonth), FormatP(maxMonthP), worstMonth, r.largestJumpText())},
+			Thousands(r.Config.PulseN), holding, len(r.ByMonth), FormatP(maxMonthP), worstMonth, r.largestJumpText())},
 		byMonthTable(r.ByMonth),
 		report.Figure{Caption: fmt.Sprintf("Test 1 against every SSL Pulse month 2016–2019: p of the goodness-of-fit test (needs no Pulse N) and the largest p of the 2 × 2 tests "+
 			"(Pearson, Yates, Fisher; N = %s assumed), on a log scale; points above the dashed line are below p = .001. %s",
-			thousands(r.Config.PulseN), monthsVerdict(holding, len(r.ByMonth))), Figure: figs["pulse_by_month_p"]},
+			Thousands(r.Config.PulseN), monthsVerdict(holding, len(r.ByMonth))), Figure: figs["pulse_by_month_p"]},
 		report.Figure{Caption: fmt.Sprintf("SSL Pulse sites below the A range, monthly 2016–2019 (data as published; June 2016 from the source's header note), "+
 			"with the study's %s below A and its 95%% Wilson interval (band) and the baseline month %s (dotted).", pct(t.Study.Share, 1), t.Month), Figure: figs["pulse_series"]},
 	}}
@@ -204,7 +204,7 @@ func (r *Reproduction) Document() (report.Document, error) {
 			"Instead of inventing a split, every 2 × 2 table consistent with what was published is enumerated: each size of the German-only group n_de from 1 to %d and each number below A in it "+
 			"k_de from max(0, %d − (%d − n_de)) to min(%d, n_de) — %s tables — and Pearson's, Yates' and Fisher's two-sided p computed for each. "+
 			"A table is counted as reproducing the published result when its p lies in [%.3f, %.3f) (it prints as .03) and the international group has the lower share below A.",
-			r.Functional, r.Functional-1, r.Below, r.Functional, r.Below, thousands(len(r.Candidates)), r.Split.PLo, r.Split.PHi)},
+			r.Functional, r.Functional-1, r.Below, r.Functional, r.Below, Thousands(len(r.Candidates)), r.Split.PLo, r.Split.PHi)},
 		report.Paragraph{Text: "This is what the published numbers allow, not the authors' data: any one of these tables may be the one they had, and nothing published singles one out."},
 		feasibleTable(r.Feasible),
 		report.Paragraph{Text: feasibleText(r)},
@@ -292,7 +292,7 @@ func pulseTestsTable(t analysis.PulseResult) report.Table {
 	}
 	return report.Table{Name: "pulse_tests", Caption: fmt.Sprintf("Test 1 against SSL Pulse %s: statistic, df, p, effect size and diagnostics", t.Month),
 		Columns: []string{"Test", "Needs Pulse N", "Statistic", "df", "p", "Effect size", "Diagnostics"}, Rows: rows,
-		Note: fmt.Sprintf("The 2 × 2 tests assume N = %s Pulse sites (not published).", thousands(ind.PulseN))}
+		Note: fmt.Sprintf("The 2 × 2 tests assume N = %s Pulse sites (not published).", Thousands(ind.PulseN))}
 }
 
 func oddsRatioText(f stats.Fisher) string {
@@ -313,14 +313,14 @@ func pulse2x2Table(t analysis.PulseResult) report.Table {
 	ind := t.Independence
 	c := ind.Table.Counts
 	rowTotal := func(i int) int { return c[i][0] + c[i][1] }
-	return report.Table{Name: "pulse_2x2", Caption: fmt.Sprintf("Test 1 as a 2 × 2 table (SSL Pulse %s, N = %s assumed)", t.Month, thousands(ind.PulseN)),
+	return report.Table{Name: "pulse_2x2", Caption: fmt.Sprintf("Test 1 as a 2 × 2 table (SSL Pulse %s, N = %s assumed)", t.Month, Thousands(ind.PulseN)),
 		Columns: []string{"Group", "Below A", "A range", "Total", "Share below A", "95% Wilson CI"},
 		Rows: [][]string{
-			{"mHealth functional servers", thousands(c[0][0]), thousands(c[0][1]), thousands(rowTotal(0)), pct(t.Study.Share, 1), ci(t.Study.CI, 1)},
-			{"SSL Pulse sites (assumed N)", thousands(c[1][0]), thousands(c[1][1]), thousands(rowTotal(1)), pct(float64(c[1][0])/float64(rowTotal(1)), 2),
+			{"mHealth functional servers", Thousands(c[0][0]), Thousands(c[0][1]), Thousands(rowTotal(0)), pct(t.Study.Share, 1), ci(t.Study.CI, 1)},
+			{"SSL Pulse sites (assumed N)", Thousands(c[1][0]), Thousands(c[1][1]), Thousands(rowTotal(1)), pct(float64(c[1][0])/float64(rowTotal(1)), 2),
 				ci(stats.Wilson(c[1][0], rowTotal(1), analysis.Conf), 2)},
 		},
-		Note: fmt.Sprintf("Pulse below A = round(%.2f%% × %s).", 100*t.PulseBelowA, thousands(ind.PulseN))}
+		Note: fmt.Sprintf("Pulse below A = round(%.2f%% × %s).", 100*t.PulseBelowA, Thousands(ind.PulseN))}
 }
 
 func effectSizes(t analysis.PulseResult) string {
@@ -337,7 +337,7 @@ func sensitivityTable(rows []analysis.SensitivityRow) report.Table {
 	t := report.Table{Name: "pulse_sensitivity", Caption: "Test 1 sensitivity to the assumed number of Pulse sites",
 		Columns: []string{"Pulse N", "Pearson p", "Yates p", "Fisher p"}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []string{thousands(r.PulseN), FormatP(r.PearsonP), FormatP(r.YatesP), FormatP(r.FisherP)})
+		t.Rows = append(t.Rows, []string{Thousands(r.PulseN), FormatP(r.PearsonP), FormatP(r.YatesP), FormatP(r.FisherP)})
 	}
 	return t
 }
@@ -349,7 +349,7 @@ func sensitivityText(r *Reproduction) string {
 		verdict = "not below .001: the published P<.001 depends on the assumed N"
 	}
 	return fmt.Sprintf("Worst case over N from %s to %s: p = %s (N = %s), %s.",
-		thousands(r.Config.PulseNs[0]), thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1]), FormatP(p), thousands(worst.PulseN), verdict)
+		Thousands(r.Config.PulseNs[0]), Thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1]), FormatP(p), Thousands(worst.PulseN), verdict)
 }
 
 func byMonthTable(rows []analysis.PulseResult) report.Table {
@@ -397,7 +397,7 @@ func feasibleText(r *Reproduction) string {
 		"%s to %s of them below A, and the international group %s below A: the published result needs the German-only apps' servers "+
 		"to be %.1f to %.1f percentage points more often below A. Which test the authors used matters: %d of these tables give .03 under one test only, "+
 		"%d under two and %d under all three.",
-		a.Count, thousands(len(r.Candidates)), rangeText(a.NDE, false), pct(a.ShareDE.Min, 1), pct(a.ShareDE.Max, 1),
+		a.Count, Thousands(len(r.Candidates)), rangeText(a.NDE, false), pct(a.ShareDE.Min, 1), pct(a.ShareDE.Max, 1),
 		rangeText(a.ShareIntl, true), 100*a.Difference.Min, 100*a.Difference.Max, ov[1], ov[2], ov[3])
 }
 
@@ -469,7 +469,7 @@ func (r *Reproduction) assumptions() []string {
 			r.Baseline.Month, r.Baseline.Date.Format("2006-01-02")),
 		fmt.Sprintf("SSL Pulse denominator: the percentages are taken as shares of the sites SSL Pulse graded; whether they are of all surveyed sites or of graded sites only is not stated. "+
 			"The goodness-of-fit and binomial tests need no Pulse N; the 2 × 2 tests assume N = %s sites (--pulse-n), varied from %s to %s in the sensitivity analysis.",
-			thousands(r.Config.PulseN), thousands(r.Config.PulseNs[0]), thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1])),
+			Thousands(r.Config.PulseN), Thousands(r.Config.PulseNs[0]), Thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1])),
 		"Servers below the A range are those graded B, C, D, E or F; the A range is A+, A and A−, as in the abstract.",
 		fmt.Sprintf("A published p-value \"P=.03\" is taken to mean a p in [%.3f, %.3f); \"P<.001\" a p below .001.", r.Config.PLo, r.Config.PHi),
 		"Which test the authors used (Pearson with or without Yates' correction, or Fisher) was not published; all are reported side by side.",
@@ -488,8 +488,8 @@ func methodsText(r *Reproduction) string {
 		"and the tables whose p-value rounds to the published value were identified for each test. "+
 		"p-values of chi-square tests come from the survival function of the chi-square distribution; exact tests sum hypergeometric or binomial probabilities in log space, "+
 		"counting outcomes at most (1 + 10⁻⁷) times as likely as the observed one (as R does). All computations were done with the mhealthsec toolkit (Go, gonum); "+
-		"statistics agree with R 4.2 to about 10⁻¹² relative.", r.Baseline.Month, thousands(r.Config.PulseN),
-		thousands(r.Config.PulseNs[0]), thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1]))
+		"statistics agree with R 4.2 to about 10⁻¹² relative.", r.Baseline.Month, Thousands(r.Config.PulseN),
+		Thousands(r.Config.PulseNs[0]), Thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1]))
 }
 
 // figures draws the report's figures, by name.
@@ -503,7 +503,7 @@ func (r *Reproduction) figures(th figures.Theme) (map[string]figures.Figure, err
 		// The Pulse whisker depends on the assumed N, so the figure says so itself: it is
 		// often reused without the report's caption.
 		Name: "pulse_comparison", YLabel: "Share below the A range",
-		Interval: fmt.Sprintf("95%% Wilson interval (Pulse: N = %s assumed)", thousands(pulseTotal)),
+		Interval: fmt.Sprintf("95%% Wilson interval (Pulse: N = %s assumed)", Thousands(pulseTotal)),
 		Width: figures.OneColumn, Height: 2.6 * vg.Inch,
 		Bars: []figures.Proportion{
 			{Category: "mHealth functional servers", Count: r.Below, Total: r.Functional, Share: t.Study.Share, Lo: t.Study.CI.Lo, Hi: t.Study.CI.Hi},
@@ -551,7 +551,7 @@ func (r *Reproduction) figures(th figures.Theme) (map[string]figures.Figure, err
 		Name: "pulse_by_month_p", Width: figures.OneColumn, Height: 2.6 * vg.Inch,
 		Series: []figures.PSeries{
 			{Label: "goodness of fit (no N)", Points: gofP},
-			{Label: fmt.Sprintf("largest 2 × 2 p (N = %s)", thousands(r.Config.PulseN)), Points: indP},
+			{Label: fmt.Sprintf("largest 2 × 2 p (N = %s)", Thousands(r.Config.PulseN)), Points: indP},
 		},
 		Threshold: 0.001, ThresholdLabel: "p = .001", Mark: mark, MarkLabel: "baseline " + r.Baseline.Month,
 	})

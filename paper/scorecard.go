@@ -233,7 +233,7 @@ func scorePulse(r *ScoreRow, p datasets.PublishedNumber, ev Evidence) {
 		"Pearson %s, Yates %s, Fisher %s for an assumed N = %s; mHealth share %.1f%% %s",
 		FormatP(t.GOF.ChiSq.P), FormatP(t.GOF.Binomial.P), t.Month, 100*t.PulseBelowA,
 		FormatP(t.Independence.Pearson.P), FormatP(t.Independence.Yates.P), FormatP(t.Independence.Fisher.P),
-		thousands(t.Independence.PulseN), 100*t.Study.Share, map[bool]string{true: "is lower", false: "is NOT lower"}[t.Fewer])
+		Thousands(t.Independence.PulseN), 100*t.Study.Share, map[bool]string{true: "is lower", false: "is NOT lower"}[t.Fewer])
 	if holds {
 		r.Status = Reproduced
 	} else {
@@ -255,7 +255,7 @@ func scoreSplit(r *ScoreRow, p datasets.PublishedNumber, ev Evidence) {
 		r.Status, r.Check = NotRecomputable, "the split was not enumerated"
 		return
 	}
-	r.Recomputed = fmt.Sprintf("%d of %s possible tables give it", anyCount, thousands(ev.Candidates))
+	r.Recomputed = fmt.Sprintf("%d of %s possible tables give it", anyCount, Thousands(ev.Candidates))
 	r.Check = fmt.Sprintf("split not published; tables with %d of %d below A whose p is in [%.3f, %.3f) with international apps better: %s",
 		ev.Split.Below, ev.Split.Total, ev.Split.PLo, ev.Split.PHi, strings.Join(parts, ", "))
 	if anyCount > 0 {

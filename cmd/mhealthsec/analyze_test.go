@@ -46,6 +46,28 @@ func TestAnalyzeSample(t *testing.T) {
 		t.Errorf("stats.json = %+v", s)
 	}
 
+	// The report itself: what a reader of the sample's report must be told. Both Test 2
+	// tables have 5 functional servers below A of 14 and groups of 7, so the smallest
+	// expected count is 7 × 5 / 14 = 2.5; the Pulse whisker exists only by the assumed N.
+	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| 2.5 |", "smallest expected count 2.5 < 5",
+		"1 row has no result and 1 row has an error",
+		"T and M (trust, name mismatch) count as below A",
+		"The Pulse interval assumes N = 140,000 sites",
+		"| dev.pillpal.example | 443 | functional | no result for this host and port in results.jsonl |",
+	} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	if svg, err := os.ReadFile(filepath.Join(out, "figures", "pulse_comparison.svg")); err != nil || !strings.Contains(string(svg), "N = 140,000 assumed") {
+		t.Errorf("pulse_comparison.svg does not name the assumed Pulse N (err %v)", err)
+	}
+
 	// Trust ignored and a regrade run too (the regrade's numbers depend on the grader).
 	code, stdout, stderr = ingestCLI(t, "analyze", "../../datasets/sample", "--out", out, "--trust", "ignore", "--baseline", "none")
 	if code != 0 || !strings.Contains(stdout, "functional servers below A: 4/14") {

@@ -26,9 +26,10 @@ func studyDocument(set analyzeSettings, r *analysis.StudyResult, cfg analysis.St
 	data := report.Section{Title: "Study data"}
 	data.Blocks = append(data.Blocks, report.Paragraph{Text: fmt.Sprintf(
 		"%d apps (%d Android, %d iOS) with %d app × server rows (%d distinct endpoints). The unit of every count is a servers.csv row. "+
-			"Below the A range means any grade but A+, A and A-; T and M are handled by `--trust %s`. "+
-			"%d rows have no result and %d have an error or no grade: they are left out of the below-A shares and listed at the end.",
-		r.Apps, r.AppsBy[datasets.PlatformAndroid], r.AppsBy[datasets.PlatformIOS], r.Rows, r.Endpoints, r.Trust, len(r.Unprobed), len(r.Ungraded))})
+			"Below the A range means any grade but A+, A and A-; grades T and M (trust, name mismatch) %s (`--trust %s`). "+
+			"%s no result and %s an error or no grade: they are left out of the below-A shares and listed at the end.",
+		r.Apps, r.AppsBy[datasets.PlatformAndroid], r.AppsBy[datasets.PlatformIOS], r.Rows, r.Endpoints, trustText(r.Trust), r.Trust,
+		rowsHave(len(r.Unprobed)), rowsHave(len(r.Ungraded)))})
 	if set.Criteria != "" {
 		data.Blocks = append(data.Blocks, report.Paragraph{Text: fmt.Sprintf(
 			"Results were regraded under SSL Labs criteria %s: %d regraded, %d kept their grade (not gradable).", set.Criteria, set.Regraded, set.KeptGrade)})
@@ -67,13 +68,14 @@ func studyDocument(set analyzeSettings, r *analysis.StudyResult, cfg analysis.St
 			"Test 1: functional servers below A, %s, against SSL Pulse %s (%.2f%% below A). Goodness of fit X² = %.2f, p = %s; exact binomial p = %s; "+
 				"2 × 2 with N = %s assumed Pulse sites: Pearson p = %s, Yates p = %s, Fisher p = %s (%s-adjusted: %s, %s, %s).",
 			shareText(&t.Study), t.Month, 100*t.PulseBelowA, t.GOF.ChiSq.Statistic, paper.FormatP(t.GOF.ChiSq.P), paper.FormatP(t.GOF.Binomial.P),
-			strconv.Itoa(cfg.PulseN), paper.FormatP(t.Independence.Pearson.P), paper.FormatP(t.Independence.Yates.P), paper.FormatP(t.Independence.Fisher.P),
+			paper.Thousands(cfg.PulseN), paper.FormatP(t.Independence.Pearson.P), paper.FormatP(t.Independence.Yates.P), paper.FormatP(t.Independence.Fisher.P),
 			r.Adjust, pOrNA(r.Test1Adjusted["pearson"]), pOrNA(r.Test1Adjusted["yates"]), pOrNA(r.Test1Adjusted["fisher"]))})
 		f, err := pulseFigure(th, t)
 		if err != nil {
 			return doc, err
 		}
-		tests.Blocks = append(tests.Blocks, report.Figure{Caption: "Functional servers below A against the SSL Pulse month; 95% Wilson intervals.", Figure: f})
+		tests.Blocks = append(tests.Blocks, report.Figure{Caption: fmt.Sprintf("Functional servers below A against SSL Pulse %s; 95%% Wilson intervals. "+
+			"The Pulse interval assumes N = %s sites (--pulse-n; SSL Pulse published percentages only).", t.Month, paper.Thousands(t.Independence.PulseN)), Figure: f})
 	} else {
 		tests.Blocks = append(tests.Blocks, report.Paragraph{Text: "Test 1 was not run (no baseline month, or no graded functional server)."})
 	}
@@ -166,7 +168,7 @@ func findingsTable(r *analysis.StudyResult, name, caption string, which []string
 
 func test2Table(r *analysis.StudyResult) report.Table {
 	t := report.Table{Name: "test2", Caption: "Test 2: functional servers below A between groups of apps",
-		Columns: []string{"Comparison", "Group 1 below A", "Group 2 below A", "Pearson X²", "Pearson p", "Yates p", "Fisher p", "phi", "Risk difference (95% CI)", "Adjusted p (Pearson, Yates, Fisher)"},
+		Columns: []string{"Comparison", "Group 1 below A", "Group 2 below A", "Pearson X²", "Pearson p", "Yates p", "Fisher p", "phi", "Min expected", "Risk difference (95% CI)", "Adjusted p (Pearson, Yates, Fisher)"},
 		Note:    fmt.Sprintf("p-values adjusted with %s across Test 1 and Test 2, per statistic. Risk difference: group 1 minus group 2, Newcombe hybrid score interval.", r.Adjust)}
 	for _, g := range r.Test2 {
 		row := []string{strings.ReplaceAll(g.Name, "_", " "), g.Groups[0] + ": " + shareText(g.Below[0]), g.Groups[1] + ": " + shareText(g.Below[1])}
@@ -178,9 +180,15 @@ func test2Table(r *analysis.StudyResult) report.Table {
 			if c.Fisher != nil {
 				fisher = paper.FormatP(c.Fisher.P)
 			}
-			row = append(row, fmt.Sprintf("%.3f", c.Pearson.Statistic), paper.FormatP(c.Pearson.P), yates, fisher, fmt.Sprintf("%.3f", c.Phi))
+			row = append(row, fmt.Sprintf("%.3f", c.Pearson.Statistic), paper.FormatP(c.Pearson.P), yates, fisher, fmt.Sprintf("%.3f", c.Phi),
+				fmt.Sprintf("%.1f", c.MinExpected))
+			if c.MinExpected < 5 {
+				// The chi-square approximation is poor here; say which p to read.
+				t.Note += fmt.Sprintf(" %s: smallest expected count %.1f < 5, so the chi-square p-values are approximate; Fisher's exact p is the one to report.",
+					strings.ReplaceAll(g.Name, "_", " "), c.MinExpected)
+			}
 		} else {
-			row = append(row, "NA", "NA", "NA", "NA", "NA")
+			row = append(row, "NA", "NA", "NA", "NA", "NA", "NA")
 			t.Note += fmt.Sprintf(" %s not tested: %s.", g.Name, g.Error)
 		}
 		rd := "NA"
@@ -233,8 +241,10 @@ func appFindingsFigure(th figures.Theme, r *analysis.StudyResult) (*figures.Figu
 func pulseFigure(th figures.Theme, t *analysis.PulseResult) (figures.Figure, error) {
 	ind := t.Independence
 	pw := stats.Wilson(ind.PulseBelow, ind.PulseN, analysis.Conf)
-	return figures.Proportions(th, figures.ProportionChart{Name: "pulse_comparison", YLabel: "Share below the A range", Interval: "95% Wilson interval",
-		Width: figures.OneColumn, Height: 2.6 * vg.Inch, Bars: []figures.Proportion{
+	// The Pulse whisker exists only through the assumed N; the figure says so itself.
+	return figures.Proportions(th, figures.ProportionChart{Name: "pulse_comparison", YLabel: "Share below the A range",
+		Interval: fmt.Sprintf("95%% Wilson interval (Pulse: N = %s assumed)", paper.Thousands(ind.PulseN)),
+		Width:    figures.OneColumn, Height: 2.6 * vg.Inch, Bars: []figures.Proportion{
 			{Category: "functional servers", Count: t.Study.Count, Total: t.Study.Total, Share: t.Study.Share, Lo: t.Study.CI.Lo, Hi: t.Study.CI.Hi},
 			{Category: "SSL Pulse " + t.Month, Count: ind.PulseBelow, Total: ind.PulseN, Share: float64(ind.PulseBelow) / float64(ind.PulseN), Lo: pw.Lo, Hi: pw.Hi},
 		}})
@@ -255,4 +265,25 @@ func test2Figure(th figures.Theme, r *analysis.StudyResult) (*figures.Figure, er
 	f, err := figures.Proportions(th, figures.ProportionChart{Name: "test2_groups", YLabel: "Functional servers below A", Interval: "95% Wilson interval",
 		Width: figures.TwoColumn, Height: 2.6 * vg.Inch, Bars: bars, ShowCounts: true})
 	return &f, err
+}
+
+// rowsHave writes "1 row has", "2 rows have".
+func rowsHave(n int) string {
+	if n == 1 {
+		return "1 row has"
+	}
+	return fmt.Sprintf("%d rows have", n)
+}
+
+// trustText says how grades T and M are counted under a --trust policy.
+func trustText(policy analysis.TrustPolicy) string {
+	switch policy {
+	case analysis.TrustBelow:
+		return "count as below A"
+	case analysis.TrustIgnore:
+		return "count by the grade they would get if trust were ignored"
+	case analysis.TrustExclude:
+		return "are left out"
+	}
+	return "are handled by --trust " + string(policy)
 }
