@@ -150,3 +150,37 @@ func TestRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestBarPositions: each category's bars are centred under its label, with no empty slots
+// for groups that only other categories have. Positions worked out by hand for slot 0.8.
+func TestBarPositions(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		bars  []Proportion
+		want  []float64
+		wantW float64
+	}{
+		{"no groups", []Proportion{{Category: "a"}, {Category: "b"}, {Category: "c"}}, []float64{0, 1, 2}, 0.8},
+		{"all groups everywhere", []Proportion{
+			{Category: "x", Group: "g1"}, {Category: "x", Group: "g2"}, {Category: "y", Group: "g1"}, {Category: "y", Group: "g2"},
+		}, []float64{-0.2, 0.2, 0.8, 1.2}, 0.4},
+		{"disjoint groups (Test 2: availability, platform)", []Proportion{
+			{Category: "availability", Group: "international"}, {Category: "availability", Group: "German-only"},
+			{Category: "platform", Group: "Android"}, {Category: "platform", Group: "iOS"},
+		}, []float64{-0.2, 0.2, 0.8, 1.2}, 0.4},
+		{"one category with fewer groups", []Proportion{
+			{Category: "x", Group: "g1"}, {Category: "x", Group: "g2"}, {Category: "x", Group: "g3"}, {Category: "y", Group: "g3"},
+		}, []float64{-0.8 / 3, 0, 0.8 / 3, 1}, 0.8 / 3},
+	} {
+		xs, w := barPositions(tc.bars, 0.8)
+		if math.Abs(w-tc.wantW) > 1e-12 || len(xs) != len(tc.want) {
+			t.Errorf("%s: width %v, %d positions; want %v, %d", tc.name, w, len(xs), tc.wantW, len(tc.want))
+			continue
+		}
+		for i := range xs {
+			if math.Abs(xs[i]-tc.want[i]) > 1e-12 {
+				t.Errorf("%s: bar %d at %v, want %v", tc.name, i, xs[i], tc.want[i])
+			}
+		}
+	}
+}

@@ -65,7 +65,7 @@ func Proportions(t Theme, c ProportionChart) (Figure, error) {
 	p.X.LineStyle.Width = 0
 
 	const slot = 0.8 // share of a category's width taken by its bars
-	barW := slot / float64(len(groups))
+	xs, barW := barPositions(c.Bars, slot)
 	whiskerLine := draw.LineStyle{Color: grey(0x20), Width: t.LineWidth * 0.8}
 	var entries []legendEntry
 	var ticks []plot.Tick
@@ -79,11 +79,11 @@ func Proportions(t Theme, c ProportionChart) (Figure, error) {
 		var w whiskers
 		b.Width, b.Fill = barW*0.92, t.Color(g)
 		w.CapWidth, w.Line = barW*0.35, whiskerLine
-		for _, bar := range c.Bars {
+		for i, bar := range c.Bars {
 			if bar.Group != group {
 				continue
 			}
-			x := float64(catIndex[bar.Category]) - slot/2 + barW*(float64(g)+0.5)
+			x := xs[i]
 			b.X, b.Y = append(b.X, x), append(b.Y, 100*bar.Share)
 			w.X, w.Lo, w.Hi = append(w.X, x), append(w.Lo, 100*bar.Lo), append(w.Hi, 100*bar.Hi)
 			labelX, labelY = append(labelX, x), append(labelY, 100*bar.Hi)
@@ -111,6 +111,51 @@ func Proportions(t Theme, c ProportionChart) (Figure, error) {
 		d = withLegend(legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(10)}, c.Width, p)
 	}
 	return Figure{Name: c.Name, Width: c.Width, Height: c.Height, Drawer: d}, nil
+}
+
+// barPositions places each bar of bars on the x axis: category i is centred on i, and its
+// bars stand side by side, centred under it, in the order their groups first appear in
+// bars. A category with fewer groups than another gets no empty slots (a chart of two
+// comparisons with different groups keeps each pair under its label); all bars share
+// the width barW, slot divided by the most groups any category has.
+func barPositions(bars []Proportion, slot float64) (xs []float64, barW float64) {
+	catIndex, groupIndex := map[string]int{}, map[string]int{}
+	for _, b := range bars {
+		if _, ok := catIndex[b.Category]; !ok {
+			catIndex[b.Category] = len(catIndex)
+		}
+		if _, ok := groupIndex[b.Group]; !ok {
+			groupIndex[b.Group] = len(groupIndex)
+		}
+	}
+	// The groups of each category, in the global group order.
+	present := make([][]bool, len(catIndex))
+	for i := range present {
+		present[i] = make([]bool, len(groupIndex))
+	}
+	for _, b := range bars {
+		present[catIndex[b.Category]][groupIndex[b.Group]] = true
+	}
+	most := 1
+	slotOf := make([][]int, len(catIndex)) // slotOf[cat][group]: position among the category's bars
+	counts := make([]int, len(catIndex))
+	for ci, groups := range present {
+		slotOf[ci] = make([]int, len(groups))
+		for g, ok := range groups {
+			if ok {
+				slotOf[ci][g] = counts[ci]
+				counts[ci]++
+			}
+		}
+		most = max(most, counts[ci])
+	}
+	barW = slot / float64(most)
+	for _, b := range bars {
+		ci, g := catIndex[b.Category], groupIndex[b.Group]
+		left := float64(ci) - barW*float64(counts[ci])/2
+		xs = append(xs, left+barW*(float64(slotOf[ci][g])+0.5))
+	}
+	return xs, barW
 }
 
 // percentTicks marks 0–100 every 20 with minor ticks every 10, labelled "20%".
