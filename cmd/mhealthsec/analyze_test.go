@@ -55,6 +55,7 @@ func TestAnalyzeSample(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| 2.5 |", "smallest expected count 2.5 < 5",
+		"| international vs German-only | international: 0/7 ", "| Android vs iOS | Android: 3/7 ",
 		"1 row has no result and 1 row has an error",
 		"T and M (trust, name mismatch) count as below A",
 		"The Pulse interval assumes N = 140,000 sites",

@@ -171,7 +171,7 @@ func test2Table(r *analysis.StudyResult) report.Table {
 		Columns: []string{"Comparison", "Group 1 below A", "Group 2 below A", "Pearson X²", "Pearson p", "Yates p", "Fisher p", "phi", "Min expected", "Risk difference (95% CI)", "Adjusted p (Pearson, Yates, Fisher)"},
 		Note:    fmt.Sprintf("p-values adjusted with %s across Test 1 and Test 2, per statistic. Risk difference: group 1 minus group 2, Newcombe hybrid score interval.", r.Adjust)}
 	for _, g := range r.Test2 {
-		row := []string{strings.ReplaceAll(g.Name, "_", " "), g.Groups[0] + ": " + shareText(g.Below[0]), g.Groups[1] + ": " + shareText(g.Below[1])}
+		row := []string{comparisonLabel(g), groupLabel(g.Groups[0]) + ": " + shareText(g.Below[0]), groupLabel(g.Groups[1]) + ": " + shareText(g.Below[1])}
 		if c := g.Contingency; c != nil {
 			yates, fisher := "NA", "NA"
 			if c.Yates != nil {
@@ -185,11 +185,11 @@ func test2Table(r *analysis.StudyResult) report.Table {
 			if c.MinExpected < 5 {
 				// The chi-square approximation is poor here; say which p to read.
 				t.Note += fmt.Sprintf(" %s: smallest expected count %.1f < 5, so the chi-square p-values are approximate; Fisher's exact p is the one to report.",
-					strings.ReplaceAll(g.Name, "_", " "), c.MinExpected)
+					comparisonLabel(g), c.MinExpected)
 			}
 		} else {
 			row = append(row, "NA", "NA", "NA", "NA", "NA", "NA")
-			t.Note += fmt.Sprintf(" %s not tested: %s.", g.Name, g.Error)
+			t.Note += fmt.Sprintf(" %s not tested: %s.", comparisonLabel(g), g.Error)
 		}
 		rd := "NA"
 		if g.RiskDifference != nil {
@@ -254,7 +254,7 @@ func test2Figure(th figures.Theme, r *analysis.StudyResult) (*figures.Figure, er
 	var bars []figures.Proportion
 	for _, g := range r.Test2 {
 		for i := range g.Groups {
-			if p, ok := proportion(strings.ReplaceAll(g.Name, "_", " "), g.Groups[i], g.Below[i]); ok {
+			if p, ok := proportion(comparisonLabel(g), groupLabel(g.Groups[i]), g.Below[i]); ok {
 				bars = append(bars, p)
 			}
 		}
@@ -286,4 +286,23 @@ func trustText(policy analysis.TrustPolicy) string {
 		return "are left out"
 	}
 	return "are handled by --trust " + string(policy)
+}
+
+// groupLabel writes a group of apps as a reader expects it (German-only, iOS), not as the
+// study files spell it (de_only, ios).
+func groupLabel(g string) string {
+	switch g {
+	case datasets.AvailabilityGermanOnly:
+		return "German-only"
+	case datasets.PlatformIOS:
+		return "iOS"
+	case datasets.PlatformAndroid:
+		return "Android"
+	}
+	return strings.ReplaceAll(g, "_", " ")
+}
+
+// comparisonLabel names a Test 2 comparison by its groups: "international vs German-only".
+func comparisonLabel(g analysis.GroupTest) string {
+	return groupLabel(g.Groups[0]) + " vs " + groupLabel(g.Groups[1])
 }
