@@ -101,5 +101,89 @@ func fakeServers() []Server {
 				Vulns:     map[string]bool{"FREAK": true, "LOGJAM": true},
 			},
 		},
+		{
+			Name: "crime", Description: "TLS compression (fake): DEFLATE chosen when offered, TLS 1.0–1.2, RSA key exchange with AES and 3DES",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				return fakeserver.Start(fakeserver.Compression(fakeserver.VulnOptions{Chain: cert.Certificate}))
+			},
+			Expect: Expect{
+				Grades: grades("C", "C", "C"),
+				Why: "95/90/(100+80)/2=90 → 91.5 A, capped C: CRIME (TLS compression), all versions; " +
+					"the B caps (no FS 2009o+, TLS 1.0/1.1 2009q+) are higher, 3DES is not what modern clients get",
+				Protocols: protocols(result.TLS10, result.TLS11, result.TLS12),
+				Vulns: map[string]bool{"CRIME_TLS": true, "secure_renego": true, "insecure_renego": false,
+					"heartbleed": false, "CCS": false, "ROBOT": false, "SWEET32": true, "RC4": false, "fallback_SCSV": false},
+				Cert: soundCert("RSA", 2048),
+			},
+		},
+		{
+			Name: "renego-insecure", Description: "pre-RFC 5746 server (fake): TLS 1.2 ECDHE-RSA-AES128-GCM, no renegotiation_info, accepts client renegotiation",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				return fakeserver.Start(fakeserver.Renegotiation(fakeserver.RenegotiationOptions{Chain: cert.Certificate}))
+			},
+			Expect: Expect{
+				Grades:    grades("F", "F", "F"),
+				Why:       "100/90/80 → 89 A, capped F: insecure (legacy) renegotiation supported, all versions",
+				Protocols: protocols(result.TLS12),
+				// The client-renegotiation check asks with renegotiation_info; this server ignores
+				// the extension and renegotiates anyway, so it is also open to that DoS.
+				Vulns: map[string]bool{"secure_renego": false, "insecure_renego": true, "secure_client_renego": true,
+					"CRIME_TLS": false, "heartbleed": false, "CCS": false, "ROBOT": false, "SWEET32": false, "RC4": false},
+				Cert: soundCert("RSA", 2048),
+			},
+		},
+		{
+			Name: "renego-client", Description: "RFC 5746 server that accepts client-initiated renegotiation (fake): TLS 1.2 ECDHE-RSA-AES128-GCM",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				return fakeserver.Start(fakeserver.Renegotiation(fakeserver.RenegotiationOptions{Chain: cert.Certificate, Secure: true}))
+			},
+			Expect: Expect{
+				Grades: grades("A", "A", "A-"),
+				Why: "100/90/80 → 89 A; grading.md has no rule for secure client-initiated renegotiation (a DoS finding); " +
+					"no HTTP answer, so no HSTS and no A+; 2009r warns 'TLS 1.3 not supported' and 'HSTS missing' → A-",
+				Protocols: protocols(result.TLS12),
+				Vulns: map[string]bool{"secure_renego": true, "insecure_renego": false, "secure_client_renego": true,
+					"CRIME_TLS": false, "heartbleed": false, "CCS": false, "ROBOT": false, "SWEET32": false, "RC4": false},
+				Cert: soundCert("RSA", 2048),
+			},
+		},
+		{
+			Name: "null-cipher", Description: "NULL encryption only (fake): NULL-SHA256, NULL-SHA, NULL-MD5 on TLS 1.0–1.2, RSA key exchange",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				return fakeserver.Start(fakeserver.NullCipher(fakeserver.VulnOptions{Chain: cert.Certificate}))
+			},
+			Expect: Expect{
+				Grades:    grades("F", "F", "F"),
+				Why:       "cipher score 0 (NULL only) → overall 0 → F in every version (and 'suites < 112 bits' caps F from 2009n)",
+				Protocols: protocols(result.TLS10, result.TLS11, result.TLS12),
+				Vulns: map[string]bool{"secure_renego": true, "CRIME_TLS": false, "heartbleed": false, "CCS": false,
+					"ROBOT": false, "SWEET32": false, "RC4": false, "fallback_SCSV": false},
+				// No certificate verdicts: the server does send a sound RSA 2048 chain (the
+				// enumeration records its 2048-bit key), but the certificate check's fallback hellos
+				// offer no NULL suite, so it never gets the chain and reports null, which is the
+				// honest answer of a check that could not run. Declaring the chain here would
+				// declare a certcheck feature that does not exist.
+			},
+		},
+		{
+			Name: "ticketbleed", Description: "F5 BIG-IP lookalike (fake): Ticketbleed, crypto/tls TLS 1.2 with session tickets, RSA 2048",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				return fakeserver.Start(fakeserver.Ticketbleed(fakeserver.TicketbleedOptions{Certificate: cert}))
+			},
+			Expect: Expect{
+				Grades: grades("A", "A", "A-"),
+				Why: "100/90/(100+80)/2=90 → 93 A; grading.md has no Ticketbleed cap (finding only); no HTTP answer, so no HSTS " +
+					"and no A+; 2009r warns 'TLS 1.3 not supported' and 'HSTS missing' → A-",
+				Protocols: protocols(result.TLS12),
+				Vulns: map[string]bool{"ticketbleed": true, "secure_renego": true, "insecure_renego": false, "secure_client_renego": false,
+					"CRIME_TLS": false, "heartbleed": false, "CCS": false, "ROBOT": false, "SWEET32": false, "RC4": false},
+				Cert: soundCert("RSA", 2048),
+			},
+		},
 	}
 }
