@@ -3,6 +3,7 @@ package figures
 import (
 	"bytes"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot/vg"
@@ -182,5 +183,19 @@ func TestBarPositions(t *testing.T) {
 				t.Errorf("%s: bar %d at %v, want %v", tc.name, i, xs[i], tc.want[i])
 			}
 		}
+	}
+}
+
+// TestPTicks: the p-value axis is −log10(p) and its labels are its own values (0, 10, …,
+// 70), not p in programmer's notation.
+func TestPTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (pTicks{}).Ticks(0, 70) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if got, want := strings.Join(labels, " "), "0 10 20 30 40 50 60 70"; got != want {
+		t.Errorf("labels %q, want %q", got, want)
 	}
 }

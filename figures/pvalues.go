@@ -37,7 +37,9 @@ func PValues(t Theme, c PValueChart) (Figure, error) {
 		return Figure{}, fmt.Errorf("figure %q: threshold %v not in (0, 1)", c.Name, c.Threshold)
 	}
 	p := t.NewPlot()
-	p.Y.Label.Text = "p (log scale)"
+	// The axis is −log10(p) and says so: labelling it "p" with 1e-70 at the top read as an
+	// inverted p axis in programmer's notation (the embedded font has no superscript minus).
+	p.Y.Label.Text = "−log10(p)"
 	p.Y.Tick.Marker = pTicks{}
 	var entries []legendEntry
 	xmin, xmax, ymax := math.Inf(1), math.Inf(-1), -math.Log10(c.Threshold)
@@ -79,7 +81,7 @@ func PValues(t Theme, c PValueChart) (Figure, error) {
 	return Figure{Name: c.Name, Width: c.Width, Height: c.Height, Drawer: withLegend(legend, c.Width, p)}, nil
 }
 
-// pTicks labels a −log10(p) axis as p: 1, then 1e-10, 1e-20, … with minor ticks every 5.
+// pTicks labels a −log10(p) axis with its values: 0, 10, 20, … with minor ticks every 5.
 type pTicks struct{}
 
 func (pTicks) Ticks(min, max float64) []plot.Tick {
@@ -91,10 +93,7 @@ func (pTicks) Ticks(min, max float64) []plot.Tick {
 	for v := math.Ceil(min/(step/2)) * (step / 2); v <= max+1e-9; v += step / 2 {
 		label := ""
 		if math.Mod(v, step) == 0 {
-			label = "1"
-			if v > 0 {
-				label = fmt.Sprintf("1e-%g", v)
-			}
+			label = fmt.Sprintf("%g", v)
 		}
 		ticks = append(ticks, plot.Tick{Value: v, Label: label})
 	}

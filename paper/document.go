@@ -192,7 +192,7 @@ func (r *Reproduction) Document() (report.Document, error) {
 			Thousands(r.Config.PulseN), holding, len(r.ByMonth), FormatP(maxMonthP), worstMonth, r.largestJumpText())},
 		byMonthTable(r.ByMonth),
 		report.Figure{Caption: fmt.Sprintf("Test 1 against every SSL Pulse month 2016–2019: p of the goodness-of-fit test (needs no Pulse N) and the largest p of the 2 × 2 tests "+
-			"(Pearson, Yates, Fisher; N = %s assumed), on a log scale; points above the dashed line are below p = .001. %s",
+			"(Pearson, Yates, Fisher; N = %s assumed), as −log10(p): higher means smaller p; points above the dashed line (−log10(p) = 3) are below p = .001. %s",
 			Thousands(r.Config.PulseN), monthsVerdict(holding, len(r.ByMonth))), Figure: figs["pulse_by_month_p"]},
 		report.Figure{Caption: fmt.Sprintf("SSL Pulse sites below the A range, monthly 2016–2019 (data as published; June 2016 from the source's header note), "+
 			"with the study's %s below A and its 95%% Wilson interval (band) and the baseline month %s (dotted).", pct(t.Study.Share, 1), t.Month), Figure: figs["pulse_series"]},
@@ -504,7 +504,7 @@ func (r *Reproduction) figures(th figures.Theme) (map[string]figures.Figure, err
 		// often reused without the report's caption.
 		Name: "pulse_comparison", YLabel: "Share below the A range",
 		Interval: fmt.Sprintf("95%% Wilson interval (Pulse: N = %s assumed)", Thousands(pulseTotal)),
-		Width: figures.OneColumn, Height: 2.6 * vg.Inch,
+		Width:    figures.OneColumn, Height: 2.6 * vg.Inch,
 		Bars: []figures.Proportion{
 			{Category: "mHealth functional servers", Count: r.Below, Total: r.Functional, Share: t.Study.Share, Lo: t.Study.CI.Lo, Hi: t.Study.CI.Hi},
 			{Category: "SSL Pulse " + t.Month, Count: ind.PulseBelow, Total: pulseTotal, Share: float64(ind.PulseBelow) / float64(pulseTotal),
@@ -551,7 +551,7 @@ func (r *Reproduction) figures(th figures.Theme) (map[string]figures.Figure, err
 		Name: "pulse_by_month_p", Width: figures.OneColumn, Height: 2.6 * vg.Inch,
 		Series: []figures.PSeries{
 			{Label: "goodness of fit (no N)", Points: gofP},
-			{Label: fmt.Sprintf("largest 2 × 2 p (N = %s)", Thousands(r.Config.PulseN)), Points: indP},
+			{Label: fmt.Sprintf("largest 2 × 2 p (N = %s assumed)", Thousands(r.Config.PulseN)), Points: indP},
 		},
 		Threshold: 0.001, ThresholdLabel: "p = .001", Mark: mark, MarkLabel: "baseline " + r.Baseline.Month,
 	})
