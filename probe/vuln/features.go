@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -95,6 +96,12 @@ func (p *prober) ticketbleed(ctx context.Context) (*bool, string) {
 	if p.plan.tls13Only {
 		return result.Bool(false), "not vulnerable: TLS 1.3 only"
 	}
+	// The ticket comes from a crypto/tls handshake: when the enumeration already showed
+	// that it cannot succeed, asking costs a connection (and, against a server that drops
+	// what it cannot serve, the whole timeout) for no answer.
+	if why := p.ticketHandshakeImpossible(); why != "" {
+		return nil, "not tested: " + why
+	}
 	ticket, err := p.sessionTicket(ctx)
 	if err != nil {
 		return nil, "not tested: " + err.Error()
@@ -120,6 +127,36 @@ func (p *prober) ticketbleed(ctx context.Context) (*bool, string) {
 	return result.Bool(false), ""
 }
 
+// ticketHandshakeImpossible says why, by the enumeration, the server cannot complete the
+// TLS 1.0–1.2 crypto/tls handshake that gets a session ticket; "" when it may.
+func (p *prober) ticketHandshakeImpossible() string {
+	if !p.plan.measured {
+		return ""
+	}
+	if p.plan.version < tlswire.VersionTLS10 {
+		return "no TLS 1.0–1.2 protocol supported (measured), and session tickets need one"
+	}
+	if len(p.plan.tlsSuites) == 0 {
+		return ""
+	}
+	for _, id := range p.plan.tlsSuites {
+		if slices.Contains(ticketSuites(), id) {
+			return ""
+		}
+	}
+	return "none of the accepted TLS 1.0–1.2 suites (measured) is one crypto/tls can negotiate for a session ticket"
+}
+
+// ticketSuites are the TLS 1.0–1.2 suites the session-ticket handshake offers: all that
+// crypto/tls implements.
+func ticketSuites() []uint16 {
+	var suites []uint16
+	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		suites = append(suites, cs.ID)
+	}
+	return suites
+}
+
 // sessionTicket completes a TLS 1.2 (or older) handshake with crypto/tls and returns the
 // session ticket the server issued, nil when it issued none.
 func (p *prober) sessionTicket(ctx context.Context) ([]byte, error) {
@@ -129,10 +166,7 @@ func (p *prober) sessionTicket(ctx context.Context) ([]byte, error) {
 	}
 	defer stop()
 	cache := &ticketCache{}
-	var suites []uint16
-	for _, cs := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
-		suites = append(suites, cs.ID)
-	}
+	suites := ticketSuites()
 	cfg := &tls.Config{
 		ServerName:         p.cfg.SNI,
 		InsecureSkipVerify: true, // trust is certcheck's job; this only wants a ticket

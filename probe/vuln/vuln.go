@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -153,6 +154,9 @@ type plan struct {
 	// anySuites joins the suites accepted under any protocol up to TLS 1.2 and the
 	// defaults, for hellos at other versions than version.
 	anySuites []uint16
+	// tlsSuites are the suites the enumeration found accepted under TLS 1.0–1.2; empty when
+	// it listed none (or did not run).
+	tlsSuites []uint16
 	// protocols are the accepted SSL 3.0–TLS 1.3 versions, oldest first.
 	protocols []uint16
 	// tls13Only is set when the server speaks nothing older than TLS 1.3.
@@ -202,6 +206,9 @@ func planFor(r *result.Result) plan {
 		if !seen[id] {
 			seen[id] = true
 			pl.anySuites = append(pl.anySuites, id)
+		}
+		if c.Protocol != result.SSLv3 && !slices.Contains(pl.tlsSuites, id) {
+			pl.tlsSuites = append(pl.tlsSuites, id)
 		}
 		if c.Protocol != proto {
 			continue

@@ -448,3 +448,45 @@ func BenchmarkCheckMedian(b *testing.B) {
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms/endpoint")
 	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms/endpoint")
 }
+
+// TestTicketbleedSkipsWhatEnumerationRuledOut counts dials, not time: when the enumeration
+// shows that the crypto/tls handshake for a session ticket cannot succeed, the check is
+// null with a note and never dials, so a server that drops such hellos in silence no longer
+// costs the timeout.
+func TestTicketbleedSkipsWhatEnumerationRuledOut(t *testing.T) {
+	withCiphers := func(r *result.Result, p result.Protocol, ids ...string) *result.Result {
+		for _, id := range ids {
+			r.Ciphers = append(r.Ciphers, result.Cipher{Protocol: p, ID: id})
+		}
+		return r
+	}
+	tests := []struct {
+		name      string
+		r         *result.Result
+		wantDials bool
+	}{
+		{"SSL 3.0 only", withCiphers(protocols(result.SSLv3), result.SSLv3, "0x0005", "0x002f"), false},
+		{"export suites only", withCiphers(withCiphers(protocols(result.SSLv3, result.TLS10), result.SSLv3, "0x0003"), result.TLS10, "0x0003", "0x0014"), false},
+		{"NULL suites only", withCiphers(protocols(result.TLS10, result.TLS12), result.TLS12, "0x0001", "0x0002", "0x003b"), false},
+		// The check must still ask when the ticket handshake can work, or is not ruled out.
+		{"NULL and AES-GCM", withCiphers(protocols(result.TLS12), result.TLS12, "0x0001", "0xc02f"), true},
+		{"protocols without suites", protocols(result.TLS12), true},
+		{"no enumeration", &result.Result{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dials := 0
+			p := &prober{cfg: Config{Timeout: time.Second, Dial: func(context.Context) (net.Conn, error) {
+				dials++
+				return nil, io.ErrClosedPipe
+			}}, plan: planFor(tc.r)}
+			got, note := p.ticketbleed(context.Background())
+			if (dials > 0) != tc.wantDials {
+				t.Errorf("dialed %d times, want dials: %v (note %q)", dials, tc.wantDials, note)
+			}
+			if got != nil || !strings.HasPrefix(note, "not tested: ") {
+				t.Errorf("ticketbleed = %s (%q), want null with a 'not tested' note", tri(got), note)
+			}
+		})
+	}
+}
