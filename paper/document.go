@@ -203,7 +203,7 @@ func (r *Reproduction) Document() (report.Document, error) {
 			"but not how the %d functional servers split between the two groups, nor how many of each were below A, nor which test was used. "+
 			"Instead of inventing a split, every 2 × 2 table consistent with what was published is enumerated: each size of the German-only group n_de from 1 to %d and each number below A in it "+
 			"k_de from max(0, %d − (%d − n_de)) to min(%d, n_de) — %s tables — and Pearson's, Yates' and Fisher's two-sided p computed for each. "+
-			"A table is counted as reproducing the published result when its p lies in [%.3f, %.3f) (it prints as .03) and the international group has the lower share below A.",
+			"A table is counted as consistent with the published result when its p lies in [%.3f, %.3f) (it prints as .03) and the international group has the lower share below A.",
 			r.Functional, r.Functional-1, r.Below, r.Functional, r.Below, Thousands(len(r.Candidates)), r.Split.PLo, r.Split.PHi)},
 		report.Paragraph{Text: "This is what the published numbers allow, not the authors' data: any one of these tables may be the one they had, and nothing published singles one out."},
 		feasibleTable(r.Feasible),
@@ -211,7 +211,7 @@ func (r *Reproduction) Document() (report.Document, error) {
 		report.Figure{Caption: fmt.Sprintf("Every 2 × 2 table with %d of %d functional servers below A, by size of the German-only group (n_de) and its servers below A (k_de), "+
 			"coloured by two-sided p (ColorBrewer YlGnBu, colour-blind safe). Outlined: tables whose p prints as .03 with international apps doing better. "+
 			"Dashed: equal shares below A in both groups.", r.Below, r.Functional), Figure: figs["intl_vs_de_landscape"]},
-		candidatesTable("intl_vs_de_matches", "Tables that reproduce P=.03 under at least one test", r.Split, r.Candidates, true),
+		candidatesTable("intl_vs_de_matches", "Tables that give P=.03 (international apps better) under at least one test", r.Split, r.Candidates, true),
 		candidatesTable("intl_vs_de_candidates", "All enumerated tables with their p-values", r.Split, r.Candidates, false),
 	}}
 
@@ -381,7 +381,7 @@ func feasibleTable(rows []analysis.FeasibleSummary) report.Table {
 		if s.Difference != nil {
 			diff = fmt.Sprintf("%.1f–%.1f", 100*s.Difference.Min, 100*s.Difference.Max)
 		}
-		t.Rows = append(t.Rows, []string{s.Test, strconv.Itoa(s.Count), rangeText(s.NDE, false), rangeText(s.KDE, false),
+		t.Rows = append(t.Rows, []string{testName(s.Test), strconv.Itoa(s.Count), rangeText(s.NDE, false), rangeText(s.KDE, false),
 			rangeText(s.ShareDE, true), rangeText(s.ShareIntl, true), diff, strconv.Itoa(s.SmallExpected)})
 	}
 	return t
@@ -393,7 +393,7 @@ func feasibleText(r *Reproduction) string {
 	if a.Count == 0 {
 		return "No table gives the published p-value: P=.03 cannot be reproduced from the published numbers under these tests."
 	}
-	return fmt.Sprintf("%d of %s tables reproduce P=.03 under at least one test. In them the German-only group has %s functional servers (n_de), "+
+	return fmt.Sprintf("%d of %s possible tables give P=.03 under at least one test. In them the German-only group has %s functional servers (n_de), "+
 		"%s to %s of them below A, and the international group %s below A: the published result needs the German-only apps' servers "+
 		"to be %.1f to %.1f percentage points more often below A. Which test the authors used matters: %d of these tables give .03 under one test only, "+
 		"%d under two and %d under all three.",
@@ -624,6 +624,21 @@ func shortAppLabel(id string) string {
 		return "non-functional\nbelow A"
 	}
 	return id
+}
+
+// testName names a test of the inverse reproduction in running text and tables.
+func testName(test string) string {
+	switch test {
+	case "pearson":
+		return "Pearson"
+	case "yates":
+		return "Yates"
+	case "fisher":
+		return "Fisher"
+	case "any":
+		return "any of the three"
+	}
+	return test
 }
 
 func testTitle(test string) string {

@@ -249,7 +249,7 @@ func scoreSplit(r *ScoreRow, p datasets.PublishedNumber, ev Evidence) {
 			anyCount = s.Count
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s %d", s.Test, s.Count))
+		parts = append(parts, fmt.Sprintf("%s %d", testName(s.Test), s.Count))
 	}
 	if ev.Candidates == 0 {
 		r.Status, r.Check = NotRecomputable, "the split was not enumerated"
