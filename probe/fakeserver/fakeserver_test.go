@@ -194,3 +194,50 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
 }
+
+// TestFirstFlightFakesRefuseWhatFollows checks that the fakes that stop after their first
+// flight answer the client's next record (an early ChangeCipherSpec, as the CCS and ROBOT
+// probes send) with an alert instead of silence, which would cost every client its whole
+// timeout. Silence fails the test at the read deadline; nothing is timed.
+func TestFirstFlightFakesRefuseWhatFollows(t *testing.T) {
+	chain, err := NewChain(pki.RSA2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	export, err := Export(ExportOptions{Chain: chain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		h     Handler
+		hello []byte
+	}{
+		{"SSL 3.0", SSLv3(SSLv3Options{Chain: chain}), hello(t, tlswire.VersionSSL3, 0x002f)},
+		{"export", export, hello(t, tlswire.VersionTLS10, SuiteExpRC4MD5)},
+		{"compression", Compression(VulnOptions{Chain: chain}), hello(t, tlswire.VersionTLS12, 0x009c)},
+		{"NULL cipher", NullCipher(VulnOptions{Chain: chain}), hello(t, tlswire.VersionTLS12, 0x003b)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dial(t, start(t, tt.h))
+			c.Write(tt.hello)
+			hr := tlswire.NewHandshakeReader(c)
+			f, err := tlswire.ReadFlight(hr, nil)
+			if err != nil || !f.Done {
+				t.Fatalf("first flight: %v", err)
+			}
+			if err := tlswire.WriteRecords(c, tlswire.RecordChangeCipherSpec, f.Hello.SelectedVersion, []byte{1}); err != nil {
+				t.Fatal(err)
+			}
+			rec, err := tlswire.ReadRecord(c)
+			if err != nil {
+				t.Fatalf("after an early CCS: %v, want an alert", err)
+			}
+			a, err := tlswire.ParseAlert(rec.Payload)
+			if rec.Type != tlswire.RecordAlert || err != nil || a.Description != tlswire.AlertHandshakeFailure {
+				t.Fatalf("after an early CCS: record type %d %x, want a handshake_failure alert", rec.Type, rec.Payload)
+			}
+		})
+	}
+}

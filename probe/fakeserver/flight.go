@@ -113,13 +113,6 @@ func (f flight) refuseAfter() Handler {
 	})
 }
 
-// drainAfter serves the first flight and then reads on in silence until the client leaves.
-func (f flight) drainAfter() Handler {
-	return f.then(func(ctx context.Context, conn net.Conn, _ negotiated) {
-		Drain(ctx, conn, drainLimit)
-	})
-}
-
 // then makes the handler of a fake: it serves the first flight and, when the client's hello
 // could be served, hands the connection on to next.
 func (f flight) then(next func(ctx context.Context, conn net.Conn, n negotiated)) Handler {

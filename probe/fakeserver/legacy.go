@@ -40,7 +40,9 @@ type SSLv3Options struct {
 // SSLv3 answers an SSL 3.0 ClientHello with ServerHello, Certificate and ServerHelloDone,
 // choosing the first of its suites the client offers; it answers any other version with a
 // protocol_version alert and a hello without a shared suite with handshake_failure. It
-// never finishes a handshake: a scanner needs only the first flight.
+// never finishes a handshake: a scanner needs only the first flight, and whatever the
+// client sends after it is refused with handshake_failure, as a server that cannot go on
+// would, instead of leaving the client to wait out its timeout.
 func SSLv3(opt SSLv3Options) Handler {
 	suites := opt.Suites
 	if len(suites) == 0 {
@@ -48,7 +50,7 @@ func SSLv3(opt SSLv3Options) Handler {
 	}
 	f := flight{minVersion: tlswire.VersionSSL3, maxVersion: tlswire.VersionSSL3, refuseNewer: true,
 		suites: suites, chain: opt.Chain}
-	return f.drainAfter()
+	return f.refuseAfter()
 }
 
 // notSSLv2Linger is how long the SSL 2.0 fake reads on after bytes that are not SSL 2.0.

@@ -204,7 +204,8 @@ const (
 // Export serves only the 1990s export suites on SSL 3.0 and TLS 1.0 (TLS 1.1 forbade them):
 // RSA_EXPORT suites with a temporary 512-bit RSA key and DHE_EXPORT with 512-bit DH
 // parameters, both in a ServerKeyExchange. The keys are fresh per fake; nothing is ever
-// encrypted with them.
+// encrypted with them, and what the client sends after the first flight is refused with
+// handshake_failure.
 func Export(opt ExportOptions) (Handler, error) {
 	rsaModulus, err := modulus512()
 	if err != nil {
@@ -222,7 +223,7 @@ func Export(opt ExportOptions) (Handler, error) {
 			}
 			return rsaParams(rsaModulus)
 		}}
-	return f.drainAfter(), nil
+	return f.refuseAfter(), nil
 }
 
 // modulus512 returns a 512-bit RSA modulus (the product of two 256-bit primes): Go refuses
