@@ -1,6 +1,7 @@
 package fakeserver
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
@@ -325,9 +327,22 @@ func Ticketbleed(opt TicketbleedOptions) Handler {
 		raw = append(raw, rec.Payload...)
 		tc := tls.Server(&replayConn{Conn: conn, r: io.MultiReader(bytes.NewReader(raw), conn)}, cfg)
 		if tc.HandshakeContext(ctx) == nil {
+			answerHTTP(tc)
 			Drain(ctx, tc, drainLimit)
 		}
 	}
+}
+
+// answerHTTP answers one HTTP request with an empty 200, as the web server behind the
+// lookalike would; a fake that stayed silent after the handshake would make every HTTPS
+// client wait out its timeout. Anything that is not a request gets no answer.
+func answerHTTP(conn net.Conn) {
+	req, err := http.ReadRequest(bufio.NewReader(conn))
+	if err != nil {
+		return
+	}
+	req.Body.Close()
+	io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 }
 
 // replayConn is a connection whose first bytes come from r (already read from Conn).

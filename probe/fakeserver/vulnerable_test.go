@@ -1,8 +1,12 @@
 package fakeserver
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -74,5 +78,41 @@ func TestExport(t *testing.T) {
 	}
 	if _, err := exportHello(t, s, []uint16{0xc02f, 0x009c}); err == nil {
 		t.Error("export fake accepted a hello without export suites")
+	}
+}
+
+// TestTicketbleedAnswersHTTP checks that an ordinary HTTPS client gets an answer from the
+// Ticketbleed lookalike instead of waiting out its timeout.
+func TestTicketbleedAnswersHTTP(t *testing.T) {
+	ca, err := pki.NewRoot("fakeserver test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ca.Issue(pki.LeafOptions{Key: pki.RSA2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Start(Ticketbleed(TicketbleedOptions{Certificate: cert}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	conn, err := s.Dial(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	tc := tls.Client(conn, &tls.Config{InsecureSkipVerify: true}) // trust is not under test
+	defer tc.Close()
+	if _, err := io.WriteString(tc, "GET / HTTP/1.1\r\nHost: ticketbleed.test\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(tc), nil)
+	if err != nil {
+		t.Fatalf("no HTTP answer: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("status %d, want 200", resp.StatusCode)
 	}
 }
