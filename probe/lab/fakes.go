@@ -9,9 +9,10 @@ import (
 )
 
 // fakeServers are the fleet members Go's crypto/tls cannot be: they speak the first flight
-// of protocols and bugs no maintained library serves any more (probe/fakeserver). They
+// of protocols and bugs no maintained library serves any more (probe/fakeserver). Most
 // never finish a handshake, so nothing that needs one (HTTP, HSTS, the certificate checks
-// done with crypto/tls) is declared for them.
+// done with crypto/tls) is declared for them; the Ticketbleed lookalike serves ordinary
+// handshakes with crypto/tls and answers HTTP.
 func fakeServers() []Server {
 	return []Server{
 		{
@@ -177,9 +178,9 @@ func fakeServers() []Server {
 			},
 			Expect: Expect{
 				Grades: grades("A", "A", "A-"),
-				Why: "100/90/(100+80)/2=90 → 93 A; grading.md has no Ticketbleed cap (finding only); no HTTP answer, so no HSTS " +
-					"and no A+; 2009r warns 'TLS 1.3 not supported' and 'HSTS missing' → A-",
-				Protocols: protocols(result.TLS12),
+				Why: "100/90/(100+80)/2=90 → 93 A; grading.md has no Ticketbleed cap (finding only); HTTP answered without HSTS, " +
+					"so no A+; 2009r warns 'TLS 1.3 not supported' and 'HSTS missing' → A-",
+				Protocols: protocols(result.TLS12), HSTS: &HSTS{Valid: false},
 				Vulns: map[string]bool{"ticketbleed": true, "secure_renego": true, "insecure_renego": false, "secure_client_renego": false,
 					"CRIME_TLS": false, "heartbleed": false, "CCS": false, "ROBOT": false, "SWEET32": false, "RC4": false},
 				Cert: soundCert("RSA", 2048),
