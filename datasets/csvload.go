@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,6 +36,14 @@ func (f *fileErrors) add(e *InputError) {
 		return
 	}
 	f.errs = append(f.errs, e)
+}
+
+// addAll adds other's errors after f's, as if they had been added to f in turn.
+func (f *fileErrors) addAll(other *fileErrors) {
+	for _, e := range other.errs {
+		f.add(e)
+	}
+	f.omitted += other.omitted
 }
 
 func (f *fileErrors) err(file string) error {
@@ -98,25 +107,27 @@ func (e *LoadError) merge(other error) {
 	}
 }
 
-// csvRow is one data row with its line number and cells by column name.
+// csvRow is one data row with its line number, its defined cells and its extra columns.
 type csvRow struct {
-	line  int
-	cells map[string]string
+	line int
+	// cells holds the defined columns in the order readCSV was given them; it is reused
+	// for the next row, the strings in it are not.
+	cells []string
 	extra map[string]string
 }
 
 // readCSV reads a study CSV file: a header naming at least the required columns, then rows
-// of the same width. Columns outside defined go to the row's extra. A CSV syntax error
-// stops the read (what follows it cannot be trusted); other problems are collected.
-func readCSV(r io.Reader, file string, defined []string, errs *fileErrors) []csvRow {
+// of the same width, each handed to fn. Columns outside defined go to the row's extra. A
+// CSV syntax error stops the read (what follows it cannot be trusted) and readCSV returns
+// false: the caller drops the rows it was given. Other problems are collected in errs.
+func readCSV(r io.Reader, file string, defined []string, errs *fileErrors, fn func(row *csvRow)) bool {
 	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1
-	isDefined := make(map[string]bool, len(defined))
-	for _, d := range defined {
-		isDefined[d] = true
-	}
+	cr.ReuseRecord = true // each row is used up before the next is read
+	// pos[i] is the defined column that header column i holds, or -1 for an extra one.
 	var header []string
-	var rows []csvRow
+	var pos []int
+	row := csvRow{cells: make([]string, len(defined))}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -130,13 +141,17 @@ func readCSV(r io.Reader, file string, defined []string, errs *fileErrors) []csv
 				ie.Got = fmt.Sprintf("column %d", pe.Column)
 			}
 			errs.add(ie)
-			return nil
+			return false
 		}
 		line, _ := cr.FieldPos(0)
 		if header == nil {
 			header = readHeader(rec, file, line, defined, errs)
 			if header == nil {
-				return nil
+				return false
+			}
+			pos = make([]int, len(header))
+			for i, name := range header {
+				pos[i] = slices.Index(defined, name)
 			}
 			continue
 		}
@@ -146,10 +161,10 @@ func readCSV(r io.Reader, file string, defined []string, errs *fileErrors) []csv
 				Got:      fmt.Sprintf("%d fields", len(rec))})
 			continue
 		}
-		row := csvRow{line: line, cells: make(map[string]string, len(defined))}
+		row.line, row.extra = line, nil
 		for i, name := range header {
-			if isDefined[name] {
-				row.cells[name] = rec[i]
+			if p := pos[i]; p >= 0 {
+				row.cells[p] = rec[i]
 				continue
 			}
 			if row.extra == nil {
@@ -158,12 +173,12 @@ func readCSV(r io.Reader, file string, defined []string, errs *fileErrors) []csv
 			row.extra[name] = rec[i]
 			checkGotaString(file, line, name, rec[i], errs)
 		}
-		rows = append(rows, row)
+		fn(&row)
 	}
 	if header == nil {
 		errs.add(&InputError{File: file, Line: 1, Expected: "a header line: " + strings.Join(defined, ","), Got: ""})
 	}
-	return rows
+	return true
 }
 
 // readHeader checks the header: names unique and non-empty, every defined column present.
@@ -256,17 +271,22 @@ func ReadApps(r io.Reader, name string) ([]App, error) {
 // readApps returns the valid apps and the ids of every row, valid or not, so servers.csv
 // is not blamed for an app whose row was bad in another column.
 func readApps(r io.Reader, file string, errs *fileErrors) ([]App, map[string]bool) {
-	rows := readCSV(r, file, AppColumns(), errs)
-	ids := make(map[string]bool, len(rows))
-	firstLine := make(map[string]int, len(rows))
-	apps := make([]App, 0, len(rows))
-	for _, row := range rows {
+	cols := AppColumns()
+	iID, iName, iPlatform, iAvail, iSub := slices.Index(cols, "app_id"), slices.Index(cols, "name"),
+		slices.Index(cols, "platform"), slices.Index(cols, "availability"), slices.Index(cols, "subcategory")
+	ids := make(map[string]bool)
+	firstLine := make(map[string]int)
+	var apps []App
+	// Row errors come after the file's CSV errors, as the rows are checked once read.
+	rowErrs := &fileErrors{}
+	complete := readCSV(r, file, cols, errs, func(row *csvRow) {
+		errs := rowErrs
 		ok := true
-		a := App{ID: strings.TrimSpace(row.cells["app_id"]), Name: row.cells["name"],
-			Subcategory: row.cells["subcategory"], Extra: row.extra}
+		a := App{ID: strings.TrimSpace(row.cells[iID]), Name: row.cells[iName],
+			Subcategory: row.cells[iSub], Extra: row.extra}
 		switch {
 		case a.ID == "":
-			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "a non-empty app id", Got: row.cells["app_id"]})
+			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "a non-empty app id", Got: row.cells[iID]})
 			ok = false
 		case firstLine[a.ID] > 0:
 			errs.add(&InputError{File: file, Line: row.line, Column: "app_id",
@@ -279,14 +299,21 @@ func readApps(r io.Reader, file string, errs *fileErrors) ([]App, map[string]boo
 		}
 		ok = checkGotaString(file, row.line, "name", a.Name, errs) && ok
 		var good bool
-		a.Platform, good = enum(file, row.line, "platform", row.cells["platform"], Platforms(), errs)
+		a.Platform, good = enum(file, row.line, "platform", row.cells[iPlatform], Platforms(), errs)
 		ok = ok && good
-		a.Availability, good = enum(file, row.line, "availability", row.cells["availability"], Availabilities(), errs)
+		a.Availability, good = enum(file, row.line, "availability", row.cells[iAvail], Availabilities(), errs)
 		ok = ok && good
 		ok = checkGotaString(file, row.line, "subcategory", a.Subcategory, errs) && ok
 		if ok {
 			apps = append(apps, a)
 		}
+	})
+	if !complete {
+		return []App{}, map[string]bool{}
+	}
+	errs.addAll(rowErrs)
+	if apps == nil {
+		apps = []App{}
 	}
 	return apps, ids
 }
@@ -303,62 +330,73 @@ func ReadServers(r io.Reader, name string, apps []App) ([]Server, error) {
 		}
 	}
 	var errs fileErrors
-	servers := readServers(r, name, known, &errs)
+	servers := readServers(r, name, known, 0, &errs)
 	if err := errs.err(name); err != nil {
 		return nil, err
 	}
 	return servers, nil
 }
 
-func readServers(r io.Reader, file string, knownApps map[string]bool, errs *fileErrors) []Server {
-	rows := readCSV(r, file, ServerColumns(), errs)
+// readServers reads servers.csv; rowsHint, when more than 0, is about how many rows it has
+// (at least as many is best), to size the tables once.
+func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint int, errs *fileErrors) []Server {
+	cols := ServerColumns()
+	iApp, iHost, iPort, iScheme, iCat := slices.Index(cols, "app_id"), slices.Index(cols, "host"),
+		slices.Index(cols, "port"), slices.Index(cols, "scheme"), slices.Index(cols, "category")
 	type key struct {
 		app, host, scheme string
 		port              int
 	}
-	firstLine := make(map[key]int, len(rows))
-	servers := make([]Server, 0, len(rows))
-	for _, row := range rows {
+	firstLine := make(map[key]int, rowsHint)
+	servers := make([]Server, 0, rowsHint)
+	// Row errors come after the file's CSV errors, as the rows are checked once read.
+	rowErrs := &fileErrors{}
+	complete := readCSV(r, file, cols, errs, func(row *csvRow) {
+		errs := rowErrs
 		ok := true
-		s := Server{AppID: strings.TrimSpace(row.cells["app_id"]), Extra: row.extra}
+		s := Server{AppID: strings.TrimSpace(row.cells[iApp]), Extra: row.extra}
 		switch {
 		case s.AppID == "":
-			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "a non-empty app id", Got: row.cells["app_id"]})
+			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "a non-empty app id", Got: row.cells[iApp]})
 			ok = false
 		case knownApps != nil && !knownApps[s.AppID]:
 			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "an app_id listed in apps.csv", Got: s.AppID})
 			ok = false
 		}
-		if h, err := normalizeHost(row.cells["host"]); err != nil {
-			errs.add(&InputError{File: file, Line: row.line, Column: "host", Expected: "a host name or IP address", Got: row.cells["host"], Err: err})
+		if h, err := normalizeHost(row.cells[iHost]); err != nil {
+			errs.add(&InputError{File: file, Line: row.line, Column: "host", Expected: "a host name or IP address", Got: row.cells[iHost], Err: err})
 			ok = false
 		} else {
 			s.Host = h
 		}
-		port, err := strconv.Atoi(strings.TrimSpace(row.cells["port"]))
+		port, err := strconv.Atoi(strings.TrimSpace(row.cells[iPort]))
 		if err != nil || port < 1 || port > 65535 {
-			errs.add(&InputError{File: file, Line: row.line, Column: "port", Expected: "a port 1-65535", Got: row.cells["port"]})
+			errs.add(&InputError{File: file, Line: row.line, Column: "port", Expected: "a port 1-65535", Got: row.cells[iPort]})
 			ok = false
 		}
 		s.Port = port
 		var good bool
-		s.Scheme, good = enum(file, row.line, "scheme", row.cells["scheme"], Schemes(), errs)
+		s.Scheme, good = enum(file, row.line, "scheme", row.cells[iScheme], Schemes(), errs)
 		ok = ok && good
-		s.Category, good = enum(file, row.line, "category", row.cells["category"], Categories(), errs)
+		s.Category, good = enum(file, row.line, "category", row.cells[iCat], Categories(), errs)
 		ok = ok && good
 		if !ok {
-			continue
+			return
 		}
 		k := key{s.AppID, s.Host, s.Scheme, s.Port}
 		if first := firstLine[k]; first > 0 {
 			errs.add(&InputError{File: file, Line: row.line, Column: "host",
 				Expected: fmt.Sprintf("one row per app_id, host, port and scheme (same as line %d)", first),
 				Got:      fmt.Sprintf("%s %s://%s:%d", s.AppID, s.Scheme, s.Host, s.Port)})
-			continue
+			return
 		}
 		firstLine[k] = row.line
 		servers = append(servers, s)
+	})
+	if !complete {
+		return []Server{}
 	}
+	errs.addAll(rowErrs)
 	return servers
 }
 

@@ -1,7 +1,6 @@
 package datasets
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -116,35 +115,94 @@ func LoadStudy(dir string) (*Study, error) {
 	all.merge(appErrs.err(appsPath))
 	st.Apps = apps
 
+	// results.jsonl does not depend on the other files: read it while servers.csv is read.
+	loaded := make(chan resultsLoad, 1)
+	go func() { loaded <- loadResults(dir) }()
+
 	serversPath := filepath.Join(dir, ServersFile)
+	var serversErr error
 	switch f, err := os.Open(serversPath); {
 	case err == nil:
 		var errs fileErrors
-		st.Servers = readServers(f, serversPath, ids, &errs)
+		rows, err := countLines(f)
+		if err != nil {
+			serversErr = fmt.Errorf("load study %s: %w", dir, err)
+			f.Close()
+			break
+		}
+		st.Servers = readServers(f, serversPath, ids, rows, &errs)
 		f.Close()
 		all.merge(errs.err(serversPath))
 	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("load study %s: %w", dir, err)
+		serversErr = fmt.Errorf("load study %s: %w", dir, err)
 	}
 
-	resultsPath := filepath.Join(dir, ResultsFile)
-	switch f, err := os.Open(resultsPath); {
-	case err == nil:
-		var errs fileErrors
-		st.Results, err = readResults(f, resultsPath, &errs)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("load study %s: %w", dir, err)
-		}
-		all.merge(errs.err(resultsPath))
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("load study %s: %w", dir, err)
+	res := <-loaded
+	switch {
+	case serversErr != nil:
+		return nil, serversErr
+	case res.err != nil:
+		return nil, res.err
 	}
+	st.Results = res.results
+	all.merge(res.inputErrs)
 
 	if len(all.Errors) > 0 {
 		return nil, all
 	}
 	return st, nil
+}
+
+// countLines counts the newlines of f, which has at least as many as rows of CSV, and
+// rewinds f. It counts only in a regular file, which can be rewound; otherwise, or when
+// a read fails, the count is 0 (the CSV reader then meets the read error itself).
+func countLines(f *os.File) (int, error) {
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return 0, nil
+	}
+	buf := make([]byte, 256<<10)
+	n := 0
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			n = 0
+			break
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return 0, fmt.Errorf("rewind %s: %w", f.Name(), err)
+	}
+	return n, nil
+}
+
+// resultsLoad is what loadResults found.
+type resultsLoad struct {
+	results   []result.Result
+	inputErrs error // a *LoadError, or nil
+	err       error // the file could not be opened or read
+}
+
+// loadResults reads dir's results.jsonl, if there is one.
+func loadResults(dir string) resultsLoad {
+	path := filepath.Join(dir, ResultsFile)
+	f, err := os.Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return resultsLoad{}
+	case err != nil:
+		return resultsLoad{err: fmt.Errorf("load study %s: %w", dir, err)}
+	}
+	defer f.Close()
+	var errs fileErrors
+	res, err := readResults(f, path, &errs)
+	if err != nil {
+		return resultsLoad{err: fmt.Errorf("load study %s: %w", dir, err)}
+	}
+	return resultsLoad{results: res, inputErrs: errs.err(path)}
 }
 
 // ReadResults reads results.jsonl from r (one probe result per line, via
@@ -172,80 +230,38 @@ func isGradeLetter(letter string) bool {
 	return false
 }
 
-// readResults returns an error only when r cannot be read; input errors go to errs. It
-// streams: result.ReadJSONL reads from a lineFeeder, which hands over at most one line
-// per Read, so after a bad line the input stands right behind it and reading resumes there.
+// readResults returns an error only when r cannot be read; input errors go to errs. Lines
+// are decoded concurrently (decodeResults) but reported in file order, so errs lists the
+// same errors as a line-by-line read would, and a bad line does not stop the read.
 func readResults(r io.Reader, file string, errs *fileErrors) ([]result.Result, error) {
-	feed := &lineFeeder{br: bufio.NewReaderSize(r, 64<<10), atLineStart: true}
-	var out []result.Result
-	offset := 0 // lines already consumed by earlier passes
-	for {
-		err := result.ReadJSONL(feed, file, func(line int, res result.Result) error {
-			checkResult(file, offset+line, &res, errs)
-			out = append(out, res)
-			return nil
-		})
+	// Results stay in the decoded batches until the count is known, then move once into a
+	// slice of that size: appending them one by one copies every result about twice.
+	var good []*result.Result
+	err := decodeResults(r, file, func(line int, head []byte, res *result.Result, err error) {
 		if err == nil {
-			return out, nil
+			checkResult(file, line, res, errs)
+			good = append(good, res)
+			return
 		}
+		ie := &InputError{File: file, Line: line, Expected: "one probe result JSON object per line",
+			Got: abbreviate(string(bytes.TrimSpace(head))), Err: err}
 		var le *result.LineError
-		if !errors.As(err, &le) {
-			return nil, err
+		if errors.As(err, &le) {
+			ie.Column, ie.Err = le.Field, le.Err
 		}
-		errs.add(&InputError{File: file, Line: offset + le.Line, Column: le.Field,
-			Expected: "one probe result JSON object per line", Got: abbreviate(string(bytes.TrimSpace(feed.last))), Err: le.Err})
-		offset += le.Line
-		if err := feed.skipRestOfLine(); err != nil {
-			return nil, fmt.Errorf("read %s: %w", file, err)
-		}
+		errs.add(ie)
+	})
+	if err != nil {
+		return nil, err
 	}
-}
-
-// lineFeeder is an io.Reader that never returns bytes past a newline in one Read, and
-// remembers the start of the line it is in.
-type lineFeeder struct {
-	br          *bufio.Reader
-	pending     []byte // rest of the current chunk, not yet handed over
-	last        []byte // the first bytes of the latest line
-	atLineStart bool
-}
-
-func (f *lineFeeder) Read(p []byte) (int, error) {
-	if len(f.pending) == 0 {
-		chunk, err := f.br.ReadSlice('\n')
-		if len(chunk) == 0 {
-			if err == bufio.ErrBufferFull {
-				err = nil
-			}
-			return 0, err
-		}
-		if f.atLineStart {
-			f.last = append(f.last[:0], chunk[:min(len(chunk), 80)]...)
-		}
-		f.atLineStart = chunk[len(chunk)-1] == '\n'
-		f.pending = chunk // valid until the next ReadSlice, which waits until it is used up
+	if len(good) == 0 {
+		return nil, nil
 	}
-	n := copy(p, f.pending)
-	f.pending = f.pending[n:]
-	return n, nil
-}
-
-// skipRestOfLine drops what is left of the current line (after an over-long line).
-func (f *lineFeeder) skipRestOfLine() error {
-	f.pending = nil
-	for !f.atLineStart {
-		chunk, err := f.br.ReadSlice('\n')
-		if len(chunk) > 0 {
-			f.atLineStart = chunk[len(chunk)-1] == '\n'
-		}
-		switch {
-		case err == io.EOF:
-			f.atLineStart = true
-		case err != nil && err != bufio.ErrBufferFull:
-			return err
-		}
+	out := make([]result.Result, len(good))
+	for i, res := range good {
+		out[i] = *res
 	}
-	return nil
+	return out, nil
 }
 
 func checkResult(file string, line int, r *result.Result, errs *fileErrors) {

@@ -44,15 +44,9 @@ func ReadJSONL(r io.Reader, name string, fn func(line int, res Result) error) er
 		if len(b) == 0 {
 			continue
 		}
-		var res Result
-		if err := json.Unmarshal(b, &res); err != nil {
-			le := &LineError{File: name, Line: line, Err: err}
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				le.Field = te.Field
-				le.Err = fmt.Errorf("expected %s, got JSON %s", te.Type, te.Value)
-			}
-			return le
+		res, err := DecodeLine(name, line, b)
+		if err != nil {
+			return err
 		}
 		if err := fn(line, res); err != nil {
 			return err
@@ -60,11 +54,35 @@ func ReadJSONL(r io.Reader, name string, fn func(line int, res Result) error) er
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return &LineError{File: name, Line: line + 1, Err: fmt.Errorf("line longer than %d bytes", MaxLineBytes)}
+			return LineTooLong(name, line+1)
 		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
+}
+
+// DecodeLine decodes one line of a JSONL file as ReadJSONL does: b is the line without
+// surrounding space and not blank. A malformed line gives a *LineError naming name, line
+// and, for type errors, the field. It lets a reader that splits lines itself (to decode
+// them concurrently, or to read on past a bad line) report exactly what ReadJSONL would.
+func DecodeLine(name string, line int, b []byte) (Result, error) {
+	var res Result
+	if err := json.Unmarshal(b, &res); err != nil {
+		le := &LineError{File: name, Line: line, Err: err}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			le.Field = te.Field
+			le.Err = fmt.Errorf("expected %s, got JSON %s", te.Type, te.Value)
+		}
+		return Result{}, le
+	}
+	return res, nil
+}
+
+// LineTooLong is the error of ReadJSONL for a line of MaxLineBytes or more (not counting
+// its newline), which it cannot scan.
+func LineTooLong(name string, line int) *LineError {
+	return &LineError{File: name, Line: line, Err: fmt.Errorf("line longer than %d bytes", MaxLineBytes)}
 }
 
 // ReadFile reads every result of a JSONL file.

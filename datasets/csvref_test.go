@@ -1,0 +1,233 @@
+package datasets
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The CSV readers hand each row to their caller instead of collecting rows with a map of
+// cells each. The readers they replaced are kept here as the reference: on any input the
+// new ones must give the same rows and the same errors in the same order.
+
+// oldCSVRow is one data row with its line number and cells by column name.
+type oldCSVRow struct {
+	line  int
+	cells map[string]string
+	extra map[string]string
+}
+
+// readCSVOld reads a study CSV file: a header naming at least the required columns, then rows
+// of the same width. Columns outside defined go to the row's extra. A CSV syntax error
+// stops the read (what follows it cannot be trusted); other problems are collected.
+func readCSVOld(r io.Reader, file string, defined []string, errs *fileErrors) []oldCSVRow {
+	cr := csv.NewReader(skipBOM(r))
+	cr.FieldsPerRecord = -1
+	isDefined := make(map[string]bool, len(defined))
+	for _, d := range defined {
+		isDefined[d] = true
+	}
+	var header []string
+	var rows []oldCSVRow
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			ie := &InputError{File: file, Expected: "valid CSV", Err: err}
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				ie.Line, ie.Err = pe.Line, pe.Err
+				ie.Got = fmt.Sprintf("column %d", pe.Column)
+			}
+			errs.add(ie)
+			return nil
+		}
+		line, _ := cr.FieldPos(0)
+		if header == nil {
+			header = readHeader(rec, file, line, defined, errs)
+			if header == nil {
+				return nil
+			}
+			continue
+		}
+		if len(rec) != len(header) {
+			errs.add(&InputError{File: file, Line: line,
+				Expected: fmt.Sprintf("%d fields like the header", len(header)),
+				Got:      fmt.Sprintf("%d fields", len(rec))})
+			continue
+		}
+		row := oldCSVRow{line: line, cells: make(map[string]string, len(defined))}
+		for i, name := range header {
+			if isDefined[name] {
+				row.cells[name] = rec[i]
+				continue
+			}
+			if row.extra == nil {
+				row.extra = make(map[string]string)
+			}
+			row.extra[name] = rec[i]
+			checkGotaString(file, line, name, rec[i], errs)
+		}
+		rows = append(rows, row)
+	}
+	if header == nil {
+		errs.add(&InputError{File: file, Line: 1, Expected: "a header line: " + strings.Join(defined, ","), Got: ""})
+	}
+	return rows
+}
+
+// readAppsOld returns the valid apps and the ids of every row, valid or not, so servers.csv
+// is not blamed for an app whose row was bad in another column.
+func readAppsOld(r io.Reader, file string, errs *fileErrors) ([]App, map[string]bool) {
+	rows := readCSVOld(r, file, AppColumns(), errs)
+	ids := make(map[string]bool, len(rows))
+	firstLine := make(map[string]int, len(rows))
+	apps := make([]App, 0, len(rows))
+	for _, row := range rows {
+		ok := true
+		a := App{ID: strings.TrimSpace(row.cells["app_id"]), Name: row.cells["name"],
+			Subcategory: row.cells["subcategory"], Extra: row.extra}
+		switch {
+		case a.ID == "":
+			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "a non-empty app id", Got: row.cells["app_id"]})
+			ok = false
+		case firstLine[a.ID] > 0:
+			errs.add(&InputError{File: file, Line: row.line, Column: "app_id",
+				Expected: fmt.Sprintf("a unique app id (also on line %d)", firstLine[a.ID]), Got: a.ID})
+			ok = false
+		default:
+			firstLine[a.ID] = row.line
+			ids[a.ID] = true
+			ok = checkGotaString(file, row.line, "app_id", a.ID, errs)
+		}
+		ok = checkGotaString(file, row.line, "name", a.Name, errs) && ok
+		var good bool
+		a.Platform, good = enum(file, row.line, "platform", row.cells["platform"], Platforms(), errs)
+		ok = ok && good
+		a.Availability, good = enum(file, row.line, "availability", row.cells["availability"], Availabilities(), errs)
+		ok = ok && good
+		ok = checkGotaString(file, row.line, "subcategory", a.Subcategory, errs) && ok
+		if ok {
+			apps = append(apps, a)
+		}
+	}
+	return apps, ids
+}
+
+func readServersOld(r io.Reader, file string, knownApps map[string]bool, errs *fileErrors) []Server {
+	rows := readCSVOld(r, file, ServerColumns(), errs)
+	type key struct {
+		app, host, scheme string
+		port              int
+	}
+	firstLine := make(map[key]int, len(rows))
+	servers := make([]Server, 0, len(rows))
+	for _, row := range rows {
+		ok := true
+		s := Server{AppID: strings.TrimSpace(row.cells["app_id"]), Extra: row.extra}
+		switch {
+		case s.AppID == "":
+			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "a non-empty app id", Got: row.cells["app_id"]})
+			ok = false
+		case knownApps != nil && !knownApps[s.AppID]:
+			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "an app_id listed in apps.csv", Got: s.AppID})
+			ok = false
+		}
+		if h, err := normalizeHost(row.cells["host"]); err != nil {
+			errs.add(&InputError{File: file, Line: row.line, Column: "host", Expected: "a host name or IP address", Got: row.cells["host"], Err: err})
+			ok = false
+		} else {
+			s.Host = h
+		}
+		port, err := strconv.Atoi(strings.TrimSpace(row.cells["port"]))
+		if err != nil || port < 1 || port > 65535 {
+			errs.add(&InputError{File: file, Line: row.line, Column: "port", Expected: "a port 1-65535", Got: row.cells["port"]})
+			ok = false
+		}
+		s.Port = port
+		var good bool
+		s.Scheme, good = enum(file, row.line, "scheme", row.cells["scheme"], Schemes(), errs)
+		ok = ok && good
+		s.Category, good = enum(file, row.line, "category", row.cells["category"], Categories(), errs)
+		ok = ok && good
+		if !ok {
+			continue
+		}
+		k := key{s.AppID, s.Host, s.Scheme, s.Port}
+		if first := firstLine[k]; first > 0 {
+			errs.add(&InputError{File: file, Line: row.line, Column: "host",
+				Expected: fmt.Sprintf("one row per app_id, host, port and scheme (same as line %d)", first),
+				Got:      fmt.Sprintf("%s %s://%s:%d", s.AppID, s.Scheme, s.Host, s.Port)})
+			continue
+		}
+		firstLine[k] = row.line
+		servers = append(servers, s)
+	}
+	return servers
+}
+
+func compareCSVReaders(t *testing.T, apps, servers []byte) {
+	t.Helper()
+	var wantErrs, gotErrs fileErrors
+	wantApps, wantIDs := readAppsOld(bytes.NewReader(apps), "apps.csv", &wantErrs)
+	gotApps, gotIDs := readApps(bytes.NewReader(apps), "apps.csv", &gotErrs)
+	if !reflect.DeepEqual(gotApps, wantApps) || !reflect.DeepEqual(gotIDs, wantIDs) {
+		t.Fatalf("apps differ:\ngot  %+v %v\nwant %+v %v", gotApps, gotIDs, wantApps, wantIDs)
+	}
+	wantServers := readServersOld(bytes.NewReader(servers), "servers.csv", wantIDs, &wantErrs)
+	gotServers := readServers(bytes.NewReader(servers), "servers.csv", gotIDs, bytes.Count(servers, []byte{'\n'}), &gotErrs)
+	if !reflect.DeepEqual(gotServers, wantServers) {
+		t.Fatalf("servers differ:\ngot  %+v\nwant %+v", gotServers, wantServers)
+	}
+	if g, w := fmt.Sprint(gotErrs.errs), fmt.Sprint(wantErrs.errs); g != w || gotErrs.omitted != wantErrs.omitted {
+		t.Fatalf("errors differ:\ngot  %s (+%d)\nwant %s (+%d)", g, gotErrs.omitted, w, wantErrs.omitted)
+	}
+}
+
+const csvRefServers = serversHeader +
+	"a1,api.one.example,443,https,functional\n" +
+	"a1,API.one.example,443,HTTPS,functional\n" +
+	"a2,x.example,0,https,tracking\n" +
+	"a3,y.example,443,gopher,other\n" +
+	"a1,z.example,443\n" +
+	",w.example,443,https,content\n"
+
+func TestCSVReadersMatchReference(t *testing.T) {
+	var many strings.Builder
+	many.WriteString(goodApps)
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&many, "b%d,App,blackberry,international,x\n", i)
+		if i%9 == 0 {
+			many.WriteString("short,row\n")
+		}
+	}
+	tests := []struct{ name, apps, servers string }{
+		{"good", goodApps, csvRefServers},
+		{"extra columns", "app_id,name,platform,availability,subcategory,rank\na1,A,android,international,x,NaN\na1,B,ios,de_only,y,2\n",
+			"app_id,host,port,scheme,category,note\na1,h.example,443,https,functional,NaN\na1,h.example,443,https,functional,x\n"},
+		{"syntax error after bad rows", goodApps + "a3,X,palm,international,y\na4,\"open", csvRefServers + "a1,\"bad\"x,443,https,other\n"},
+		{"bad header", "app_id,name,name\n", "app_id,host\nx,y\n"},
+		{"empty", "", ""},
+		{"row errors and field counts past the cap", many.String(), csvRefServers},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { compareCSVReaders(t, []byte(tt.apps), []byte(tt.servers)) })
+	}
+}
+
+// FuzzCSVReadersMatchReference: on any apps.csv and servers.csv the readers give what
+// the reference readers give.
+func FuzzCSVReadersMatchReference(f *testing.F) {
+	f.Add([]byte(goodApps), []byte(csvRefServers))
+	f.Add([]byte("\ufeffApp_ID, Name ,PLATFORM,availability,subcategory\na1,X,Android, International ,y\n"), []byte(serversHeader+"a1,[::1],443,https,other\n"))
+	f.Add([]byte(goodApps+"a1,\"x"), []byte(serversHeader+"a2,h,1,http,content\n\"\n"))
+	f.Fuzz(func(t *testing.T, apps, servers []byte) { compareCSVReaders(t, apps, servers) })
+}

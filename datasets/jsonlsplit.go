@@ -1,0 +1,201 @@
+package datasets
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// results.jsonl is decoded on several goroutines: one reader cuts the file into batches
+// of whole lines, workers decode the batches, and readResults takes the decoded batches
+// back in file order. A results file of a large study is hundreds of MB of JSON, and
+// encoding/json is the bulk of loading it.
+
+const (
+	batchBytes = 256 << 10 // a batch holds whole lines, about this many bytes
+	headBytes  = 80        // bytes of a bad line kept for its error message
+)
+
+// lineSpan is one line of a batch: data[off:end] without the newline. A line too long
+// to decode keeps only its first headBytes, and tooLong is set.
+type lineSpan struct {
+	off, end int
+	tooLong  bool
+}
+
+// batch is a run of consecutive lines of results.jsonl.
+type batch struct {
+	first int // line number of lines[0]
+	data  []byte
+	lines []lineSpan
+	// Filled in by a worker: one entry per line; results of blank and bad lines are zero.
+	results []result.Result
+	errs    []error // nil for a good or blank line
+	blank   []bool
+	// readErr ends the file: the reader failed after the lines of this batch.
+	readErr error
+	done    chan struct{}
+}
+
+// decodeResults reads r and calls fn for every line in file order, with its number, its
+// first bytes (for an error message), and its result or its *result.LineError. Blank lines
+// are skipped. Only a failure to read r is returned.
+func decodeResults(r io.Reader, file string, fn func(line int, head []byte, res *result.Result, err error)) error {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	work := make(chan *batch, workers)
+	// inOrder holds the batches in file order; its capacity bounds how far the reader runs
+	// ahead of fn, and so the memory held.
+	inOrder := make(chan *batch, 2*workers+2)
+	free := make(chan []byte, 2*workers+4) // data buffers handed back for reuse
+
+	go splitLines(r, file, work, inOrder, free)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for b := range work {
+				b.decode(file)
+				close(b.done)
+			}
+		}()
+	}
+	for b := range inOrder {
+		<-b.done
+		for i, sp := range b.lines {
+			if b.blank[i] {
+				continue
+			}
+			head := b.data[sp.off:min(sp.end, sp.off+headBytes)]
+			fn(b.first+i, head, &b.results[i], b.errs[i])
+		}
+		if b.readErr != nil {
+			// The reader stopped; drain what it queued so no goroutine is left behind.
+			for range inOrder {
+			}
+			return b.readErr
+		}
+		if cap(b.data) <= 2*batchBytes { // not one grown for a long line
+			select {
+			case free <- b.data[:0]:
+			default:
+			}
+		}
+	}
+	return nil
+}
+
+func (b *batch) decode(file string) {
+	n := len(b.lines)
+	b.results = make([]result.Result, n)
+	b.errs = make([]error, n)
+	b.blank = make([]bool, n)
+	for i, sp := range b.lines {
+		line := b.first + i
+		if sp.tooLong {
+			b.errs[i] = result.LineTooLong(file, line)
+			continue
+		}
+		text := bytes.TrimSpace(b.data[sp.off:sp.end])
+		if len(text) == 0 {
+			b.blank[i] = true
+			continue
+		}
+		b.results[i], b.errs[i] = result.DecodeLine(file, line, text)
+	}
+}
+
+// splitLines cuts r into batches of lines the way result.ReadJSONL's scanner does: a line
+// ends at '\n' or at the end of the input, and a line of result.MaxLineBytes bytes or more
+// (not counting '\n') is too long and skipped. Every batch goes to work and, in order, to
+// inOrder; both are closed at the end.
+func splitLines(r io.Reader, file string, work, inOrder chan<- *batch, free <-chan []byte) {
+	defer close(work)
+	defer close(inOrder)
+	br := bufio.NewReaderSize(r, 64<<10)
+	line := 1
+	for {
+		b := &batch{first: line, done: make(chan struct{})}
+		select {
+		case b.data = <-free:
+		default:
+			b.data = make([]byte, 0, batchBytes+batchBytes/4)
+		}
+		eof := false
+		for len(b.data) < batchBytes && !eof {
+			var err error
+			eof, err = readLine(br, b, file)
+			if err != nil {
+				b.readErr = err
+				break
+			}
+		}
+		line += len(b.lines)
+		inOrder <- b
+		work <- b
+		if eof || b.readErr != nil {
+			return
+		}
+	}
+}
+
+// readLine appends the next line of br to b; eof reports that the input has ended.
+func readLine(br *bufio.Reader, b *batch, file string) (eof bool, err error) {
+	start := len(b.data)
+	for {
+		frag, err := br.ReadSlice('\n')
+		b.data = append(b.data, frag...)
+		switch {
+		case err == nil:
+			end := len(b.data) - 1 // without the '\n'
+			if end-start >= result.MaxLineBytes {
+				b.cutLong(start)
+				return false, nil
+			}
+			b.lines = append(b.lines, lineSpan{off: start, end: end})
+			return false, nil
+		case err == io.EOF:
+			if len(b.data) == start {
+				return true, nil
+			}
+			if len(b.data)-start >= result.MaxLineBytes {
+				b.cutLong(start)
+				return true, nil
+			}
+			b.lines = append(b.lines, lineSpan{off: start, end: len(b.data)})
+			return true, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			if len(b.data)-start < result.MaxLineBytes {
+				continue
+			}
+			b.cutLong(start)
+			return skipLine(br, file)
+		default:
+			b.data = b.data[:start]
+			return true, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+}
+
+// cutLong keeps the first headBytes of the too-long line that starts at data[start:].
+func (b *batch) cutLong(start int) {
+	b.data = b.data[:min(len(b.data), start+headBytes)]
+	b.lines = append(b.lines, lineSpan{off: start, end: len(b.data), tooLong: true})
+}
+
+// skipLine drops the rest of the current line.
+func skipLine(br *bufio.Reader, file string) (eof bool, err error) {
+	for {
+		_, err := br.ReadSlice('\n')
+		switch {
+		case err == nil:
+			return false, nil
+		case err == io.EOF:
+			return true, nil
+		case !errors.Is(err, bufio.ErrBufferFull):
+			return true, fmt.Errorf("read %s: %w", file, err)
+		}
+	}
+}
