@@ -60,6 +60,9 @@ func TestAnalyzeSample(t *testing.T) {
 		"T and M (trust, name mismatch) count as below A",
 		"The Pulse interval assumes N = 140,000 sites",
 		"| dev.pillpal.example | 443 | functional | no result for this host and port in results.jsonl |",
+		// Assumptions and a methods paragraph from this run's settings (47 rows, 23 endpoints).
+		"## Assumptions", "The 47 rows name 23 distinct endpoints", "assume N = 140,000 Pulse sites (--pulse-n)",
+		"## Methods", "adjusted for multiple testing with Holm's method",
 	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q", want)
@@ -73,6 +76,14 @@ func TestAnalyzeSample(t *testing.T) {
 	code, stdout, stderr = ingestCLI(t, "analyze", "../../datasets/sample", "--out", out, "--trust", "ignore", "--baseline", "none")
 	if code != 0 || !strings.Contains(stdout, "functional servers below A: 4/14") {
 		t.Errorf("--trust ignore: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// The report names the adjustment and its family as this run had them.
+	if code, _, stderr = ingestCLI(t, "analyze", "../../datasets/sample", "--out", out, "--baseline", "none", "--adjust", "bonferroni"); code != 0 {
+		t.Errorf("--adjust bonferroni: exit %d: %s", code, stderr)
+	} else if md, err := os.ReadFile(filepath.Join(out, "report.md")); err != nil ||
+		!strings.Contains(string(md), "Bonferroni adjustment (--adjust) across the Test 2 comparisons (Test 1 was not run)") ||
+		strings.Contains(string(md), "assumed Pulse") {
+		t.Errorf("--baseline none --adjust bonferroni: report does not state the adjustment and its family (err %v)", err)
 	}
 	if code, _, stderr = ingestCLI(t, "analyze", "../../datasets/sample", "--out", out, "--criteria", "2009q"); code != 0 {
 		t.Errorf("--criteria 2009q: exit %d: %s", code, stderr)

@@ -69,7 +69,7 @@ func studyDocument(set analyzeSettings, r *analysis.StudyResult, cfg analysis.St
 				"2 × 2 with N = %s assumed Pulse sites: Pearson p = %s, Yates p = %s, Fisher p = %s (%s-adjusted: %s, %s, %s).",
 			shareText(&t.Study), t.Month, 100*t.PulseBelowA, t.GOF.ChiSq.Statistic, paper.FormatP(t.GOF.ChiSq.P), paper.FormatP(t.GOF.Binomial.P),
 			paper.Thousands(cfg.PulseN), paper.FormatP(t.Independence.Pearson.P), paper.FormatP(t.Independence.Yates.P), paper.FormatP(t.Independence.Fisher.P),
-			r.Adjust, pOrNA(r.Test1Adjusted["pearson"]), pOrNA(r.Test1Adjusted["yates"]), pOrNA(r.Test1Adjusted["fisher"]))})
+			methodName(cfg.Adjust), pOrNA(r.Test1Adjusted["pearson"]), pOrNA(r.Test1Adjusted["yates"]), pOrNA(r.Test1Adjusted["fisher"]))})
 		f, err := pulseFigure(th, t)
 		if err != nil {
 			return doc, err
@@ -79,7 +79,7 @@ func studyDocument(set analyzeSettings, r *analysis.StudyResult, cfg analysis.St
 	} else {
 		tests.Blocks = append(tests.Blocks, report.Paragraph{Text: "Test 1 was not run (no baseline month, or no graded functional server)."})
 	}
-	tests.Blocks = append(tests.Blocks, test2Table(r))
+	tests.Blocks = append(tests.Blocks, test2Table(r, cfg))
 	f2, err := test2Figure(th, r)
 	if err != nil {
 		return doc, err
@@ -92,8 +92,72 @@ func studyDocument(set analyzeSettings, r *analysis.StudyResult, cfg analysis.St
 	left := report.Section{Title: "Servers left out"}
 	left.Blocks = append(left.Blocks, refsTable("servers_without_result", "https servers without a result", r.Unprobed),
 		refsTable("servers_ungraded", "Servers whose result has an error or no grade", r.Ungraded))
-	doc.Sections = append(doc.Sections, left)
+	doc.Sections = append(doc.Sections, left, assumptionsSection(set, r, cfg), methodsSection(set, r, cfg))
 	return doc, doc.Validate()
+}
+
+// assumptionsSection states every choice the numbers above depend on, so a reader of the
+// report (not of the command line) can see them.
+func assumptionsSection(set analyzeSettings, r *analysis.StudyResult, cfg analysis.StudyConfig) report.Section {
+	items := []string{
+		fmt.Sprintf("Unit of counting: a servers.csv row (app × server). The %d rows name %d distinct endpoints: an endpoint used by several apps "+
+			"counts once per app, and the tests treat the rows as independent observations, which they are not where apps share servers "+
+			"(for example the Android and iOS versions of one app).", r.Rows, r.Endpoints),
+		fmt.Sprintf("Below the A range: any grade but A+, A and A-. Grades T and M %s (--trust %s).", trustText(r.Trust), r.Trust),
+	}
+	if set.Criteria != "" {
+		items = append(items, fmt.Sprintf("Grades: every result regraded by the toolkit under SSL Labs criteria %s (--criteria); %d results it could not grade kept their recorded grade.", set.Criteria, set.KeptGrade))
+	} else {
+		items = append(items, "Grades: as recorded in results.jsonl (the probe's grade, or the grade of the tool an imported result came from, each under the criteria version it records).")
+	}
+	if r.Test1 != nil {
+		items = append(items,
+			fmt.Sprintf("SSL Pulse baseline: %s, chosen with --baseline (the default, 2018-01, is the issue before the reproduced study's preprint); its share below A is taken as known by the goodness-of-fit and binomial tests.", r.Test1.Month),
+			fmt.Sprintf("SSL Pulse published percentages only: the 2 × 2 tests and the Pulse interval of the Pulse comparison figure assume N = %s Pulse sites (--pulse-n).", paper.Thousands(cfg.PulseN)))
+	}
+	items = append(items,
+		fmt.Sprintf("Multiple testing: %s adjustment (--adjust) across %s, each statistic (Pearson, Yates, Fisher) as its own family.", methodName(cfg.Adjust), adjustedFamily(r)),
+		"Intervals: 95% Wilson score intervals for shares; Newcombe's hybrid score interval for risk differences.")
+	return report.Section{Title: "Assumptions", Blocks: []report.Block{report.List{Items: items}}}
+}
+
+// methodsSection is a methods paragraph to adapt, written from the settings of this run.
+func methodsSection(set analyzeSettings, r *analysis.StudyResult, cfg analysis.StudyConfig) report.Section {
+	grading := "Servers were graded by the rules of Qualys SSL Labs"
+	if set.Criteria != "" {
+		grading += fmt.Sprintf(" (criteria version %s)", set.Criteria)
+	}
+	text := grading + fmt.Sprintf("; grades other than A+, A and A− were counted as below the A range, and grades T (certificate not trusted) and M (certificate name mismatch) %s. ", trustText(r.Trust)) +
+		"Shares are reported with 95% Wilson score intervals. "
+	if r.Test1 != nil {
+		text += fmt.Sprintf("The share of functional servers below the A range was compared with the share of SSL Pulse sites below A (%s issue) "+
+			"by a chi-square goodness-of-fit test and an exact binomial test, which treat the Pulse share as known, and by 2 × 2 tests of independence "+
+			"(Pearson's chi-square without and with Yates' continuity correction, and Fisher's exact test) for an assumed %s Pulse sites. ",
+			r.Test1.Month, paper.Thousands(cfg.PulseN))
+	}
+	text += fmt.Sprintf("Functional servers below A were compared between apps available internationally and only in the German stores, "+
+		"and between Android and iOS apps, with Pearson's chi-square test without and with Yates' correction and Fisher's exact test (two-sided); "+
+		"effect sizes are φ and the risk difference with Newcombe's hybrid score interval, and the smallest expected count is reported for each table. "+
+		"p-values were adjusted for multiple testing with %s's method. "+
+		"All computations were done with the mhealthsec toolkit (Go, gonum).", methodName(cfg.Adjust))
+	return report.Section{Title: "Methods", Blocks: []report.Block{report.Paragraph{Text: text}}}
+}
+
+// methodName names a p-value adjustment as a methods section does.
+func methodName(m stats.Method) string {
+	switch m {
+	case stats.Bonferroni:
+		return "Bonferroni"
+	case stats.Holm:
+		return "Holm"
+	case stats.Hochberg:
+		return "Hochberg"
+	case stats.BH:
+		return "Benjamini–Hochberg"
+	case stats.BY:
+		return "Benjamini–Yekutieli"
+	}
+	return m.String()
 }
 
 func shareText(s *analysis.Share) string {
@@ -166,10 +230,10 @@ func findingsTable(r *analysis.StudyResult, name, caption string, which []string
 	return t
 }
 
-func test2Table(r *analysis.StudyResult) report.Table {
+func test2Table(r *analysis.StudyResult, cfg analysis.StudyConfig) report.Table {
 	t := report.Table{Name: "test2", Caption: "Test 2: functional servers below A between groups of apps",
 		Columns: []string{"Comparison", "Group 1 below A", "Group 2 below A", "Pearson X²", "Pearson p", "Yates p", "Fisher p", "phi", "Min expected", "Risk difference (95% CI)", "Adjusted p (Pearson, Yates, Fisher)"},
-		Note:    fmt.Sprintf("p-values adjusted with %s across Test 1 and Test 2, per statistic. Risk difference: group 1 minus group 2, Newcombe hybrid score interval.", r.Adjust)}
+		Note:    fmt.Sprintf("p-values adjusted with %s's method across %s, per statistic. Risk difference: group 1 minus group 2, Newcombe hybrid score interval.", methodName(cfg.Adjust), adjustedFamily(r))}
 	for _, g := range r.Test2 {
 		row := []string{comparisonLabel(g), groupLabel(g.Groups[0]) + ": " + shareText(g.Below[0]), groupLabel(g.Groups[1]) + ": " + shareText(g.Below[1])}
 		if c := g.Contingency; c != nil {
@@ -305,4 +369,12 @@ func groupLabel(g string) string {
 // comparisonLabel names a Test 2 comparison by its groups: "international vs German-only".
 func comparisonLabel(g analysis.GroupTest) string {
 	return groupLabel(g.Groups[0]) + " vs " + groupLabel(g.Groups[1])
+}
+
+// adjustedFamily names the tests whose p-values were adjusted together.
+func adjustedFamily(r *analysis.StudyResult) string {
+	if r.Test1 == nil {
+		return "the Test 2 comparisons (Test 1 was not run)"
+	}
+	return "Test 1 and the Test 2 comparisons"
 }
