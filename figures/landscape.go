@@ -104,7 +104,13 @@ func Landscape(t Theme, c LandscapeChart) (Figure, error) {
 	legend := legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(8)}
 	strip := legend.height(c.Width)
 	parts, heights = append(parts, legend), append(heights, strip)
+	// A panel's title sat right under the previous panel's tick labels and read as its x
+	// label; a gap keeps each title with its own panel.
+	gap := vg.Points(8)
 	for i, panel := range c.Panels {
+		if i > 0 {
+			parts, heights = append(parts, blank{}), append(heights, gap)
+		}
 		p := t.NewPlot()
 		p.Title.Text = panel.Title
 		p.X.Label.Text = c.XLabel
@@ -123,7 +129,7 @@ func Landscape(t Theme, c LandscapeChart) (Figure, error) {
 		p.Y.Tick.Marker = stepTicks{Major: niceStep(ymax - ymin)}
 		parts, heights = append(parts, padRight{p}), append(heights, c.PanelHeight)
 	}
-	height := strip + c.PanelHeight*vg.Length(len(c.Panels))
+	height := strip + c.PanelHeight*vg.Length(len(c.Panels)) + gap*vg.Length(len(c.Panels)-1)
 	return Figure{Name: c.Name, Width: c.Width, Height: height, Drawer: stack{Parts: parts, Heights: heights}}, nil
 }
 
@@ -265,3 +271,8 @@ func niceStep(span float64) float64 {
 	}
 	return step * 10
 }
+
+// blank draws nothing: vertical space in a stack.
+type blank struct{}
+
+func (blank) Draw(draw.Canvas) {}

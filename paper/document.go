@@ -573,7 +573,7 @@ func (r *Reproduction) figures(th figures.Theme) (map[string]figures.Figure, err
 		panels = append(panels, p)
 	}
 	c, err := figures.Landscape(th, figures.LandscapeChart{
-		Name: "intl_vs_de_landscape", XLabel: "German-only functional servers (n_de)", YLabel: "of them below A (k_de)",
+		Name: "intl_vs_de_landscape", XLabel: "German-only functional servers (n_de)", YLabel: "German-only below A (k_de)",
 		Width: figures.TwoColumn, PanelHeight: 1.9 * vg.Inch, Panels: panels,
 		MarkedLabel: "p prints as .03, international better", Slope: float64(r.Below) / float64(r.Functional), GuideLabel: "equal shares",
 	})
