@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"gonum.org/v1/plot/vg"
 
@@ -463,10 +464,35 @@ func findingLabel(f string) string {
 	return f
 }
 
+// preprintDate is when the study's preprint was submitted: the last SSL Pulse issue before
+// it is the latest baseline the authors can have used.
+func preprintDate() time.Time { return time.Date(2018, time.January, 22, 0, 0, 0, 0, time.UTC) }
+
+// baselineText says which SSL Pulse month Test 1 uses and how it relates to the preprint:
+// the default is the last issue before it; a later month cannot have been the study's.
+func (r *Reproduction) baselineText() string {
+	var last datasets.PulseMonth
+	for _, m := range r.Months {
+		if m.Date.Before(preprintDate()) && m.Date.After(last.Date) {
+			last = m
+		}
+	}
+	b := r.Baseline
+	head := fmt.Sprintf("SSL Pulse baseline month: %s (data date %s)", b.Month, b.Date.Format("2006-01-02"))
+	switch {
+	case b.Month == last.Month:
+		head += ", the last issue before the preprint (22 January 2018)"
+	case b.Date.Before(preprintDate()):
+		head += fmt.Sprintf(", chosen with --baseline; an earlier issue than %s, the last before the preprint (22 January 2018)", last.Month)
+	default:
+		head += fmt.Sprintf(", chosen with --baseline; it appeared after the preprint (22 January 2018), so the study cannot have used it (the last issue before the preprint is %s)", last.Month)
+	}
+	return head + "; any month can be chosen with --baseline. The month was not published."
+}
+
 func (r *Reproduction) assumptions() []string {
 	return []string{
-		fmt.Sprintf("SSL Pulse baseline month: %s (data date %s), the last issue before the preprint (22 January 2018); any month can be chosen with --baseline. The month was not published.",
-			r.Baseline.Month, r.Baseline.Date.Format("2006-01-02")),
+		r.baselineText(),
 		fmt.Sprintf("SSL Pulse denominator: the percentages are taken as shares of the sites SSL Pulse graded; whether they are of all surveyed sites or of graded sites only is not stated. "+
 			"The goodness-of-fit and binomial tests need no Pulse N; the 2 × 2 tests assume N = %s sites (--pulse-n), varied from %s to %s in the sensitivity analysis.",
 			Thousands(r.Config.PulseN), Thousands(r.Config.PulseNs[0]), Thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1])),

@@ -197,3 +197,27 @@ func TestPulseFigureNamesAssumedN(t *testing.T) {
 		t.Errorf("pulse_comparison legend does not name the assumed Pulse N 123,456")
 	}
 }
+
+// TestBaselineAssumptionText: the default month is the last SSL Pulse issue before the
+// preprint of 22 January 2018 (2018-01, data date 2018-01-03, per published.md); a later
+// month must not be called that, and must be said to postdate the preprint.
+func TestBaselineAssumptionText(t *testing.T) {
+	for _, tc := range []struct {
+		month, want, not string
+	}{
+		{"2018-01", "2018-01 (data date 2018-01-03), the last issue before the preprint", "cannot have used"},
+		{"2019-01", "it appeared after the preprint (22 January 2018), so the study cannot have used it (the last issue before the preprint is 2018-01)", "2019-01 (data date 2019-01-07), the last issue"},
+		{"2017-06", "an earlier issue than 2018-01, the last before the preprint", "cannot have used"},
+	} {
+		cfg := DefaultConfig()
+		cfg.Baseline = tc.month
+		r, err := Reproduce(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := r.assumptions()[0]
+		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+			t.Errorf("%s: %q\nwant it to contain %q and not %q", tc.month, got, tc.want, tc.not)
+		}
+	}
+}
