@@ -249,9 +249,10 @@ func newLabScanner(fleet *lab.Fleet, c grade.Criteria) (*probe.Scanner, error) {
 		// The per-IP connection bound protects one real server; here it would make 28
 		// servers share the few connections meant for one, and starve.
 		PerHostConns: 16 * labWorkers,
-		// Loopback answers in milliseconds; the bound matters only where a check waits on
-		// purpose for a reply a server never sends (vulnerability probes of the SSL 3.0 and
-		// export fakes), and there it is the whole cost.
+		// Loopback answers in milliseconds; the bound matters only where a check waits for
+		// a reply a server never sends, and there it is the whole cost. No fleet server
+		// stays silent any more (the fakes refuse what follows their first flight), so
+		// the fleet's time is set by its slowest answers, not by this bound.
 		ReadTimeout: labReadTimeout,
 		// Loopback, our own servers: no need to be polite. The per-IP rate exists for one
 		// real server; the whole fleet shares 127.0.0.1.
