@@ -220,8 +220,8 @@ func (r *Reproduction) Document() (report.Document, error) {
 		report.Paragraph{Text: "The per-app shares of the abstract and the Table 5 counts (apps with at least one server showing the finding; 30 apps per platform) with 95% Wilson intervals. " +
 			"The counts are as published; only their arithmetic (percentages, totals) can be checked, which the scorecard does."},
 		sharesTable(r),
-		report.Figure{Caption: "Apps (of 60) with at least one functional server below A, with an unsecured connection to a functional server, and with at least one non-functional server below A; 95% Wilson intervals.", Figure: figs["app_findings"]},
-		report.Figure{Caption: "Table 5: apps with TLS 1.3 or HSTS support observed on functional and on other (advertising, tracking, content) servers, by platform (n = 30 each) and in total (n = 60); 95% Wilson intervals.", Figure: figs["table5"]},
+		report.Figure{Caption: "Apps (of 60) with at least one functional server below A, with an unsecured connection to a functional server, and with at least one non-functional server below A: the published counts (not recomputed; the per-app data were not published) with 95% Wilson intervals.", Figure: figs["app_findings"]},
+		report.Figure{Caption: "Table 5: apps with TLS 1.3 or HSTS support observed on functional and on other (advertising, tracking, content) servers, by platform (n = 30 each) and in total (n = 60): the published counts (not recomputed) with 95% Wilson intervals.", Figure: figs["table5"]},
 	}}
 
 	var notPub []string
@@ -514,7 +514,7 @@ func methodsText(r *Reproduction) string {
 		"and the tables whose p-value rounds to the published value were identified for each test. "+
 		"p-values of chi-square tests come from the survival function of the chi-square distribution; exact tests sum hypergeometric or binomial probabilities in log space, "+
 		"counting outcomes at most (1 + 10⁻⁷) times as likely as the observed one (as R does). All computations were done with the mhealthsec toolkit (Go, gonum); "+
-		"statistics agree with R 4.2 to about 10⁻¹² relative.", r.Baseline.Month, Thousands(r.Config.PulseN),
+		"statistics agree with R 4.2 to about 10⁻¹² relative (Fisher p-values to 10⁻⁹).", r.Baseline.Month, Thousands(r.Config.PulseN),
 		Thousands(r.Config.PulseNs[0]), Thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1]))
 }
 
