@@ -18,6 +18,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
+	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
 // serveTLS runs a TLS server on loopback that handshakes every connection and closes it.
@@ -330,6 +331,52 @@ func TestFetchRawFallbackSSLv3(t *testing.T) {
 	}
 	if !got.Trusted || got.ChainLen != 2 || got.KeyAlg != "RSA" {
 		t.Errorf("SSLv3-only server: %+v", got)
+	}
+}
+
+// TestFetchRawFallbackNullCipher serves only NULL-encryption suites, which neither
+// crypto/tls nor the hand-typed legacy list offered: the chain must still be read.
+func TestFetchRawFallbackNullCipher(t *testing.T) {
+	f := newFixture(t)
+	c := f.issue(t, pki.LeafOptions{Key: pki.RSA2048})
+	srv, err := fakeserver.Start(fakeserver.NullCipher(fakeserver.VulnOptions{Chain: c.Certificate}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	got, err := Measure(context.Background(), Config{Dial: srv.Dial, SNI: "localhost", Roots: f.root.Pool()})
+	if err != nil {
+		t.Fatalf("NULL-only server: %v", err)
+	}
+	if !got.Trusted || got.ChainLen != 2 || got.KeyAlg != "RSA" || got.KeyBits != 2048 {
+		t.Errorf("NULL-only server: %+v", got)
+	}
+}
+
+func TestCertSuiteChunksFitHellosAndCoverTheTable(t *testing.T) {
+	chunks := certSuiteChunks()
+	seen := map[uint16]bool{}
+	for i, c := range chunks {
+		if len(c) == 0 || len(c) > tlswire.MaxHelloSuites {
+			t.Fatalf("chunk %d has %d suites", i, len(c))
+		}
+		for _, id := range c {
+			if seen[id] {
+				t.Fatalf("suite 0x%04x offered twice", id)
+			}
+			seen[id] = true
+		}
+	}
+	// Spot checks by name, independent of how the list is built.
+	for _, want := range []uint16{0xc02f, 0x0001, 0x003b, 0x0033, 0x0041, 0x0003, 0xc010} {
+		if !seen[want] {
+			t.Errorf("suite 0x%04x not offered", want)
+		}
+	}
+	for _, unwanted := range []uint16{0x0018 /* ADH RC4 */, 0x008c /* PSK */, 0x1301 /* TLS 1.3 */} {
+		if seen[unwanted] {
+			t.Errorf("suite 0x%04x offered, but its server sends no certificate", unwanted)
+		}
 	}
 }
 

@@ -7,40 +7,85 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/result"
+	"github.com/mhealthsec/mhealthsec/probe/suites"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
 // rawAttempt is a ClientHello written byte by byte, for servers crypto/tls cannot
-// handshake with up to their Certificate message: SSL 3.0, DHE-only or Camellia-only
-// suites, keys Go refuses to parse. Only the first flight is read.
+// handshake with up to their Certificate message: SSL 3.0, DHE-only, Camellia-only or
+// NULL-only suites, keys Go refuses to parse. Only the first flight is read.
 type rawAttempt struct {
 	name          string
 	version       uint16 // client_version
 	recordVersion uint16
+	suites        []uint16
 }
 
+// rawAttempts offers every certificate-authenticated suite, at TLS 1.2 and at SSL 3.0, in
+// hellos of at most tlswire.MaxHelloSuites suites each.
 func rawAttempts() []rawAttempt {
-	return []rawAttempt{
-		{"raw TLS 1.2 hello, legacy suites", tlswire.VersionTLS12, tlswire.VersionTLS10},
-		{"raw SSL 3.0 hello, legacy suites", tlswire.VersionSSL3, tlswire.VersionSSL3},
+	chunks := certSuiteChunks()
+	var out []rawAttempt
+	for _, v := range []struct {
+		name                   string
+		version, recordVersion uint16
+	}{
+		{"raw TLS 1.2 hello", tlswire.VersionTLS12, tlswire.VersionTLS10},
+		{"raw SSL 3.0 hello", tlswire.VersionSSL3, tlswire.VersionSSL3},
+	} {
+		for i, c := range chunks {
+			name := fmt.Sprintf("%s, certificate suites %d/%d", v.name, i+1, len(chunks))
+			out = append(out, rawAttempt{name, v.version, v.recordVersion, c})
+		}
 	}
+	return out
 }
 
-// legacySuites are suites of old servers that crypto/tls does not offer (DHE, Camellia,
-// SEED, export, DES, static DH), after every suite Go knows.
-func legacySuites() []uint16 {
-	ids := suiteIDs(tls.CipherSuites())
-	ids = append(ids, suiteIDs(tls.InsecureCipherSuites())...)
-	return append(ids,
-		0x009e, 0x009f, 0x0033, 0x0039, 0x0067, 0x006b, 0x0016, // DHE-RSA
-		0x0032, 0x0038, 0x0040, 0x006a, 0x0013, // DHE-DSS
-		0x0041, 0x0084, 0x0045, 0x0088, 0x0096, // Camellia, SEED
-		0x009c, 0x009d, 0x003d, // RSA AES that Go lacks or hides
-		0x0004, 0x0009, 0x0015, 0x0012, // RC4-MD5, DES
-		0x0003, 0x0006, 0x0008, 0x0014, 0x0011, 0x0062, 0x0064, // export
-		0x0030, 0x0031, 0x0036, 0x0037, 0x003e, 0x003f, 0x0068, 0x0069, // static DH
-		0xc00e, 0xc00f, 0xc004, 0xc005, // static ECDH
-	)
+// certSuiteChunks lists every suite of the table whose server sends a certificate
+// (anonymous, PSK, SRP, Kerberos and TLS 1.3 suites left out), the suites crypto/tls
+// knows first since most servers pick one of those, split into hellos of
+// tlswire.MaxHelloSuites.
+func certSuiteChunks() [][]uint16 {
+	table := suites.Default()
+	var ids []uint16
+	seen := make(map[uint16]bool)
+	add := func(id uint16) {
+		st, ok := table.ByID(id)
+		if seen[id] || !ok || st.MinProtocol == result.TLS13 || !certificateKx(st.Kx) || st.Anonymous() {
+			return
+		}
+		seen[id] = true
+		ids = append(ids, id)
+	}
+	for _, id := range suiteIDs(tls.CipherSuites()) {
+		add(id)
+	}
+	for _, id := range suiteIDs(tls.InsecureCipherSuites()) {
+		add(id)
+	}
+	for _, st := range table.All() {
+		if !st.SSLv2 {
+			add(uint16(st.ID))
+		}
+	}
+	var chunks [][]uint16
+	for len(ids) > 0 {
+		n := min(len(ids), tlswire.MaxHelloSuites)
+		chunks = append(chunks, ids[:n])
+		ids = ids[n:]
+	}
+	return chunks
+}
+
+// certificateKx reports whether a key exchange is authenticated by the server's
+// certificate.
+func certificateKx(kx string) bool {
+	switch kx {
+	case "RSA", "DHE", "ECDHE", "DH", "ECDH":
+		return true
+	}
+	return false
 }
 
 func rawFetch(ctx context.Context, cfg Config, a rawAttempt) ([][]byte, error) {
@@ -59,7 +104,7 @@ func rawFetch(ctx context.Context, cfg Config, a rawAttempt) ([][]byte, error) {
 
 	ch := &tlswire.ClientHello{
 		Version:            a.version,
-		CipherSuites:       legacySuites(),
+		CipherSuites:       a.suites,
 		RenegotiationSCSV:  true,
 		CompressionMethods: []uint8{0},
 	}

@@ -163,11 +163,9 @@ func fakeServers() []Server {
 				Protocols: protocols(result.TLS10, result.TLS11, result.TLS12),
 				Vulns: map[string]bool{"secure_renego": true, "CRIME_TLS": false, "heartbleed": false, "CCS": false,
 					"ROBOT": false, "SWEET32": false, "RC4": false, "fallback_SCSV": false},
-				// No certificate verdicts: the server does send a sound RSA 2048 chain (the
-				// enumeration records its 2048-bit key), but the certificate check's fallback hellos
-				// offer no NULL suite, so it never gets the chain and reports null, which is the
-				// honest answer of a check that could not run. Declaring the chain here would
-				// declare a certcheck feature that does not exist.
+				// The certificate check reads the chain through its raw fallback hellos, which
+				// offer every certificate-authenticated suite, NULL ones included.
+				Cert: soundCert("RSA", 2048),
 			},
 		},
 		{
