@@ -199,3 +199,15 @@ func TestPTicks(t *testing.T) {
 		t.Errorf("labels %q, want %q", got, want)
 	}
 }
+
+// TestPBinLabels: each p lands in the bin whose label names its own range.
+func TestPBinLabels(t *testing.T) {
+	for p, want := range map[float64]string{
+		0.0005: "<.001", 0.005: ".001–.01", 0.02: ".01–.025", 0.03: ".025–.035",
+		0.04: ".035–.05", 0.07: ".05–.10", 0.5: "≥.10",
+	} {
+		if got := pBins()[binOf(p)].label; got != want {
+			t.Errorf("p = %v: bin %q, want %q", p, got, want)
+		}
+	}
+}
