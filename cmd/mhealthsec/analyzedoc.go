@@ -289,7 +289,7 @@ func appFindingsFigure(th figures.Theme, r *analysis.StudyResult) (*figures.Figu
 	for _, b := range []struct {
 		label string
 		s     *analysis.Share
-	}{{"functional below A", r.AppsFunctionalBelowA}, {"unsecured functional", r.AppsUnsecured}, {"others below A", r.AppsOthersBelowA}} {
+	}{{"functional\nbelow A", r.AppsFunctionalBelowA}, {"unsecured\nfunctional", r.AppsUnsecured}, {"others\nbelow A", r.AppsOthersBelowA}} {
 		if p, ok := proportion(b.label, "", b.s); ok {
 			bars = append(bars, p)
 		}
