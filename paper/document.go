@@ -217,11 +217,14 @@ func (r *Reproduction) Document() (report.Document, error) {
 	}}
 
 	perApp := report.Section{Title: "Per-app findings and Table 5", Blocks: []report.Block{
-		report.Paragraph{Text: "The per-app shares of the abstract and the Table 5 counts (apps with at least one server showing the finding; 30 apps per platform) with 95% Wilson intervals. " +
+		report.Paragraph{Text: fmt.Sprintf("The per-app shares of the abstract and the Table 5 counts (apps with at least one server showing the finding; %d Android and %d iOS apps) with 95%% Wilson intervals. ",
+			r.publishedCount("apps_android"), r.publishedCount("apps_ios")) +
 			"The counts are as published; only their arithmetic (percentages, totals) can be checked, which the scorecard does."},
 		sharesTable(r),
-		report.Figure{Caption: "Apps (of 60) with at least one functional server below A, with an unsecured connection to a functional server, and with at least one non-functional server below A: the published counts (not recomputed; the per-app data were not published) with 95% Wilson intervals.", Figure: figs["app_findings"]},
-		report.Figure{Caption: "Table 5: apps with TLS 1.3 or HSTS support observed on functional and on other (advertising, tracking, content) servers, by platform (n = 30 each) and in total (n = 60): the published counts (not recomputed) with 95% Wilson intervals.", Figure: figs["table5"]},
+		report.Figure{Caption: fmt.Sprintf("Apps (of %d) with at least one functional server below A, with an unsecured connection to a functional server, and with at least one non-functional server below A: "+
+			"the published counts (not recomputed; the per-app data were not published) with 95%% Wilson intervals.", r.publishedCount("apps")), Figure: figs["app_findings"]},
+		report.Figure{Caption: fmt.Sprintf("Table 5: apps with TLS 1.3 or HSTS support observed on functional and on other (advertising, tracking, content) servers, by platform (n = %d Android, %d iOS) "+
+			"and in total (n = %d): the published counts (not recomputed) with 95%% Wilson intervals.", r.publishedCount("apps_android"), r.publishedCount("apps_ios"), r.publishedCount("apps")), Figure: figs["table5"]},
 	}}
 
 	var notPub []string
@@ -488,6 +491,16 @@ func (r *Reproduction) baselineText() string {
 		head += fmt.Sprintf(", chosen with --baseline; it appeared after the preprint (22 January 2018), so the study cannot have used it (the last issue before the preprint is %s)", last.Month)
 	}
 	return head + "; any month can be chosen with --baseline. The month was not published."
+}
+
+// publishedCount is the count of the published number id, as embedded (0 if absent).
+func (r *Reproduction) publishedCount(id string) int {
+	for _, p := range r.Published {
+		if p.ID == id {
+			return p.Count
+		}
+	}
+	return 0
 }
 
 func (r *Reproduction) assumptions() []string {
