@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net"
 	"slices"
@@ -343,12 +344,8 @@ func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 	cols := ServerColumns()
 	iApp, iHost, iPort, iScheme, iCat := slices.Index(cols, "app_id"), slices.Index(cols, "host"),
 		slices.Index(cols, "port"), slices.Index(cols, "scheme"), slices.Index(cols, "category")
-	type key struct {
-		app, host, scheme string
-		port              int
-	}
-	firstLine := make(map[key]int, rowsHint)
 	servers := make([]Server, 0, rowsHint)
+	dups := newEndpointSet(rowsHint)
 	// Row errors come after the file's CSV errors, as the rows are checked once read.
 	rowErrs := &fileErrors{}
 	complete := readCSV(r, file, cols, errs, func(row *csvRow) {
@@ -383,14 +380,12 @@ func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 		if !ok {
 			return
 		}
-		k := key{s.AppID, s.Host, s.Scheme, s.Port}
-		if first := firstLine[k]; first > 0 {
+		if first := dups.add(servers, s, row.line); first > 0 {
 			errs.add(&InputError{File: file, Line: row.line, Column: "host",
 				Expected: fmt.Sprintf("one row per app_id, host, port and scheme (same as line %d)", first),
 				Got:      fmt.Sprintf("%s %s://%s:%d", s.AppID, s.Scheme, s.Host, s.Port)})
 			return
 		}
-		firstLine[k] = row.line
 		servers = append(servers, s)
 	})
 	if !complete {
@@ -398,6 +393,71 @@ func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 	}
 	errs.addAll(rowErrs)
 	return servers
+}
+
+// endpointSet finds servers.csv rows that repeat an app_id, host, scheme and port. It
+// keys its table by a 64-bit hash of the four rather than by the four strings: a table of
+// a million rows is then a fifth of the size, and lookups far cheaper. Rows whose hashes
+// are equal but whose keys differ (almost never) are told apart in collided.
+type endpointSet struct {
+	seed     maphash.Seed
+	h        maphash.Hash
+	byHash   map[uint64]int // hash → index of the first such row in servers
+	lines    []int          // lines[i] is the line of servers[i]
+	collided map[serverKey]int
+}
+
+type serverKey struct {
+	app, host, scheme string
+	port              int
+}
+
+func newEndpointSet(rowsHint int) *endpointSet {
+	d := &endpointSet{seed: maphash.MakeSeed(), byHash: make(map[uint64]int, rowsHint), lines: make([]int, 0, rowsHint)}
+	d.h.SetSeed(d.seed)
+	return d
+}
+
+// add records s, about to be appended to servers, found on line. If an earlier row has
+// the same key, add returns that row's line and records nothing.
+func (d *endpointSet) add(servers []Server, s Server, line int) (first int) {
+	sum := d.sum(&s)
+	i, taken := d.byHash[sum]
+	switch {
+	case !taken:
+		d.byHash[sum] = len(servers)
+	case sameEndpoint(&servers[i], &s):
+		return d.lines[i]
+	default:
+		k := serverKey{s.AppID, s.Host, s.Scheme, s.Port}
+		if first := d.collided[k]; first > 0 {
+			return first
+		}
+		if d.collided == nil {
+			d.collided = make(map[serverKey]int)
+		}
+		d.collided[k] = line
+	}
+	d.lines = append(d.lines, line)
+	return 0
+}
+
+// sum hashes the key of s; its port is valid (1-65535), two bytes.
+func (d *endpointSet) sum(s *Server) uint64 {
+	d.h.Reset()
+	d.h.WriteString(s.AppID)
+	d.h.WriteByte(0)
+	d.h.WriteString(s.Host)
+	d.h.WriteByte(0)
+	d.h.WriteString(s.Scheme)
+	d.h.WriteByte(0)
+	d.h.WriteByte(byte(s.Port >> 8))
+	d.h.WriteByte(byte(s.Port))
+	return d.h.Sum64()
+}
+
+func sameEndpoint(a, b *Server) bool {
+	return a.AppID == b.AppID && a.Host == b.Host && a.Scheme == b.Scheme && a.Port == b.Port
 }
 
 // normalizeHost trims and lower-cases a host name and checks that it could be one: no
