@@ -275,7 +275,7 @@ func monthsVerdict(holding, months int) string {
 }
 
 func scorecardTable(rows []ScoreRow) report.Table {
-	t := report.Table{Name: "scorecard", Caption: "Scorecard: every published number, recomputed",
+	t := report.Table{Name: "scorecard", Caption: "Scorecard: every published number and how it was checked",
 		Columns: []string{"ID", "Source", "Published", "Recomputed", "Status", "Check"}}
 	for _, r := range rows {
 		t.Rows = append(t.Rows, []string{r.ID, r.Source, r.Published, r.Recomputed, string(r.Status), r.Check})

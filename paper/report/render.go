@@ -8,6 +8,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // numeric reports whether a cell reads as a number, a percentage, a p-value or a ratio
@@ -102,15 +103,34 @@ func latexEscaper() *strings.Replacer {
 	)
 }
 
+// wrapAt is the longest cell, in characters, a LaTeX column is set on one line for.
+const wrapAt = 40
+
+// longestCell is the length in characters of the longest cell of column col.
+func longestCell(t Table, col int) int {
+	n := 0
+	for _, r := range t.Rows {
+		if col < len(r) {
+			n = max(n, utf8.RuneCountInString(r[col]))
+		}
+	}
+	return n
+}
+
 // TableLaTeX renders a table as a LaTeX table environment with booktabs rules.
 func TableLaTeX(t Table) []byte {
 	var b strings.Builder
 	right := rightAligned(t)
 	spec := ""
-	for _, r := range right {
-		if r {
+	for i, r := range right {
+		switch {
+		case r:
 			spec += "r"
-		} else {
+		case longestCell(t, i) > wrapAt:
+			// An l column never wraps: a sentence-long cell (the scorecard's Check) would
+			// run off the page. A paragraph column wraps it.
+			spec += `p{0.3\linewidth}`
+		default:
 			spec += "l"
 		}
 	}

@@ -187,3 +187,15 @@ func TestFileOnlyTable(t *testing.T) {
 		}
 	}
 }
+
+// TestTableLaTeXWrapsLongText: a text column with a sentence-long cell becomes a paragraph
+// column (an l column would run off the page); short text and numbers keep l and r.
+func TestTableLaTeXWrapsLongText(t *testing.T) {
+	tab := Table{Name: "w", Columns: []string{"ID", "n", "Check"}, Rows: [][]string{
+		{"a", "1", "44/291 = 15.1203% rounds to 15.1% at 1 decimal(s); the count itself needs the per-server data"},
+		{"b", "2", "short"},
+	}}
+	if got := string(TableLaTeX(tab)); !strings.Contains(got, `\begin{tabular}{lrp{0.3\linewidth}}`) {
+		t.Errorf("want column spec lrp{0.3\\linewidth}:\n%s", got)
+	}
+}
