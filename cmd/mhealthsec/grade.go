@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -59,42 +58,22 @@ func regradeFile(in, out string, c grade.Criteria, stdout, stderr io.Writer) err
 	}
 	defer f.Close()
 
+	var sum *summary
+	fill := func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		var err error
+		if sum, err = regrade(f, in, bw, c); err != nil {
+			return err // names the input file and line
+		}
+		return bw.Flush()
+	}
 	if out == "" {
-		w := bufio.NewWriter(stdout)
-		sum, err := regrade(f, in, w, c)
-		if err != nil {
-			return fmt.Errorf("grade: %w", err)
-		}
-		if err := w.Flush(); err != nil {
-			return fmt.Errorf("grade: write: %w", err)
-		}
-		sum.print(stderr, c)
-		return nil
-	}
-	// Write next to the target and rename, so a failed run leaves no half-written file.
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
-	if err != nil {
-		return fmt.Errorf("grade: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	sum, err := regrade(f, in, w, c)
-	if err != nil {
-		// A bad input line is a reading problem; say so rather than "write OUT".
-		tmp.Close()
-		return fmt.Errorf("grade: %w", err)
-	}
-	err = w.Flush()
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+		err = fill(stdout)
+	} else {
+		// --out is written whole or not at all.
+		err = writeFileAtomic(out, fill)
 	}
 	if err != nil {
-		return fmt.Errorf("grade: write %s: %w", out, err)
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
 		return fmt.Errorf("grade: %w", err)
 	}
 	sum.print(stderr, c)

@@ -259,18 +259,35 @@ func writeReview(path string, rows []datasets.Server, fallback classify.Category
 
 // writeFileAtomic writes path through a temporary file in the same folder, renamed into
 // place only when complete, so a failed run leaves the old file intact.
+// Errors name path, not the temporary file. grade and ingest both write through it.
 func writeFileAtomic(path string, fill func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	dir := filepath.Dir(path)
+	switch st, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("write %s: folder %s does not exist", path, dir)
+	case err != nil:
+		return fmt.Errorf("write %s: %w", path, err)
+	case !st.IsDir():
+		return fmt.Errorf("write %s: %s is not a folder", path, dir)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
 	if err := fill(tmp); err != nil {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	err = tmp.Sync()
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	return os.Rename(tmp.Name(), path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

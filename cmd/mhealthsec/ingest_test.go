@@ -152,3 +152,21 @@ func TestIngestLeavesOutUnwritableHosts(t *testing.T) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 }
+
+// TestOutIntoMissingFolder: --out in a folder that does not exist fails (1) with the path
+// the user gave and the missing folder, not the name of a hidden temporary file.
+func TestOutIntoMissingFolder(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nodir")
+	har := filepath.Join("..", "..", "datasets", "sample", "captures", "a12.har")
+	results := filepath.Join("..", "..", "datasets", "sample", "results.jsonl")
+	for _, args := range [][]string{
+		{"ingest", "har", har, "--app", "a12", "--out", filepath.Join(missing, "servers.csv")},
+		{"grade", results, "--out", filepath.Join(missing, "regraded.jsonl")},
+	} {
+		code, _, stderr := ingestCLI(t, args...)
+		want := "folder " + missing + " does not exist"
+		if code != 1 || !strings.Contains(stderr, want) || strings.Contains(stderr, "nodir/.") {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q, no temporary file name", args[0], code, stderr, want)
+		}
+	}
+}
