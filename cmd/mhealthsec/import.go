@@ -39,21 +39,12 @@ Bad input names the file and the JSON path of the offending value.`,
 			default:
 				return usageErrorf("import: unknown format %q (want testssl or ssllabs)", args[0])
 			}
-			w := cmd.OutOrStdout()
-			if out != "" {
-				flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-				if appendOut {
-					flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-				}
-				f, err := os.OpenFile(out, flags, 0o644)
-				if err != nil {
-					return fmt.Errorf("import: %w", err)
-				}
-				defer f.Close()
-				w = f
+			if appendOut && out == "" {
+				return usageErrorf("import: --append needs --out")
 			}
-			rw := result.NewWriter(w)
-			total := 0
+			// Read every file before writing anything: one bad file must not leave --out
+			// half replaced or half appended, looking complete.
+			var all []result.Result
 			for _, path := range args[1:] {
 				f, err := os.Open(path)
 				if err != nil {
@@ -64,18 +55,34 @@ Bad input names the file and the JSON path of the offending value.`,
 				if err != nil {
 					return fmt.Errorf("import: %w", err) // bad file contents: failure, not usage
 				}
-				for _, r := range rs {
+				all = append(all, rs...)
+			}
+			write := func(w io.Writer) error {
+				rw := result.NewWriter(w)
+				for _, r := range all {
 					if err := rw.Write(r); err != nil {
-						return fmt.Errorf("import: %w", err)
+						return err
 					}
 				}
-				total += len(rs)
+				return nil
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "imported %s from %s\n", plural(total, "result"), plural(len(args)-1, "file"))
+			var err error
+			switch {
+			case out == "":
+				err = write(cmd.OutOrStdout())
+			case appendOut:
+				err = appendFile(out, write)
+			default:
+				err = writeFileAtomic(out, write)
+			}
+			if err != nil {
+				return fmt.Errorf("import: %w", err)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "imported %s from %s\n", plural(len(all), "result"), plural(len(args)-1, "file"))
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "write results to this JSONL file (default: standard output)")
+	cmd.Flags().StringVar(&out, "out", "", "write results to this JSONL file (default: standard output); written only when every input file was read")
 	cmd.Flags().BoolVar(&appendOut, "append", false, "append to --out instead of replacing it")
 	return cmd
 }
@@ -86,4 +93,17 @@ func plural(n int, noun string) string {
 		return fmt.Sprintf("1 %s", noun)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// appendFile opens path for appending (creating it) and hands it to fill.
+func appendFile(path string, fill func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	err = fill(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -42,3 +42,28 @@ func TestImportExitCodes(t *testing.T) {
 		t.Errorf("good file: want results for api.example.org:443 and down.example.org:8443, got %q", stdout)
 	}
 }
+
+// TestImportBadFileWritesNothing: with one bad file among good ones, --out keeps what it
+// held before (replace and append alike) instead of a partial import that looks complete.
+func TestImportBadFileWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join("..", "..", "datasets", "importer", "testdata", "testssl-3.2-handwritten.json")
+	broken := filepath.Join(dir, "broken.json")
+	os.WriteFile(broken, []byte("{"), 0o644)
+	out := filepath.Join(dir, "results.jsonl")
+	const before = "{\"target\":\"kept.example:443\"}\n"
+	for _, extra := range [][]string{nil, {"--append"}} {
+		os.WriteFile(out, []byte(before), 0o644)
+		args := append([]string{"import", "testssl", good, broken, "--out", out}, extra...)
+		code, _, stderr := ingestCLI(t, args...)
+		if code != 1 || !strings.Contains(stderr, "broken.json") {
+			t.Errorf("%v: exit %d, stderr %q; want 1 naming broken.json", extra, code, stderr)
+		}
+		if got, _ := os.ReadFile(out); string(got) != before {
+			t.Errorf("%v: --out changed to %q, want it untouched", extra, got)
+		}
+	}
+	if code, _, _ := ingestCLI(t, "import", "testssl", good, "--append"); code != 2 {
+		t.Errorf("--append without --out: exit %d, want 2", code)
+	}
+}
