@@ -144,7 +144,7 @@ func (r *Reproduction) Document() (report.Document, error) {
 
 	summary := report.Section{Title: "Summary", Blocks: []report.Block{
 		report.Paragraph{Text: fmt.Sprintf("This report recomputes the study from the %d numbers it published, without its data. "+
-			"Reproduced (a published result recomputed from published inputs): %d; consistent with the other published numbers (arithmetic only): %d; "+
+			"Reproduced (a published result recomputed from published inputs): %d; consistent with the other published numbers (not recounted: the data were not published): %d; "+
 			"inconsistent: %d; not recomputable from what was published: %d. "+
 			"Every assumption the reproduction has to make is stated where it is made and collected under Assumptions.",
 			len(r.Scorecard), counts[Reproduced], counts[Consistent], counts[Inconsistent], counts[NotRecomputable])},
