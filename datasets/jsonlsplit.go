@@ -33,8 +33,9 @@ type batch struct {
 	first int // line number of lines[0]
 	data  []byte
 	lines []lineSpan
-	// Filled in by a worker: one entry per line; results of blank and bad lines are zero.
-	results []result.Result
+	// Filled in by a worker, one entry per line: where the line's result was decoded to
+	// (zero for a blank or bad line), its error, whether it is blank.
+	results []*result.Result
 	errs    []error // nil for a good or blank line
 	blank   []bool
 	// readErr ends the file: the reader failed after the lines of this batch.
@@ -44,8 +45,10 @@ type batch struct {
 
 // decodeResults reads r and calls fn for every line in file order, with its number, its
 // first bytes (for an error message), and its result or its *result.LineError. Blank lines
-// are skipped. Only a failure to read r is returned.
-func decodeResults(r io.Reader, file string, fn func(line int, head []byte, res *result.Result, err error)) error {
+// are skipped. Only a failure to read r is returned. Line n (1-based) is decoded into
+// dst[n-1] when dst is that long, so results need not be copied from batch to batch; fn
+// may move or overwrite dst[i] for i < n-1, never a later one.
+func decodeResults(r io.Reader, file string, dst []result.Result, fn func(line int, head []byte, res *result.Result, err error)) error {
 	workers := max(1, runtime.GOMAXPROCS(0))
 	work := make(chan *batch, workers)
 	// inOrder holds the batches in file order; its capacity bounds how far the reader runs
@@ -57,7 +60,7 @@ func decodeResults(r io.Reader, file string, fn func(line int, head []byte, res 
 	for w := 0; w < workers; w++ {
 		go func() {
 			for b := range work {
-				b.decode(file)
+				b.decode(file, dst)
 				close(b.done)
 			}
 		}()
@@ -69,7 +72,7 @@ func decodeResults(r io.Reader, file string, fn func(line int, head []byte, res 
 				continue
 			}
 			head := b.data[sp.off:min(sp.end, sp.off+headBytes)]
-			fn(b.first+i, head, &b.results[i], b.errs[i])
+			fn(b.first+i, head, b.results[i], b.errs[i])
 		}
 		if b.readErr != nil {
 			// The reader stopped; drain what it queued so no goroutine is left behind.
@@ -87,13 +90,22 @@ func decodeResults(r io.Reader, file string, fn func(line int, head []byte, res 
 	return nil
 }
 
-func (b *batch) decode(file string) {
+func (b *batch) decode(file string, dst []result.Result) {
 	n := len(b.lines)
-	b.results = make([]result.Result, n)
+	b.results = make([]*result.Result, n)
 	b.errs = make([]error, n)
 	b.blank = make([]bool, n)
+	var local []result.Result // for lines past the end of dst
 	for i, sp := range b.lines {
 		line := b.first + i
+		if line <= len(dst) {
+			b.results[i] = &dst[line-1]
+		} else {
+			if local == nil {
+				local = make([]result.Result, n)
+			}
+			b.results[i] = &local[i]
+		}
 		if sp.tooLong {
 			b.errs[i] = result.LineTooLong(file, line)
 			continue
@@ -103,7 +115,7 @@ func (b *batch) decode(file string) {
 			b.blank[i] = true
 			continue
 		}
-		b.results[i], b.errs[i] = result.DecodeLine(file, line, text)
+		b.errs[i] = result.DecodeLine(file, line, text, b.results[i])
 	}
 }
 

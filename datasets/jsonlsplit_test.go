@@ -94,23 +94,28 @@ func (f *lineFeeder) skipRestOfLine() error {
 }
 
 // compareReaders reads input with both readers and fails on any difference in results,
-// errors or their messages.
+// errors or their messages. The new reader runs without a line count, with the right one,
+// and with counts too small and too large (a file that grew or shrank after counting).
 func compareReaders(t *testing.T, input []byte) {
 	t.Helper()
-	var wantErrs, gotErrs fileErrors
+	var wantErrs fileErrors
 	want, wantErr := readResultsSequential(bytes.NewReader(input), "r.jsonl", &wantErrs)
-	got, gotErr := readResults(bytes.NewReader(input), "r.jsonl", &gotErrs)
-	if (wantErr == nil) != (gotErr == nil) {
-		t.Fatalf("read error: got %v, want %v", gotErr, wantErr)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("results differ: got %d, want %d", len(got), len(want))
-	}
-	if g, w := fmt.Sprint(gotErrs.err("r.jsonl")), fmt.Sprint(wantErrs.err("r.jsonl")); g != w {
-		t.Fatalf("errors differ:\ngot  %s\nwant %s", g, w)
-	}
-	if gotErrs.omitted != wantErrs.omitted {
-		t.Fatalf("%d errors omitted, want %d", gotErrs.omitted, wantErrs.omitted)
+	lines := bytes.Count(input, []byte{'\n'}) + 1
+	for _, hint := range []int{0, lines, lines / 2, 2*lines + 3} {
+		var gotErrs fileErrors
+		got, gotErr := readResults(bytes.NewReader(input), "r.jsonl", hint, &gotErrs)
+		if (wantErr == nil) != (gotErr == nil) {
+			t.Fatalf("hint %d: read error: got %v, want %v", hint, gotErr, wantErr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("hint %d: results differ: got %d, want %d", hint, len(got), len(want))
+		}
+		if g, w := fmt.Sprint(gotErrs.err("r.jsonl")), fmt.Sprint(wantErrs.err("r.jsonl")); g != w {
+			t.Fatalf("hint %d: errors differ:\ngot  %s\nwant %s", hint, g, w)
+		}
+		if gotErrs.omitted != wantErrs.omitted {
+			t.Fatalf("hint %d: %d errors omitted, want %d", hint, gotErrs.omitted, wantErrs.omitted)
+		}
 	}
 }
 

@@ -197,8 +197,12 @@ func loadResults(dir string) resultsLoad {
 		return resultsLoad{err: fmt.Errorf("load study %s: %w", dir, err)}
 	}
 	defer f.Close()
+	lines, err := countLines(f)
+	if err != nil {
+		return resultsLoad{err: fmt.Errorf("load study %s: %w", dir, err)}
+	}
 	var errs fileErrors
-	res, err := readResults(f, path, &errs)
+	res, err := readResults(f, path, lines+1, &errs)
 	if err != nil {
 		return resultsLoad{err: fmt.Errorf("load study %s: %w", dir, err)}
 	}
@@ -211,7 +215,7 @@ func loadResults(dir string) resultsLoad {
 // Beyond JSON it checks host, port and the grade letter.
 func ReadResults(r io.Reader, name string) ([]result.Result, error) {
 	var errs fileErrors
-	res, err := readResults(r, name, &errs)
+	res, err := readResults(r, name, 0, &errs)
 	if err != nil {
 		return nil, err
 	}
@@ -233,14 +237,21 @@ func isGradeLetter(letter string) bool {
 // readResults returns an error only when r cannot be read; input errors go to errs. Lines
 // are decoded concurrently (decodeResults) but reported in file order, so errs lists the
 // same errors as a line-by-line read would, and a bad line does not stop the read.
-func readResults(r io.Reader, file string, errs *fileErrors) ([]result.Result, error) {
-	// Results stay in the decoded batches until the count is known, then move once into a
-	// slice of that size: appending them one by one copies every result about twice.
-	var good []*result.Result
-	err := decodeResults(r, file, func(line int, head []byte, res *result.Result, err error) {
+// linesHint, when more than 0, is at least the number of lines r has (newlines + 1): the
+// results are then decoded straight into one slice of that size.
+func readResults(r io.Reader, file string, linesHint int, errs *fileErrors) ([]result.Result, error) {
+	dst := make([]result.Result, max(linesHint, 0))
+	n := 0 // dst[:n] holds the good results so far
+	err := decodeResults(r, file, dst, func(line int, head []byte, res *result.Result, err error) {
 		if err == nil {
 			checkResult(file, line, res, errs)
-			good = append(good, res)
+			switch {
+			case n == len(dst): // past the hint: res is a batch's own, dst may grow
+				dst = append(dst, *res)
+			case res != &dst[n]: // a blank or bad line came before: close the gap
+				dst[n] = *res
+			}
+			n++
 			return
 		}
 		ie := &InputError{File: file, Line: line, Expected: "one probe result JSON object per line",
@@ -251,17 +262,11 @@ func readResults(r io.Reader, file string, errs *fileErrors) ([]result.Result, e
 		}
 		errs.add(ie)
 	})
-	if err != nil {
+	if err != nil || n == 0 {
 		return nil, err
 	}
-	if len(good) == 0 {
-		return nil, nil
-	}
-	out := make([]result.Result, len(good))
-	for i, res := range good {
-		out[i] = *res
-	}
-	return out, nil
+	clear(dst[n:]) // slack of blank and bad lines: drop what it points to
+	return dst[:n:n], nil
 }
 
 func checkResult(file string, line int, r *result.Result, errs *fileErrors) {

@@ -44,8 +44,8 @@ func ReadJSONL(r io.Reader, name string, fn func(line int, res Result) error) er
 		if len(b) == 0 {
 			continue
 		}
-		res, err := DecodeLine(name, line, b)
-		if err != nil {
+		var res Result
+		if err := DecodeLine(name, line, b, &res); err != nil {
 			return err
 		}
 		if err := fn(line, res); err != nil {
@@ -61,22 +61,24 @@ func ReadJSONL(r io.Reader, name string, fn func(line int, res Result) error) er
 	return nil
 }
 
-// DecodeLine decodes one line of a JSONL file as ReadJSONL does: b is the line without
-// surrounding space and not blank. A malformed line gives a *LineError naming name, line
-// and, for type errors, the field. It lets a reader that splits lines itself (to decode
-// them concurrently, or to read on past a bad line) report exactly what ReadJSONL would.
-func DecodeLine(name string, line int, b []byte) (Result, error) {
-	var res Result
-	if err := json.Unmarshal(b, &res); err != nil {
+// DecodeLine decodes one line of a JSONL file into res as ReadJSONL does; b is the line
+// without surrounding space and not blank. A malformed line gives a *LineError naming name,
+// line and, for type errors, the field, and leaves res zero. It lets a reader that splits
+// lines itself (to decode them concurrently, or to read on past a bad line) report exactly
+// what ReadJSONL would, and decode straight into the slot a result ends up in.
+func DecodeLine(name string, line int, b []byte, res *Result) error {
+	*res = Result{} // json.Unmarshal would merge into what is there
+	if err := json.Unmarshal(b, res); err != nil {
+		*res = Result{}
 		le := &LineError{File: name, Line: line, Err: err}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			le.Field = te.Field
 			le.Err = fmt.Errorf("expected %s, got JSON %s", te.Type, te.Value)
 		}
-		return Result{}, le
+		return le
 	}
-	return res, nil
+	return nil
 }
 
 // LineTooLong is the error of ReadJSONL for a line of MaxLineBytes or more (not counting
