@@ -79,7 +79,7 @@ func usageErrorf(format string, a ...any) error {
 func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := v(cmd, args); err != nil {
-			return &usageError{err}
+			return &usageError{fmt.Errorf("%s: %w", cmd.Name(), err)}
 		}
 		return nil
 	}
