@@ -152,6 +152,9 @@ type Scanner struct {
 	conns *hostSlots // connections per IP
 	// measure is what Run calls per target: Measure, or a counting stand-in in tests.
 	measure func(context.Context, Target) result.Result
+	// skipTLSStepsOnSSLv2 is always true outside tests, which turn it off to count the
+	// connections the skip saves.
+	skipTLSStepsOnSSLv2 bool
 }
 
 // New makes a scanner, loading CAFile if given.
@@ -172,6 +175,8 @@ func New(cfg Config) (*Scanner, error) {
 		rate:  newRateLimiter(cfg.Rate, cfg.RateBurst, cfg.HostRate, cfg.HostBurst, realClock()),
 		hosts: newHostSlots(cfg.PerHost),
 		conns: newHostSlots(cfg.PerHostConns),
+
+		skipTLSStepsOnSSLv2: true,
 	}
 	s.measure = s.Measure
 	return s, nil
@@ -247,9 +252,12 @@ func (s *Scanner) dialer(measurement context.Context, addr netip.AddrPort) func(
 }
 
 // step is one measurement. A core step's failure means the endpoint cannot be assessed.
+// A tls step handshakes with SSL 3.0 or TLS, so it is skipped on an endpoint that
+// enumeration found to speak SSL 2.0 only, rather than left to wait out its timeouts.
 type step struct {
 	name string
 	core bool
+	tls  bool
 	run  func(context.Context, endpoint, *result.Result) error
 }
 
@@ -257,11 +265,11 @@ type step struct {
 // in the result (vulnerability checks read the enumerated suites; grading reads all).
 func (s *Scanner) steps() []step {
 	return []step{
-		{"enumeration", true, s.enumerate},
-		{"certificate", true, s.certificate},
-		{"http", false, s.http},
-		{"plain_http", false, s.plainHTTP},
-		{"vulnerabilities", false, s.vulnerabilities},
+		{"enumeration", true, false, s.enumerate},
+		{"certificate", true, true, s.certificate},
+		{"http", false, true, s.http},
+		{"plain_http", false, false, s.plainHTTP},
+		{"vulnerabilities", false, false, s.vulnerabilities},
 	}
 }
 
@@ -303,6 +311,10 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 		ep.hostname = t.SNI
 	}
 	for _, st := range s.steps() {
+		if st.tls && s.skipTLSStepsOnSSLv2 && onlySSLv2(&r) {
+			r.Notes = append(r.Notes, st.name+": skipped: the endpoint speaks SSL 2.0 only")
+			continue
+		}
 		err := st.run(ctx, ep, &r)
 		if err == nil {
 			continue
@@ -333,6 +345,12 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 // crypto/tls handshake (which cannot do SSLv2/SSLv3) does not make the endpoint
 // unassessable.
 func (s *Scanner) otherProtocols(r *result.Result) bool { return len(r.Protocols.List()) > 0 }
+
+// onlySSLv2 reports whether enumeration found SSL 2.0 and no other protocol.
+func onlySSLv2(r *result.Result) bool {
+	ps := r.Protocols.List()
+	return len(ps) == 1 && ps[0] == result.SSLv2
+}
 
 func (s *Scanner) resolve(ctx context.Context, t Target) (netip.Addr, []netip.Addr, error) {
 	if a, err := netip.ParseAddr(t.Host); err == nil {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -351,6 +352,55 @@ func TestDialClosesLeftoverConnections(t *testing.T) {
 	}
 }
 
+// TestMeasureSSLv2Only checks that an endpoint enumeration found to speak SSL 2.0 only is
+// assessed (protocol, grade F) without the certificate and HTTP-over-TLS steps, which
+// cannot talk to it: they are skipped with a note and open no connection.
+func TestMeasureSSLv2Only(t *testing.T) {
+	l := newLab(t)
+	leaf, err := l.inter.Issue(pki.LeafOptions{Key: pki.RSA2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := fakeserver.Start(fakeserver.SSLv2(fakeserver.SSLv2Options{Certificate: leaf.Certificate[0]}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	_, portStr, _ := net.SplitHostPort(srv.Addr())
+	port, _ := strconv.Atoi(portStr)
+	measure := func(skip bool) (result.Result, int64) {
+		dials := &countingDial{}
+		s := l.scanner(t, Config{HTTPPort: -1, ReadTimeout: time.Second, DialContext: dials.dial})
+		if !skip {
+			s.skipTLSStepsOnSSLv2 = false
+		}
+		r := s.Measure(context.Background(), Target{Host: "127.0.0.1", Port: port})
+		return r, dials.n.Load()
+	}
+	r, withSkip := measure(true)
+	if r.Error != nil {
+		t.Fatalf("error %v, notes %q", r.Error, r.Notes)
+	}
+	if got := r.Protocols.List(); len(got) != 1 || got[0] != result.SSLv2 {
+		t.Errorf("protocols %v, want SSLv2 only", got)
+	}
+	for _, step := range []string{"certificate", "http"} {
+		if !slices.Contains(r.Notes, step+": skipped: the endpoint speaks SSL 2.0 only") {
+			t.Errorf("no skip note for %s in %q", step, r.Notes)
+		}
+	}
+	if r.Certificate != nil || r.HTTP != nil {
+		t.Errorf("certificate %+v http %+v, want both null (not measured)", r.Certificate, r.HTTP)
+	}
+	if r.Grade == nil || r.Grade.Letter != "F" {
+		t.Errorf("grade %+v, want F (SSL 2.0)", r.Grade)
+	}
+	_, without := measure(false)
+	if withSkip >= without {
+		t.Errorf("%d connections with the skip, %d without: the skipped steps still dialled", withSkip, without)
+	}
+}
+
 // TestMeasureSSLv3Only checks an endpoint crypto/tls cannot talk to at all: enumeration
 // and the raw certificate fallback still assess it; HTTP fails without failing it.
 func TestMeasureSSLv3Only(t *testing.T) {
@@ -366,7 +416,6 @@ func TestMeasureSSLv3Only(t *testing.T) {
 	defer srv.Close()
 	_, portStr, _ := net.SplitHostPort(srv.Addr())
 	port, _ := strconv.Atoi(portStr)
-	// The fake never answers an early CCS: the vulnerability check waits out ReadTimeout.
 	r := l.scanner(t, Config{HTTPPort: -1, ReadTimeout: time.Second}).Measure(context.Background(), Target{Host: "127.0.0.1", Port: port})
 	if r.Error != nil {
 		t.Fatalf("error %v, notes %q", r.Error, r.Notes)
