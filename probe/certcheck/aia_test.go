@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
@@ -33,7 +34,7 @@ func (f fixture) incompleteWithAIA(t *testing.T, urls ...string) tls.Certificate
 
 func measureServed(t *testing.T, f fixture, cert tls.Certificate, fetch FetchFunc) (*result.Certificate, error) {
 	t.Helper()
-	addr := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{cert}})
+	addr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{cert}}, readOne).Addr
 	return Measure(context.Background(), Config{Dial: dialer(addr), SNI: "localhost", Roots: f.root.Pool(), FetchIssuer: fetch})
 }
 

@@ -21,33 +21,9 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
-// serveTLS runs a TLS server on loopback that handshakes every connection and closes it.
-func serveTLS(t *testing.T, cfg *tls.Config) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				tc := tls.Server(c, cfg)
-				if tc.Handshake() == nil {
-					// Let the client read the server's last flight before we close.
-					tc.Read(make([]byte, 1))
-				}
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
+// readOne waits for the client after the handshake, so that it reads the server's last
+// flight before the server closes.
+func readOne(c *tls.Conn) { c.Read(make([]byte, 1)) }
 
 func dialer(addr string) func(context.Context) (net.Conn, error) {
 	return func(ctx context.Context) (net.Conn, error) {
@@ -138,7 +114,7 @@ func TestMeasureVerdicts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			addr := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{tt.cert}})
+			addr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{tt.cert}}, readOne).Addr
 			got, err := Measure(context.Background(), Config{
 				Dial: dialer(addr), SNI: "localhost", Hostname: tt.hostname,
 				Roots: f.root.Pool(), Now: func() time.Time { return tt.now },
@@ -225,7 +201,7 @@ func TestFetchAfterFailedHandshake(t *testing.T) {
 	c := f.issue(t, pki.LeafOptions{})
 	// The server demands a client certificate: the handshake fails after the server's
 	// Certificate message, and the chain must still be captured.
-	addr := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{c}, MaxVersion: tls.VersionTLS12, ClientAuth: tls.RequireAnyClientCert})
+	addr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{c}, MaxVersion: tls.VersionTLS12, ClientAuth: tls.RequireAnyClientCert}, readOne).Addr
 	chain, err := Fetch(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"})
 	if err != nil {
 		t.Fatal(err)
@@ -238,10 +214,10 @@ func TestFetchAfterFailedHandshake(t *testing.T) {
 func TestFetchInsecureFallback(t *testing.T) {
 	f := newFixture(t)
 	c := f.issue(t, pki.LeafOptions{Key: pki.RSA2048})
-	addr := serveTLS(t, &tls.Config{
+	addr := peertest.ServeGo(t, &tls.Config{
 		Certificates: []tls.Certificate{c}, MaxVersion: tls.VersionTLS12,
 		CipherSuites: []uint16{tls.TLS_RSA_WITH_RC4_128_SHA},
-	})
+	}, readOne).Addr
 	chain, err := Fetch(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"})
 	if err != nil {
 		t.Fatal(err)

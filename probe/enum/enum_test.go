@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
@@ -31,32 +32,6 @@ func dialer(addr string) func(context.Context) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "tcp", addr)
 	}
-}
-
-// serveGo runs a crypto/tls server on loopback until the test ends.
-func serveGo(t testing.TB, cfg *tls.Config) string {
-	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { ln.Close(); <-done })
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				_ = c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return ln.Addr().String()
 }
 
 func leaf(t testing.TB, key pki.KeySpec) tls.Certificate {
@@ -150,7 +125,7 @@ func TestMeasureGoServers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			addr := serveGo(t, tt.cfg)
+			addr := peertest.ServeGo(t, tt.cfg, nil).Addr
 			var r result.Result
 			if err := Measure(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"}, &r); err != nil {
 				t.Fatalf("Measure: %v (notes %v)", err, r.Notes)

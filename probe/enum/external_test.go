@@ -224,13 +224,13 @@ func TestCrossCheckSSLScan(t *testing.T) {
 		start func(t *testing.T) string
 	}{
 		{"go tls12-13 default", func(t *testing.T) string {
-			return serveGo(t, &tls.Config{Certificates: []tls.Certificate{rsa}, MinVersion: tls.VersionTLS12})
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{rsa}, MinVersion: tls.VersionTLS12}, nil).Addr
 		}},
 		{"go tls10-12 insecure rsa", func(t *testing.T) string {
-			return serveGo(t, &tls.Config{Certificates: []tls.Certificate{rsa}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12, CipherSuites: all})
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{rsa}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12, CipherSuites: all}, nil).Addr
 		}},
 		{"go tls10-13 ecdsa", func(t *testing.T) string {
-			return serveGo(t, &tls.Config{Certificates: []tls.Certificate{ecdsa}, MinVersion: tls.VersionTLS10, CipherSuites: all})
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{ecdsa}, MinVersion: tls.VersionTLS10, CipherSuites: all}, nil).Addr
 		}},
 		{"openssl seclevel0 all", func(t *testing.T) string {
 			return startOpenSSL(t, pki.RSA2048, "-cipher", "ALL:COMPLEMENTOFALL:@SECLEVEL=0", "-dhparam", filepath.Join("testdata", "dh1024.pem"))

@@ -79,7 +79,7 @@ func TestCaptureServerFlights(t *testing.T) {
 	}
 
 	rsa, ecdsa := issue(t, pki.RSA2048), issue(t, pki.ECDSA256)
-	goAddr := goServer(t, &tls.Config{Certificates: []tls.Certificate{rsa, ecdsa}, MinVersion: tls.VersionTLS10})
+	goAddr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{rsa, ecdsa}, MinVersion: tls.VersionTLS10}, nil).Addr
 	saveParts("go-tls12-ecdhe-rsa", grab(goAddr, hello12(0xc02f)))
 	saveParts("go-tls12-ecdhe-ecdsa", grab(goAddr, hello12(0xc02b)))
 	saveParts("go-tls13", grab(goAddr, hello13(GroupX25519)))

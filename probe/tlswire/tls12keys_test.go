@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
 
@@ -213,8 +214,8 @@ func TestHandshakeWithCryptoTLS(t *testing.T) {
 	cert := issue(t, pki.RSA2048)
 	for _, group := range []tls.CurveID{tls.X25519, tls.CurveP256} {
 		t.Run(GroupName(uint16(group)), func(t *testing.T) {
-			addr := goServer(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12,
-				CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, CurvePreferences: []tls.CurveID{group}})
+			addr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12,
+				CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, CurvePreferences: []tls.CurveID{group}}, nil).Addr
 			conn, err := net.Dial("tcp", addr)
 			if err != nil {
 				t.Fatal(err)

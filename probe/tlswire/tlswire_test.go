@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
 
@@ -200,30 +201,6 @@ func TestSSLv2RoundTrip(t *testing.T) {
 	}
 }
 
-// goServer serves crypto/tls on loopback with cfg and returns its address.
-func goServer(t testing.TB, cfg *tls.Config) string {
-	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				_ = c.(*tls.Conn).Handshake()
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
-
 func issue(t testing.TB, key pki.KeySpec) tls.Certificate {
 	t.Helper()
 	ca, err := pki.NewRoot("tlswire test root")
@@ -262,8 +239,8 @@ func exchange(t testing.TB, addr string, hello []byte) (*Flight, []byte, error) 
 
 func TestAgainstGoServer(t *testing.T) {
 	rsaCert := issue(t, pki.RSA2048)
-	addr := goServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS10,
-		CurvePreferences: []tls.CurveID{tls.CurveP384}})
+	addr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS10,
+		CurvePreferences: []tls.CurveID{tls.CurveP384}}, nil).Addr
 	share, _, err := NewX25519Share(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -17,37 +17,11 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// goServer serves crypto/tls on 127.0.0.1 with cfg and completes handshakes until the test
-// ends. It returns the dialer.
-func goServer(t testing.TB, cfg *tls.Config) func(context.Context) (net.Conn, error) {
-	t.Helper()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { ln.Close(); <-done })
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				if c.(*tls.Conn).Handshake() == nil {
-					c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
-					io.Copy(io.Discard, c) // read on, so a renegotiating client gets crypto/tls's answer
-				}
-			}()
-		}
-	}()
-	return func(ctx context.Context) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, "tcp", ln.Addr().String())
-	}
+// answerHTTP writes an empty HTTP 200 response after the handshake and reads on, so that
+// a renegotiating client gets crypto/tls's answer.
+func answerHTTP(c *tls.Conn) {
+	c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+	io.Copy(io.Discard, c)
 }
 
 func fake(t testing.TB, h fakeserver.Handler) func(context.Context) (net.Conn, error) {
@@ -115,18 +89,18 @@ func TestCheckActive(t *testing.T) {
 		want map[string]string
 	}{
 		{"Go TLS 1.2/1.3 with RSA key transport",
-			goServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, CipherSuites: rsaKx, MinVersion: tls.VersionTLS12}),
+			peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, CipherSuites: rsaKx, MinVersion: tls.VersionTLS12}, answerHTTP).Dial,
 			protocols(result.TLS12, result.TLS13),
 			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "true",
 				"CRIME_TLS": "false", "fallback_SCSV": "true", "ticketbleed": "false", "insecure_renego": "false",
 				"secure_client_renego": "false"}},
 		{"Go TLS 1.2 only, ECDSA",
-			goServer(t, &tls.Config{Certificates: []tls.Certificate{leaf(t, pki.ECDSA256)}, MaxVersion: tls.VersionTLS12}),
+			peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{leaf(t, pki.ECDSA256)}, MaxVersion: tls.VersionTLS12}, answerHTTP).Dial,
 			tls12(),
 			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "true",
 				"CRIME_TLS": "false", "fallback_SCSV": "null", "ticketbleed": "false", "secure_client_renego": "false"}},
 		{"Go TLS 1.3 only",
-			goServer(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS13}),
+			peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS13}, answerHTTP).Dial,
 			protocols(result.TLS13),
 			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "null",
 				"CRIME_TLS": "false", "fallback_SCSV": "null", "ticketbleed": "false"}},
@@ -291,7 +265,7 @@ func TestPaddedPMS(t *testing.T) {
 
 func BenchmarkCheckGoServer(b *testing.B) {
 	cert := leaf(b, pki.RSA2048)
-	dial := goServer(b, &tls.Config{Certificates: []tls.Certificate{cert}, CipherSuites: rsaKx})
+	dial := peertest.ServeGo(b, &tls.Config{Certificates: []tls.Certificate{cert}, CipherSuites: rsaKx}, answerHTTP).Dial
 	ctx := context.Background()
 	for b.Loop() {
 		r := protocols(result.TLS12, result.TLS13)
@@ -349,7 +323,7 @@ func TestClientRenegotiation(t *testing.T) {
 		want string
 	}{
 		{"crypto/tls", func(t *testing.T) func(context.Context) (net.Conn, error) {
-			return goServer(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12})
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12}, answerHTTP).Dial
 		}, "false"},
 		{"openssl s_server", func(t *testing.T) func(context.Context) (net.Conn, error) {
 			return opensslServer(t, cert)
@@ -424,11 +398,11 @@ func BenchmarkCheckMedian(b *testing.B) {
 		ps      []result.Protocol
 		ciphers []result.Cipher
 	}{
-		{goServer(b, &tls.Config{Certificates: []tls.Certificate{cert}}), []result.Protocol{result.TLS12, result.TLS13},
+		{peertest.ServeGo(b, &tls.Config{Certificates: []tls.Certificate{cert}}, answerHTTP).Dial, []result.Protocol{result.TLS12, result.TLS13},
 			[]result.Cipher{suite(result.TLS12, "0xc02f", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE")}},
-		{goServer(b, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS10, CipherSuites: rsaKx}),
+		{peertest.ServeGo(b, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS10, CipherSuites: rsaKx}, answerHTTP).Dial,
 			[]result.Protocol{result.TLS10, result.TLS11, result.TLS12, result.TLS13}, rsaOnly},
-		{goServer(b, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}), []result.Protocol{result.TLS13}, nil},
+		{peertest.ServeGo(b, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}, answerHTTP).Dial, []result.Protocol{result.TLS13}, nil},
 		{fake(b, fakeserver.Heartbleed(vopt)), []result.Protocol{result.TLS10, result.TLS11, result.TLS12}, rsaOnly},
 		{fake(b, fakeserver.CCSInjection(vopt)), []result.Protocol{result.TLS10, result.TLS11, result.TLS12}, rsaOnly},
 		{fake(b, robotH), []result.Protocol{result.TLS10, result.TLS11, result.TLS12}, rsaOnly},
