@@ -59,33 +59,23 @@ type Authority struct {
 
 // NewRoot creates a self-signed root CA valid from an hour ago for ten years.
 func NewRoot(name string) (*Authority, error) {
-	key, err := NewKey(ECDSA256)
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: name, Organization: []string{"mhealthsec test PKI"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(10, 0, 0),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, fmt.Errorf("pki: create root %q: %w", name, err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	return &Authority{Cert: cert, Key: key}, nil
+	return newCA(name, nil, 10)
 }
 
-// NewIntermediate issues an intermediate CA under a.
+// NewIntermediate issues an intermediate CA under a, valid from an hour ago for five
+// years, that may issue only leaf certificates.
 func (a *Authority) NewIntermediate(name string) (*Authority, error) {
+	return newCA(name, a, 5)
+}
+
+// newCA creates a CA named name with a fresh ECDSA P-256 key, valid from an hour ago for
+// years years: self-signed when parent is nil, otherwise issued by parent and limited
+// to issuing leaves (path length zero).
+func newCA(name string, parent *Authority, years int) (*Authority, error) {
+	kind := "root"
+	if parent != nil {
+		kind = "intermediate"
+	}
 	key, err := NewKey(ECDSA256)
 	if err != nil {
 		return nil, err
@@ -95,21 +85,25 @@ func (a *Authority) NewIntermediate(name string) (*Authority, error) {
 		SerialNumber:          serial(),
 		Subject:               pkix.Name{CommonName: name, Organization: []string{"mhealthsec test PKI"}},
 		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.AddDate(5, 0, 0),
+		NotAfter:              now.AddDate(years, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-		MaxPathLenZero:        true,
+		MaxPathLenZero:        parent != nil,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.Cert, key.Public(), a.Key)
+	issuer, signer := tmpl, key
+	if parent != nil {
+		issuer, signer = parent.Cert, parent.Key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, key.Public(), signer)
 	if err != nil {
-		return nil, fmt.Errorf("pki: create intermediate %q: %w", name, err)
+		return nil, fmt.Errorf("pki: create %s %q: %w", kind, name, err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pki: parse %s %q: %w", kind, name, err)
 	}
-	return &Authority{Cert: cert, Key: key, Parent: a}, nil
+	return &Authority{Cert: cert, Key: key, Parent: parent}, nil
 }
 
 // Pool returns a cert pool holding the root of a's chain.
