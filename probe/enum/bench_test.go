@@ -16,7 +16,7 @@ import (
 // benchServer is the endpoint both benchmarks measure: crypto/tls, TLS 1.2 and 1.3,
 // default suites, an ECDSA P-256 certificate.
 func benchServer(b *testing.B, key pki.KeySpec) string {
-	return peertest.ServeGo(b, &tls.Config{Certificates: []tls.Certificate{leaf(b, key)}, MinVersion: tls.VersionTLS12}, nil).Addr
+	return peertest.ServeGo(b, &tls.Config{Certificates: []tls.Certificate{peertest.Leaf(b, key)}, MinVersion: tls.VersionTLS12}, nil).Addr
 }
 
 // reportMedian adds the median wall time per measurement, the figure the README quotes.

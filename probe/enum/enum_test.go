@@ -34,19 +34,6 @@ func dialer(addr string) func(context.Context) (net.Conn, error) {
 	}
 }
 
-func leaf(t testing.TB, key pki.KeySpec) tls.Certificate {
-	t.Helper()
-	ca, err := pki.NewRoot("enum test root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := ca.Issue(pki.LeafOptions{Key: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // acceptedByGo derives from a crypto/tls config which suites it accepts in each protocol:
 // a listed suite that the protocol version supports and whose authentication matches the
 // certificate. TLS 1.3 suites are not configurable in crypto/tls: all three are accepted.
@@ -105,7 +92,7 @@ func sameSets(t *testing.T, got, want map[result.Protocol][]string) {
 }
 
 func TestMeasureGoServers(t *testing.T) {
-	rsa, ecdsa := leaf(t, pki.RSA2048), leaf(t, pki.ECDSA256)
+	rsa, ecdsa := peertest.Leaf(t, pki.RSA2048), peertest.Leaf(t, pki.ECDSA256)
 	all := suiteIDs(append(tls.CipherSuites(), tls.InsecureCipherSuites()...))
 	tests := []struct {
 		name      string

@@ -27,7 +27,7 @@ import (
 // pemFiles writes c's chain and key for the external servers.
 func pemFiles(t testing.TB, key pki.KeySpec) (cert, keyFile string) {
 	t.Helper()
-	cert, keyFile, err := pki.WritePEM(t.TempDir(), string(key), leaf(t, key))
+	cert, keyFile, err := pki.WritePEM(t.TempDir(), string(key), peertest.Leaf(t, key))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestCrossCheckSSLScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := suiteIDs(append(tls.CipherSuites(), tls.InsecureCipherSuites()...))
-	rsa, ecdsa := leaf(t, pki.RSA2048), leaf(t, pki.ECDSA256)
+	rsa, ecdsa := peertest.Leaf(t, pki.RSA2048), peertest.Leaf(t, pki.ECDSA256)
 	fake := func(h fakeserver.Handler) func(t *testing.T) string {
 		return func(t *testing.T) string {
 			s, err := fakeserver.Start(h)

@@ -78,7 +78,7 @@ func TestCaptureServerFlights(t *testing.T) {
 		return raw
 	}
 
-	rsa, ecdsa := issue(t, pki.RSA2048), issue(t, pki.ECDSA256)
+	rsa, ecdsa := peertest.Leaf(t, pki.RSA2048), peertest.Leaf(t, pki.ECDSA256)
 	goAddr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{rsa, ecdsa}, MinVersion: tls.VersionTLS10}, nil).Addr
 	saveParts("go-tls12-ecdhe-rsa", grab(goAddr, hello12(0xc02f)))
 	saveParts("go-tls12-ecdhe-ecdsa", grab(goAddr, hello12(0xc02b)))

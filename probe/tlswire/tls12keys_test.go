@@ -211,7 +211,7 @@ func TestECDHCurve(t *testing.T) {
 // the close_notify it sends next (sequence number 1). A wrong PRF, master secret, key block,
 // nonce or additional data fails the handshake or the decryption.
 func TestHandshakeWithCryptoTLS(t *testing.T) {
-	cert := issue(t, pki.RSA2048)
+	cert := peertest.Leaf(t, pki.RSA2048)
 	for _, group := range []tls.CurveID{tls.X25519, tls.CurveP256} {
 		t.Run(GroupName(uint16(group)), func(t *testing.T) {
 			addr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12,

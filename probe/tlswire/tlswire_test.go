@@ -201,19 +201,6 @@ func TestSSLv2RoundTrip(t *testing.T) {
 	}
 }
 
-func issue(t testing.TB, key pki.KeySpec) tls.Certificate {
-	t.Helper()
-	ca, err := pki.NewRoot("tlswire test root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := ca.Issue(pki.LeafOptions{Key: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // exchange sends hello to addr and reads the server's first flight.
 func exchange(t testing.TB, addr string, hello []byte) (*Flight, []byte, error) {
 	t.Helper()
@@ -238,7 +225,7 @@ func exchange(t testing.TB, addr string, hello []byte) (*Flight, []byte, error) 
 }
 
 func TestAgainstGoServer(t *testing.T) {
-	rsaCert := issue(t, pki.RSA2048)
+	rsaCert := peertest.Leaf(t, pki.RSA2048)
 	addr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{rsaCert}, MinVersion: tls.VersionTLS10,
 		CurvePreferences: []tls.CurveID{tls.CurveP384}}, nil).Addr
 	share, _, err := NewX25519Share(nil)

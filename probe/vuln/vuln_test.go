@@ -34,19 +34,6 @@ func fake(t testing.TB, h fakeserver.Handler) func(context.Context) (net.Conn, e
 	return s.Dial
 }
 
-func leaf(t testing.TB, key pki.KeySpec) tls.Certificate {
-	t.Helper()
-	ca, err := pki.NewRoot("vuln test root")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := ca.Issue(pki.LeafOptions{Key: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // rsaKx are RSA key transport suites Go serves when asked explicitly.
 var rsaKx = []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
 
@@ -73,7 +60,7 @@ func tri(b *bool) string {
 }
 
 func TestCheckActive(t *testing.T) {
-	rsaCert := leaf(t, pki.RSA2048)
+	rsaCert := peertest.Leaf(t, pki.RSA2048)
 	chain := rsaCert.Certificate
 	robotH, err := fakeserver.ROBOT(fakeserver.ROBOTOptions{Certificate: rsaCert})
 	if err != nil {
@@ -95,7 +82,7 @@ func TestCheckActive(t *testing.T) {
 				"CRIME_TLS": "false", "fallback_SCSV": "true", "ticketbleed": "false", "insecure_renego": "false",
 				"secure_client_renego": "false"}},
 		{"Go TLS 1.2 only, ECDSA",
-			peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{leaf(t, pki.ECDSA256)}, MaxVersion: tls.VersionTLS12}, answerHTTP).Dial,
+			peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{peertest.Leaf(t, pki.ECDSA256)}, MaxVersion: tls.VersionTLS12}, answerHTTP).Dial,
 			tls12(),
 			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "true",
 				"CRIME_TLS": "false", "fallback_SCSV": "null", "ticketbleed": "false", "secure_client_renego": "false"}},
@@ -264,7 +251,7 @@ func TestPaddedPMS(t *testing.T) {
 }
 
 func BenchmarkCheckGoServer(b *testing.B) {
-	cert := leaf(b, pki.RSA2048)
+	cert := peertest.Leaf(b, pki.RSA2048)
 	dial := peertest.ServeGo(b, &tls.Config{Certificates: []tls.Certificate{cert}, CipherSuites: rsaKx}, answerHTTP).Dial
 	ctx := context.Background()
 	for b.Loop() {
@@ -279,7 +266,7 @@ func BenchmarkCheckGoServer(b *testing.B) {
 // come back (bounded by the timeout) as null with a note, never as a false "not
 // vulnerable" it did not establish.
 func TestCheckHostile(t *testing.T) {
-	chain := leaf(t, pki.RSA2048).Certificate
+	chain := peertest.Leaf(t, pki.RSA2048).Certificate
 	all := []string{"heartbleed", "CCS", "ROBOT", "CRIME_TLS", "secure_renego", "ticketbleed"}
 	tests := []struct {
 		name string
@@ -316,7 +303,7 @@ func TestCheckHostile(t *testing.T) {
 // TestClientRenegotiation runs the renegotiation client against crypto/tls (which refuses
 // renegotiation) and OpenSSL's s_server with and without -client_renegotiation.
 func TestClientRenegotiation(t *testing.T) {
-	cert := leaf(t, pki.RSA2048)
+	cert := peertest.Leaf(t, pki.RSA2048)
 	tests := []struct {
 		name string
 		dial func(t *testing.T) func(context.Context) (net.Conn, error)
@@ -383,7 +370,7 @@ func externalServer(t *testing.T, name string, cert tls.Certificate, argv func(p
 // and the vulnerable fakes) and reports the median time per endpoint, the figure the
 // <100 ms budget is about.
 func BenchmarkCheckMedian(b *testing.B) {
-	cert := leaf(b, pki.RSA2048)
+	cert := peertest.Leaf(b, pki.RSA2048)
 	robotH, err := fakeserver.ROBOT(fakeserver.ROBOTOptions{Certificate: cert})
 	if err != nil {
 		b.Fatal(err)

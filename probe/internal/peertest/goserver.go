@@ -6,6 +6,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
 
 // connBound bounds how long a GoServer spends on one connection, so that a client that
@@ -56,4 +58,19 @@ func ServeGo(t testing.TB, cfg *tls.Config, afterHandshake func(*tls.Conn)) *GoS
 func (s *GoServer) Dial(ctx context.Context) (net.Conn, error) {
 	var d net.Dialer
 	return d.DialContext(ctx, "tcp", s.Addr)
+}
+
+// Leaf issues a certificate with a key of spec under a fresh test root, for a server
+// whose chain the test does not verify. Tests that check the chain keep their root.
+func Leaf(t testing.TB, spec pki.KeySpec) tls.Certificate {
+	t.Helper()
+	root, err := pki.NewRoot("peertest root")
+	if err != nil {
+		t.Fatalf("test root: %v", err)
+	}
+	cert, err := root.Issue(pki.LeafOptions{Key: spec})
+	if err != nil {
+		t.Fatalf("test leaf (%s): %v", spec, err)
+	}
+	return cert
 }
