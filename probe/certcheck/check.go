@@ -13,6 +13,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,13 +163,7 @@ func completeChain(ctx context.Context, cfg Config, out *result.Certificate, cer
 func lastReached(certs []*x509.Certificate) *x509.Certificate {
 	cur := certs[0]
 	for range certs {
-		var next *x509.Certificate
-		for _, c := range certs {
-			if c != nil && c != cur && signedBy(cur, c) != sigBad {
-				next = c
-				break
-			}
-		}
+		next := servedIssuer(cur, certs, sigBad)
 		if next == nil {
 			return cur
 		}
@@ -231,17 +226,9 @@ func pathIgnoringTime(leaf *x509.Certificate, certs []*x509.Certificate, opts x5
 		if chains, err := cur.Verify(opts); err == nil && rootedInServed(chains, certs) {
 			return true
 		}
-		var next *x509.Certificate
-		for _, c := range certs {
-			if c != nil && c != cur && signedBy(cur, c) != sigBad {
-				next = c
-				break
-			}
-		}
-		if next == nil {
+		if cur = servedIssuer(cur, certs, sigBad); cur == nil {
 			return false
 		}
-		cur = next
 	}
 	return false
 }
@@ -254,19 +241,22 @@ func endsInSelfSigned(certs []*x509.Certificate) bool {
 		if isSelfIssued(cur) && signedBy(cur, cur) != sigBad {
 			return true
 		}
-		var next *x509.Certificate
-		for _, c := range certs {
-			if c != nil && c != cur && signedBy(cur, c) == sigOK {
-				next = c
-				break
-			}
-		}
-		if next == nil {
+		if cur = servedIssuer(cur, certs, sigBad, sigUnknown); cur == nil {
 			return false
 		}
-		cur = next
 	}
 	return false
+}
+
+// servedIssuer returns the first other served certificate whose signature check on cur
+// is none of reject, or nil.
+func servedIssuer(cur *x509.Certificate, certs []*x509.Certificate, reject ...sigVerdict) *x509.Certificate {
+	for _, c := range certs {
+		if c != nil && c != cur && !slices.Contains(reject, signedBy(cur, c)) {
+			return c
+		}
+	}
+	return nil
 }
 
 // chainOrdered reports whether each served certificate is signed by the next one.
