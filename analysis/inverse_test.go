@@ -36,7 +36,7 @@ func TestInverseSplitEnumeratesEveryTable(t *testing.T) {
 }
 
 func TestInverseSplitAgainstR(t *testing.T) {
-	// R's table 2 of shared/goldens/contingency.json, [[30, 206], [14, 41]]: 236 international
+	// R's table 2 of analysis/stats/testdata/contingency.json, [[30, 206], [14, 41]]: 236 international
 	// servers with 30 below A, 55 German-only with 14 below A.
 	cands, err := InverseSplit(studySplit())
 	if err != nil {

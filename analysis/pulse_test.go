@@ -16,7 +16,7 @@ func near(got, want, rel float64) bool {
 }
 
 // The expected values below were computed independently of this code: the R values come
-// from shared/goldens/contingency.json (R 4.2.2, table 1 and the proportions), the
+// from analysis/stats/testdata/contingency.json (R 4.2.2, table 1 and the proportions), the
 // 2018-01 values with exact rational arithmetic in Python (binomial and Fisher sums over
 // fractions, chi-square p from erfc), not with this package.
 func TestPulseTestAgainstR(t *testing.T) {

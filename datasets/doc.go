@@ -5,7 +5,7 @@
 //     place it was printed (NotPublished lists what it left out).
 //   - Pulse: the SSL Pulse monthly grade distribution 2016–2019, the study's baseline.
 //
-// Study folders (shared/specs/toolkit.md): LoadStudy reads apps.csv, servers.csv and
+// Study folders (docs/toolkit.md): LoadStudy reads apps.csv, servers.csv and
 // results.jsonl into typed rows (gota dataframes are built from them on request), and
 // rejects bad input with errors that name the file, line and column. Nothing is
 // half-loaded: any error and no Study. Big studies load on every core: results.jsonl is

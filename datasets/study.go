@@ -225,7 +225,7 @@ func ReadResults(r io.Reader, name string) ([]result.Result, error) {
 	return res, nil
 }
 
-// isGradeLetter reports whether a result's grade may carry letter (shared/specs/grading.md).
+// isGradeLetter reports whether a result's grade may carry letter (docs/grading.md).
 func isGradeLetter(letter string) bool {
 	switch letter {
 	case "A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M":

@@ -23,7 +23,7 @@ func reproduce(t *testing.T) *Reproduction {
 }
 
 // TestReproduceAgainstIndependentValues checks the reproduction's numbers against values
-// computed outside this code: R 4.2.2 (shared/goldens/contingency.json, proportions) for
+// computed outside this code: R 4.2.2 (analysis/stats/testdata/contingency.json, proportions) for
 // the Wilson intervals, and a Python script with exact rational arithmetic for the tests
 // (chi-square p from erfc, binomial and Fisher p from sums of fractions, and the number of
 // tables that give .03 under each test).

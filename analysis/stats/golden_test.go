@@ -7,6 +7,8 @@ import (
 	"math"
 	"os"
 	"testing"
+
+	"github.com/mhealthsec/mhealthsec/internal/testenv"
 )
 
 // golden is testdata/contingency.json: reference values from R 4.2.2.
@@ -147,11 +149,9 @@ func TestGoldenTables(t *testing.T) {
 }
 
 // TestGoldenFisherSlow runs the exact tests beyond the test limits: tables 10,
-// 17, 18 and 24 take 5–100 s each and up to 1 GB. Only with STATS_LONG=1.
+// 17, 18 and 24 take 5–100 s each and up to 1 GB. Only with MHEALTHSEC_SLOW=1.
 func TestGoldenFisherSlow(t *testing.T) {
-	if os.Getenv("STATS_LONG") == "" {
-		t.Skip("set STATS_LONG=1 to run the exact tests that need minutes each")
-	}
+	testenv.Slow(t, "exact tests that need minutes each")
 	g := loadGolden(t)
 	lim := DefaultFisherLimits()
 	lim.MaxWork = 1_000_000_000

@@ -436,7 +436,7 @@ func labDocument(ms []measurement, criteria []grade.Criteria, probeTime time.Dur
 		len(ms), probeTime.Round(time.Millisecond), missed)
 	return report.Document{
 		Title:    "mhealthsec lab: declared against measured",
-		Subtitle: "Grades per criteria version " + hdr + " (shared/specs/grading.md)",
+		Subtitle: "Grades per criteria version " + hdr + " (docs/grading.md)",
 		Sections: []report.Section{
 			{Title: "Summary", Blocks: []report.Block{report.Paragraph{Text: summary}}},
 			{Title: "Fleet", Blocks: []report.Block{fleet}},

@@ -72,7 +72,7 @@ func TestReproduceWritesIdenticalReports(t *testing.T) {
 	}
 
 	// The report's numbers, read back from the files, against values computed outside the
-	// code: R 4.2.2 for the Wilson interval of 44/291 (shared/goldens), exact rational
+	// code: R 4.2.2 for the Wilson interval of 44/291 (analysis/stats/testdata/contingency.json), exact rational
 	// arithmetic in Python for the tests and the enumeration counts.
 	var stats struct {
 		Tests struct {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mhealthsec/mhealthsec/internal/testenv"
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
@@ -202,6 +203,7 @@ func parseSSLScan(b []byte) (map[result.Protocol]bool, map[result.Protocol][]str
 //
 //	go test -run CrossCheck -v ./probe/enum/
 func TestCrossCheckSSLScan(t *testing.T) {
+	testenv.Slow(t, "sslscan on ten servers takes about 12 s")
 	sslscan := peertest.Tool(t, "sslscan")
 	chain, err := fakeserver.NewChain(pki.RSA2048)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/internal/testenv"
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
@@ -20,13 +21,11 @@ import (
 
 // TestPeersTestssl compares our vulnerability verdicts with Debian's testssl.sh (3.0.8) on
 // OpenSSL (s_server), GnuTLS (gnutls-serv), nginx, Go and our vulnerable fakes. testssl.sh
-// takes about 100 s per server, so the test runs only with MHEALTHSEC_PEERS=1 (and a
+// takes about 100 s per server, so the test runs only with MHEALTHSEC_SLOW=1 (and a
 // -timeout of 30m). Every disagreement must be listed in knownDisagreements with the reason
 // we believe we are right; a new one fails the test.
 func TestPeersTestssl(t *testing.T) {
-	if os.Getenv("MHEALTHSEC_PEERS") != "1" {
-		t.Skip("set MHEALTHSEC_PEERS=1 to compare with testssl.sh (slow: ~2 min per server)")
-	}
+	testenv.Slow(t, "testssl.sh takes about 2 min per server")
 	testssl, err := exec.LookPath("testssl")
 	if err != nil {
 		if testssl, err = exec.LookPath("testssl.sh"); err != nil {

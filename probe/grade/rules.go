@@ -25,7 +25,7 @@ import (
 //     (2009r: TLS_FALLBACK_SCSV dropped from grading, more weight on TLS 1.3)
 //   - blog-tag-grading: blog.qualys.com/tag/grading (RC4-only → F from October 2015, SSL Labs
 //     1.20.28; 2009l: DROWN → F, RSA exponent 1 → F; 2009m: CVE-2016-2107 → F)
-//   - spec: shared/specs/grading.md where we found no primary source for the row.
+//   - spec: docs/grading.md where we found no primary source for the row.
 type rule struct {
 	id     string
 	effect string

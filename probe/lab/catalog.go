@@ -7,7 +7,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// Criteria versions the fleet declares grades for (shared/specs/grading.md).
+// Criteria versions the fleet declares grades for (docs/grading.md).
 const (
 	V2009n = "2009n"
 	V2009q = "2009q"

@@ -18,7 +18,7 @@ type Expect struct {
 	// ignored, declared for servers graded T or M.
 	TrustIgnored map[string]string
 	// Why is the one-line reason for the grades, derived by hand from
-	// shared/specs/grading.md.
+	// docs/grading.md.
 	Why string
 
 	// ErrorKind is the error the probe must report ("not_tls"); "" means none.

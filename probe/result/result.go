@@ -1,6 +1,6 @@
 // Package result defines the probe result: one JSON object per endpoint, the shape that the
 // probe, the importers, the grader and the analysis all speak
-// (shared/specs/probe-result.md). Keys are stable; new keys may be added.
+// (docs/result-format.md). Keys are stable; new keys may be added.
 //
 // A check that could not run is recorded as null (a nil pointer), never as false: false means
 // "checked, not vulnerable / not supported".
