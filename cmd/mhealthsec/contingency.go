@@ -30,7 +30,7 @@ below 5, empty rows or columns dropped). Values match R's chisq.test and fisher.
 an optional header row of column names and an optional first column of row names.
 --json prints one object with stable keys (pearson.x2, pearson.df, pearson.p, yates.x2,
 yates.p, g.g, g.p, fisher.p, phi, cramers_v, min_expected, share_expected_below_5, ...).`,
-		Example: `  mhealthsec contingency --table '44,247;45912,92630' --rows mhealth,pulse --cols below_A,A_range
+		Example: `  mhealthsec contingency --table '44,247;49532,90468' --rows mhealth,pulse --cols below_A,A_range
   mhealthsec contingency --table '2,15;7,9' --json | jq '.fisher.p'
   mhealthsec contingency --csv counts.csv`,
 		Args: usageArgs(cobra.NoArgs),
@@ -56,7 +56,7 @@ yates.p, g.g, g.p, fisher.p, phi, cramers_v, min_expected, share_expected_below_
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&table, "table", "", "counts, rows separated by ';' and cells by ',', e.g. '44,247;45912,92630'")
+	f.StringVar(&table, "table", "", "counts, rows separated by ';' and cells by ',', e.g. '44,247;49532,90468'")
 	f.StringVar(&csvFile, "csv", "", "CSV file of counts (optional header row and first column of names)")
 	f.StringVar(&rows, "rows", "", "comma-separated row names")
 	f.StringVar(&cols, "cols", "", "comma-separated column names")

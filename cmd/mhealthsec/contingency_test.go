@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -162,13 +163,6 @@ func TestContingencyBadInput(t *testing.T) {
 	}
 }
 
-func TestContingencyHelpHasExample(t *testing.T) {
-	code, out, _ := runContingency(t, "--help")
-	if code != 0 || !strings.Contains(out, "mhealthsec contingency --table '44,247;45912,92630'") {
-		t.Errorf("exit %d, help lacks the example:\n%s", code, out)
-	}
-}
-
 // TestContingencyFisherTooLarge: beyond the exact test's limits the other tests
 // still run; text says why Fisher is missing and JSON has fisher: null.
 func TestContingencyFisherTooLarge(t *testing.T) {
@@ -193,5 +187,22 @@ func TestContingencyFisherTooLarge(t *testing.T) {
 	const wantP = 1.3598340832995356e-06
 	if v.Fisher != nil || !strings.Contains(v.FisherError, "exceeds limit 10000") || math.Abs(v.Pearson.P-wantP) > 1e-12*wantP {
 		t.Errorf("fisher %v, fisher_error %q, pearson p %v", v.Fisher, v.FisherError, v.Pearson.P)
+	}
+}
+
+// TestContingencyHelpMatchesREADME: the table in --help is the one the README shows, so the
+// two examples cannot drift apart again (they once gave different Pulse counts).
+func TestContingencyHelpMatchesREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`mhealthsec contingency --table '([^']+)'`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README shows no `mhealthsec contingency --table '…'` example")
+	}
+	code, out, _ := runContingency(t, "--help")
+	if code != 0 || !strings.Contains(out, "--table '"+string(m[1])+"'") {
+		t.Errorf("exit %d; --help does not show the README's table %q:\n%s", code, m[1], out)
 	}
 }

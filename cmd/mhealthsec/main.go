@@ -49,6 +49,10 @@ func newRootCmd() *cobra.Command {
 		Long:          "mhealthsec reproduces Müthing, Brüngel & Friedrich (JMIR 2019, 21(1):e9818) and reruns the study on new apps:\ninventory the servers apps talk to, probe and grade them like SSL Labs, and test the results.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// With no Run of its own, cobra reports an unknown command as a plain error
+		// (exit 1); taking no arguments makes it a usage error (exit 2) as documented.
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	// Flag parsing errors are usage errors (exit 2).
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
