@@ -13,20 +13,9 @@ import (
 	"github.com/mhealthsec/mhealthsec/datasets"
 	"github.com/mhealthsec/mhealthsec/paper"
 	"github.com/mhealthsec/mhealthsec/paper/report"
+	"github.com/mhealthsec/mhealthsec/paper/studyreport"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
 )
-
-// analyzeSettings are the choices an analysis was run with, recorded in stats.json.
-type analyzeSettings struct {
-	StudyDir  string `json:"study_dir"`
-	Baseline  string `json:"baseline"`
-	PulseN    int    `json:"pulse_n"`
-	Trust     string `json:"trust_policy"`
-	Adjust    string `json:"adjustment"`
-	Criteria  string `json:"criteria,omitempty"`
-	Regraded  int    `json:"regraded"`
-	KeptGrade int    `json:"kept_grade"`
-}
 
 func newAnalyzeCmd() *cobra.Command {
 	def := paper.DefaultConfig()
@@ -60,7 +49,7 @@ replacing an earlier report only when the new one is complete.`,
   mhealthsec analyze study/ --baseline 2019-01 --criteria 2009q --trust ignore`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			set := analyzeSettings{StudyDir: args[0], Baseline: baseline, Trust: trust, Criteria: criteria}
+			set := studyreport.Settings{StudyDir: args[0], Baseline: baseline, Trust: trust, Criteria: criteria}
 			n, err := parsePositive(pulseN)
 			if err != nil {
 				return usageErrorf("analyze: --pulse-n: %v", err)
@@ -101,20 +90,17 @@ replacing an earlier report only when the new one is complete.`,
 				if err != nil {
 					return usageErrorf("analyze: --criteria: %v", err)
 				}
-				set.Regraded, set.KeptGrade = regradeStudy(st, c)
+				set.Regraded, set.KeptGrade = studyreport.Regrade(st, c)
 			}
 			res, err := analysis.AnalyzeStudy(st, cfg)
 			if err != nil {
 				return fmt.Errorf("analyze: %w", err)
 			}
-			doc, err := studyDocument(set, res, cfg)
+			doc, err := studyreport.Document(set, res, cfg)
 			if err != nil {
 				return fmt.Errorf("analyze: %w", err)
 			}
-			statsDoc := struct {
-				Settings analyzeSettings       `json:"settings"`
-				Study    *analysis.StudyResult `json:"study"`
-			}{set, res}
+			statsDoc := studyreport.Stats{Settings: set, Study: res}
 			if err := report.WriteAtomic(out, doc, statsDoc); err != nil {
 				var oe *report.OutputError
 				if errors.As(err, &oe) {
@@ -123,7 +109,7 @@ replacing an earlier report only when the new one is complete.`,
 				return fmt.Errorf("analyze: %w", err)
 			}
 			w := cmd.OutOrStdout()
-			fmt.Fprint(w, analyzeSummary(res))
+			fmt.Fprint(w, studyreport.Summary(res))
 			_, err = fmt.Fprintf(w, "report written to %s (report.md, report.html, stats.json, tables/, figures/)\n", out)
 			return err
 		},
@@ -144,34 +130,4 @@ func methodNames() string {
 		names = append(names, strings.ToLower(m.String()))
 	}
 	return strings.Join(names, ", ")
-}
-
-// regradeStudy grades every gradable result under c; it returns how many were regraded and
-// how many kept their grade because the grader could not grade them.
-func regradeStudy(st *datasets.Study, c grade.Criteria) (regraded, kept int) {
-	for i := range st.Results {
-		r := &st.Results[i]
-		if ok, _ := grade.Gradable(r); !ok {
-			kept++
-			continue
-		}
-		r.Grade = grade.Grade(r, c)
-		regraded++
-	}
-	return regraded, kept
-}
-
-func analyzeSummary(r *analysis.StudyResult) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d apps, %d server rows (%d distinct endpoints)\n", r.Apps, r.Rows, r.Endpoints)
-	if s := r.FunctionalBelowA; s != nil {
-		fmt.Fprintf(&b, "functional servers below A: %d/%d (%.1f%%)\n", s.Count, s.Total, 100*s.Share)
-	}
-	if len(r.Unprobed)+len(r.Ungraded) > 0 {
-		fmt.Fprintf(&b, "left out of the below-A shares: %d without a result, %d with an error or no grade (listed in the report)\n", len(r.Unprobed), len(r.Ungraded))
-	}
-	if r.UnknownApps > 0 {
-		fmt.Fprintf(&b, "%d servers.csv rows name an app not in apps.csv and were left out\n", r.UnknownApps)
-	}
-	return b.String()
 }

@@ -1,4 +1,8 @@
-package main
+// Package studyreport lays out the analysis of a study folder as a report: the grade
+// table, the shares below the A range, the findings per app, Test 1 and Test 2 with their
+// figures, the servers left out, the assumptions and a methods paragraph. It is what
+// mhealthsec analyze writes; a notebook calls it directly.
+package studyreport
 
 import (
 	"fmt"
@@ -13,10 +17,30 @@ import (
 	"github.com/mhealthsec/mhealthsec/figures"
 	"github.com/mhealthsec/mhealthsec/paper"
 	"github.com/mhealthsec/mhealthsec/paper/report"
+	"github.com/mhealthsec/mhealthsec/probe/grade"
 )
 
-// studyDocument lays out the analysis of a study folder for paper/report.
-func studyDocument(set analyzeSettings, r *analysis.StudyResult, cfg analysis.StudyConfig) (report.Document, error) {
+// Settings are the choices an analysis was run with; the report states them and stats.json
+// records them.
+type Settings struct {
+	StudyDir  string `json:"study_dir"`
+	Baseline  string `json:"baseline"`
+	PulseN    int    `json:"pulse_n"`
+	Trust     string `json:"trust_policy"`
+	Adjust    string `json:"adjustment"`
+	Criteria  string `json:"criteria,omitempty"`
+	Regraded  int    `json:"regraded"`
+	KeptGrade int    `json:"kept_grade"`
+}
+
+// Stats is what stats.json holds: the settings and the full result.
+type Stats struct {
+	Settings Settings              `json:"settings"`
+	Study    *analysis.StudyResult `json:"study"`
+}
+
+// Document lays out the analysis r of a study folder, made with cfg under set.
+func Document(set Settings, r *analysis.StudyResult, cfg analysis.StudyConfig) (report.Document, error) {
 	th := figures.Default()
 	doc := report.Document{
 		Title:    "Server security of mHealth apps: study analysis",
@@ -98,7 +122,7 @@ func studyDocument(set analyzeSettings, r *analysis.StudyResult, cfg analysis.St
 
 // assumptionsSection states every choice the numbers above depend on, so a reader of the
 // report (not of the command line) can see them.
-func assumptionsSection(set analyzeSettings, r *analysis.StudyResult, cfg analysis.StudyConfig) report.Section {
+func assumptionsSection(set Settings, r *analysis.StudyResult, cfg analysis.StudyConfig) report.Section {
 	items := []string{
 		fmt.Sprintf("Unit of counting: a servers.csv row (app × server). The %d rows name %d distinct endpoints: an endpoint used by several apps "+
 			"counts once per app, and the tests treat the rows as independent observations, which they are not where apps share servers "+
@@ -122,7 +146,7 @@ func assumptionsSection(set analyzeSettings, r *analysis.StudyResult, cfg analys
 }
 
 // methodsSection is a methods paragraph to adapt, written from the settings of this run.
-func methodsSection(set analyzeSettings, r *analysis.StudyResult, cfg analysis.StudyConfig) report.Section {
+func methodsSection(set Settings, r *analysis.StudyResult, cfg analysis.StudyConfig) report.Section {
 	grading := "Servers were graded by the rules of Qualys SSL Labs"
 	if set.Criteria != "" {
 		grading += fmt.Sprintf(" (criteria version %s)", set.Criteria)
@@ -377,4 +401,35 @@ func adjustedFamily(r *analysis.StudyResult) string {
 		return "the Test 2 comparisons (Test 1 was not run)"
 	}
 	return "Test 1 and the Test 2 comparisons"
+}
+
+// Regrade grades every gradable result under c; it returns how many were regraded and
+// how many kept their grade because the grader could not grade them.
+func Regrade(st *datasets.Study, c grade.Criteria) (regraded, kept int) {
+	for i := range st.Results {
+		r := &st.Results[i]
+		if ok, _ := grade.Gradable(r); !ok {
+			kept++
+			continue
+		}
+		r.Grade = grade.Grade(r, c)
+		regraded++
+	}
+	return regraded, kept
+}
+
+// Summary is the short text analyze prints: counts, the headline share and what was left out.
+func Summary(r *analysis.StudyResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d apps, %d server rows (%d distinct endpoints)\n", r.Apps, r.Rows, r.Endpoints)
+	if s := r.FunctionalBelowA; s != nil {
+		fmt.Fprintf(&b, "functional servers below A: %d/%d (%.1f%%)\n", s.Count, s.Total, 100*s.Share)
+	}
+	if len(r.Unprobed)+len(r.Ungraded) > 0 {
+		fmt.Fprintf(&b, "left out of the below-A shares: %d without a result, %d with an error or no grade (listed in the report)\n", len(r.Unprobed), len(r.Ungraded))
+	}
+	if r.UnknownApps > 0 {
+		fmt.Fprintf(&b, "%d servers.csv rows name an app not in apps.csv and were left out\n", r.UnknownApps)
+	}
+	return b.String()
 }
