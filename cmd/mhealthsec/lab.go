@@ -20,6 +20,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
 	"github.com/mhealthsec/mhealthsec/probe/lab"
+	"github.com/mhealthsec/mhealthsec/probe/lab/labstudy"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
@@ -124,7 +125,7 @@ func runLab(ctx context.Context, o labOptions, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "lab: %d servers up on %s in %v\n", len(fleet.Endpoints), lab.Loopback, time.Since(started).Round(time.Millisecond))
 
 	studyDir := filepath.Join(o.out, "study")
-	apps, servers, err := labStudy(fleet.Endpoints)
+	apps, servers, err := labstudy.Plan(fleet.Endpoints)
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func runLab(ctx context.Context, o labOptions, stdout, stderr io.Writer) error {
 	if err := os.Remove(filepath.Join(studyDir, datasets.ResultsFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("lab: %w", err)
 	}
-	if err := writeLabStudy(studyDir, apps, servers); err != nil {
+	if err := labstudy.Write(studyDir, apps, servers); err != nil {
 		return err
 	}
 

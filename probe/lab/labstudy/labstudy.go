@@ -1,4 +1,7 @@
-package main
+// Package labstudy turns the lab fleet into a study folder: apps on both platforms, half
+// international and half German-only, whose servers are the fleet's endpoints. With the
+// fleet probed into its results.jsonl, the folder is analysed like any real study.
+package labstudy
 
 import (
 	"bytes"
@@ -7,36 +10,39 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/mhealthsec/mhealthsec/analysis"
 	"github.com/mhealthsec/mhealthsec/datasets"
 	"github.com/mhealthsec/mhealthsec/probe/lab"
 )
 
 // Shape of the synthetic lab study: like the real one (5 subcategories, both platforms,
 // international and German-only apps), scaled down.
-var (
-	labSubcategories = []string{"fitness", "nutrition", "diabetes", "mental health", "medication"}
-)
-
 const (
-	labAppsPerPlatform   = 10
-	labFunctionalPerApp  = 2
-	labThirdPartyPerApp  = 2
-	labDisregardedEveryN = 5 // every 5th app also talks to a server the study disregards
+	appsPerPlatform   = 10
+	functionalPerApp  = 2
+	thirdPartyPerApp  = 2
+	disregardedEveryN = 5 // every 5th app also talks to a server the study disregards
 )
 
-// labStudy maps the fleet's endpoints to a synthetic study: apps on both platforms, half
+// subcategories of the lab's apps, two apps each per platform.
+func subcategories() []string {
+	return []string{"fitness", "nutrition", "diabetes", "mental health", "medication"}
+}
+
+// Plan maps the fleet's endpoints to a synthetic study: apps on both platforms, half
 // international and half German-only, each with functional backends and third-party
 // (advertising, tracking, content) servers. The mapping is deterministic, uses every
 // endpoint at least once, and gives international apps their first backend from the
 // endpoints declared A-range under 2009r and German-only apps theirs from the rest, so that
 // the study's comparisons have something to find.
-func labStudy(eps []lab.Endpoint) ([]datasets.App, []datasets.Server, error) {
+func Plan(eps []lab.Endpoint) ([]datasets.App, []datasets.Server, error) {
+	subcats := subcategories()
 	if len(eps) == 0 {
 		return nil, nil, fmt.Errorf("lab study: no endpoints")
 	}
 	var good, bad []lab.Endpoint
 	for _, e := range eps {
-		if aRange(e.Expect.Grades[lab.V2009r]) {
+		if slices.Contains(analysis.ARange(), e.Expect.Grades[lab.V2009r]) {
 			good = append(good, e)
 		} else {
 			bad = append(bad, e)
@@ -55,18 +61,18 @@ func labStudy(eps []lab.Endpoint) ([]datasets.App, []datasets.Server, error) {
 		next++
 		return e
 	}
-	for i := 0; i < 2*labAppsPerPlatform; i++ {
+	for i := 0; i < 2*appsPerPlatform; i++ {
 		platform := datasets.PlatformAndroid
-		if i >= labAppsPerPlatform {
+		if i >= appsPerPlatform {
 			platform = datasets.PlatformIOS
 		}
-		n := i % labAppsPerPlatform
+		n := i % appsPerPlatform
 		app := datasets.App{
 			ID:           fmt.Sprintf("%s-%02d", platform, n+1),
-			Name:         fmt.Sprintf("Lab %s app %d (%s)", labSubcategories[n/2], n%2+1, platform),
+			Name:         fmt.Sprintf("Lab %s app %d (%s)", subcats[n/2], n%2+1, platform),
 			Platform:     platform,
 			Availability: datasets.AvailabilityInternational,
-			Subcategory:  labSubcategories[n/2],
+			Subcategory:  subcats[n/2],
 		}
 		first := good[i%len(good)]
 		if i%2 == 1 {
@@ -83,13 +89,13 @@ func labStudy(eps []lab.Endpoint) ([]datasets.App, []datasets.Server, error) {
 				Extra: map[string]string{"fleet_server": e.Name}}
 		}
 		servers = append(servers, row(first, datasets.CategoryFunctional))
-		for k := 1; k < labFunctionalPerApp; k++ {
+		for k := 1; k < functionalPerApp; k++ {
 			servers = append(servers, row(pick(), datasets.CategoryFunctional))
 		}
-		for k := 0; k < labThirdPartyPerApp; k++ {
+		for k := 0; k < thirdPartyPerApp; k++ {
 			servers = append(servers, row(pick(), thirdParty[(i+k)%len(thirdParty)]))
 		}
-		if i%labDisregardedEveryN == 0 {
+		if i%disregardedEveryN == 0 {
 			servers = append(servers, row(pick(), datasets.CategoryDisregarded))
 		}
 	}
@@ -115,12 +121,9 @@ func sortServers(s []datasets.Server) []datasets.Server {
 	return s
 }
 
-// aRange reports whether a letter is A+, A or A−.
-func aRange(letter string) bool { return letter == "A+" || letter == "A" || letter == "A-" }
-
-// writeLabStudy writes apps.csv and servers.csv into dir and loads them back with the
+// Write writes apps.csv and servers.csv into dir and loads them back with the
 // study loader, so that what the lab writes is what any study must look like.
-func writeLabStudy(dir string, apps []datasets.App, servers []datasets.Server) error {
+func Write(dir string, apps []datasets.App, servers []datasets.Server) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("lab study: %w", err)
 	}
