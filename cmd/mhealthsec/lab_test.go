@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/datasets"
+	"github.com/mhealthsec/mhealthsec/internal/testenv"
 	"github.com/mhealthsec/mhealthsec/probe/lab"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
@@ -53,32 +53,11 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func stableGoroutines() int {
-	n := runtime.NumGoroutine()
-	for i := 0; i < 100; i++ {
-		time.Sleep(20 * time.Millisecond)
-		m := runtime.NumGoroutine()
-		if m == n {
-			return n
-		}
-		n = m
-	}
-	return n
-}
-
 // assertGone checks that nothing listens on ports any more and that the goroutine count
 // came back to before.
 func assertGone(t *testing.T, ports []int, before int) {
 	t.Helper()
-	n := runtime.NumGoroutine()
-	for i := 0; i < 300 && n > before; i++ {
-		time.Sleep(10 * time.Millisecond)
-		n = runtime.NumGoroutine()
-	}
-	if n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("%d goroutines left running, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	testenv.NoLeakedGoroutines(t, before)
 	if len(ports) == 0 {
 		t.Error("no fleet ports to check")
 	}
@@ -121,7 +100,7 @@ func studyPorts(t *testing.T, dir string) []int {
 // depends on the scanner and grader; what is checked here is that the command reports it
 // truthfully (exit 1 exactly when the table shows a miss) and leaves nothing behind.
 func TestLabRunsThePipeline(t *testing.T) {
-	before := stableGoroutines()
+	before := testenv.StableGoroutines()
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"lab", "--out", dir}, &out, &errb)
@@ -182,7 +161,7 @@ var fleetRow = regexp.MustCompile(`(?m)^\S+\s+127\.0\.0\.1:(\d+)\s`)
 
 // TestLabKeepRunningStopsOnCancel is Ctrl-C: main cancels the command's context on SIGINT.
 func TestLabKeepRunningStopsOnCancel(t *testing.T) {
-	before := stableGoroutines()
+	before := testenv.StableGoroutines()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -234,7 +213,7 @@ func TestLabKeepRunningStopsOnCancel(t *testing.T) {
 // TestLabInterruptedEarly cancels before the probe: the command fails, says so, and still
 // leaves nothing running.
 func TestLabInterruptedEarly(t *testing.T) {
-	before := stableGoroutines()
+	before := testenv.StableGoroutines()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

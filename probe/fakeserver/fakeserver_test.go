@@ -35,9 +35,10 @@ func dial(t *testing.T, s *Server) net.Conn {
 }
 
 func TestCloseWaitsForHandlers(t *testing.T) {
-	returned := make(chan struct{})
+	started, returned := make(chan struct{}), make(chan struct{})
 	s, err := Start(func(ctx context.Context, conn net.Conn) {
 		defer close(returned)
+		close(started)
 		Drain(ctx, conn, time.Hour)
 	})
 	if err != nil {
@@ -47,8 +48,8 @@ func TestCloseWaitsForHandlers(t *testing.T) {
 		t.Fatalf("listening on %s, want 127.0.0.1", s.Addr())
 	}
 	c := dial(t, s)
-	c.Write([]byte("x")) // make sure the handler runs
-	time.Sleep(10 * time.Millisecond)
+	c.Write([]byte("x"))
+	<-started // Close must wait for a handler that is running, not one yet to start
 	s.Close()
 	select {
 	case <-returned:

@@ -11,13 +11,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/internal/testenv"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
@@ -368,38 +368,9 @@ func ports(fl *Fleet) []int {
 	return ps
 }
 
-// settledGoroutines waits until the goroutine count drops to at most want, and returns the
-// last count seen. Connection goroutines end shortly after their sockets close.
-func settledGoroutines(want int) int {
-	n := runtime.NumGoroutine()
-	for i := 0; i < 200 && n > want; i++ {
-		time.Sleep(10 * time.Millisecond)
-		n = runtime.NumGoroutine()
-	}
-	return n
-}
-
-// stableGoroutines returns the goroutine count once it has stopped changing, so that
-// leftovers of earlier tests do not count against the next one.
-func stableGoroutines() int {
-	n := runtime.NumGoroutine()
-	for i := 0; i < 100; i++ {
-		time.Sleep(20 * time.Millisecond)
-		m := runtime.NumGoroutine()
-		if m == n {
-			return n
-		}
-		n = m
-	}
-	return n
-}
-
 func assertShutDown(t *testing.T, fl *Fleet, before int) {
 	t.Helper()
-	if n := settledGoroutines(before); n > before {
-		buf := make([]byte, 1<<20)
-		t.Errorf("%d goroutines after shutdown, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	testenv.NoLeakedGoroutines(t, before)
 	for _, p := range ports(fl) {
 		addr := net.JoinHostPort(Loopback, strconv.Itoa(p))
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
@@ -410,7 +381,7 @@ func assertShutDown(t *testing.T, fl *Fleet, before int) {
 }
 
 func TestCloseReleasesPortsAndGoroutines(t *testing.T) {
-	before := stableGoroutines()
+	before := testenv.StableGoroutines()
 	fl, err := Start(context.Background(), Catalog())
 	if err != nil {
 		t.Fatal(err)
@@ -437,7 +408,7 @@ func TestCloseReleasesPortsAndGoroutines(t *testing.T) {
 }
 
 func TestCancelShutsFleetDown(t *testing.T) {
-	before := stableGoroutines()
+	before := testenv.StableGoroutines()
 	ctx, cancel := context.WithCancel(context.Background())
 	fl, err := Start(ctx, Catalog()[:3])
 	if err != nil {
@@ -456,7 +427,7 @@ func TestCancelShutsFleetDown(t *testing.T) {
 }
 
 func TestStartRejectsBadFleets(t *testing.T) {
-	before := stableGoroutines()
+	before := testenv.StableGoroutines()
 	broken := errors.New("fake failed")
 	tests := []struct {
 		name    string
@@ -481,9 +452,7 @@ func TestStartRejectsBadFleets(t *testing.T) {
 		})
 	}
 	// A failed Start must not leave the servers it had started running.
-	if n := settledGoroutines(before); n > before {
-		t.Errorf("%d goroutines after failed starts, %d before", n, before)
-	}
+	testenv.NoLeakedGoroutines(t, before)
 }
 
 func ExampleStart() {
