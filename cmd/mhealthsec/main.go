@@ -63,6 +63,7 @@ func newRootCmd() *cobra.Command {
 		newGradeCmd(),
 		newImportCmd(),
 		newIngestCmd(),
+		newMergeCmd(),
 		newAnalyzeCmd(),
 		newLabCmd(),
 	)

@@ -42,6 +42,8 @@ type probeFlags struct {
 	ipv4, ipv6      bool
 	loopbackOnly    bool
 	noAIA           bool
+	shard           string
+	shards          int
 }
 
 func newProbeCmd() *cobra.Command {
@@ -69,11 +71,21 @@ that offers every legacy suite. Two limits keep that polite and safe:
 --concurrency, --per-host and --per-host-conns bound what is open at once.
 
 An interrupted scan (Ctrl-C, --overall-deadline) keeps every finished line; run the same
-command with --resume to measure only what is missing.`,
+command with --resume to measure only what is missing.
+
+Sharding. --shard K/N measures part K (0 to N-1) of the targets; the N parts, run on N
+machines with one --out each, are joined by "mhealthsec merge". The part of a target is a
+hash of its host (an IP literal or a host name), so it never depends on the list's order,
+the machine or the run, and all ports of a host are in one part, under one machine's
+--host-rate. Names that resolve to one shared address can still land in different parts
+(see docs/cluster.md). In a Slurm job array K/N default to the task's index and count
+(SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT); in a Kubernetes
+Indexed Job to JOB_COMPLETION_INDEX and --shards N. Each part resumes on its own.`,
 		Example: `  mhealthsec probe example.org api.example.org:8443 > results.jsonl
   mhealthsec probe --targets study/servers.csv --out study/results.jsonl
   mhealthsec probe --targets study/servers.csv --out study/results.jsonl --resume
-  mhealthsec probe --ca-file lab/root.pem --http-port 8080 127.0.0.1:8443`,
+  mhealthsec probe --ca-file lab/root.pem --http-port 8080 127.0.0.1:8443
+  mhealthsec probe --targets study/servers.csv --shard 2/8 --out shard-2.jsonl --resume`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runProbe(cmd, args, f) },
 	}
 	fl := cmd.Flags()
@@ -97,6 +109,8 @@ command with --resume to measure only what is missing.`,
 	fl.BoolVarP(&f.ipv4, "ipv4", "4", false, "measure IPv4 addresses only")
 	fl.BoolVarP(&f.ipv6, "ipv6", "6", false, "measure IPv6 addresses only")
 	fl.BoolVar(&f.loopbackOnly, "loopback-only", false, "refuse to connect anywhere but 127.0.0.0/8 and ::1 (lab, tests)")
+	fl.StringVar(&f.shard, "shard", "", "measure only part K/N of the targets (K from 0; by a hash of the host, so all ports of a host are in one part); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with --shards")
+	fl.IntVar(&f.shards, "shards", 0, "number of parts, with the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID")
 	fl.BoolVar(&f.noAIA, "no-aia", false, "do not fetch a missing intermediate from the certificate's AIA URL (an incomplete chain is then untrusted, T)")
 	return cmd
 }
@@ -112,6 +126,15 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 	}
 	if len(targets) == 0 {
 		return usageErrorf("probe: no targets: give host[:port] arguments or --targets FILE")
+	}
+	shard, shardNote, err := f.shardOf()
+	if err != nil {
+		return err
+	}
+	if !shard.Whole() {
+		all := len(targets)
+		targets = shard.Filter(targets)
+		notes = append(notes, fmt.Sprintf("%s: %d of %d targets", shardNote, len(targets), all))
 	}
 	for i := range targets {
 		targets[i].Family = family
@@ -142,6 +165,11 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 			fmt.Fprintln(stderr, "probe:", out.Repaired)
 		}
 		sink, opts.Skip = out.File, out.Done
+		if !shard.Whole() {
+			if n := outsideShard(out.Done, targets); n > 0 {
+				fmt.Fprintf(stderr, "probe: warning: %s holds %d results of targets outside %s (another shard's file?)\n", f.out, n, shardNote)
+			}
+		}
 	}
 
 	bar := newProgress(stderr, targets, opts.Skip)
@@ -160,6 +188,41 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 		return fmt.Errorf("probe: interrupted with %d targets not measured (%v); %s", sum.Interrupted, runErr, hint)
 	}
 	return fmt.Errorf("probe: %w", runErr)
+}
+
+// outsideShard counts the keys of done that are not among the shard's targets.
+func outsideShard(done map[string]bool, targets []probe.Target) int {
+	in := make(map[string]bool, len(targets))
+	for _, t := range targets {
+		in[t.String()] = true
+	}
+	n := 0
+	for k := range done {
+		if !in[k] {
+			n++
+		}
+	}
+	return n
+}
+
+// shardOf is the part of the targets this run measures: --shard K/N, else the scheduler's
+// environment (probe.ShardFromEnv). The note says where it came from.
+func (f probeFlags) shardOf() (probe.Shard, string, error) {
+	if f.shard != "" {
+		s, err := probe.ParseShard(f.shard)
+		if err != nil {
+			return s, "", usageErrorf("probe: --shard: %v", err)
+		}
+		if f.shards != 0 && f.shards != s.N {
+			return s, "", usageErrorf("probe: --shard %s and --shards %d disagree", f.shard, f.shards)
+		}
+		return s, "shard " + s.String(), nil
+	}
+	s, note, err := probe.ShardFromEnv(os.Getenv, f.shards)
+	if err != nil {
+		return s, "", usageErrorf("probe: %v", err)
+	}
+	return s, note, nil
 }
 
 func (f probeFlags) config() (probe.Config, probe.Family, error) {
