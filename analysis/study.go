@@ -36,13 +36,6 @@ func ParseTrustPolicy(s string) (TrustPolicy, error) {
 	return "", fmt.Errorf("unknown trust policy %q (want below, ignore or exclude)", s)
 }
 
-// ARange lists the letters of the A range.
-func ARange() []string { return []string{"A+", "A", "A-"} }
-
-// GradeLetters lists the letters a grade distribution reports, best first; "A-" is also
-// accepted written with a Unicode minus.
-func GradeLetters() []string { return []string{"A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M"} }
-
 // StudyConfig chooses how AnalyzeStudy counts and tests.
 type StudyConfig struct {
 	Trust TrustPolicy
@@ -182,7 +175,7 @@ func Facts(s datasets.Server, r *result.Result, trust TrustPolicy) ServerFacts {
 		}
 	}
 	f.Status, f.Letter = StatusGraded, letter
-	f.BelowA = letter != "A+" && letter != "A" && letter != "A-"
+	f.BelowA = !result.InARange(letter)
 	return f
 }
 
@@ -314,10 +307,13 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 
 	// Per app and group (functional, others): which findings were seen.
 	type appFlags struct {
-		functional, others [8]bool
+		functional, others []bool // indexed like Findings()
 		hasOthers          bool
 	}
 	flags := make([]appFlags, len(st.Apps))
+	for i := range flags {
+		flags[i].functional, flags[i].others = make([]bool, len(Findings())), make([]bool, len(Findings()))
+	}
 	findingIdx := map[string]int{}
 	for i, f := range Findings() {
 		findingIdx[f] = i
@@ -403,9 +399,9 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 		if !functional && !others {
 			continue
 		}
-		group := &flags[ai].others
+		group := flags[ai].others
 		if functional {
-			group = &flags[ai].functional
+			group = flags[ai].functional
 		} else {
 			flags[ai].hasOthers = true
 		}

@@ -210,9 +210,7 @@ func known(s string) (string, bool) { return s, true }
 
 // belowA reports whether a letter is below the A range (A+, A, A-). T and M, the trust and
 // name-mismatch grades, are below it too.
-func belowA(letter string) bool {
-	return !(letter == "A+" || letter == "A" || letter == "A-")
-}
+func belowA(letter string) bool { return !result.InARange(letter) }
 
 // resultColumns lists the flat columns of a result, in frame order.
 func resultColumns() []resultColumn {

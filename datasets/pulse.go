@@ -11,13 +11,15 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// pulseGrades are the SSL Pulse grade letters in the order the series lists them.
-func pulseGrades() [8]string { return [8]string{"A+", "A", "A-", "B", "C", "D", "E", "F"} }
+// pulseGrades are the SSL Pulse grade letters in the order the series lists them: the score
+// letters (SSL Pulse counts no T or M).
+func pulseGrades() []string { return result.ScoreLetters() }
 
 // PulseGradeLetters returns the grade letters of PulseMonth.Grades, best first.
-func PulseGradeLetters() []string { g := pulseGrades(); return g[:] }
+func PulseGradeLetters() []string { return pulseGrades() }
 
 // Tolerances of the load-time checks. Each of the 8 printed percentages is rounded to 2
 // decimals, so their sum may be off 100 by up to 8 × 0.005.

@@ -208,3 +208,10 @@ func TestPulseReportsEveryBadRow(t *testing.T) {
 		}
 	}
 }
+
+// TestPulseGradesFitTheArray: PulseMonth.Grades has one cell per score letter.
+func TestPulseGradesFitTheArray(t *testing.T) {
+	if n := len(PulseMonth{}.Grades); n != len(PulseGradeLetters()) {
+		t.Errorf("PulseMonth.Grades has %d cells for %d letters", n, len(PulseGradeLetters()))
+	}
+}

@@ -225,15 +225,6 @@ func ReadResults(r io.Reader, name string) ([]result.Result, error) {
 	return res, nil
 }
 
-// isGradeLetter reports whether a result's grade may carry letter (docs/grading.md).
-func isGradeLetter(letter string) bool {
-	switch letter {
-	case "A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M":
-		return true
-	}
-	return false
-}
-
 // readResults returns an error only when r cannot be read; input errors go to errs. Lines
 // are decoded concurrently (decodeResults) but reported in file order, so errs lists the
 // same errors as a line-by-line read would, and a bad line does not stop the read.
@@ -276,7 +267,7 @@ func checkResult(file string, line int, r *result.Result, errs *fileErrors) {
 	if r.Port < 1 || r.Port > 65535 {
 		errs.add(&InputError{File: file, Line: line, Column: "port", Expected: "a port 1-65535", Got: strconv.Itoa(r.Port)})
 	}
-	if r.Grade != nil && !isGradeLetter(r.Grade.Letter) {
+	if r.Grade != nil && !result.IsGradeLetter(r.Grade.Letter) {
 		errs.add(&InputError{File: file, Line: line, Column: "grade.letter",
 			Expected: "one of A+, A, A-, B, C, D, E, F, T, M", Got: r.Grade.Letter})
 	}

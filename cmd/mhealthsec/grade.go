@@ -102,7 +102,7 @@ func (s *summary) print(w io.Writer, c grade.Criteria) {
 	for l := range letters {
 		keys = append(keys, l)
 	}
-	sort.Slice(keys, func(i, j int) bool { return letterOrder(keys[i]) < letterOrder(keys[j]) })
+	sort.Slice(keys, func(i, j int) bool { return result.GradeRank(keys[i]) < result.GradeRank(keys[j]) })
 	fmt.Fprintf(w, "%-6s %7s %7s\n", "grade", "before", "after")
 	for _, l := range keys {
 		fmt.Fprintf(w, "%-6s %7d %7d\n", l, s.before[l], s.after[l])
@@ -118,14 +118,6 @@ func (s *summary) print(w io.Writer, c grade.Criteria) {
 	for _, r := range reasons {
 		fmt.Fprintf(w, "   not graded (%d): %s\n", s.ungradableReason[r], r)
 	}
-}
-
-func letterOrder(l string) int {
-	const order = "A+ A A- B C D E F T M none"
-	if i := strings.Index(" "+order+" ", " "+l+" "); i >= 0 {
-		return i
-	}
-	return len(order)
 }
 
 // maxExamples bounds the changed lines listed in the summary.

@@ -512,23 +512,10 @@ func summaryLine(s probe.Summary) string {
 		for l := range s.Grades {
 			letters = append(letters, l)
 		}
-		sort.Slice(letters, func(i, j int) bool { return gradeOrder(letters[i]) < gradeOrder(letters[j]) })
+		sort.Slice(letters, func(i, j int) bool { return result.GradeRank(letters[i]) < result.GradeRank(letters[j]) })
 		for _, l := range letters {
 			fmt.Fprintf(&b, " %s %d", l, s.Grades[l])
 		}
 	}
 	return b.String()
-}
-
-// gradeOrder sorts letters best first: A+, A, A-, B, C, D, E, F, M, T.
-func gradeOrder(l string) string {
-	if l == "" {
-		return "~"
-	}
-	suffix := map[byte]string{'+': "0", '-': "2"}
-	s, ok := suffix[l[len(l)-1]]
-	if !ok {
-		return l + "1"
-	}
-	return l[:len(l)-1] + s
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/paper"
 	"github.com/mhealthsec/mhealthsec/paper/report"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
 // Settings are the choices an analysis was run with; the report states them and stats.json
@@ -199,7 +200,7 @@ func pOrNA(p *float64) string {
 }
 
 func gradeTable(r *analysis.StudyResult) report.Table {
-	letters := analysis.GradeLetters()
+	letters := result.GradeLetters()
 	cols := append([]string{"Category", "Rows", "Graded"}, letters...)
 	cols = append(cols, "Error", "No result", "Plain HTTP", "T/M excluded", "Below A")
 	t := report.Table{Name: "grades_by_category", Caption: "Grades per server category", Columns: cols,

@@ -9,6 +9,7 @@ package grade
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -17,15 +18,9 @@ import (
 // GradedBy is recorded in every grade this package makes.
 const GradedBy = "mhealthsec"
 
-// rank orders letters from best (A+) to worst (F); a cap lowers a letter to its own rank.
-func rank(letter string) int {
-	for i, l := range [...]string{"A+", "A", "A-", "B", "C", "D", "E", "F"} {
-		if l == letter {
-			return i
-		}
-	}
-	return -1
-}
+// rank orders score letters from best (A+) to worst (F); a cap lowers a letter to its own
+// rank. T and M are not ranks of the score (-1): they are decided before scoring.
+func rank(letter string) int { return slices.Index(result.ScoreLetters(), letter) }
 
 func worse(a, b string) string {
 	if rank(b) > rank(a) {

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/mhealthsec/mhealthsec/analysis"
 	"github.com/mhealthsec/mhealthsec/datasets"
 	"github.com/mhealthsec/mhealthsec/probe/lab"
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
 // Shape of the synthetic lab study: like the real one (5 subcategories, both platforms,
@@ -42,7 +42,7 @@ func Plan(eps []lab.Endpoint) ([]datasets.App, []datasets.Server, error) {
 	}
 	var good, bad []lab.Endpoint
 	for _, e := range eps {
-		if slices.Contains(analysis.ARange(), e.Expect.Grades[lab.V2009r]) {
+		if result.InARange(e.Expect.Grades[lab.V2009r]) {
 			good = append(good, e)
 		} else {
 			bad = append(bad, e)
