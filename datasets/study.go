@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mhealthsec/mhealthsec/datasets/classify"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
@@ -32,15 +33,16 @@ const (
 	SchemeHTTP  = "http"
 )
 
-// Server categories of servers.csv. Functional servers are the app's own backend; the
-// study's "others" are advertising, tracking and content.
+// Server categories of servers.csv, as strings; the vocabulary itself is classify's.
+// Functional servers are the app's own backend; the study's "others" are advertising,
+// tracking and content.
 const (
-	CategoryFunctional  = "functional"
-	CategoryAdvertising = "advertising"
-	CategoryTracking    = "tracking"
-	CategoryContent     = "content"
-	CategoryOther       = "other"
-	CategoryDisregarded = "disregarded"
+	CategoryFunctional  = string(classify.Functional)
+	CategoryAdvertising = string(classify.Advertising)
+	CategoryTracking    = string(classify.Tracking)
+	CategoryContent     = string(classify.Content)
+	CategoryOther       = string(classify.Other)
+	CategoryDisregarded = string(classify.Disregarded)
 )
 
 // Platforms returns the platforms apps.csv accepts.
@@ -54,9 +56,13 @@ func Availabilities() []string {
 // Schemes returns the schemes servers.csv accepts.
 func Schemes() []string { return []string{SchemeHTTPS, SchemeHTTP} }
 
-// Categories returns the server categories servers.csv accepts.
+// Categories returns the server categories servers.csv accepts (classify.Categories).
 func Categories() []string {
-	return []string{CategoryFunctional, CategoryAdvertising, CategoryTracking, CategoryContent, CategoryOther, CategoryDisregarded}
+	var out []string
+	for _, c := range classify.Categories() {
+		out = append(out, string(c))
+	}
+	return out
 }
 
 // App is one row of apps.csv.
