@@ -83,6 +83,7 @@ func binOf(p float64) int {
 // Landscape draws one panel per test: every cell coloured by its p-value class, the marked
 // cells outlined as a set, and a colour legend in a strip above the panels.
 func Landscape(t Theme, c LandscapeChart) (Figure, error) {
+	c.Width, c.PanelHeight = sized(c.Width, c.PanelHeight)
 	if len(c.Panels) == 0 {
 		return Figure{}, fmt.Errorf("figure %q: no panels", c.Name)
 	}

@@ -25,10 +25,10 @@ type ProportionChart struct {
 	Name     string
 	Title    string
 	YLabel   string
-	Interval string // legend text of the whiskers, e.g. "95% Wilson interval"
-	Width    vg.Length
-	Height   vg.Length
-	Bars     []Proportion
+	Interval string       // legend text of the whiskers, e.g. "95% Wilson interval"
+	Width    vg.Length    // zero: DefaultWidth
+	Height   vg.Length    // zero: DefaultHeight
+	Bars     []Proportion // ShareBar and TableBars make them from analysis results
 	// ShowCounts labels each bar "count/total" above its whisker, else with the percentage.
 	ShowCounts bool
 }
@@ -36,6 +36,7 @@ type ProportionChart struct {
 // Proportions draws a bar chart of shares with their intervals. Categories and groups keep
 // the order in which they first appear in Bars.
 func Proportions(t Theme, c ProportionChart) (Figure, error) {
+	c.Width, c.Height = sized(c.Width, c.Height)
 	if len(c.Bars) == 0 {
 		return Figure{}, fmt.Errorf("figure %q: no bars", c.Name)
 	}

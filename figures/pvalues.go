@@ -30,6 +30,7 @@ type PValueChart struct {
 // PValues draws p-values over time on a −log10 scale (labelled as p), with the threshold
 // as a dashed line: points above the line are significant at it.
 func PValues(t Theme, c PValueChart) (Figure, error) {
+	c.Width, c.Height = sized(c.Width, c.Height)
 	if len(c.Series) == 0 {
 		return Figure{}, fmt.Errorf("figure %q: no series", c.Name)
 	}

@@ -7,11 +7,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
@@ -38,12 +36,31 @@ func pdfDate() time.Time { return time.Date(2019, time.January, 23, 0, 0, 0, 0, 
 // Formats are the file types Save writes, in order.
 func Formats() []string { return []string{"png", "svg", "pdf"} }
 
-// Render returns the figure encoded as format ("png", "svg" or "pdf"). The bytes depend only
-// on the figure: PDFs carry a fixed creation date and sorted resource catalogs. Because
-// those are set through fpdf's package defaults, PDFs must not be rendered from several
-// goroutines at once.
+// Default figure size, used where a chart or a Figure leaves its size zero: one journal
+// column wide.
+const (
+	DefaultWidth  = OneColumn
+	DefaultHeight = 2.6 * vg.Inch
+)
+
+// sized returns w and h with zero replaced by the default size.
+func sized(w, h vg.Length) (vg.Length, vg.Length) {
+	if w == 0 {
+		w = DefaultWidth
+	}
+	if h == 0 {
+		h = DefaultHeight
+	}
+	return w, h
+}
+
+// Render returns the figure encoded as format ("png", "svg" or "pdf"); a zero width or
+// height is the default size. The bytes depend only on the figure: PDFs carry a fixed
+// creation date and sorted resource catalogs. PNGs record their 300 dpi (pHYs); SVG text
+// names the typeface with fallbacks; PDF text is Unicode, so it renders and extracts as written.
 func Render(f Figure, format string) (data []byte, err error) {
-	if f.Drawer == nil || f.Width <= 0 || f.Height <= 0 {
+	f.Width, f.Height = sized(f.Width, f.Height)
+	if f.Drawer == nil || f.Width < 0 || f.Height < 0 {
 		return nil, fmt.Errorf("figure %q: empty drawing or size %v×%v", f.Name, f.Width, f.Height)
 	}
 	// gonum/plot and fpdf panic on some bad inputs (fonts, NaN geometry); turn that into an
@@ -63,12 +80,7 @@ func Render(f Figure, format string) (data []byte, err error) {
 	case "svg":
 		c = vgsvg.New(f.Width, f.Height)
 	case "pdf":
-		// vgpdf does not expose its fpdf document, so the dates and the catalog order are
-		// fixed through fpdf's defaults, which it reads when vgpdf.New creates the document.
-		fpdf.SetDefaultCreationDate(pdfDate())
-		fpdf.SetDefaultModificationDate(pdfDate())
-		fpdf.SetDefaultCatalogSort(true)
-		c = vgpdf.New(f.Width, f.Height)
+		c = newPDFCanvas(f.Width, f.Height)
 	default:
 		return nil, fmt.Errorf("figure %q: unknown format %q (want png, svg or pdf)", f.Name, format)
 	}
@@ -77,11 +89,24 @@ func Render(f Figure, format string) (data []byte, err error) {
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("figure %q: encoding %s: %w", f.Name, format, err)
 	}
+	switch format {
+	case "png":
+		return withPHYs(buf.Bytes(), PNGDPI)
+	case "svg":
+		return svgFontFallback(buf.Bytes()), nil
+	}
 	return buf.Bytes(), nil
 }
 
-// Save writes the figure as dir/Name.png, .svg and .pdf and returns the paths written.
+// Save writes the figure as dir/Name.png, .svg and .pdf, creating dir if needed, and
+// returns the paths written. A figure without a name is saved as "figure".
 func Save(f Figure, dir string) ([]string, error) {
+	if f.Name == "" {
+		f.Name = "figure"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("figure %q: %w", f.Name, err)
+	}
 	var paths []string
 	for _, format := range Formats() {
 		data, err := Render(f, format)

@@ -40,6 +40,7 @@ type SeriesChart struct {
 // Series draws a share over time (per cent) with a reference band (e.g. the study's share
 // and its interval) and a vertical guide at a marked time (e.g. the baseline month).
 func Series(t Theme, c SeriesChart) (Figure, error) {
+	c.Width, c.Height = sized(c.Width, c.Height)
 	if len(c.Points) == 0 {
 		return Figure{}, fmt.Errorf("figure %q: no points", c.Name)
 	}

@@ -3,8 +3,9 @@
 // two-column journal widths) and figure functions that take plain numbers (shares and
 // their intervals, p-value grids) and return a Figure to save as PNG (300 dpi), SVG and PDF.
 //
-// The figures compute no statistics: callers pass intervals already computed (analysis/stats),
-// so that a figure shows exactly the numbers of the report it belongs to.
+// The figures compute no statistics of their own: bars come from analysis results
+// (ShareBar from an analysis.Share, TableBars from a stats.Table with stats.Wilson), so
+// that a figure shows exactly the numbers of the report it belongs to.
 package figures
 
 import (

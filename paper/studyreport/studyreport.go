@@ -302,21 +302,14 @@ func refsTable(name, caption string, refs []analysis.ServerRef) report.Table {
 	return t
 }
 
-func proportion(category, group string, s *analysis.Share) (figures.Proportion, bool) {
-	if s == nil {
-		return figures.Proportion{}, false
-	}
-	return figures.Proportion{Category: category, Group: group, Count: s.Count, Total: s.Total, Share: s.Share, Lo: s.CI.Lo, Hi: s.CI.Hi}, true
-}
-
 func appFindingsFigure(th figures.Theme, r *analysis.StudyResult) (*figures.Figure, error) {
 	var bars []figures.Proportion
 	for _, b := range []struct {
 		label string
 		s     *analysis.Share
 	}{{"functional\nbelow A", r.AppsFunctionalBelowA}, {"unsecured\nfunctional", r.AppsUnsecured}, {"others\nbelow A", r.AppsOthersBelowA}} {
-		if p, ok := proportion(b.label, "", b.s); ok {
-			bars = append(bars, p)
+		if b.s != nil {
+			bars = append(bars, figures.ShareBar(b.label, "", *b.s))
 		}
 	}
 	if len(bars) == 0 {
@@ -334,7 +327,7 @@ func pulseFigure(th figures.Theme, t *analysis.PulseResult) (figures.Figure, err
 	return figures.Proportions(th, figures.ProportionChart{Name: "pulse_comparison", YLabel: "Share below the A range",
 		Interval: fmt.Sprintf("95%% Wilson interval (Pulse: N = %s assumed)", paper.Thousands(ind.PulseN)),
 		Width:    figures.OneColumn, Height: 2.6 * vg.Inch, Bars: []figures.Proportion{
-			{Category: "functional servers", Count: t.Study.Count, Total: t.Study.Total, Share: t.Study.Share, Lo: t.Study.CI.Lo, Hi: t.Study.CI.Hi},
+			figures.ShareBar("functional servers", "", t.Study),
 			{Category: "SSL Pulse " + t.Month, Count: ind.PulseBelow, Total: ind.PulseN, Share: float64(ind.PulseBelow) / float64(ind.PulseN), Lo: pw.Lo, Hi: pw.Hi},
 		}})
 }
@@ -343,8 +336,8 @@ func test2Figure(th figures.Theme, r *analysis.StudyResult) (*figures.Figure, er
 	var bars []figures.Proportion
 	for _, g := range r.Test2 {
 		for i := range g.Groups {
-			if p, ok := proportion(comparisonLabel(g), groupLabel(g.Groups[i]), g.Below[i]); ok {
-				bars = append(bars, p)
+			if g.Below[i] != nil {
+				bars = append(bars, figures.ShareBar(comparisonLabel(g), groupLabel(g.Groups[i]), *g.Below[i]))
 			}
 		}
 	}
