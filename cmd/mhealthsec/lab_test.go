@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/datasets"
+	"github.com/mhealthsec/mhealthsec/internal/resultschema"
 	"github.com/mhealthsec/mhealthsec/internal/testenv"
 	"github.com/mhealthsec/mhealthsec/probe/lab"
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -128,6 +129,8 @@ func TestLabRunsThePipeline(t *testing.T) {
 	if len(res) != len(lab.Catalog()) {
 		t.Errorf("%d results, want one per fleet server (%d)", len(res), len(lab.Catalog()))
 	}
+	// What the probe really writes follows the published schema.
+	resultschema.CheckFile(t, filepath.Join(dir, "study", datasets.ResultsFile))
 	st, err := datasets.LoadStudy(filepath.Join(dir, "study"))
 	if err != nil {
 		t.Fatal(err)
