@@ -13,6 +13,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/analysis/stats"
 	"github.com/mhealthsec/mhealthsec/datasets"
 	"github.com/mhealthsec/mhealthsec/figures"
+	"github.com/mhealthsec/mhealthsec/internal/buildinfo"
 	"github.com/mhealthsec/mhealthsec/paper/report"
 )
 
@@ -526,9 +527,9 @@ func methodsText(r *Reproduction) string {
 		"Because the split of servers between internationally available and German-only apps was not published, all 2 × 2 tables consistent with the published margins were enumerated "+
 		"and the tables whose p-value rounds to the published value were identified for each test. "+
 		"p-values of chi-square tests come from the survival function of the chi-square distribution; exact tests sum hypergeometric or binomial probabilities in log space, "+
-		"counting outcomes at most (1 + 10⁻⁷) times as likely as the observed one (as R does). All computations were done with the mhealthsec toolkit (Go, gonum); "+
+		"counting outcomes at most (1 + 10⁻⁷) times as likely as the observed one (as R does). All computations were done with the mhealthsec toolkit (Go, gonum; %s); "+
 		"statistics agree with R 4.2 to about 10⁻¹² relative (Fisher p-values to 10⁻⁹).", r.Baseline.Month, Thousands(r.Config.PulseN),
-		Thousands(r.Config.PulseNs[0]), Thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1]))
+		Thousands(r.Config.PulseNs[0]), Thousands(r.Config.PulseNs[len(r.Config.PulseNs)-1]), buildinfo.Read())
 }
 
 // figures draws the report's figures, by name.

@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mhealthsec/mhealthsec/internal/buildinfo"
 )
 
 func main() {
@@ -53,7 +55,10 @@ func newRootCmd() *cobra.Command {
 		// (exit 1); taking no arguments makes it a usage error (exit 2) as documented.
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		// --version: the module version and VCS revision this binary was built from.
+		Version: buildinfo.Read().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	// Flag parsing errors are usage errors (exit 2).
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
 	root.AddCommand(

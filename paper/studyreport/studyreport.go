@@ -15,6 +15,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/analysis/stats"
 	"github.com/mhealthsec/mhealthsec/datasets"
 	"github.com/mhealthsec/mhealthsec/figures"
+	"github.com/mhealthsec/mhealthsec/internal/buildinfo"
 	"github.com/mhealthsec/mhealthsec/paper"
 	"github.com/mhealthsec/mhealthsec/paper/report"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
@@ -90,7 +91,7 @@ func Document(set Settings, r *analysis.StudyResult, cfg analysis.StudyConfig) (
 	tests := report.Section{Title: "Tests"}
 	if t := r.Test1; t != nil {
 		tests.Blocks = append(tests.Blocks, report.Paragraph{Text: fmt.Sprintf(
-			"Test 1: functional servers below A, %s, against SSL Pulse %s (%.2f%% below A). Goodness of fit X² = %.2f, p = %s; exact binomial p = %s; "+
+			"Test 1: functional servers below A, %s, against SSL Pulse %s (%.2f%% below A). Goodness of fit χ² = %.2f, p = %s; exact binomial p = %s; "+
 				"2 × 2 with N = %s assumed Pulse sites: Pearson p = %s, Yates p = %s, Fisher p = %s (%s-adjusted: %s, %s, %s).",
 			shareText(&t.Study), t.Month, 100*t.PulseBelowA, t.GOF.ChiSq.Statistic, paper.FormatP(t.GOF.ChiSq.P), paper.FormatP(t.GOF.Binomial.P),
 			paper.Thousands(cfg.PulseN), paper.FormatP(t.Independence.Pearson.P), paper.FormatP(t.Independence.Yates.P), paper.FormatP(t.Independence.Fisher.P),
@@ -164,7 +165,7 @@ func methodsSection(set Settings, r *analysis.StudyResult, cfg analysis.StudyCon
 		"and between Android and iOS apps, with Pearson's chi-square test without and with Yates' correction and Fisher's exact test (two-sided); "+
 		"effect sizes are φ and the risk difference with Newcombe's hybrid score interval, and the smallest expected count is reported for each table. "+
 		"p-values were adjusted for multiple testing with %s's method. "+
-		"All computations were done with the mhealthsec toolkit (Go, gonum).", methodName(cfg.Adjust))
+		"All computations were done with the mhealthsec toolkit (Go, gonum; %s).", methodName(cfg.Adjust), buildinfo.Read())
 	return report.Section{Title: "Methods", Blocks: []report.Block{report.Paragraph{Text: text}}}
 }
 
@@ -257,7 +258,7 @@ func findingsTable(r *analysis.StudyResult, name, caption string, which []string
 
 func test2Table(r *analysis.StudyResult, cfg analysis.StudyConfig) report.Table {
 	t := report.Table{Name: "test2", Caption: "Test 2: functional servers below A between groups of apps",
-		Columns: []string{"Comparison", "Group 1 below A", "Group 2 below A", "Pearson X²", "Pearson p", "Yates p", "Fisher p", "phi", "Min expected", "Risk difference (95% CI)", "Adjusted p (Pearson, Yates, Fisher)"},
+		Columns: []string{"Comparison", "Group 1 below A", "Group 2 below A", "Pearson χ²", "Pearson p", "Yates p", "Fisher p", "φ", "Min expected", "Risk difference (95% CI)", "Adjusted p (Pearson, Yates, Fisher)"},
 		Note:    fmt.Sprintf("p-values adjusted with %s's method across %s, per statistic. Risk difference: group 1 minus group 2, Newcombe hybrid score interval.", methodName(cfg.Adjust), adjustedFamily(r))}
 	for _, g := range r.Test2 {
 		row := []string{comparisonLabel(g), groupLabel(g.Groups[0]) + ": " + shareText(g.Below[0]), groupLabel(g.Groups[1]) + ": " + shareText(g.Below[1])}
