@@ -155,6 +155,8 @@ type Scanner struct {
 	// skipTLSStepsOnSSLv2 is always true outside tests, which turn it off to count the
 	// connections the skip saves.
 	skipTLSStepsOnSSLv2 bool
+	// rootCerts are the certificates of CAFile (certcheck.Config.RootCerts).
+	rootCerts []*x509.Certificate
 }
 
 // New makes a scanner, loading CAFile if given.
@@ -177,6 +179,9 @@ func New(cfg Config) (*Scanner, error) {
 		conns: newHostSlots(cfg.PerHostConns),
 
 		skipTLSStepsOnSSLv2: true,
+	}
+	if cfg.CAFile != "" {
+		s.rootCerts = certcheck.PEMCertificates(cfg.CAFile)
 	}
 	s.measure = s.Measure
 	return s, nil
@@ -395,6 +400,7 @@ func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result
 		Timeout:  s.cfg.ReadTimeout,
 		// AIA fetches go through the scanner's dial: its limits and loopback-only apply.
 		FetchIssuer: s.fetchIssuer(ep.ctx),
+		RootCerts:   s.rootCerts,
 	})
 	if err != nil {
 		return err

@@ -219,7 +219,8 @@ func TestMeasureHTTPVariants(t *testing.T) {
 				t.Fatal(r.Error)
 			}
 			h := r.HTTP.HSTS
-			if tt.present != (h != nil) || h != nil && (h.MaxAge != tt.maxAge || h.Invalid != tt.invalid) {
+			// A response without the header is a measured {present: false}, never null.
+			if h == nil || tt.present != h.Present || h.MaxAge != tt.maxAge || h.Invalid != tt.invalid {
 				t.Errorf("hsts %+v", h)
 			}
 			if p := r.PlainHTTP; p == nil || !p.Checked || p.Reachable != tt.reach || p.RedirectsToHTTPS != tt.redirect {

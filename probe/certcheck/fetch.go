@@ -39,6 +39,11 @@ type Config struct {
 	Hostname string
 	// Roots are the trusted roots; nil means the system roots.
 	Roots *x509.CertPool
+	// RootCerts are the certificates in Roots, which crypto/x509 does not hand out. They
+	// are read only to check an MD5 signature crypto/x509 refuses to verify on a
+	// certificate whose issuer the server did not send. Nil with Roots nil reads the
+	// system bundle when needed.
+	RootCerts []*x509.Certificate
 	// Now is the clock for the validity checks; nil means time.Now.
 	Now func() time.Time
 	// Timeout bounds one handshake (connect excluded), and one caIssuers fetch; zero

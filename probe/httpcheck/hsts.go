@@ -10,14 +10,15 @@ import (
 )
 
 // ParseHSTS parses the Strict-Transport-Security header values of one response, in the
-// order received. It returns nil when there is none. Per RFC 6797 §8.1 only the first
+// order received. With none it returns {Present: false}: the response was read and
+// carries no policy (null is kept for "no response to read"). Per RFC 6797 §8.1 only the first
 // header is processed; the rest are named in Note. A header that breaks the grammar of
 // §6.1 (missing or malformed max-age, a directive twice, a value where none belongs,
 // bad quoting) is Invalid: a browser ignores it, so its max-age and flags stay zero.
 // Unknown directives are ignored, as §6.1 requires.
 func ParseHSTS(values []string) *result.HSTS {
 	if len(values) == 0 {
-		return nil
+		return &result.HSTS{Present: false}
 	}
 	h := &result.HSTS{Present: true, Raw: values[0]}
 	maxAge, sub, preload, err := parseDirectives(values[0])

@@ -49,16 +49,14 @@ func derive(r *result.Result, n notes) {
 	v.BEAST = suites("BEAST", func(c result.Cipher) bool {
 		return (c.Protocol == result.TLS10 || c.Protocol == result.SSLv3) && isCBC(c)
 	})
-	v.LOGJAM = suites("LOGJAM", func(c result.Cipher) bool {
-		return isDHE(c) && (isExport(c) || c.KxBits > 0 && c.KxBits <= 1024)
-	})
-	if enumerated && !isTrue(v.LOGJAM) {
-		for _, e := range r.Ephemeral {
-			if strings.EqualFold(e.Kx, "DHE") && e.Bits > 0 && e.Bits <= 1024 {
-				v.LOGJAM = result.Bool(true)
-				n.set("LOGJAM", "DH parameters "+e.Group+" of 1024 bits or fewer")
-			}
-		}
+	// LOGJAM: export DHE decides at once; a DHE group of 1024 bits or fewer is Logjam only
+	// when its prime is a widely shared one, which an active probe asks (logjam.go).
+	v.LOGJAM = suites("LOGJAM", func(c result.Cipher) bool { return isDHE(c) && isExport(c) })
+	if isTrue(v.LOGJAM) {
+		n.set("LOGJAM", "VULNERABLE: export DHE offered: "+v.Notes["LOGJAM"])
+	} else if _, _, weak := weakDHSuites(r); weak {
+		v.LOGJAM = nil
+		n.set("LOGJAM", "not tested: DHE groups of 1024 bits or fewer offered; whether the prime is a widely shared one was not asked")
 	}
 
 	switch s := ps.Get(result.SSLv3); {

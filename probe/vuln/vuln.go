@@ -95,6 +95,12 @@ func Check(ctx context.Context, cfg Config, r *result.Result) {
 			return finding{func(v *result.Vulnerabilities) { v.SecureClientRenego = cr }, map[string]string{"secure_client_renego": note}}
 		},
 	}
+	if version, ids, weak := weakDHSuites(r); v.LOGJAM == nil && weak {
+		probes = append(probes, func(ctx context.Context) finding {
+			lj, note := p.logjamPrime(ctx, version, ids)
+			return finding{func(v *result.Vulnerabilities) { v.LOGJAM = lj }, map[string]string{"LOGJAM": note}}
+		})
+	}
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup

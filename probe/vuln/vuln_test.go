@@ -188,7 +188,7 @@ func TestDerive(t *testing.T) {
 			}
 			r.HTTP = &result.HTTP{Status: 200, Compression: "gzip"}
 			return r
-		}, map[string]string{"SWEET32": "true", "FREAK": "true", "DROWN": "true", "LOGJAM": "true", "BEAST": "true",
+		}, map[string]string{"SWEET32": "true", "FREAK": "true", "DROWN": "true", "LOGJAM": "null", "BEAST": "true",
 			"LUCKY13": "true", "RC4": "true", "POODLE_SSL": "true", "BREACH": "true"}},
 		{"SSL 3.0 with RC4 only is not POODLE", func() *result.Result {
 			r := protocols(result.SSLv3)
@@ -203,7 +203,17 @@ func TestDerive(t *testing.T) {
 			r.Ciphers = []result.Cipher{c(result.TLS12, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", func(x *result.Cipher) { x.Kx = "DHE"; x.AEAD = true })}
 			r.Ephemeral = []result.EphemeralKey{{Kx: "DHE", Group: "dh1024", Bits: 1024}}
 			return r
+		}, map[string]string{"LOGJAM": "null"}}, // 1024 bits: Logjam only if the prime is a shared one, which only a probe can ask
+		{"export DHE is Logjam without asking", func() *result.Result {
+			r := protocols(result.TLS10)
+			r.Ciphers = []result.Cipher{c(result.TLS10, "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA", func(x *result.Cipher) { x.Kx = "DHE"; x.Export = true; x.KxBits = 512 })}
+			return r
 		}, map[string]string{"LOGJAM": "true"}},
+		{"2048-bit DHE is not Logjam", func() *result.Result {
+			r := protocols(result.TLS12)
+			r.Ciphers = []result.Cipher{c(result.TLS12, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", func(x *result.Cipher) { x.Kx = "DHE"; x.KxBits = 2048 })}
+			return r
+		}, map[string]string{"LOGJAM": "false"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

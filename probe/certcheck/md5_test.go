@@ -1,0 +1,114 @@
+package certcheck
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
+	"github.com/mhealthsec/mhealthsec/probe/pki"
+)
+
+func readPEMCert(t *testing.T, path string) *x509.Certificate {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, err := parsePEMIssuers(data)
+	if err != nil || len(certs) != 1 {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return certs[0]
+}
+
+// md5Chain issues, under f's root, an RSA intermediate and a leaf it signs with MD5 (made
+// SHA-256 by crypto/x509, then signed again by pki.ResignMD5).
+func md5Chain(t *testing.T, f fixture) tls.Certificate {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(5), Subject: pkix.Name{CommonName: "md5 test RSA intermediate"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, f.root.Cert, key.Public(), f.root.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter := &pki.Authority{Cert: cert, Key: key, Parent: f.root}
+	leaf, err := inter.Issue(pki.LeafOptions{Key: pki.RSA2048, SignatureAlgorithm: x509.SHA256WithRSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leaf.Certificate[0], err = pki.ResignMD5(leaf.Certificate[0], key); err != nil {
+		t.Fatal(err)
+	}
+	leaf.Leaf = nil
+	return leaf
+}
+
+// TestMD5Leaf: a leaf signed with MD5 is trusted and its chain complete when the
+// signatures lead to a trusted root; crypto/x509's refusal of MD5 must not make it
+// "untrusted" (SSL Labs grades it F for the insecure signature, not T).
+func TestMD5Leaf(t *testing.T) {
+	root := readPEMCert(t, filepath.Join("testdata", "md5-root.pem"))
+	f := newFixture(t)
+	pool := x509.NewCertPool()
+	pool.AddCert(root)
+
+	serveOpenSSL := func(t *testing.T) string {
+		return peertest.Start(t, "openssl", func(port int) []string {
+			return []string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", filepath.Join("testdata", "md5-leaf.pem"),
+				"-key", filepath.Join("testdata", "md5-leaf.key"), "-quiet", "-cipher", "DEFAULT:@SECLEVEL=0"}
+		}).Addr
+	}
+	tests := []struct {
+		name              string
+		addr              func(t *testing.T) string
+		roots             *x509.CertPool
+		rootCerts         []*x509.Certificate
+		trusted, complete bool
+	}{
+		// OpenSSL serves the leaf alone; its issuer is the root.
+		{"openssl s_server, leaf under the root", serveOpenSSL, pool, []*x509.Certificate{root}, true, true},
+		// Without the root's certificate the MD5 signature cannot be checked: untrusted, as before.
+		{"openssl s_server, root certificate unknown", serveOpenSSL, pool, nil, false, false},
+		{"crypto/tls, leaf under a served RSA intermediate", func(t *testing.T) string {
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{md5Chain(t, f)}}, readOne).Addr
+		}, f.root.Pool(), nil, true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Measure(context.Background(), Config{Dial: dialer(tc.addr(t)), SNI: "localhost", Hostname: "localhost",
+				Roots: tc.roots, RootCerts: tc.rootCerts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.SigAlg != "MD5-RSA" || !got.MD5InChain || got.Trusted != tc.trusted || got.ChainComplete != tc.complete {
+				t.Errorf("sig_alg %s md5_in_chain %v trusted %v chain_complete %v (%s; %v); want MD5-RSA, true, %v, %v",
+					got.SigAlg, got.MD5InChain, got.Trusted, got.ChainComplete, got.TrustError, got.Notes, tc.trusted, tc.complete)
+			}
+			if tc.trusted && (got.TrustError != "" || !strings.Contains(strings.Join(got.Notes, " "), "MD5")) {
+				t.Errorf("trust_error %q, notes %v; want none and a note on MD5", got.TrustError, got.Notes)
+			}
+		})
+	}
+}

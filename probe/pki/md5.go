@@ -1,0 +1,62 @@
+package pki
+
+import (
+	"bytes"
+	"crypto"
+	_ "crypto/md5" // registers MD5 for the signature
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+)
+
+// DER of the AlgorithmIdentifiers sha256WithRSAEncryption and md5WithRSAEncryption
+// (RFC 4055, RFC 3279), both with NULL parameters: the same length, so one replaces the
+// other in the TBS without changing any length field.
+var (
+	algSHA256RSA = []byte{0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00}
+	algMD5RSA    = []byte{0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x04, 0x05, 0x00}
+)
+
+// ResignMD5 returns the certificate der (signed SHA256-RSA by key) signed again with
+// md5WithRSAEncryption by the same key: the insecure signature SSL Labs grades F, which
+// crypto/x509 refuses to make. The lab serves such a leaf.
+func ResignMD5(der []byte, key *rsa.PrivateKey) ([]byte, error) {
+	var cert struct {
+		TBS    asn1.RawValue
+		SigAlg pkix.AlgorithmIdentifier
+		Sig    asn1.BitString
+	}
+	if rest, err := asn1.Unmarshal(der, &cert); err != nil || len(rest) > 0 {
+		return nil, fmt.Errorf("pki: ResignMD5: not one DER certificate (%v)", err)
+	}
+	if n := bytes.Count(cert.TBS.FullBytes, algSHA256RSA); n != 1 {
+		return nil, fmt.Errorf("pki: ResignMD5: want one sha256WithRSAEncryption identifier in the TBS, found %d", n)
+	}
+	tbs := bytes.Replace(cert.TBS.FullBytes, algSHA256RSA, algMD5RSA, 1)
+	digest := crypto.MD5.New()
+	digest.Write(tbs)
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.MD5, digest.Sum(nil))
+	if err != nil {
+		return nil, fmt.Errorf("pki: ResignMD5: sign: %w", err)
+	}
+	var alg pkix.AlgorithmIdentifier
+	if _, err := asn1.Unmarshal(algMD5RSA, &alg); err != nil {
+		return nil, err
+	}
+	out, err := asn1.Marshal(struct {
+		TBS    asn1.RawValue
+		SigAlg pkix.AlgorithmIdentifier
+		Sig    asn1.BitString
+	}{asn1.RawValue{FullBytes: tbs}, alg, asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}})
+	if err != nil {
+		return nil, err
+	}
+	if c, err := x509.ParseCertificate(out); err != nil || c.SignatureAlgorithm != x509.MD5WithRSA {
+		return nil, errors.New("pki: ResignMD5: the result does not parse as an MD5-RSA certificate")
+	}
+	return out, nil
+}
