@@ -184,20 +184,20 @@ func june2016(notes []string) (PulseMonth, error) {
 		m := PulseMonth{Source: PulseSourceJune2016}
 		date, err := time.Parse("2006-01-02", sub[1])
 		if err != nil {
-			return m, fmt.Errorf("June 2016 note: %w", err)
+			return m, fmt.Errorf("the note on June 2016: %w", err)
 		}
 		m.Date, m.Month = date, date.Format("2006-01")
 		fields := strings.Split(sub[2], ",")
 		if len(fields) != len(pulseGrades()) {
-			return m, fmt.Errorf("June 2016 note: expected %d grades, got %d", len(pulseGrades()), len(fields))
+			return m, fmt.Errorf("the note on June 2016: expected %d grades, got %d", len(pulseGrades()), len(fields))
 		}
 		for i, f := range fields {
 			letter, value, ok := strings.Cut(strings.TrimSpace(f), " ")
 			if !ok || letter != pulseGrades()[i] {
-				return m, fmt.Errorf("June 2016 note: expected grade %s, got %q", pulseGrades()[i], f)
+				return m, fmt.Errorf("the note on June 2016: expected grade %s, got %q", pulseGrades()[i], f)
 			}
 			if m.Grades[i], err = strconv.ParseFloat(value, 64); err != nil {
-				return m, fmt.Errorf("June 2016 note: grade %s: %w", letter, err)
+				return m, fmt.Errorf("the note on June 2016: grade %s: %w", letter, err)
 			}
 		}
 		m.ARange = round2(m.Grades[0] + m.Grades[1] + m.Grades[2])

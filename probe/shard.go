@@ -170,7 +170,7 @@ func ShardFromEnv(getenv func(string) string, shards int) (Shard, string, error)
 		// Only a regular range (--array=MIN-MAX[:STEP]) maps task IDs onto 0..COUNT-1; an
 		// irregular list (--array=1,4,9) does not, whatever STEP says.
 		if step < 1 || hi != lo+(count-1)*step || (id-lo)%step != 0 {
-			return Shard{}, "", fmt.Errorf("Slurm array is not a regular range (ID %d, MIN %d, MAX %d, STEP %d, COUNT %d): use --array=0-%d, or pass --shard K/N", id, lo, hi, step, count, count-1)
+			return Shard{}, "", fmt.Errorf("the Slurm array is not a regular range (ID %d, MIN %d, MAX %d, STEP %d, COUNT %d): use --array=0-%d, or pass --shard K/N", id, lo, hi, step, count, count-1)
 		}
 		if shards != 0 && shards != count {
 			return Shard{}, "", fmt.Errorf("--shards %d differs from %s=%d", shards, EnvSlurmTaskCount, count)

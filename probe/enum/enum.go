@@ -241,22 +241,6 @@ func (m *measurement) enumerate(ctx context.Context, ids []uint16, first *attemp
 	return r
 }
 
-// acceptedSuites lists p's accepted suite ids in discovery order.
-func (m *measurement) acceptedSuites(p result.Protocol) []uint16 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var ids []uint16
-	for _, r := range m.runs[p] {
-		if r == nil {
-			continue
-		}
-		for _, a := range r.accepted {
-			ids = append(ids, a.suite)
-		}
-	}
-	return ids
-}
-
 // serverOrder decides whether the server imposes its suite order. A server that follows
 // the client picks, at every step of the enumeration, the accepted suite that comes first
 // in the offered list; any other pick proves a server order. When every pick matched the
