@@ -101,7 +101,8 @@ replacing an earlier report only when the new one is complete.`,
 				return fmt.Errorf("analyze: %w", err)
 			}
 			statsDoc := studyreport.Stats{Settings: set, Study: res}
-			if err := report.WriteAtomic(out, doc, statsDoc); err != nil {
+			kept, err := report.Replace(out, doc, statsDoc)
+			if err != nil {
 				var oe *report.OutputError
 				if errors.As(err, &oe) {
 					return usageErrorf("analyze: --out: %v", err)
@@ -110,7 +111,7 @@ replacing an earlier report only when the new one is complete.`,
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprint(w, studyreport.Summary(res))
-			_, err = fmt.Fprintf(w, "report written to %s (report.md, report.html, stats.json, tables/, figures/)\n", out)
+			_, err = fmt.Fprintf(w, "report written to %s (report.md, report.html, stats.json, tables/, figures/)\n%s", out, keptText(kept))
 			return err
 		},
 	}

@@ -49,7 +49,8 @@ replacing an earlier report there only when the new one is complete.`,
 			if err != nil {
 				return fmt.Errorf("reproduce: %w", err)
 			}
-			if err := report.WriteAtomic(out, doc, r.Stats()); err != nil {
+			kept, err := report.Replace(out, doc, r.Stats())
+			if err != nil {
 				var oe *report.OutputError
 				if errors.As(err, &oe) {
 					return usageErrorf("reproduce: --out: %v", err)
@@ -60,7 +61,7 @@ replacing an earlier report there only when the new one is complete.`,
 			if err := paper.WriteScorecard(w, r.Scorecard); err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(w, "report written to %s (report.md, report.html, stats.json, tables/, figures/)\n", out)
+			_, err = fmt.Fprintf(w, "report written to %s (report.md, report.html, stats.json, tables/, figures/)\n%s", out, keptText(kept))
 			return err
 		},
 	}
@@ -98,4 +99,16 @@ func reproduceError(err error) error {
 		}
 	}
 	return usageErrorf("reproduce: --%s: %s", ce.Field, msg)
+}
+
+// keptText says which files of the user's a rerun kept in the report folder ("" for none).
+func keptText(kept []string) string {
+	if len(kept) == 0 {
+		return ""
+	}
+	files := "files"
+	if len(kept) == 1 {
+		files = "file"
+	}
+	return fmt.Sprintf("kept %d %s of yours in it (not report files): %s\n", len(kept), files, strings.Join(kept, ", "))
 }

@@ -6,8 +6,10 @@ import (
 	"encoding/csv"
 	"fmt"
 	"html"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -117,7 +119,12 @@ func longestCell(t Table, col int) int {
 	return n
 }
 
-// TableLaTeX renders a table as a LaTeX table environment with booktabs rules.
+// longTableRows is the most rows a LaTeX table float holds; longer tables are a longtable,
+// which breaks across pages (a float of thousands of rows runs off its page).
+const longTableRows = 40
+
+// TableLaTeX renders a table with booktabs rules: a table float, or a longtable when it
+// has more than 40 rows.
 func TableLaTeX(t Table) []byte {
 	var b strings.Builder
 	right := rightAligned(t)
@@ -135,11 +142,6 @@ func TableLaTeX(t Table) []byte {
 		}
 	}
 	esc := latexEscaper()
-	b.WriteString("% requires \\usepackage{booktabs}\n\\begin{table}[htbp]\n\\centering\n")
-	if t.Caption != "" {
-		fmt.Fprintf(&b, "\\caption{%s}\n", esc.Replace(t.Caption))
-	}
-	fmt.Fprintf(&b, "\\label{tab:%s}\n\\begin{tabular}{%s}\n\\toprule\n", t.Name, spec)
 	row := func(cells []string) {
 		out := make([]string, len(cells))
 		for i, c := range cells {
@@ -147,6 +149,32 @@ func TableLaTeX(t Table) []byte {
 		}
 		b.WriteString(strings.Join(out, " & ") + " \\\\\n")
 	}
+	if len(t.Rows) > longTableRows {
+		// A float cannot break across pages; a long table must.
+		b.WriteString("% requires \\usepackage{booktabs,longtable}\n")
+		fmt.Fprintf(&b, "\\begin{longtable}{%s}\n", spec)
+		if t.Caption != "" {
+			fmt.Fprintf(&b, "\\caption{%s}\\label{tab:%s}\\\\\n", esc.Replace(t.Caption), t.Name)
+		}
+		b.WriteString("\\toprule\n")
+		row(t.Columns)
+		b.WriteString("\\midrule\n\\endfirsthead\n\\toprule\n")
+		row(t.Columns)
+		b.WriteString("\\midrule\n\\endhead\n\\bottomrule\n\\endfoot\n")
+		for _, r := range t.Rows {
+			row(r)
+		}
+		b.WriteString("\\end{longtable}\n")
+		if t.Note != "" {
+			fmt.Fprintf(&b, "{\\footnotesize %s\\par}\n", esc.Replace(t.Note))
+		}
+		return []byte(b.String())
+	}
+	b.WriteString("% requires \\usepackage{booktabs}\n\\begin{table}[htbp]\n\\centering\n")
+	if t.Caption != "" {
+		fmt.Fprintf(&b, "\\caption{%s}\n", esc.Replace(t.Caption))
+	}
+	fmt.Fprintf(&b, "\\label{tab:%s}\n\\begin{tabular}{%s}\n\\toprule\n", t.Name, spec)
 	row(t.Columns)
 	b.WriteString("\\midrule\n")
 	for _, r := range t.Rows {
@@ -158,6 +186,35 @@ func TableLaTeX(t Table) []byte {
 	}
 	b.WriteString("\\end{table}\n")
 	return []byte(b.String())
+}
+
+// numberSpans returns HTML for a table cell: escaped text in which every number (with its
+// sign, exponent, per cent sign, and an en-dash range it starts) is kept on one line, and
+// hyphen-minus signs of numbers are written U+2212, as typeset tables do. A hyphen inside a
+// word or between digits ("tls1-2", "2018-01", "android-01") is left alone.
+func numberSpans(cell string) string {
+	num := regexp.MustCompile(`[-−]?\d[\d,]*(?:\.\d+)?(?:[eE][-+−]?\d+)?%?(?:–[-−]?\d[\d,]*(?:\.\d+)?(?:[eE][-+−]?\d+)?%?)?`)
+	var b strings.Builder
+	last := 0
+	for _, m := range num.FindAllStringIndex(cell, -1) {
+		start := m[0]
+		if start > 0 {
+			prev, _ := utf8.DecodeLastRuneInString(cell[:start])
+			if unicode.IsLetter(prev) || unicode.IsDigit(prev) || prev == '-' || prev == '_' || prev == '.' {
+				continue // part of a name, a date or an address, not a number of its own
+			}
+		}
+		tok := cell[start:m[1]]
+		if cell[start] == '-' {
+			tok = "−" + tok[1:]
+		}
+		tok = strings.NewReplacer("e-", "e−", "E-", "E−", "–-", "–−").Replace(tok)
+		b.WriteString(html.EscapeString(cell[last:start]))
+		b.WriteString(`<span class="n">` + html.EscapeString(tok) + `</span>`)
+		last = m[1]
+	}
+	b.WriteString(html.EscapeString(cell[last:]))
+	return b.String()
 }
 
 // inlineHTML escapes text and sets `code` spans.
@@ -231,7 +288,9 @@ table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em}
 th,td{padding:.2em .6em;text-align:left;vertical-align:top}
 thead th{border-top:2px solid #000;border-bottom:1px solid #000}
 tbody tr:last-child td{border-bottom:2px solid #000}
-td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}
+td.r,th.r{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.n{white-space:nowrap}
+.wide{overflow-x:auto;max-width:100%}
 figure{margin:1em 0}figure img{max-width:100%;height:auto}
 caption,figcaption{text-align:left;font-size:.92em;margin:.3em 0}
 .note{font-size:.85em;color:#333}
@@ -270,7 +329,8 @@ code{font-size:.92em;background:#f3f3f3;padding:0 .2em}
 					}
 					return ""
 				}
-				fmt.Fprintf(&b, "<table id=\"%s\">\n<caption><b>Table %d.</b> %s</caption>\n<thead><tr>", blk.Name, tab, inlineHTML(blk.Caption))
+				// A wide table scrolls inside its box instead of widening the page.
+				fmt.Fprintf(&b, "<div class=\"wide\">\n<table id=\"%s\">\n<caption><b>Table %d.</b> %s</caption>\n<thead><tr>", blk.Name, tab, inlineHTML(blk.Caption))
 				for j, c := range blk.Columns {
 					fmt.Fprintf(&b, "<th%s>%s</th>", cls(j), html.EscapeString(c))
 				}
@@ -278,11 +338,11 @@ code{font-size:.92em;background:#f3f3f3;padding:0 .2em}
 				for _, row := range blk.Rows {
 					b.WriteString("<tr>")
 					for j, c := range row {
-						fmt.Fprintf(&b, "<td%s>%s</td>", cls(j), inlineHTML(c))
+						fmt.Fprintf(&b, "<td%s>%s</td>", cls(j), numberSpans(c))
 					}
 					b.WriteString("</tr>\n")
 				}
-				b.WriteString("</tbody>\n</table>\n")
+				b.WriteString("</tbody>\n</table>\n</div>\n")
 				if blk.Note != "" {
 					fmt.Fprintf(&b, "<p class=\"note\">%s</p>\n", inlineHTML(blk.Note))
 				}

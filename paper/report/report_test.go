@@ -181,8 +181,9 @@ func TestFileOnlyTable(t *testing.T) {
 	long.Name, long.FileOnly = "long", true
 	d.Sections[0].Blocks = append(d.Sections[0].Blocks, long)
 	md, html := string(Markdown(d)), string(HTML(d, nil))
+	// In HTML each number of a cell is a span of its own.
 	for name, out := range map[string]string{"markdown": md, "html": html} {
-		if !strings.Contains(out, "2 rows in") || strings.Count(out, "44/291") != 1 {
+		if !strings.Contains(out, "2 rows in") || strings.Count(out, "291") != 1 {
 			t.Errorf("%s: a file-only table should be referred to, not printed:\n%s", name, out)
 		}
 	}

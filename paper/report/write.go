@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/mhealthsec/mhealthsec/figures"
 )
@@ -76,22 +80,30 @@ func Write(dir string, d Document, stats any) error {
 	return nil
 }
 
-// WriteAtomic writes the report to a temporary folder beside out and, when all of it was
-// written, puts it in place of out (replacing an earlier report there). On any failure out
-// is left as it was and the temporary folder is removed. Failures to use out itself are
-// *OutputError.
-func WriteAtomic(out string, d Document, stats any) (err error) {
+// WriteAtomic is Replace for callers that do not list the files kept.
+func WriteAtomic(out string, d Document, stats any) error {
+	_, err := Replace(out, d, stats)
+	return err
+}
+
+// Replace writes the report to a temporary folder beside out and, when all of it was
+// written, puts it in place of out (replacing an earlier report there). Files in out that
+// a report does not write (a user's notes, a manuscript draft) are moved into the new
+// report and returned, relative to out, so the caller can say which were kept. On any
+// failure out is left as it was and the temporary folder is removed. Failures to use out
+// itself are *OutputError.
+func Replace(out string, d Document, stats any) (kept []string, err error) {
 	out = filepath.Clean(out)
 	if err := checkReplaceable(out); err != nil {
-		return &OutputError{Path: out, Err: err}
+		return nil, &OutputError{Path: out, Err: err}
 	}
 	parent := filepath.Dir(out)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return &OutputError{Path: out, Err: err}
+		return nil, &OutputError{Path: out, Err: err}
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".tmp-")
 	if err != nil {
-		return &OutputError{Path: out, Err: err}
+		return nil, &OutputError{Path: out, Err: err}
 	}
 	defer func() {
 		if err != nil {
@@ -100,12 +112,88 @@ func WriteAtomic(out string, d Document, stats any) (err error) {
 	}()
 	// MkdirTemp makes the folder 0700; a report is for reading.
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		return &OutputError{Path: out, Err: err}
+		return nil, &OutputError{Path: out, Err: err}
 	}
 	if err := Write(tmp, d, stats); err != nil {
+		return nil, err
+	}
+	kept, err = userFiles(out)
+	if err != nil {
+		return nil, &OutputError{Path: out, Err: err}
+	}
+	for _, rel := range kept {
+		dst := filepath.Join(tmp, rel)
+		if _, err := os.Lstat(dst); err == nil {
+			// The new report writes a file of that name; the user's stays with the old report.
+			return nil, &OutputError{Path: out, Err: fmt.Errorf("%s is not a report file but the new report writes one of that name; move it and rerun", rel)}
+		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return nil, &OutputError{Path: out, Err: err}
+		}
+		// A copy, not a move: until the swap below succeeds, out must stay as it was.
+		if err := copyFile(filepath.Join(out, rel), dst); err != nil {
+			return nil, &OutputError{Path: out, Err: fmt.Errorf("keeping %s: %w", rel, err)}
+		}
+	}
+	return kept, replaceDir(tmp, out)
+}
+
+// reportFile reports whether rel (a slash path inside a report folder) is a file a report
+// writes: report.md, report.html, stats.json, tables/*.{csv,md,tex}, figures/*.{png,svg,pdf}.
+func reportFile(rel string) bool {
+	dir, name := path.Split(rel)
+	ext := path.Ext(name)
+	switch dir {
+	case "":
+		return name == "report.md" || name == "report.html" || name == "stats.json"
+	case "tables/":
+		return ext == ".csv" || ext == ".md" || ext == ".tex"
+	case "figures/":
+		return slices.Contains(figures.Formats(), strings.TrimPrefix(ext, "."))
+	}
+	return false
+}
+
+// userFiles lists the files under out that no report writes, sorted; a missing out has none.
+func userFiles(out string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == out {
+			return fs.SkipAll
+		}
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(out, p)
+		if err != nil {
+			return err
+		}
+		if !reportFile(filepath.ToSlash(rel)) {
+			files = append(files, rel)
+		}
+		return nil
+	})
+	slices.Sort(files)
+	return files, err
+}
+
+func copyFile(src, dst string) error {
+	fi, err := os.Lstat(src)
+	if err != nil {
 		return err
 	}
-	return replaceDir(tmp, out)
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := os.Readlink(src)
+		if err != nil {
+			return err
+		}
+		return os.Symlink(target, dst)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, data, fi.Mode().Perm())
 }
 
 // replaceDir moves the finished folder tmp to out. An existing out is first moved aside and
@@ -155,7 +243,15 @@ func checkReplaceable(out string) error {
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(out, "stats.json")); err != nil {
-		return errors.New("exists, is not empty and holds no earlier report (no stats.json); refusing to replace it")
+		var names []string
+		for i, e := range entries {
+			if i == 5 {
+				names = append(names, fmt.Sprintf("and %d more", len(entries)-i))
+				break
+			}
+			names = append(names, e.Name())
+		}
+		return fmt.Errorf("exists, is not empty (%s) and holds no earlier report (no stats.json); refusing to write into it", strings.Join(names, ", "))
 	}
 	return nil
 }
