@@ -137,14 +137,8 @@ func regrade(r io.Reader, name string, w io.Writer, c grade.Criteria) (*summary,
 			continue
 		}
 		var res result.Result
-		if err := json.Unmarshal(raw, &res); err != nil {
-			le := &result.LineError{File: name, Line: line, Err: err}
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				le.Field = te.Field
-				le.Err = fmt.Errorf("expected %s, got JSON %s", te.Type, te.Value)
-			}
-			return nil, le
+		if err := result.DecodeLine(name, line, raw, &res); err != nil {
+			return nil, err
 		}
 		sum.lines++
 		old := letterOf(res.Grade)
@@ -178,7 +172,7 @@ func regrade(r io.Reader, name string, w io.Writer, c grade.Criteria) (*summary,
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, &result.LineError{File: name, Line: line + 1, Err: fmt.Errorf("line longer than %d bytes", result.MaxLineBytes)}
+			return nil, result.LineTooLong(name, line+1)
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
