@@ -182,22 +182,6 @@ func BenchmarkGotaCountBy(b *testing.B) {
 	}
 }
 
-// BenchmarkStatsTableFromDataFrame is analysis/stats' own cross-tabulation, for comparison.
-func BenchmarkStatsTableFromDataFrame(b *testing.B) {
-	df := makeColumns(benchRows).frame()
-	for _, p := range pairs {
-		b.Run(p[0]+"×"+p[1], func(b *testing.B) {
-			stop := peakHeap(b)
-			for b.Loop() {
-				if _, err := stats.TableFromDataFrame(df, p[0], p[1]); err != nil {
-					b.Fatal(err)
-				}
-			}
-			stop()
-		})
-	}
-}
-
 // BenchmarkCountAndTest is the target: count 1e6 rows of a dataframe and run Pearson's
 // chi-square test on the table.
 func BenchmarkCountAndTest(b *testing.B) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/go-gota/gota/series"
+	"github.com/mhealthsec/mhealthsec/analysis/stats"
 )
 
 // syntheticResults is a results table of n rows: app, category, below_a (bool, with some
@@ -193,5 +194,24 @@ func TestGroupCountMissingValues(t *testing.T) {
 	c, err := GotaCountBy(allMissing, "r", "c")
 	if err != nil || c.Missing != 1 || c.Total() != 0 {
 		t.Errorf("GotaCountBy all missing: %+v %v", c, err)
+	}
+}
+
+// TestCountByMakesTheTable: CountBy is the one way from a dataframe to a contingency table
+// (analysis/stats takes counts, not dataframes); a missing value is counted, not an error.
+func TestCountByMakesTheTable(t *testing.T) {
+	df := dataframe.ReadCSV(strings.NewReader("platform,grade\nios,B\nandroid,A\nios,A\nandroid,F\nios,B\nNA,A\n"))
+	c, err := CountBy(df, "platform", "grade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := stats.NewTable(c.Counts, c.RowNames, c.ColNames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]int{{1, 0, 1}, {1, 2, 0}}
+	if !reflect.DeepEqual(tab.Counts, want) || !reflect.DeepEqual(tab.RowNames, []string{"android", "ios"}) ||
+		!reflect.DeepEqual(tab.ColNames, []string{"A", "B", "F"}) || c.Missing != 1 {
+		t.Errorf("table %v %v %v, missing %d; want %v, [android ios], [A B F], 1", tab.Counts, tab.RowNames, tab.ColNames, c.Missing, want)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/go-gota/gota/dataframe"
 )
 
 // MaxTotal is the largest table total accepted. Counts up to 2^53 are exact in a
@@ -133,47 +131,6 @@ func names(what string, given []string, n int, prefix string) ([]string, error) 
 		seen[s] = true
 	}
 	return slices.Clone(given), nil
-}
-
-// TableFromDataFrame cross-tabulates two categorical columns of df: one row of the
-// table per distinct value of rowCol, one column per distinct value of colCol, both
-// sorted so that the output does not depend on row order. A missing value (gota
-// reads "NA" and "NaN" as missing) is an error naming the data-frame row.
-func TableFromDataFrame(df dataframe.DataFrame, rowCol, colCol string) (Table, error) {
-	if df.Err != nil {
-		return Table{}, fmt.Errorf("cross-tabulate: %w", df.Err)
-	}
-	rs, cs := df.Col(rowCol), df.Col(colCol)
-	if rs.Err != nil {
-		return Table{}, fmt.Errorf("cross-tabulate: column %q: %w", rowCol, rs.Err)
-	}
-	if cs.Err != nil {
-		return Table{}, fmt.Errorf("cross-tabulate: column %q: %w", colCol, cs.Err)
-	}
-	rv, cv := rs.Records(), cs.Records()
-	rna, cna := rs.IsNaN(), cs.IsNaN()
-	for i := range rv {
-		if rna[i] {
-			return Table{}, fmt.Errorf("cross-tabulate: row %d: column %q is missing (gota reads NA as missing)", i+1, rowCol)
-		}
-		if cna[i] {
-			return Table{}, fmt.Errorf("cross-tabulate: row %d: column %q is missing (gota reads NA as missing)", i+1, colCol)
-		}
-	}
-	rowNames, colNames := sortedUnique(rv), sortedUnique(cv)
-	ri, ci := index(rowNames), index(colNames)
-	counts := make([][]int, len(rowNames))
-	for i := range counts {
-		counts[i] = make([]int, len(colNames))
-	}
-	for k := range rv {
-		counts[ri[rv[k]]][ci[cv[k]]]++
-	}
-	t, err := NewTable(counts, rowNames, colNames)
-	if err != nil {
-		return Table{}, fmt.Errorf("cross-tabulate %q by %q: %w", rowCol, colCol, err)
-	}
-	return t, nil
 }
 
 func sortedUnique(s []string) []string {

@@ -5,8 +5,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/go-gota/gota/dataframe"
 )
 
 func TestParseTable(t *testing.T) {
@@ -104,30 +102,6 @@ func TestDropEmpty(t *testing.T) {
 	}
 	if _, _, err := (Table{Counts: [][]int{{1, 2}, {0, 0}}}).DropEmpty(); err == nil {
 		t.Error("a table with one non-empty row must not be testable")
-	}
-}
-
-func TestTableFromDataFrame(t *testing.T) {
-	df := dataframe.ReadCSV(strings.NewReader("platform,grade\nios,B\nandroid,A\nios,A\nandroid,F\nios,B\n"))
-	tab, err := TableFromDataFrame(df, "platform", "grade")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Table{Counts: [][]int{{1, 0, 1}, {1, 2, 0}}, RowNames: []string{"android", "ios"}, ColNames: []string{"A", "B", "F"}}
-	if !reflect.DeepEqual(tab, want) {
-		t.Errorf("got %+v, want %+v", tab, want)
-	}
-	// gota turns the string "NA" into a missing value.
-	df = dataframe.ReadCSV(strings.NewReader("platform,grade\nios,B\nNA,A\nandroid,A\n"))
-	if _, err := TableFromDataFrame(df, "platform", "grade"); err == nil || !strings.Contains(err.Error(), `row 2: column "platform" is missing`) {
-		t.Errorf("NA: err = %v", err)
-	}
-	if _, err := TableFromDataFrame(df, "platform", "nope"); err == nil || !strings.Contains(err.Error(), `"nope"`) {
-		t.Errorf("unknown column: err = %v", err)
-	}
-	df = dataframe.ReadCSV(strings.NewReader("platform,grade\nios,B\nios,A\n"))
-	if _, err := TableFromDataFrame(df, "platform", "grade"); err == nil || !strings.Contains(err.Error(), "need at least 2") {
-		t.Errorf("one category: err = %v", err)
 	}
 }
 
