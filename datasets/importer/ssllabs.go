@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
@@ -60,6 +62,11 @@ type labsDetails struct {
 	Logjam         *bool           `json:"logjam"`
 	DrownVuln      *bool           `json:"drownVulnerable"`
 	HSTSPolicy     *labsHSTS       `json:"hstsPolicy"`
+	// API v2 gives HSTS as these instead of hstsPolicy.
+	STSHeader     *string `json:"stsResponseHeader"`
+	STSMaxAge     *int64  `json:"stsMaxAge"`
+	STSSubdomains *bool   `json:"stsSubdomains"`
+	STSPreload    *bool   `json:"stsPreload"`
 	// API v2 and early v3 responses carry the leaf in details.cert, its key in
 	// details.key and the served chain in details.chain instead of host.certs.
 	Cert *labsCert `json:"cert"`
@@ -109,6 +116,9 @@ type labsSuite struct {
 	DHBits         int    `json:"dhBits"`
 	NamedGroupBits int    `json:"namedGroupBits"`
 	NamedGroupName string `json:"namedGroupName"`
+	// API v2 names the key exchange strength so.
+	DHStrength int `json:"dhStrength"`
+	ECDHBits   int `json:"ecdhBits"`
 }
 
 type labsSims struct {
@@ -161,30 +171,49 @@ const (
 	chainBadOrder   = 8
 )
 
-// SSLLabs reads one SSL Labs API v3 host object, or a JSON array of them, and returns one
-// result per endpoint (IP address). A host that failed as a whole (status ERROR, no
-// endpoints) gives one result with Error set. name is used in errors.
+// SSLLabs reads one SSL Labs API host object (API v3, and v2 as ssllabs-scan 1.x wrote it),
+// or a JSON array of them, and returns one result per endpoint (IP address). A host that
+// failed as a whole (status ERROR, no endpoints) gives one result with Error set; an
+// assessment that had not finished (status IN_PROGRESS, DNS) is refused. The host may be
+// given as a URL ("https://example.org/"), which is reduced to its host name; anything
+// else that is not a host name or IP address is refused. A file of another kind
+// (testssl.sh JSON, a HAR, a capture) is refused naming what it is and the command that
+// reads it. name is used in errors.
+//
+// API v2 lists the cipher suites once for all protocols, as tested with the highest one:
+// they are filed under that protocol (TLS 1.3 suites under TLS 1.3), its preference flag
+// is taken as the server order of every protocol offered, and a note on the result says so.
 func SSLLabs(r io.Reader, name string) ([]result.Result, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	data = bytes.TrimSpace(data)
+	if err := expectFormat(name, data, FormatSSLLabs); err != nil {
+		return nil, err
+	}
+	data = bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))
+	if len(data) == 0 {
+		return nil, &PathError{File: name, Err: fmt.Errorf("empty file")}
+	}
 	var raws []json.RawMessage
-	var paths []string
-	if len(data) > 0 && data[0] == '[' {
+	array := data[0] == '['
+	if array {
 		if err := json.Unmarshal(data, &raws); err != nil {
 			return nil, decodeErr(name, "$", data, err)
 		}
-		for i := range raws {
-			paths = append(paths, fmt.Sprintf("$[%d]", i))
+		if len(raws) == 0 {
+			return nil, &PathError{File: name, Path: "$", Err: fmt.Errorf("no host objects (an empty array)")}
 		}
 	} else {
-		raws, paths = []json.RawMessage{data}, []string{"$"}
+		raws = []json.RawMessage{data}
 	}
 	var out []result.Result
 	for i, raw := range raws {
-		rs, err := labsHostResults(name, paths[i], raw)
+		p := "$"
+		if array {
+			p = at("$", i)
+		}
+		rs, err := labsHostResults(name, p, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -193,29 +222,79 @@ func SSLLabs(r io.Reader, name string) ([]result.Result, error) {
 	return out, nil
 }
 
+// labsHostName reads the host field: a host name or IP address, or an http(s) URL with
+// nothing after the host but an optional port and "/". It returns the host in canonical
+// form (lower case, no trailing dot) and the URL's port (0 when none).
+func labsHostName(s string) (string, int, error) {
+	h := strings.TrimSpace(s)
+	lower := strings.ToLower(h)
+	for _, scheme := range []string{"https://", "http://"} {
+		if strings.HasPrefix(lower, scheme) {
+			h = strings.TrimSuffix(h[len(scheme):], "/")
+			if strings.ContainsAny(h, "/?#@") {
+				return "", 0, fmt.Errorf("%q is a URL with a path, query or user: want a host name", s)
+			}
+			t, err := probe.ParseTarget(h, 0)
+			if err != nil {
+				return "", 0, fmt.Errorf("%q is not a host name or IP address: %v", s, err)
+			}
+			return t.Host, t.Port, nil
+		}
+	}
+	if strings.Contains(h, "://") {
+		return "", 0, fmt.Errorf("%q is a URL of another scheme: want a host name", s)
+	}
+	t, err := probe.ParseTarget(h, 0)
+	if err != nil || t.Port != 0 {
+		return "", 0, fmt.Errorf("%q is not a host name or IP address", s)
+	}
+	return t.Host, 0, nil
+}
+
 func labsHostResults(file, path string, raw json.RawMessage) ([]result.Result, error) {
 	var h labsHost
 	if err := json.Unmarshal(raw, &h); err != nil {
 		return nil, decodeErr(file, path, raw, err)
 	}
 	if h.Host == "" {
-		return nil, &PathError{File: file, Path: path + ".host", Err: fmt.Errorf("missing host (not an SSL Labs API v3 host object)")}
+		return nil, &PathError{File: file, Path: path + ".host", Err: fmt.Errorf("missing host (not an SSL Labs API host object)")}
 	}
-	if h.Port == 0 {
+	host, urlPort, err := labsHostName(h.Host)
+	if err != nil {
+		return nil, &PathError{File: file, Path: path + ".host", Err: err}
+	}
+	switch {
+	case h.Port < 0 || h.Port > 65535:
+		return nil, &PathError{File: file, Path: path + ".port", Err: fmt.Errorf("bad port %d (want 1-65535)", h.Port)}
+	case urlPort != 0 && h.Port != 0 && urlPort != h.Port:
+		return nil, &PathError{File: file, Path: path + ".port", Err: fmt.Errorf("port %d differs from the port %d in host %q", h.Port, urlPort, h.Host)}
+	case h.Port == 0 && urlPort != 0:
+		h.Port = urlPort
+	case h.Port == 0:
 		h.Port = 443
 	}
+	switch h.Status {
+	case "DNS", "IN_PROGRESS":
+		return nil, &PathError{File: file, Path: path + ".status", Err: fmt.Errorf("the assessment had not finished (status %s): fetch the result again once its status is READY", h.Status)}
+	}
 	base := result.Result{
-		Host:   h.Host,
+		Host:   host,
 		Port:   h.Port,
-		SNI:    h.Host,
+		SNI:    host,
 		Source: result.SourceSSLLabs,
+		Target: net.JoinHostPort(host, strconv.Itoa(h.Port)),
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		base.SNI = ""
+	}
+	if host != h.Host {
+		base.Notes = append(base.Notes, fmt.Sprintf("SSL Labs host %q read as %q", h.Host, host))
 	}
 	if h.StartTime > 0 {
 		base.StartedAt = time.UnixMilli(h.StartTime).UTC()
 	}
 	if len(h.Endpoints) == 0 {
 		r := base
-		r.Target = net.JoinHostPort(h.Host, strconv.Itoa(h.Port))
 		msg := h.StatusMessage
 		if msg == "" {
 			msg = "no endpoints (status " + h.Status + ")"
@@ -229,14 +308,20 @@ func labsHostResults(file, path string, raw json.RawMessage) ([]result.Result, e
 	}
 	var out []result.Result
 	for i, er := range h.Endpoints {
-		p := fmt.Sprintf("%s.endpoints[%d]", path, i)
+		p := path + at(".endpoints", i)
 		var e labsEndpoint
 		if err := json.Unmarshal(er, &e); err != nil {
 			return nil, decodeErr(file, p, er, err)
 		}
 		r := base
-		r.IP = e.IPAddress
-		r.Target = net.JoinHostPort(h.Host, strconv.Itoa(h.Port))
+		r.Notes = append([]string(nil), base.Notes...)
+		if e.IPAddress != "" {
+			a, err := netip.ParseAddr(e.IPAddress)
+			if err != nil {
+				return nil, &PathError{File: file, Path: p + ".ipAddress", Err: fmt.Errorf("%q is not an IP address", e.IPAddress)}
+			}
+			r.IP = a.String()
+		}
 		r.DurationMS = e.Duration
 		if e.StatusMessage != "" && e.StatusMessage != "Ready" {
 			r.Error = &result.Error{Kind: labsErrorKind(e.StatusMessage), Message: e.StatusMessage}
@@ -379,6 +464,16 @@ func labsDetailsInto(file, path string, d *labsDetails, certs map[string]labsCer
 	for _, id := range []string{"BREACH", "LUCKY13"} {
 		note(r, id, "not tested by SSL Labs")
 	}
+	if d.HSTSPolicy == nil && d.STSHeader != nil { // API v2
+		hp := &labsHSTS{Status: "absent", Header: *d.STSHeader, MaxAge: d.STSMaxAge, IncludeSubDomains: d.STSSubdomains, Preload: d.STSPreload}
+		if *d.STSHeader != "" {
+			hp.Status = "present"
+			if d.STSMaxAge == nil {
+				hp.Status = "invalid"
+			}
+		}
+		d.HSTSPolicy = hp
+	}
 	if d.HTTPStatusCode != 0 || d.HSTSPolicy != nil {
 		r.HTTP = &result.HTTP{Status: d.HTTPStatusCode, Server: d.ServerSig}
 		if hp := d.HSTSPolicy; hp != nil && hp.Status != "unknown" && hp.Status != "" {
@@ -439,52 +534,97 @@ func labsSuitesInto(file, path string, raw json.RawMessage, r *result.Result) er
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
-	var groups []labsSuites
-	if raw[0] == '{' { // early v3 and v2 responses: one object for all protocols
+	if raw[0] == '{' { // API v2: one object for all protocols
 		var g labsSuites
 		if err := json.Unmarshal(raw, &g); err != nil {
 			return decodeErr(file, path, raw, err)
 		}
-		groups = []labsSuites{g}
-	} else if err := json.Unmarshal(raw, &groups); err != nil {
+		return labsV2Suites(g, r)
+	}
+	var groups []labsSuites
+	if err := json.Unmarshal(raw, &groups); err != nil {
 		return decodeErr(file, path, raw, err)
 	}
 	for gi, g := range groups {
-		proto := result.Protocol("")
-		if g.Protocol != 0 {
-			p, err := labsProtocolKey(g.Protocol, "", "")
-			if err != nil {
-				return &PathError{File: file, Path: fmt.Sprintf("%s[%d].protocol", path, gi), Err: err}
+		p, err := labsProtocolKey(g.Protocol, "", "")
+		if err != nil {
+			return &PathError{File: file, Path: at(path, gi) + ".protocol", Err: err}
+		}
+		if g.Preference != nil {
+			if r.ServerOrder == nil {
+				r.ServerOrder = map[result.Protocol]bool{}
 			}
-			proto = p
-			if g.Preference != nil {
-				if r.ServerOrder == nil {
-					r.ServerOrder = map[result.Protocol]bool{}
-				}
-				r.ServerOrder[p] = *g.Preference
-			}
+			r.ServerOrder[p] = *g.Preference
 		}
 		for _, s := range g.List {
-			c := result.Cipher{Protocol: proto, ID: fmt.Sprintf("0x%04x", s.ID), Name: s.Name, Bits: s.CipherStrength}
-			if c.Protocol == "" {
-				c.Protocol = highestProtocol(r)
-			}
-			switch {
-			case strings.HasPrefix(s.KxType, "ECDH"):
-				c.Kx, c.KxBits, c.Group = "ECDHE", s.NamedGroupBits, s.NamedGroupName
-			case strings.HasPrefix(s.KxType, "DH"):
-				c.Kx, c.KxBits = "DHE", max(s.DHBits, s.KxStrength)
-			case s.KxType == "RSA":
-				c.Kx, c.KxBits = "RSA", s.KxStrength
-			}
-			if strings.Contains(s.Name, "ECDH_") && !strings.Contains(s.Name, "ECDHE") {
-				c.Kx = "ECDH"
-			}
-			suiteTraits(&c)
-			r.Ciphers = append(r.Ciphers, c)
+			r.Ciphers = append(r.Ciphers, labsCipher(p, s))
 		}
 	}
 	return nil
+}
+
+// labsV2Suites files API v2's single suite list, which SSL Labs tested with the highest
+// protocol offered, under that protocol (TLS 1.3 suites under TLS 1.3, SSL 2.0 kinds under
+// SSL 2.0), and takes its preference flag as the server order of every protocol offered.
+func labsV2Suites(g labsSuites, r *result.Result) error {
+	best := result.Protocol("")
+	for _, p := range r.Protocols.List() {
+		if p != result.TLS13 && p != result.SSLv2 {
+			best = p
+		}
+	}
+	if best == "" && len(g.List) > 0 {
+		best = highestProtocol(r)
+	}
+	for _, s := range g.List {
+		p := best
+		switch {
+		case s.ID>>8 == 0x13:
+			p = result.TLS13
+		case s.ID > 0xffff:
+			p = result.SSLv2
+		}
+		r.Ciphers = append(r.Ciphers, labsCipher(p, s))
+	}
+	if g.Preference != nil {
+		if r.ServerOrder == nil {
+			r.ServerOrder = map[result.Protocol]bool{}
+		}
+		for _, p := range r.Protocols.List() {
+			if p != result.SSLv2 {
+				r.ServerOrder[p] = *g.Preference
+			}
+		}
+	}
+	if len(g.List) > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("SSL Labs API v2 lists the cipher suites once, tested with %s: they are filed under it, and which suites older protocols accept is not known", best))
+	}
+	return nil
+}
+
+// labsCipher is one SSL Labs suite under protocol p (v3 names the key exchange by
+// kxType and namedGroupBits, v2 by dhStrength and ecdhBits).
+func labsCipher(p result.Protocol, s labsSuite) result.Cipher {
+	id := fmt.Sprintf("0x%04x", s.ID)
+	c := result.Cipher{Protocol: p, ID: id, Name: s.Name, Bits: s.CipherStrength}
+	n := strings.ToUpper(s.Name)
+	switch {
+	case strings.HasPrefix(s.KxType, "ECDH"):
+		c.Kx, c.KxBits, c.Group = "ECDHE", s.NamedGroupBits, s.NamedGroupName
+	case strings.HasPrefix(s.KxType, "DH"):
+		c.Kx, c.KxBits = "DHE", max(s.DHBits, s.KxStrength)
+	case s.KxType == "RSA":
+		c.Kx, c.KxBits = "RSA", s.KxStrength
+	case s.KxType == "" && s.ECDHBits > 0:
+		c.Kx, c.KxBits = "ECDHE", s.ECDHBits
+	case s.KxType == "" && s.DHStrength > 0:
+		c.Kx, c.KxBits = "DHE", s.DHStrength
+	}
+	if strings.Contains(n, "ECDH_") && !strings.Contains(n, "ECDHE") {
+		c.Kx = "ECDH"
+	}
+	suiteTraits(&c)
+	return c
 }
 
 func highestProtocol(r *result.Result) result.Protocol {

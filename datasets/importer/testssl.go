@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,11 +21,18 @@ type testsslFinding struct {
 	Port     string `json:"port"`
 	Severity string `json:"severity"`
 	Finding  string `json:"finding"`
-	path     string
+	// at and idx locate the finding for errors: at[idx] is its JSON path.
+	at  string
+	idx int
 }
+
+func (f *testsslFinding) path() string { return at(f.at, f.idx) }
+
+func at(p string, i int) string { return p + "[" + strconv.Itoa(i) + "]" }
 
 // testsslPretty is the --jsonfile-pretty document.
 type testsslPretty struct {
+	Version    string            `json:"version"`
 	StartTime  string            `json:"startTime"`
 	ScanResult []json.RawMessage `json:"scanResult"`
 }
@@ -35,15 +41,25 @@ type testsslPretty struct {
 // --jsonfile-pretty document, and returns one result per scanned endpoint (host, IP,
 // port), in the order they appear. name is used in errors.
 //
+// Versions 3.0 and later are read (certificate ids "<cert#1>" as 3.0 writes them and
+// "<hostCert#1>" as 3.2 does). testssl.sh 2.9 writes other ids and value shapes and is
+// refused with an error naming the version. A file of another kind (SSL Labs JSON, a HAR, a
+// capture) is refused naming what it is and the command that reads it.
+//
 // Cipher findings of a default run (cipher_xc02f, no protocol) are listed under TLS 1.3
 // for TLS 1.3 suites and under the newest earlier protocol offered otherwise; runs with -E
-// (cipher-tls1_2_xc02f) give the protocol exactly.
+// (cipher-tls1_2_xc02f) give the protocol exactly. With several server certificates
+// (an RSA and an ECDSA one) the first, as testssl.sh numbers them, is the result's
+// certificate and all are listed in certificates.
 func Testssl(r io.Reader, name string) ([]result.Result, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	data = bytes.TrimSpace(data)
+	if err := expectFormat(name, data, FormatTestssl); err != nil {
+		return nil, err
+	}
+	data = bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))
 	if len(data) == 0 {
 		return nil, &PathError{File: name, Err: fmt.Errorf("empty file")}
 	}
@@ -52,16 +68,21 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 		if err := json.Unmarshal(data, &fs); err != nil {
 			return nil, decodeErr(name, "$", data, err)
 		}
+		for i := range fs {
+			fs[i].at, fs[i].idx = "$", i
+		}
+		if err := testssl29(name, "", fs); err != nil {
+			return nil, err
+		}
 		groups, order := map[string][]testsslFinding{}, []string{}
 		for i := range fs {
-			fs[i].path = fmt.Sprintf("$[%d]", i)
 			key := fs[i].IP + " " + fs[i].Port
 			if _, ok := groups[key]; !ok {
 				order = append(order, key)
 			}
 			groups[key] = append(groups[key], fs[i])
 		}
-		var out []result.Result
+		out := make([]result.Result, 0, len(order))
 		for _, key := range order {
 			g := groups[key]
 			host, ip, _ := strings.Cut(g[0].IP, "/")
@@ -74,6 +95,9 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 			}
 			out = append(out, res)
 		}
+		if len(out) == 0 {
+			return nil, &PathError{File: name, Path: "$", Err: fmt.Errorf("no findings (an empty testssl.sh run)")}
+		}
 		return out, nil
 	}
 	var doc testsslPretty
@@ -83,9 +107,12 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 	if doc.ScanResult == nil {
 		return nil, &PathError{File: name, Path: "$.scanResult", Err: fmt.Errorf("missing (not testssl.sh JSON)")}
 	}
+	if err := testssl29(name, doc.Version, nil); err != nil {
+		return nil, err
+	}
 	var out []result.Result
 	for i, raw := range doc.ScanResult {
-		p := fmt.Sprintf("$.scanResult[%d]", i)
+		p := at("$.scanResult", i)
 		var sections map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &sections); err != nil {
 			return nil, decodeErr(name, p, raw, err)
@@ -111,9 +138,12 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 				return nil, decodeErr(name, p+"."+k, v, err)
 			}
 			for j := range sec {
-				sec[j].path = fmt.Sprintf("%s.%s[%d]", p, k, j)
+				sec[j].at, sec[j].idx = p+"."+k, j
 			}
 			fs = append(fs, sec...)
+		}
+		if err := testssl29(name, "", fs); err != nil {
+			return nil, err
 		}
 		host := str("targetHost")
 		ip := str("ip")
@@ -126,15 +156,30 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 		}
 		out = append(out, res)
 	}
+	if len(out) == 0 {
+		return nil, &PathError{File: name, Path: "$.scanResult", Err: fmt.Errorf("no scanned endpoint (an empty testssl.sh run)")}
+	}
 	return out, nil
 }
 
-var (
-	cipherIDRe  = regexp.MustCompile(`^cipher(?:-([a-z0-9_]+))?_x([0-9a-f]+)$`)
-	gradeSpecRe = regexp.MustCompile(`\b(20\d\d[a-z])\b`)
-	hstsAgeRe   = regexp.MustCompile(`=\s*(\d+)\s*s`)
-	hostCertRe  = regexp.MustCompile(` <hostCert#(\d+)>$`)
-)
+// testssl29 refuses the output of testssl.sh 2.9 and earlier, known by the version of a
+// pretty document or by ids that only those versions write: lower-case protocol ids
+// ("sslv2", "tls1_2") and "sweet32". Their findings are worded differently (key sizes
+// without the algorithm, protocols as sentences), so reading them with the 3.x rules would
+// give null protocols and wrong key sizes.
+func testssl29(file, version string, fs []testsslFinding) error {
+	const supported = "this importer reads testssl.sh 3.0 and later (3.0.x, 3.1dev, 3.2); rerun the scan with a current testssl.sh"
+	if v := strings.TrimSpace(version); v != "" && (v[0] < '3' || v[0] > '9') && v[0] >= '0' && v[0] <= '9' {
+		return &PathError{File: file, Path: "$.version", Err: fmt.Errorf("testssl.sh %s output is not supported: %s", strings.Fields(v)[0], supported)}
+	}
+	for i := range fs {
+		switch fs[i].ID {
+		case "sslv2", "sslv3", "tls1", "tls1_1", "tls1_2", "tls1_3", "sweet32":
+			return &PathError{File: file, Path: fs[i].path() + ".id", Err: fmt.Errorf("id %q is written by testssl.sh 2.9 or earlier, whose output is not supported: %s", fs[i].ID, supported)}
+		}
+	}
+	return nil
+}
 
 func testsslProtocolKey(s string) (result.Protocol, bool) {
 	switch strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(s, ".", "_"), "v", "")) {
@@ -152,6 +197,533 @@ func testsslProtocolKey(s string) (result.Protocol, bool) {
 		return result.TLS13, true
 	}
 	return "", false
+}
+
+// testsslBuild is the state of one endpoint's result while its findings are read.
+type testsslBuild struct {
+	file string
+	r    result.Result
+	// certs holds each server certificate by testssl.sh's number (1 when there is one).
+	certs map[int]*result.Certificate
+	grade result.Grade
+	// haveGrade is set by overall_grade; gradeBad says why the grade cannot be imported.
+	haveGrade bool
+	gradeBad  string
+	unplaced  []result.Cipher
+	// globalOrder is testssl 3.0's single cipher_order verdict for all protocols.
+	globalOrder *bool
+	// ianaName maps OpenSSL suite names to IANA names (client simulations use OpenSSL's),
+	// ids IANA names to suite ids.
+	ianaName, ids map[string]string
+	sims          []testsslFinding
+}
+
+// testsslHandler reads one finding (id without its certificate number, certNo the
+// number) into the result being built.
+type testsslHandler func(b *testsslBuild, id string, certNo int, f *testsslFinding) error
+
+// testsslHandlerFor is the table of what each testssl.sh id means; nil for ids the result
+// does not carry.
+func testsslHandlerFor(id string) testsslHandler {
+	switch id {
+	case "scanProblem":
+		return tsScanProblem
+	case "SSLv2", "SSLv3", "TLS1", "TLS1_1", "TLS1_2", "TLS1_3":
+		return tsProtocol
+	case "cipher_order":
+		return tsCipherOrder
+	case "cert_commonName", "cert_subjectAltName", "cert_caIssuers", "cert_signatureAlgorithm",
+		"cert_keySize", "cert_notBefore", "cert_notAfter", "cert_expirationStatus",
+		"cert_chain_of_trust", "cert_trust", "certs_countServer", "certs_list_ordering_problem",
+		"cert_revocation":
+		return tsCert
+	case "HTTP_status_code":
+		return tsHTTPStatus
+	case "HSTS", "HSTS_time", "HSTS_subdomains", "HSTS_preload":
+		return tsHSTS
+	case "banner_server":
+		return tsBanner
+	case "secure_renego", "fallback_SCSV":
+		return tsSupported
+	case "overall_grade", "final_score", "protocol_support_score", "key_exchange_score",
+		"cipher_strength_score", "rating_spec":
+		return tsGrade
+	}
+	if testsslVulnField(&result.Vulnerabilities{}, id) != nil {
+		return tsVuln
+	}
+	switch {
+	case strings.HasPrefix(id, "cipher_order-"):
+		return tsCipherOrder
+	case strings.HasPrefix(id, "cipher") && strings.Contains(id, "_x"):
+		return tsCipher
+	case strings.HasPrefix(id, "clientsimulation-"):
+		return tsClientSim
+	case strings.HasPrefix(id, "grade_cap_reason_"), strings.HasPrefix(id, "grade_cap_warning_"):
+		return tsGrade
+	}
+	return nil
+}
+
+// testsslCertNo splits "cert_keySize <cert#2>" (3.0) or "cert_keySize <hostCert#2>" (3.2)
+// into the id and the certificate number; ids without one are certificate 1.
+func testsslCertNo(id string) (string, int) {
+	i := strings.LastIndex(id, " <")
+	if i < 0 || !strings.HasSuffix(id, ">") {
+		return id, 1
+	}
+	kind, num, ok := strings.Cut(id[i+2:len(id)-1], "#")
+	if !ok || kind != "cert" && kind != "hostCert" {
+		return id, 1
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 {
+		return id, 1
+	}
+	return id[:i], n
+}
+
+func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (result.Result, error) {
+	b := &testsslBuild{
+		file:     file,
+		r:        result.Result{Host: host, IP: ip, SNI: host, Source: result.SourceTestssl},
+		ianaName: map[string]string{},
+		ids:      map[string]string{},
+	}
+	r := &b.r
+	if host == ip && net.ParseIP(host) != nil {
+		r.SNI = ""
+	}
+	if port == "" {
+		port = "443"
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p <= 0 || p > 65535 {
+		path := ""
+		if len(fs) > 0 {
+			path = fs[0].path() + ".port"
+		}
+		return *r, &PathError{File: file, Path: path, Err: fmt.Errorf("bad port %q (want 1-65535)", port)}
+	}
+	r.Port = p
+	r.Target = net.JoinHostPort(host, port)
+	// startTime is Unix seconds as a string in 3.0 and 3.2; flat files carry no time.
+	if secs, err := strconv.ParseInt(started, 10, 64); err == nil && secs > 0 {
+		r.StartedAt = time.Unix(secs, 0).UTC()
+	} else if t, err := time.Parse(time.RFC3339, started); err == nil {
+		r.StartedAt = t.UTC()
+	}
+	for i := range fs {
+		f := &fs[i]
+		if strings.EqualFold(f.Severity, "FATAL") {
+			r.Error = &result.Error{Kind: testsslErrorKind(strings.ToLower(f.Finding)), Message: f.Finding}
+			continue
+		}
+		id, certNo := testsslCertNo(f.ID)
+		if h := testsslHandlerFor(id); h != nil {
+			if err := h(b, id, certNo, f); err != nil {
+				return *r, err
+			}
+		}
+	}
+	b.finish()
+	return *r, nil
+}
+
+// finish places what needs every finding: protocol-less ciphers, client simulations, the
+// global cipher order, the certificates and the grade.
+func (b *testsslBuild) finish() {
+	r := &b.r
+	placeCiphers(r, b.unplaced)
+	r.ModernClients = modernClients(b.sims, b.ianaName, b.ids)
+	if len(r.ModernClients) > 0 {
+		r.ModernClient = &r.ModernClients[0]
+	}
+	if b.globalOrder != nil {
+		for _, p := range r.Protocols.List() {
+			if _, ok := r.ServerOrder[p]; !ok && p != result.TLS13 {
+				r.ServerOrder[p] = *b.globalOrder
+			}
+		}
+	}
+	if len(b.certs) > 0 {
+		nos := make([]int, 0, len(b.certs))
+		for n := range b.certs {
+			nos = append(nos, n)
+		}
+		sort.Ints(nos)
+		for _, n := range nos {
+			c := b.certs[n]
+			if c.SAN == nil {
+				c.SAN = []string{}
+			}
+			if len(nos) > 1 {
+				r.Certificates = append(r.Certificates, *c)
+			}
+		}
+		r.Certificate = b.certs[nos[0]]
+		if len(nos) > 1 {
+			r.Notes = append(r.Notes, fmt.Sprintf("testssl.sh: the server has %d certificates; certificate is testssl.sh's #%d (%s %d), certificates lists all", len(nos), nos[0], r.Certificate.KeyAlg, r.Certificate.KeyBits))
+		}
+	}
+	if b.haveGrade {
+		if b.gradeBad != "" {
+			r.Notes = append(r.Notes, "testssl.sh grade "+strconv.Quote(b.grade.Letter)+" not imported: "+b.gradeBad)
+			return
+		}
+		g := b.grade
+		g.GradedBy = result.SourceTestssl
+		if g.Caps == nil {
+			g.Caps = []result.Rule{}
+		}
+		if g.Warnings == nil {
+			g.Warnings = []result.Rule{}
+		}
+		// testssl.sh gives no grade with trust ignored: a letter other than T or M had no
+		// trust issue, so it stands; for T and M it is unknown and stays empty.
+		if g.Letter != "T" && g.Letter != "M" {
+			g.TrustIgnored = g.Letter
+		}
+		r.Grade = &g
+	}
+}
+
+func (b *testsslBuild) errAt(f *testsslFinding, field string, format string, args ...any) error {
+	return &PathError{File: b.file, Path: f.path() + "." + field, Err: fmt.Errorf(format, args...)}
+}
+
+func (b *testsslBuild) cert(n int) *result.Certificate {
+	if b.certs == nil {
+		b.certs = map[int]*result.Certificate{}
+	}
+	c := b.certs[n]
+	if c == nil {
+		c = &result.Certificate{}
+		b.certs[n] = c
+	}
+	return c
+}
+
+func tsScanProblem(b *testsslBuild, _ string, _ int, f *testsslFinding) error {
+	b.r.Error = &result.Error{Kind: testsslErrorKind(strings.ToLower(f.Finding)), Message: f.Finding}
+	return nil
+}
+
+// tsProtocol reads SSLv2 … TLS1_3: "offered", "offered with final", "not offered", or a
+// check that did not decide (WARN, "test skipped"), which stays null.
+func tsProtocol(b *testsslBuild, id string, _ int, f *testsslFinding) error {
+	key, _ := testsslProtocolKey(id)
+	fl := strings.ToLower(f.Finding)
+	switch {
+	case strings.HasPrefix(fl, "not offered"):
+		b.r.Protocols.Set(key, false)
+	case strings.HasPrefix(fl, "offered"):
+		b.r.Protocols.Set(key, true)
+	case strings.EqualFold(f.Severity, "WARN") || fl == "" || strings.Contains(fl, "test skipped") || strings.Contains(fl, "unexpected"):
+		// the check did not decide: stays null
+	default:
+		return b.errAt(f, "finding", "unknown protocol finding %q for %s (want \"offered\" or \"not offered\")", f.Finding, id)
+	}
+	return nil
+}
+
+// tsCipher reads cipher_xc02f (default run) and cipher-tls1_2_xc02f (-E).
+func tsCipher(b *testsslBuild, id string, _ int, f *testsslFinding) error {
+	proto, hex, ok := testsslCipherID(id)
+	if !ok {
+		return nil // cipherlist_*, cipher_negotiated and friends
+	}
+	c, err := testsslCipher(f, hex)
+	if err != nil {
+		return b.errAt(f, "finding", "%v", err)
+	}
+	fields := strings.Fields(f.Finding)
+	for i, x := range fields {
+		if strings.EqualFold(x, "x"+hex) && i+1 < len(fields) {
+			b.ianaName[fields[i+1]] = c.Name
+			b.ids[c.Name] = c.ID
+			break
+		}
+	}
+	if proto == "" {
+		b.unplaced = append(b.unplaced, c)
+		return nil
+	}
+	key, ok := testsslProtocolKey(proto)
+	if !ok {
+		return b.errAt(f, "id", "unknown protocol %q in cipher id %q", proto, id)
+	}
+	c.Protocol = key
+	suiteTraits(&c)
+	b.r.Ciphers = append(b.r.Ciphers, c)
+	return nil
+}
+
+// testsslCipherID splits "cipher_xc02f" and "cipher-tls1_2_xc02f" into protocol ("" or
+// "tls1_2") and hex ("c02f").
+func testsslCipherID(id string) (proto, hex string, ok bool) {
+	rest, found := strings.CutPrefix(id, "cipher_x")
+	if !found {
+		r, found := strings.CutPrefix(id, "cipher-")
+		if !found {
+			return "", "", false
+		}
+		i := strings.LastIndex(r, "_x")
+		if i <= 0 {
+			return "", "", false
+		}
+		proto, rest = r[:i], r[i+2:]
+		for _, c := range proto {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+				return "", "", false
+			}
+		}
+	}
+	if rest == "" {
+		return "", "", false
+	}
+	for _, c := range rest {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return "", "", false
+		}
+	}
+	return proto, rest, true
+}
+
+// tsCipherOrder reads 3.0's one "cipher_order" for all protocols and 3.2's
+// cipher_order-tls1_2 per protocol. 3.0's "cipher_order_TLSv1.2" lines only say which suite
+// a client got and are not read.
+func tsCipherOrder(b *testsslBuild, id string, _ int, f *testsslFinding) error {
+	fl := strings.ToLower(f.Finding)
+	server := strings.Contains(fl, "server") && !strings.Contains(fl, "not a cipher order")
+	if b.r.ServerOrder == nil {
+		b.r.ServerOrder = map[result.Protocol]bool{}
+	}
+	if key, ok := testsslProtocolKey(strings.TrimPrefix(id, "cipher_order-")); ok {
+		b.r.ServerOrder[key] = server
+	} else {
+		b.globalOrder = result.Bool(server)
+	}
+	return nil
+}
+
+// tsCert reads the findings about server certificate certNo.
+func tsCert(b *testsslBuild, id string, certNo int, f *testsslFinding) error {
+	fl := strings.ToLower(f.Finding)
+	cert := b.cert(certNo)
+	switch id {
+	case "cert_commonName":
+		cert.Subject = "CN=" + f.Finding
+	case "cert_subjectAltName":
+		cert.SAN = strings.Fields(f.Finding)
+		if fl == "missing (not ok)" || strings.HasPrefix(fl, "--") || strings.HasPrefix(fl, "missing") {
+			cert.SAN = []string{}
+		}
+	case "cert_caIssuers":
+		cert.Issuer = f.Finding
+		if !strings.Contains(cert.Issuer, "=") {
+			cert.Issuer = "CN=" + cert.Issuer
+		}
+	case "cert_signatureAlgorithm":
+		cert.SigAlg = testsslSigAlg(f.Finding)
+	case "cert_keySize":
+		alg, bits, err := testsslKeySize(f.Finding)
+		if err != nil {
+			return b.errAt(f, "finding", "%v", err)
+		}
+		cert.KeyAlg, cert.KeyBits = alg, bits
+	case "cert_notBefore", "cert_notAfter":
+		t, err := time.Parse("2006-01-02 15:04", f.Finding)
+		if err != nil {
+			return b.errAt(f, "finding", "bad date %q (want YYYY-MM-DD hh:mm)", f.Finding)
+		}
+		if id == "cert_notBefore" {
+			cert.NotBefore = &t
+		} else {
+			cert.NotAfter = &t
+		}
+	case "cert_expirationStatus":
+		cert.Expired = strings.Contains(fl, "expired")
+	case "cert_chain_of_trust":
+		cert.Trusted = strings.HasPrefix(fl, "passed")
+		if !cert.Trusted {
+			cert.TrustError = f.Finding
+		}
+		cert.SelfSigned = strings.Contains(fl, "self signed")
+		cert.ChainComplete = !strings.Contains(fl, "incomplete") && !strings.Contains(fl, "unable to get local issuer")
+	case "cert_trust":
+		cert.HostnameMatch = strings.HasPrefix(fl, "ok via")
+	case "certs_countServer":
+		n, err := strconv.Atoi(strings.TrimSpace(f.Finding))
+		if err != nil || n < 0 {
+			return b.errAt(f, "finding", "expected the number of certificates the server sent, got %q", f.Finding)
+		}
+		cert.ChainLen = n
+	case "certs_list_ordering_problem":
+		cert.ChainOrderOK = fl == "no"
+	case "cert_revocation":
+		if strings.Contains(fl, "revoked") {
+			cert.Revoked = result.Bool(!strings.Contains(fl, "not revoked"))
+		}
+	}
+	return nil
+}
+
+// testsslKeySize reads cert_keySize: "RSA 2048 bits", "EC 256 bits (curve P-256)".
+func testsslKeySize(s string) (alg string, bits int, err error) {
+	fields := strings.Fields(s)
+	for i := 1; i < len(fields); i++ {
+		if strings.HasPrefix(strings.ToLower(fields[i]), "bit") {
+			n, err := strconv.Atoi(fields[i-1])
+			if err != nil || n <= 0 || i < 2 {
+				break
+			}
+			alg = fields[i-2]
+			if alg == "ECDSA" {
+				alg = "EC" // as crypto/x509-based probes and SSL Labs name it
+			}
+			return alg, n, nil
+		}
+	}
+	return "", 0, fmt.Errorf("cannot read key size %q (want algorithm and bits, as \"RSA 2048 bits\")", s)
+}
+
+// tsHTTPStatus reads "200 ok ('/')"; a finding without a status code (no HTTP answer) is
+// kept as the HTTP error.
+func tsHTTPStatus(b *testsslBuild, _ string, _ int, f *testsslFinding) error {
+	h := b.http()
+	fields := strings.Fields(f.Finding)
+	if len(fields) > 0 {
+		if n, err := strconv.Atoi(fields[0]); err == nil && n >= 100 && n <= 999 {
+			h.Status = n
+			return nil
+		}
+	}
+	h.Error = "testssl.sh: " + f.Finding
+	return nil
+}
+
+func (b *testsslBuild) http() *result.HTTP {
+	if b.r.HTTP == nil {
+		b.r.HTTP = &result.HTTP{}
+	}
+	return b.r.HTTP
+}
+
+// tsHSTS reads HSTS. Absent: one "HSTS" finding "not offered". Present: HSTS_time ("365
+// days (=31536000 seconds) > 15552000 seconds"), HSTS_subdomains, HSTS_preload.
+func tsHSTS(b *testsslBuild, id string, _ int, f *testsslFinding) error {
+	h := b.http()
+	if h.HSTS == nil {
+		h.HSTS = &result.HSTS{}
+	}
+	hs := h.HSTS
+	fl := strings.ToLower(f.Finding)
+	switch id {
+	case "HSTS":
+		hs.Raw = f.Finding
+		if !strings.HasPrefix(fl, "not offered") {
+			hs.Present = true
+			hstsAge(hs, f.Finding)
+		}
+	case "HSTS_time":
+		hs.Present = true
+		hstsAge(hs, f.Finding)
+	case "HSTS_subdomains":
+		hs.IncludeSubdomains = strings.HasPrefix(fl, "includes")
+	case "HSTS_preload":
+		hs.Preload = strings.Contains(fl, "is marked") && !strings.Contains(fl, "not marked")
+	}
+	return nil
+}
+
+// hstsAge reads the seconds of "365 days (=31536000 seconds)"; without them the header is
+// marked invalid, with a note.
+func hstsAge(h *result.HSTS, s string) {
+	for rest := s; ; {
+		i := strings.IndexByte(rest, '=')
+		if i < 0 {
+			break
+		}
+		rest = strings.TrimLeft(rest[i+1:], " ")
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.ParseInt(rest[:j], 10, 64); err == nil && strings.HasPrefix(strings.TrimLeft(rest[j:], " "), "s") {
+			h.MaxAge = n
+			return
+		}
+	}
+	h.Invalid = true
+	h.Note = "testssl.sh: cannot read max-age from " + strconv.Quote(s)
+}
+
+func tsBanner(b *testsslBuild, _ string, _ int, f *testsslFinding) error {
+	if b.r.HTTP != nil && !strings.HasPrefix(strings.ToLower(f.Finding), "no server banner") {
+		b.r.HTTP.Server = f.Finding
+	}
+	return nil
+}
+
+// tsSupported reads secure_renego and fallback_SCSV, where true is good.
+func tsSupported(b *testsslBuild, id string, _ int, f *testsslFinding) error {
+	v := &b.r.Vulnerabilities
+	p := &v.SecureRenego
+	if id == "fallback_SCSV" {
+		p = &v.FallbackSCSV
+	}
+	*p = testsslSupported(f)
+	if *p == nil {
+		note(&b.r, id, "testssl.sh: "+f.Finding)
+	}
+	return nil
+}
+
+func tsVuln(b *testsslBuild, id string, _ int, f *testsslFinding) error {
+	p := testsslVulnField(&b.r.Vulnerabilities, id)
+	*p = testsslVuln(*f)
+	if *p == nil {
+		note(&b.r, id, "testssl.sh: "+f.Finding)
+	}
+	return nil
+}
+
+// testsslVulnField is the result field of a vulnerability id, nil for other ids.
+func testsslVulnField(v *result.Vulnerabilities, id string) **bool {
+	switch id {
+	case "heartbleed":
+		return &v.Heartbleed
+	case "CCS":
+		return &v.CCS
+	case "ticketbleed":
+		return &v.Ticketbleed
+	case "ROBOT":
+		return &v.ROBOT
+	case "CRIME_TLS":
+		return &v.CRIME
+	case "BREACH":
+		return &v.BREACH
+	case "POODLE_SSL":
+		return &v.POODLESSL
+	case "SWEET32":
+		return &v.SWEET32
+	case "FREAK":
+		return &v.FREAK
+	case "DROWN":
+		return &v.DROWN
+	case "LOGJAM":
+		return &v.LOGJAM
+	case "BEAST":
+		return &v.BEAST
+	case "LUCKY13":
+		return &v.LUCKY13
+	case "RC4":
+		return &v.RC4
+	case "secure_client_renego":
+		return &v.SecureClientRenego
+	}
+	return nil
 }
 
 // testsslVuln says what a vulnerability finding means: true vulnerable, false not, nil
@@ -178,269 +750,55 @@ func testsslVuln(f testsslFinding) *bool {
 	return nil
 }
 
-func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (result.Result, error) {
-	r := result.Result{Host: host, IP: ip, SNI: host, Source: result.SourceTestssl}
-	if host == ip && net.ParseIP(host) != nil {
-		r.SNI = ""
-	}
-	if port == "" {
-		port = "443"
-	}
-	p, err := strconv.Atoi(port)
-	if err != nil || p <= 0 || p > 65535 {
-		path := ""
-		if len(fs) > 0 {
-			path = fs[0].path + ".port"
+func tsClientSim(b *testsslBuild, _ string, _ int, f *testsslFinding) error {
+	b.sims = append(b.sims, *f)
+	return nil
+}
+
+// tsGrade reads the rating of testssl.sh 3.1 and later. A score that is not a number
+// ("n/a") makes the whole grade unreadable: it is left out with a note, never set to 0.
+func tsGrade(b *testsslBuild, id string, _ int, f *testsslFinding) error {
+	g := &b.grade
+	score := func(p *int) {
+		n, err := strconv.Atoi(strings.TrimSpace(f.Finding))
+		if err != nil || n < 0 || n > 100 {
+			if b.gradeBad == "" {
+				b.gradeBad = fmt.Sprintf("%s %q at %s is not a score from 0 to 100", id, f.Finding, f.path())
+			}
+			return
 		}
-		return r, &PathError{File: file, Path: path, Err: fmt.Errorf("bad port %q", port)}
+		*p = n
 	}
-	r.Port = p
-	r.Target = net.JoinHostPort(host, port)
-	// startTime is Unix seconds as a string in 3.0 and 3.2.
-	if secs, err := strconv.ParseInt(started, 10, 64); err == nil && secs > 0 {
-		r.StartedAt = time.Unix(secs, 0).UTC()
-	} else if t, err := time.Parse(time.RFC3339, started); err == nil {
-		r.StartedAt = t.UTC()
+	switch {
+	case id == "overall_grade":
+		g.Letter, b.haveGrade = f.Finding, true
+	case id == "final_score":
+		score(&g.Score)
+	case id == "protocol_support_score":
+		score(&g.Protocol)
+	case id == "key_exchange_score":
+		score(&g.KeyExchange)
+	case id == "cipher_strength_score":
+		score(&g.Cipher)
+	case id == "rating_spec":
+		g.Criteria = testsslCriteria(f.Finding)
+	case strings.HasPrefix(id, "grade_cap_reason_"):
+		g.Caps = append(g.Caps, result.Rule{Rule: id, Reason: f.Finding})
+	case strings.HasPrefix(id, "grade_cap_warning_"):
+		g.Warnings = append(g.Warnings, result.Rule{Rule: id, Reason: f.Finding})
 	}
-	var (
-		unplaced []result.Cipher
-		cert     result.Certificate
-		haveCert bool
-		grade    result.Grade
-		haveGrd  bool
-		// globalOrder is testssl 3.0's single cipher_order verdict for all protocols.
-		globalOrder *bool
-		// ianaName maps OpenSSL suite names to IANA names (client simulations use OpenSSL's).
-		ianaName = map[string]string{}
-		ids      = map[string]string{}
-		sims     []testsslFinding
-		v        = &r.Vulnerabilities
-	)
-	setVuln := map[string]**bool{
-		"heartbleed": &v.Heartbleed, "CCS": &v.CCS, "ticketbleed": &v.Ticketbleed, "ROBOT": &v.ROBOT,
-		"CRIME_TLS": &v.CRIME, "BREACH": &v.BREACH, "POODLE_SSL": &v.POODLESSL, "SWEET32": &v.SWEET32,
-		"FREAK": &v.FREAK, "DROWN": &v.DROWN, "LOGJAM": &v.LOGJAM, "BEAST": &v.BEAST, "LUCKY13": &v.LUCKY13,
-		"RC4": &v.RC4, "secure_client_renego": &v.SecureClientRenego,
-	}
-	for _, f := range fs {
-		id := f.ID
-		certNo := 1
-		if m := hostCertRe.FindStringSubmatch(id); m != nil { // several certificates: keep #1
-			certNo, _ = strconv.Atoi(m[1])
-			id = strings.TrimSuffix(id, m[0])
-		}
-		fl := strings.ToLower(f.Finding)
-		switch {
-		case id == "scanProblem" || strings.EqualFold(f.Severity, "FATAL"):
-			r.Error = &result.Error{Kind: testsslErrorKind(fl), Message: f.Finding}
-		case id == "SSLv2" || id == "SSLv3" || id == "TLS1" || id == "TLS1_1" || id == "TLS1_2" || id == "TLS1_3":
-			key, _ := testsslProtocolKey(id)
-			switch {
-			case strings.HasPrefix(fl, "not offered"):
-				r.Protocols.Set(key, false)
-			case strings.HasPrefix(fl, "offered"):
-				r.Protocols.Set(key, true)
-			case strings.EqualFold(f.Severity, "WARN") || fl == "" || strings.Contains(fl, "test skipped") || strings.Contains(fl, "unexpected"):
-				// the check did not decide: stays null
-			default:
-				return r, &PathError{File: file, Path: f.path + ".finding", Err: fmt.Errorf("unknown protocol finding %q for %s", f.Finding, id)}
-			}
-		case cipherIDRe.MatchString(id):
-			m := cipherIDRe.FindStringSubmatch(id)
-			c, err := testsslCipher(f, m[2])
-			if err != nil {
-				return r, &PathError{File: file, Path: f.path + ".finding", Err: err}
-			}
-			if fields := strings.Fields(f.Finding); len(fields) > 0 {
-				for i, x := range fields {
-					if strings.EqualFold(x, "x"+m[2]) && i+1 < len(fields) {
-						ianaName[fields[i+1]] = c.Name
-						ids[c.Name] = c.ID
-					}
-				}
-			}
-			if m[1] != "" {
-				key, ok := testsslProtocolKey(m[1])
-				if !ok {
-					return r, &PathError{File: file, Path: f.path + ".id", Err: fmt.Errorf("unknown protocol %q in cipher id %q", m[1], id)}
-				}
-				c.Protocol = key
-				suiteTraits(&c)
-				r.Ciphers = append(r.Ciphers, c)
-			} else {
-				unplaced = append(unplaced, c)
-			}
-		case id == "cipher_order" || strings.HasPrefix(id, "cipher_order-"):
-			// 3.0: one "cipher_order" for all; 3.2: cipher_order-tls1_2 per protocol
-			server := strings.Contains(fl, "server") && !strings.Contains(fl, "not a cipher order")
-			if r.ServerOrder == nil {
-				r.ServerOrder = map[result.Protocol]bool{}
-			}
-			if key, ok := testsslProtocolKey(strings.TrimPrefix(id, "cipher_order-")); ok {
-				r.ServerOrder[key] = server
-			} else {
-				globalOrder = result.Bool(server)
-			}
-		case certNo != 1:
-			// only the first certificate becomes the result's certificate
-		case id == "cert_commonName":
-			cert.Subject, haveCert = "CN="+f.Finding, true
-		case id == "cert_subjectAltName":
-			cert.SAN = strings.Fields(f.Finding)
-			if fl == "missing (not ok)" || strings.HasPrefix(fl, "--") {
-				cert.SAN = []string{}
-			}
-		case id == "cert_caIssuers":
-			cert.Issuer = f.Finding
-			if !strings.Contains(cert.Issuer, "=") {
-				cert.Issuer = "CN=" + cert.Issuer
-			}
-		case id == "cert_signatureAlgorithm":
-			cert.SigAlg = testsslSigAlg(f.Finding)
-		case id == "cert_keySize":
-			fields := strings.Fields(f.Finding)
-			if len(fields) >= 2 {
-				cert.KeyAlg = fields[0]
-				cert.KeyBits, _ = strconv.Atoi(fields[1])
-			}
-		case id == "cert_notBefore" || id == "cert_notAfter":
-			t, err := time.Parse("2006-01-02 15:04", f.Finding)
-			if err != nil {
-				return r, &PathError{File: file, Path: f.path + ".finding", Err: fmt.Errorf("bad date %q (want YYYY-MM-DD hh:mm)", f.Finding)}
-			}
-			if id == "cert_notBefore" {
-				cert.NotBefore = &t
-			} else {
-				cert.NotAfter = &t
-			}
-		case id == "cert_expirationStatus":
-			cert.Expired = strings.Contains(fl, "expired")
-		case id == "cert_chain_of_trust":
-			cert.Trusted = strings.HasPrefix(fl, "passed")
-			if !cert.Trusted {
-				cert.TrustError = f.Finding
-			}
-			cert.SelfSigned = strings.Contains(fl, "self signed")
-			cert.ChainComplete = !strings.Contains(fl, "incomplete") && !strings.Contains(fl, "unable to get local issuer")
-		case id == "cert_trust":
-			cert.HostnameMatch = strings.HasPrefix(fl, "ok via")
-		case id == "certs_countServer":
-			cert.ChainLen, _ = strconv.Atoi(strings.TrimSpace(f.Finding))
-		case id == "certs_list_ordering_problem":
-			cert.ChainOrderOK = fl == "no"
-		case id == "cert_revocation" && strings.Contains(fl, "revoked"):
-			cert.Revoked = result.Bool(!strings.Contains(fl, "not revoked"))
-		case id == "HTTP_status_code":
-			if r.HTTP == nil {
-				r.HTTP = &result.HTTP{}
-			}
-			fields := strings.Fields(f.Finding)
-			if len(fields) > 0 {
-				r.HTTP.Status, _ = strconv.Atoi(fields[0])
-			}
-		case id == "HSTS" || strings.HasPrefix(id, "HSTS_"):
-			// Absent: one "HSTS" finding "not offered". Present: HSTS_time ("365 days
-			// (=31536000 seconds) > 15552000 seconds"), HSTS_subdomains, HSTS_preload.
-			if r.HTTP == nil {
-				r.HTTP = &result.HTTP{}
-			}
-			if r.HTTP.HSTS == nil {
-				r.HTTP.HSTS = &result.HSTS{}
-			}
-			h := r.HTTP.HSTS
-			switch id {
-			case "HSTS":
-				h.Raw = f.Finding
-				if !strings.HasPrefix(fl, "not offered") {
-					h.Present = true
-					if m := hstsAgeRe.FindStringSubmatch(f.Finding); m != nil {
-						h.MaxAge, _ = strconv.ParseInt(m[1], 10, 64)
-					} else {
-						h.Invalid = true
-					}
-				}
-			case "HSTS_time":
-				h.Present = true
-				if m := hstsAgeRe.FindStringSubmatch(f.Finding); m != nil {
-					h.MaxAge, _ = strconv.ParseInt(m[1], 10, 64)
-				} else {
-					h.Invalid = true
-				}
-			case "HSTS_subdomains":
-				h.IncludeSubdomains = strings.HasPrefix(fl, "includes")
-			case "HSTS_preload":
-				h.Preload = strings.Contains(fl, "is marked") && !strings.Contains(fl, "not marked")
-			}
-		case id == "banner_server" && r.HTTP != nil && !strings.HasPrefix(fl, "no server banner"):
-			r.HTTP.Server = f.Finding
-		case id == "secure_renego":
-			v.SecureRenego = testsslSupported(f)
-		case id == "fallback_SCSV":
-			v.FallbackSCSV = testsslSupported(f)
-			if v.FallbackSCSV == nil {
-				note(&r, "fallback_SCSV", "testssl.sh: "+f.Finding)
-			}
-		case setVuln[id] != nil:
-			*setVuln[id] = testsslVuln(f)
-			if *setVuln[id] == nil {
-				note(&r, id, "testssl.sh: "+f.Finding)
-			}
-		case strings.HasPrefix(id, "clientsimulation-"):
-			sims = append(sims, f)
-		case id == "overall_grade":
-			grade.Letter, haveGrd = f.Finding, true
-		case id == "final_score":
-			grade.Score, _ = strconv.Atoi(f.Finding)
-		case id == "protocol_support_score":
-			grade.Protocol, _ = strconv.Atoi(f.Finding)
-		case id == "key_exchange_score":
-			grade.KeyExchange, _ = strconv.Atoi(f.Finding)
-		case id == "cipher_strength_score":
-			grade.Cipher, _ = strconv.Atoi(f.Finding)
-		case id == "rating_spec":
-			if m := gradeSpecRe.FindStringSubmatch(f.Finding); m != nil {
-				grade.Criteria = m[1]
-			}
-		case strings.HasPrefix(id, "grade_cap_reason_"):
-			grade.Caps = append(grade.Caps, result.Rule{Rule: id, Reason: f.Finding})
-		case strings.HasPrefix(id, "grade_cap_warning_"):
-			grade.Warnings = append(grade.Warnings, result.Rule{Rule: id, Reason: f.Finding})
+	return nil
+}
+
+// testsslCriteria finds the SSL Labs criteria version ("2009q") in rating_spec ("SSL Labs's
+// 'SSL Server Rating Guide' (version 2009q from 2020-01-30)").
+func testsslCriteria(s string) string {
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z') }) {
+		if len(w) == 5 && strings.HasPrefix(w, "20") && w[2] >= '0' && w[2] <= '9' && w[3] >= '0' && w[3] <= '9' && w[4] >= 'a' && w[4] <= 'z' {
+			return w
 		}
 	}
-	placeCiphers(&r, unplaced)
-	r.ModernClients = modernClients(sims, ianaName, ids)
-	if len(r.ModernClients) > 0 {
-		r.ModernClient = &r.ModernClients[0]
-	}
-	if globalOrder != nil {
-		for _, p := range r.Protocols.List() {
-			if _, ok := r.ServerOrder[p]; !ok && p != result.TLS13 {
-				r.ServerOrder[p] = *globalOrder
-			}
-		}
-	}
-	if haveCert {
-		if cert.SAN == nil {
-			cert.SAN = []string{}
-		}
-		r.Certificate = &cert
-	}
-	if haveGrd {
-		grade.GradedBy = result.SourceTestssl
-		if grade.Caps == nil {
-			grade.Caps = []result.Rule{}
-		}
-		if grade.Warnings == nil {
-			grade.Warnings = []result.Rule{}
-		}
-		// testssl.sh gives no grade with trust ignored: a letter other than T or M had no
-		// trust issue, so it stands; for T and M it is unknown and stays empty.
-		if grade.Letter != "T" && grade.Letter != "M" {
-			grade.TrustIgnored = grade.Letter
-		}
-		r.Grade = &grade
-	}
-	return r, nil
+	return ""
 }
 
 // modernClientPrefixes name the simulated clients taken as SSL Labs' "modern" reference
@@ -505,8 +863,8 @@ func placeCiphers(r *result.Result, cs []result.Cipher) {
 
 // testsslCipher parses a cipher finding:
 // "xc02f   ECDHE-RSA-AES128-GCM-SHA256  ECDH 253   AESGCM  128  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
-// optionally preceded by a protocol label ("TLSv1.2").
-func testsslCipher(f testsslFinding, hex string) (result.Cipher, error) {
+// optionally preceded by a protocol label ("TLSv1.2"); the IANA name may be missing.
+func testsslCipher(f *testsslFinding, hex string) (result.Cipher, error) {
 	fields := strings.Fields(f.Finding)
 	start := -1
 	for i, s := range fields {
@@ -515,15 +873,14 @@ func testsslCipher(f testsslFinding, hex string) (result.Cipher, error) {
 			break
 		}
 	}
-	if start < 0 || len(fields)-start < 5 {
-		return result.Cipher{}, fmt.Errorf("cannot read cipher finding %q (want hexcode, name, kx, encryption, bits, IANA name)", f.Finding)
+	bad := func(what string) (result.Cipher, error) {
+		return result.Cipher{}, fmt.Errorf("cannot read %s in cipher finding %q (want hexcode, name, kx [bits], encryption, bits, IANA name)", what, f.Finding)
 	}
-	rest := fields[start+1:]
-	c := result.Cipher{ID: "0x" + fmt.Sprintf("%04s", strings.ToLower(hex))}
-	if len(hex) > 4 { // SSLv2 kinds: six hex digits
-		c.ID = "0x" + strings.ToLower(hex)
+	if start < 0 || len(fields)-start < 5 || len(hex) > 6 {
+		return bad("the fields")
 	}
-	c.ID = strings.ReplaceAll(c.ID, " ", "0")
+	rest := fields[start+1:] // name, kx, [kx bits], encryption, bits, [IANA name]
+	c := result.Cipher{ID: "0x" + strings.Repeat("0", max(0, 4-len(hex))) + strings.ToLower(hex)}
 	last := len(rest) - 1
 	c.Name = rest[last]
 	bits, err := strconv.Atoi(rest[last-1])
@@ -531,12 +888,15 @@ func testsslCipher(f testsslFinding, hex string) (result.Cipher, error) {
 		// no IANA name given: the last field is the bits
 		bits, err = strconv.Atoi(rest[last])
 		if err != nil {
-			return c, fmt.Errorf("cannot read key bits in cipher finding %q", f.Finding)
+			return bad("the cipher bits")
 		}
 		c.Name, last = rest[0], last+1
 	}
+	if bits < 0 {
+		return bad("the cipher bits")
+	}
 	c.Bits = bits
-	kx := rest[1 : last-2]
+	kx := rest[1 : last-2] // kx and its bits; the encryption is rest[last-2]
 	if len(kx) > 0 {
 		switch k := strings.ToUpper(kx[0]); {
 		case strings.HasPrefix(k, "ECDH"):
@@ -547,7 +907,11 @@ func testsslCipher(f testsslFinding, hex string) (result.Cipher, error) {
 			c.Kx = "RSA"
 		}
 		if len(kx) > 1 {
-			c.KxBits, _ = strconv.Atoi(kx[1])
+			n, err := strconv.Atoi(kx[1])
+			if err != nil || n < 0 {
+				return bad("the key exchange bits")
+			}
+			c.KxBits = n
 		}
 	}
 	switch {
@@ -562,7 +926,7 @@ func testsslCipher(f testsslFinding, hex string) (result.Cipher, error) {
 	return c, nil
 }
 
-func testsslSupported(f testsslFinding) *bool {
+func testsslSupported(f *testsslFinding) *bool {
 	fl := strings.ToLower(f.Finding)
 	switch {
 	case strings.EqualFold(f.Severity, "WARN"):

@@ -6,7 +6,11 @@
 // "checked, not vulnerable / not supported".
 package result
 
-import "time"
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
 
 // Sources of a result.
 const (
@@ -17,11 +21,13 @@ const (
 
 // Result is everything known about one endpoint (host, IP, port).
 type Result struct {
-	Target     string    `json:"target"`
-	Host       string    `json:"host"`
-	IP         string    `json:"ip"`
-	Port       int       `json:"port"`
-	SNI        string    `json:"sni"`
+	Target string `json:"target"`
+	Host   string `json:"host"`
+	IP     string `json:"ip"`
+	Port   int    `json:"port"`
+	SNI    string `json:"sni"`
+	// StartedAt is when the measurement started; the zero time (an imported result whose
+	// input has no time) is written as null.
 	StartedAt  time.Time `json:"started_at"`
 	DurationMS int64     `json:"duration_ms"`
 	Source     string    `json:"source"`
@@ -40,7 +46,10 @@ type Result struct {
 	ModernClient  *Negotiation  `json:"modern_client"`
 	ModernClients []Negotiation `json:"modern_clients,omitempty"`
 
-	Certificate     *Certificate    `json:"certificate"`
+	Certificate *Certificate `json:"certificate"`
+	// Certificates lists every certificate a server presented when it has several (an
+	// RSA and an ECDSA one); Certificate is the first of them. Empty with one certificate.
+	Certificates    []Certificate   `json:"certificates,omitempty"`
 	Vulnerabilities Vulnerabilities `json:"vulnerabilities"`
 	HTTP            *HTTP           `json:"http"`
 	PlainHTTP       *PlainHTTP      `json:"plain_http"`
@@ -48,6 +57,20 @@ type Result struct {
 	// Notes records what the scanner decided on the way (other resolved addresses, steps
 	// that could not run and why).
 	Notes []string `json:"notes,omitempty"`
+}
+
+// MarshalJSON writes the result with started_at null when StartedAt is the zero time, so
+// that no reader takes 0001-01-01 for a measurement time.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result // the same fields without this method
+	b, err := json.Marshal(plain(r))
+	if err != nil || !r.StartedAt.IsZero() {
+		return b, err
+	}
+	// Keys are written in field order and string values escape '"', so the first match
+	// is the key itself. Replacing it keeps the key order and the Go type of the field.
+	zero, _ := json.Marshal(r.StartedAt)
+	return bytes.Replace(b, append([]byte(`,"started_at":`), zero...), []byte(`,"started_at":null`), 1), nil
 }
 
 // Error classifies why an endpoint could not be (fully) assessed.
