@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -179,12 +180,22 @@ func importedFacts(r result.Result, vulnIDs []string, withProto bool) facts {
 }
 
 func TestTestsslDifferential(t *testing.T) {
-	files, _ := filepath.Glob("testdata/testssl-*.json")
+	differential(t, "testdata/testssl-*.json", genericTestssl, Testssl)
+}
+
+// differential compares, for every file matching glob, what read imports with what the
+// generic walk finds. Protocols the walk could not decide (WARN, "test skipped") are not
+// compared.
+func differential(t *testing.T, glob string, walk func(*testing.T, []byte) []facts, read func(io.Reader, string) ([]result.Result, error)) {
+	files, _ := filepath.Glob(glob)
+	if len(files) == 0 {
+		t.Fatalf("no files match %s", glob)
+	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			b := mustRead(t, filepath.Base(f))
-			want := genericTestssl(t, b)
-			rs, err := Testssl(bytes.NewReader(b), f)
+			want := walk(t, b)
+			rs, err := read(bytes.NewReader(b), f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +210,6 @@ func TestTestsslDifferential(t *testing.T) {
 					vulnIDs = append(vulnIDs, id)
 				}
 				got := importedFacts(r, vulnIDs, withProto)
-				// the generic walk does not decide WARN or "test skipped": compare only what it decided
 				for p := range got.Protocols {
 					if _, ok := w.Protocols[p]; !ok {
 						delete(got.Protocols, p)
@@ -283,30 +293,5 @@ func genericLabs(t *testing.T, b []byte) []facts {
 }
 
 func TestSSLLabsDifferential(t *testing.T) {
-	files, _ := filepath.Glob("testdata/ssllabs-*.json")
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			b := mustRead(t, filepath.Base(f))
-			want := genericLabs(t, b)
-			rs, err := SSLLabs(bytes.NewReader(b), f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rs) != len(want) {
-				t.Fatalf("importer: %d endpoints, generic walk: %d", len(rs), len(want))
-			}
-			for i, r := range rs {
-				w := want[i]
-				withProto := len(w.Suites) > 0 && strings.Contains(w.Suites[0], " ")
-				var vulnIDs []string
-				for id := range w.Vulns {
-					vulnIDs = append(vulnIDs, id)
-				}
-				got := importedFacts(r, vulnIDs, withProto)
-				if !reflect.DeepEqual(got, w) {
-					t.Errorf("endpoint %d:\nimporter %+v\ngeneric  %+v", i, got, w)
-				}
-			}
-		})
-	}
+	differential(t, "testdata/ssllabs-*.json", genericLabs, SSLLabs)
 }
