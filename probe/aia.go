@@ -2,55 +2,39 @@ package probe
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/netip"
-	"strconv"
 
 	"github.com/mhealthsec/mhealthsec/probe/certcheck"
+	"github.com/mhealthsec/mhealthsec/probe/fetchpolicy"
 )
 
+// fetcher is the one way to a URL the scanned server chose (AIA caIssuers, OCSP, CRL):
+// the fetch policy of probe/fetchpolicy decides, in the dialer, whether the resolved
+// address may be reached from ep's, and the address it checked goes to the scanner's own
+// dial, so the rate and host limits and loopback-only apply as to every connection.
+func (s *Scanner) fetcher(ep endpoint) *fetchpolicy.Fetcher {
+	dial := s.serverChosenDial
+	if dial == nil {
+		dial = s.dial
+	}
+	return &fetchpolicy.Fetcher{
+		Policy: fetchpolicy.Policy{Target: ep.addr, Allow: s.cfg.AllowFetchTo},
+		Resolve: func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return s.cfg.Resolver.LookupNetIP(ctx, "ip", host)
+		},
+		Dial: func(ctx context.Context, addr netip.AddrPort) (net.Conn, error) {
+			return dial(ctx, ep.ctx, addr)
+		},
+		Timeout: s.cfg.ReadTimeout,
+	}
+}
+
 // fetchIssuer is what certcheck completes a chain that lacks its issuer with: the
-// caIssuers URLs of AIA, fetched over plain HTTP through the scanner's own dial, so the
-// rate and host limits and loopback-only apply to them as to every connection. Nil when
-// Config.NoAIA.
-func (s *Scanner) fetchIssuer(measurement context.Context) certcheck.FetchFunc {
+// caIssuers URLs of AIA, through f. Nil when Config.NoAIA.
+func (s *Scanner) fetchIssuer(f *fetchpolicy.Fetcher) certcheck.FetchFunc {
 	if s.cfg.NoAIA {
 		return nil
 	}
-	f := certcheck.HTTPFetcher{
-		Timeout: s.cfg.ReadTimeout,
-		Dial: func(ctx context.Context, _, hostport string) (net.Conn, error) {
-			addr, err := s.resolveHostPort(ctx, hostport)
-			if err != nil {
-				return nil, err
-			}
-			return s.dial(ctx, measurement, addr)
-		},
-	}
-	return f.Fetch
-}
-
-// resolveHostPort turns the "host:port" of a URL into the first address the resolver
-// gives.
-func (s *Scanner) resolveHostPort(ctx context.Context, hostport string) (netip.AddrPort, error) {
-	host, portStr, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return netip.AddrPort{}, err
-	}
-	port, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("port %q: %w", portStr, err)
-	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		return netip.AddrPortFrom(a.Unmap(), uint16(port)), nil
-	}
-	addrs, err := s.cfg.Resolver.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("resolve %s: %w", host, err)
-	}
-	if len(addrs) == 0 {
-		return netip.AddrPort{}, &net.DNSError{Err: "no address", Name: host, IsNotFound: true}
-	}
-	return netip.AddrPortFrom(addrs[0].Unmap(), uint16(port)), nil
+	return certcheck.HTTPFetcher{Fetcher: f}.Fetch
 }

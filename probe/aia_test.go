@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"net"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
+
+var loopbackPrefixes = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 // recordingDial dials and remembers every address asked for.
 type recordingDial struct {
@@ -57,8 +60,10 @@ func TestMeasureCompletesChainViaAIA(t *testing.T) {
 	}{
 		{"completed", issuer.URL(), false, true, "B", "chain completed via AIA from " + issuer.URL(), "", true, "chain_incomplete"},
 		{"fetching off", issuer.URL(), true, false, "T", "", "AIA fetching is off", false, "cert_not_trusted"},
-		// 192.0.2.0/24 is TEST-NET-1: loopback-only refuses it before dialing.
-		{"not loopback", "http://192.0.2.1/ca.crt", false, false, "T", "", "not loopback", false, "cert_not_trusted"},
+		// 192.0.2.0/24 is TEST-NET-1: the fetch policy refuses it before dialing.
+		{"not loopback", "http://192.0.2.1/ca.crt", false, false, "T",
+			"fetch http://192.0.2.1/ca.crt refused by the fetch policy (rule address): 192.0.2.1 is documentation, the target 127.0.0.1 is loopback (allowed: public, loopback)",
+			"refused by the fetch policy (rule address): 192.0.2.1 is documentation", false, "cert_not_trusted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +76,8 @@ func TestMeasureCompletesChainViaAIA(t *testing.T) {
 			srv.cert = cert
 			port := srv.httpsServer(t, "127.0.0.1", hsts("max-age=31536000"))
 			dials := &recordingDial{}
-			s := l.scanner(t, Config{HTTPPort: -1, NoAIA: tt.noAIA, DialContext: dials.dial})
+			// The issuer listens on a random port: the lab widens the policy to loopback.
+			s := l.scanner(t, Config{HTTPPort: -1, NoAIA: tt.noAIA, DialContext: dials.dial, AllowFetchTo: loopbackPrefixes})
 			r := s.Measure(context.Background(), Target{Host: "localhost", Port: port, Family: IPv4})
 			if r.Error != nil {
 				t.Fatalf("error %v", r.Error)

@@ -70,6 +70,10 @@ type Config struct {
 	// caIssuers URL, as SSL Labs and browsers do (the chain then stays untrusted, T,
 	// instead of trusted but incomplete, cap B).
 	NoAIA bool
+	// AllowFetchTo widens the fetch policy (probe/fetchpolicy) for URLs the scanned
+	// server chooses (AIA, OCSP, CRL): addresses in these prefixes may be fetched at any
+	// port, whatever the target's class (--allow-fetch-to).
+	AllowFetchTo []netip.Prefix
 	// Resolver resolves host names; nil means net.DefaultResolver.
 	Resolver *net.Resolver
 	// DialContext makes the TCP connections after the limits are applied; nil means a
@@ -157,6 +161,9 @@ type Scanner struct {
 	skipTLSStepsOnSSLv2 bool
 	// rootCerts are the certificates of CAFile (certcheck.Config.RootCerts).
 	rootCerts []*x509.Certificate
+	// serverChosenDial replaces dial for server-chosen fetches in the test that proves
+	// they all go through fetcher; nil means dial.
+	serverChosenDial func(ctx, measurement context.Context, addr netip.AddrPort) (net.Conn, error)
 }
 
 // New makes a scanner, loading CAFile if given.
@@ -391,6 +398,7 @@ func (s *Scanner) vulnerabilities(ctx context.Context, ep endpoint, r *result.Re
 }
 
 func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result) error {
+	fetch := s.fetcher(ep)
 	c, err := certcheck.Measure(ctx, certcheck.Config{
 		Dial:     s.dialer(ep.ctx, ep.addr),
 		SNI:      ep.sni,
@@ -398,13 +406,14 @@ func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result
 		Roots:    s.cfg.Roots,
 		Now:      s.cfg.Now,
 		Timeout:  s.cfg.ReadTimeout,
-		// AIA fetches go through the scanner's dial: its limits and loopback-only apply.
-		FetchIssuer: s.fetchIssuer(ep.ctx),
+		// Server-chosen fetches go through the fetch policy and the scanner's dial (aia.go).
+		FetchIssuer: s.fetchIssuer(fetch),
 		RootCerts:   s.rootCerts,
 	})
 	if err != nil {
 		return err
 	}
+	c.Notes = append(c.Notes, fetch.Refused()...)
 	r.Certificate = c
 	return nil
 }

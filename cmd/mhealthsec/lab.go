@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -263,6 +264,9 @@ func newLabScanner(fleet *lab.Fleet, c grade.Criteria) (*probe.Scanner, error) {
 		HTTPPort:     -1, // only endpoints with a plain-HTTP companion get the check
 		Criteria:     c,
 		LoopbackOnly: true,
+		// The fleet's AIA, OCSP and CRL servers listen on random loopback ports: widen the
+		// fetch policy's ports to our own fleet.
+		AllowFetchTo: []netip.Prefix{netip.MustParsePrefix(lab.Loopback + "/32")},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("lab: scanner: %w", err)

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mhealthsec/mhealthsec/probe"
+	"github.com/mhealthsec/mhealthsec/probe/fetchpolicy"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
@@ -44,6 +45,7 @@ type probeFlags struct {
 	noAIA           bool
 	shard           string
 	shards          int
+	allowFetchTo    []string
 }
 
 func newProbeCmd() *cobra.Command {
@@ -111,6 +113,7 @@ Indexed Job to JOB_COMPLETION_INDEX and --shards N. Each part resumes on its own
 	fl.BoolVar(&f.loopbackOnly, "loopback-only", false, "refuse to connect anywhere but 127.0.0.0/8 and ::1 (lab, tests)")
 	fl.StringVar(&f.shard, "shard", "", "measure only part K/N of the targets (K from 0; by a hash of the host, so all ports of a host are in one part); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with --shards")
 	fl.IntVar(&f.shards, "shards", 0, "number of parts, with the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID")
+	fl.StringSliceVar(&f.allowFetchTo, "allow-fetch-to", nil, "CIDR (or address) the URLs a scanned server chooses (AIA, OCSP, CRL) may lead to at any port, beyond the default: the target's address class, ports 80, 443 and the target's (repeatable)")
 	fl.BoolVar(&f.noAIA, "no-aia", false, "do not fetch a missing intermediate from the certificate's AIA URL (an incomplete chain is then untrusted, T)")
 	return cmd
 }
@@ -245,6 +248,10 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 	case f.resume && f.out == "":
 		return cfg, 0, usageErrorf("probe: --resume needs --out FILE")
 	}
+	allow, err := fetchpolicy.ParseAllow(f.allowFetchTo)
+	if err != nil {
+		return cfg, 0, usageErrorf("probe: --allow-fetch-to: %v", err)
+	}
 	crit, err := grade.ParseCriteria(f.criteria)
 	if err != nil {
 		return cfg, 0, usageErrorf("probe: --criteria: %v", err)
@@ -266,6 +273,7 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 		Criteria:        crit,
 		LoopbackOnly:    f.loopbackOnly,
 		NoAIA:           f.noAIA,
+		AllowFetchTo:    allow,
 	}
 	if f.rate == 0 {
 		cfg.Rate = -1

@@ -7,15 +7,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/url"
 	"strings"
-	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/mhealthsec/mhealthsec/probe/fetchpolicy"
 )
 
 // Limits on completing a chain from Authority Information Access. A scanned server
@@ -27,95 +24,21 @@ const (
 	maxAIAHops = 2
 	// maxAIAURLs is how many caIssuers URLs of one certificate are tried.
 	maxAIAURLs = 2
-	// maxAIARedirects is how many HTTP redirects one fetch follows.
-	maxAIARedirects = 2
 )
 
 // FetchFunc returns the body served at a caIssuers URL. Config.FetchIssuer is one;
 // HTTPFetcher.Fetch is the usual implementation.
 type FetchFunc func(ctx context.Context, url string) ([]byte, error)
 
-// HTTPFetcher gets caIssuers URLs over plain HTTP (RFC 5280 4.2.2.1: CAs publish their
-// certificates over http, never https, to avoid a chicken-and-egg validation loop).
-type HTTPFetcher struct {
-	// Dial opens the TCP connection to "host:port"; nil means a net.Dialer. The scanner
-	// passes its own so that its rate and host limits, and loopback-only, apply.
-	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// Timeout bounds one fetch, redirects included; zero means 10 s.
-	Timeout time.Duration
-}
+// HTTPFetcher gets caIssuers URLs through the fetch policy of probe/fetchpolicy: http://
+// only (RFC 5280 4.2.2.1: CAs publish their certificates over http, never https, to
+// avoid a chicken-and-egg validation loop), to the addresses the policy allows, at most
+// MaxIssuerBytes, fetchpolicy.MaxRedirects redirects and its Timeout.
+type HTTPFetcher struct{ *fetchpolicy.Fetcher }
 
-// Fetch GETs rawURL and returns its body: http only, status 200, at most MaxIssuerBytes,
-// at most two redirects (also http only).
-func (h HTTPFetcher) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
-	if err := checkAIAURL(rawURL); err != nil {
-		return nil, err
-	}
-	timeout := h.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	dial := h.Dial
-	if dial == nil {
-		dial = (&net.Dialer{}).DialContext
-	}
-	tr := &http.Transport{
-		DialContext:            dial,
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: 16 << 10,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{
-		Transport: tr,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > maxAIARedirects {
-				return fmt.Errorf("more than %d redirects", maxAIARedirects)
-			}
-			return checkAIAURL(req.URL.String())
-		},
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		// The caller names rawURL already; a *url.Error would name it again.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			if ue.URL != rawURL {
-				return nil, fmt.Errorf("redirect to %s: %w", ue.URL, ue.Err)
-			}
-			return nil, ue.Err
-		}
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP status %s", resp.Status)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxIssuerBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
-	}
-	if len(body) > MaxIssuerBytes {
-		return nil, fmt.Errorf("body larger than %d bytes", MaxIssuerBytes)
-	}
-	return body, nil
-}
-
-// checkAIAURL accepts absolute http URLs with a host.
-func checkAIAURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("bad URL: %w", err)
-	}
-	if u.Scheme != "http" || u.Host == "" {
-		return errors.New("only http:// URLs with a host are fetched")
-	}
-	return nil
+// Fetch GETs url and returns its body.
+func (h HTTPFetcher) Fetch(ctx context.Context, url string) ([]byte, error) {
+	return h.Get(ctx, url, MaxIssuerBytes)
 }
 
 // ParseIssuers reads the certificates published at a caIssuers URL: one DER certificate
@@ -292,9 +215,6 @@ func completeFromAIA(ctx context.Context, cfg Config, top *x509.Certificate) aia
 
 // fetchIssuers gets and parses one caIssuers URL within the handshake timeout.
 func fetchIssuers(ctx context.Context, cfg Config, u string) ([]*x509.Certificate, error) {
-	if err := checkAIAURL(u); err != nil {
-		return nil, err
-	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout())
 	defer cancel()
 	body, err := cfg.FetchIssuer(ctx, u)

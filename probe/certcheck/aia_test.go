@@ -15,11 +15,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/fetchpolicy"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -31,6 +33,11 @@ func (f fixture) incompleteWithAIA(t *testing.T, urls ...string) tls.Certificate
 	t.Helper()
 	return f.issue(t, pki.LeafOptions{OmitIntermediates: true, IssuingCertificateURL: urls})
 }
+
+// loopbackFetch fetches caIssuers URLs under a fetch policy widened to loopback, where
+// the test servers listen on random ports.
+var loopbackFetch = HTTPFetcher{&fetchpolicy.Fetcher{Policy: fetchpolicy.Policy{Allow: []netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}}}}.Fetch
 
 func measureServed(t *testing.T, f fixture, cert tls.Certificate, fetch FetchFunc) (*result.Certificate, error) {
 	t.Helper()
@@ -49,7 +56,7 @@ func TestAIACompletesChain(t *testing.T) {
 		}
 		t.Cleanup(func() { srv.Close() })
 		t.Run(srv.URL(), func(t *testing.T) {
-			c, err := measureServed(t, f, f.incompleteWithAIA(t, srv.URL()), HTTPFetcher{}.Fetch)
+			c, err := measureServed(t, f, f.incompleteWithAIA(t, srv.URL()), loopbackFetch)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -99,26 +106,26 @@ func TestAIAFailures(t *testing.T) {
 		fetch FetchFunc
 		want  []string // substrings of trust_error
 	}{
-		{"dead URL", []string{deadURL}, HTTPFetcher{}.Fetch,
+		{"dead URL", []string{deadURL}, loopbackFetch,
 			[]string{"unknown authority", "AIA: fetch " + deadURL + ": ", "connection refused"}},
-		{"garbage", []string{garbage}, HTTPFetcher{}.Fetch,
+		{"garbage", []string{garbage}, loopbackFetch,
 			[]string{"unknown authority", "AIA: fetch " + garbage + ": parse: neither a DER certificate"}},
-		{"truncated certificate", []string{truncated}, HTTPFetcher{}.Fetch, []string{"AIA: fetch " + truncated + ": parse:"}},
-		{"oversized", []string{oversized}, HTTPFetcher{}.Fetch, []string{"body larger than 65536 bytes"}},
+		{"truncated certificate", []string{truncated}, loopbackFetch, []string{"AIA: fetch " + truncated + ": parse:"}},
+		{"oversized", []string{oversized}, loopbackFetch, []string{"body larger than 65536 bytes"}},
 		{"oversized from an unbounded fetcher", []string{"http://127.0.0.1:1/x.crt"},
 			func(context.Context, string) ([]byte, error) { return make([]byte, MaxIssuerBytes+1), nil },
 			[]string{"body larger than 65536 bytes"}},
-		{"404", []string{notFound}, HTTPFetcher{}.Fetch, []string{"HTTP status 404"}},
-		{"another CA's certificate", []string{wrongCA}, HTTPFetcher{}.Fetch,
+		{"404", []string{notFound}, loopbackFetch, []string{"HTTP status 404"}},
+		{"another CA's certificate", []string{wrongCA}, loopbackFetch,
 			[]string{"AIA: " + wrongCA + `: no certificate there signed "CN=localhost"`}},
-		{"https", []string{"https://127.0.0.1:1/x.crt"}, HTTPFetcher{}.Fetch, []string{"only http:// URLs"}},
-		{"ldap", []string{"ldap://127.0.0.1/cn=x"}, HTTPFetcher{}.Fetch, []string{"only http:// URLs"}},
-		{"redirect to https", []string{redirectHTTPS.URL + "/x.crt"}, HTTPFetcher{}.Fetch, []string{"only http:// URLs"}},
-		{"no URL", nil, HTTPFetcher{}.Fetch, []string{"unknown authority", `AIA: "CN=localhost" names no caIssuers URL`}},
+		{"https", []string{"https://127.0.0.1:1/x.crt"}, loopbackFetch, []string{"refused by the fetch policy (rule scheme)", "only http:// is fetched"}},
+		{"ldap", []string{"ldap://127.0.0.1/cn=x"}, loopbackFetch, []string{"refused by the fetch policy (rule scheme)", "only http:// is fetched"}},
+		{"redirect to https", []string{redirectHTTPS.URL + "/x.crt"}, loopbackFetch, []string{"refused by the fetch policy (rule scheme)", "only http:// is fetched"}},
+		{"no URL", nil, loopbackFetch, []string{"unknown authority", `AIA: "CN=localhost" names no caIssuers URL`}},
 		{"fetching off, URL present", []string{deadURL}, nil,
 			[]string{"unknown authority", "AIA fetching is off (caIssuers " + deadURL + ")"}},
 		{"fetching off, no URL", nil, nil, []string{"unknown authority", "names no caIssuers URL"}},
-		{"two dead URLs, both named", []string{deadURL, deadURL + "?2"}, HTTPFetcher{}.Fetch,
+		{"two dead URLs, both named", []string{deadURL, deadURL + "?2"}, loopbackFetch,
 			[]string{"fetch " + deadURL + ": ", "fetch " + deadURL + "?2: "}},
 	}
 	for _, tt := range tests {
@@ -307,7 +314,7 @@ func TestAIAExpiredLeaf(t *testing.T) {
 	now := time.Now()
 	leaf := f.issue(t, pki.LeafOptions{OmitIntermediates: true, IssuingCertificateURL: []string{srv.URL()},
 		NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(0, 0, -1)})
-	c, err := measureServed(t, f, leaf, HTTPFetcher{}.Fetch)
+	c, err := measureServed(t, f, leaf, loopbackFetch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +390,7 @@ func TestAIACanceled(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	c, err := CheckContext(ctx, f.incompleteWithAIA(t, srv.URL()).Certificate, Config{SNI: "localhost", Roots: f.root.Pool(), FetchIssuer: HTTPFetcher{}.Fetch})
+	c, err := CheckContext(ctx, f.incompleteWithAIA(t, srv.URL()).Certificate, Config{SNI: "localhost", Roots: f.root.Pool(), FetchIssuer: loopbackFetch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,13 +414,15 @@ func TestHTTPFetcher(t *testing.T) {
 
 	var dialed []string
 	var mu sync.Mutex
-	fetcher := HTTPFetcher{Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		mu.Lock()
-		dialed = append(dialed, addr)
-		mu.Unlock()
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
+	fetcher := HTTPFetcher{&fetchpolicy.Fetcher{
+		Policy: fetchpolicy.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		Dial: func(ctx context.Context, addr netip.AddrPort) (net.Conn, error) {
+			mu.Lock()
+			dialed = append(dialed, addr.String())
+			mu.Unlock()
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", addr.String())
+		}}}
 	tests := []struct {
 		path    string
 		wantLen int

@@ -135,6 +135,10 @@ type LeafOptions struct {
 	// caIssuers: where a client finds the issuer's certificate when the server omits it
 	// (see IssuerServer).
 	IssuingCertificateURL []string
+	// OCSPServer goes into Authority Information Access as the OCSP responder's URL;
+	// CRLDistributionPoints into the CRL Distribution Points extension.
+	OCSPServer            []string
+	CRLDistributionPoints []string
 }
 
 // Issue makes a leaf certificate and returns it as a tls.Certificate with the served chain.
@@ -165,6 +169,8 @@ func (a *Authority) Issue(opt LeafOptions) (tls.Certificate, error) {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		SignatureAlgorithm:    opt.SignatureAlgorithm,
 		IssuingCertificateURL: opt.IssuingCertificateURL,
+		OCSPServer:            opt.OCSPServer,
+		CRLDistributionPoints: opt.CRLDistributionPoints,
 	}
 	for _, n := range opt.Names {
 		if ip := net.ParseIP(n); ip != nil {
