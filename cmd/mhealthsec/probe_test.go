@@ -326,7 +326,9 @@ func TestProbeNoAIA(t *testing.T) {
 		wantLetter  string
 		wantCapRule string
 	}{
-		{nil, true, "B", "chain_incomplete"},
+		// The issuer listens on a random port: the fetch policy refuses it unless widened.
+		{[]string{"--allow-fetch-to", "127.0.0.1"}, true, "B", "chain_incomplete"},
+		{nil, false, "T", ""},
 		{[]string{"--no-aia"}, false, "T", ""},
 	}
 	for _, tt := range tests {
@@ -344,6 +346,10 @@ func TestProbeNoAIA(t *testing.T) {
 		}
 		if r.Grade == nil || r.Grade.Letter != tt.wantLetter {
 			t.Fatalf("%v: grade %+v, want %s", tt.flags, r.Grade, tt.wantLetter)
+		}
+		refused := slices.ContainsFunc(r.Certificate.Notes, func(n string) bool { return strings.Contains(n, "refused by the fetch policy (rule port)") })
+		if refused != (tt.flags == nil) {
+			t.Errorf("%v: notes %q; want a port refusal only without flags", tt.flags, r.Certificate.Notes)
 		}
 		if tt.wantCapRule != "" && !slices.ContainsFunc(r.Grade.Caps, func(c result.Rule) bool { return c.Rule == tt.wantCapRule }) {
 			t.Errorf("%v: caps %+v lack %s", tt.flags, r.Grade.Caps, tt.wantCapRule)
