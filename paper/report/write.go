@@ -251,7 +251,7 @@ func checkReplaceable(out string) error {
 			}
 			names = append(names, e.Name())
 		}
-		return fmt.Errorf("exists, is not empty (%s) and holds no earlier report (no stats.json); refusing to write into it", strings.Join(names, ", "))
+		return fmt.Errorf("exists, is not empty (%s) and holds no earlier report (no stats.json); refusing to replace it", strings.Join(names, ", "))
 	}
 	return nil
 }
