@@ -49,6 +49,10 @@ type Stats struct {
 	// Connections counts TCP connections seen; Unrecognized those whose client bytes were
 	// neither TLS nor HTTP (not reported as servers).
 	Connections, Unrecognized int
+	// ConnSkipped counts, by reason, TCP connections listed without a name of their own
+	// (a lost or missing ClientHello: the server appears under its address, or a name
+	// another connection or DNS gave it) or left out (nothing tells their protocol).
+	ConnSkipped map[string]int
 }
 
 func (s *Stats) skip(reason string) {
@@ -75,13 +79,26 @@ func (s Stats) String() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "skipped %s of %s %s", thousands(s.SkippedTotal()), thousands(s.Packets), unit)
-	reasons := make([]string, 0, len(s.Skipped))
-	for r := range s.Skipped {
+	writeReasons(&b, s.Skipped)
+	if len(s.ConnSkipped) > 0 {
+		b.WriteString("; connections")
+		writeReasons(&b, s.ConnSkipped)
+	}
+	if s.Truncated {
+		b.WriteString("; file truncated, read up to the cut")
+	}
+	return b.String()
+}
+
+// writeReasons writes ": 2 a, 1 b", most frequent first.
+func writeReasons(b *strings.Builder, counts map[string]int) {
+	reasons := make([]string, 0, len(counts))
+	for r := range counts {
 		reasons = append(reasons, r)
 	}
 	sort.Slice(reasons, func(i, j int) bool {
-		if s.Skipped[reasons[i]] != s.Skipped[reasons[j]] {
-			return s.Skipped[reasons[i]] > s.Skipped[reasons[j]]
+		if counts[reasons[i]] != counts[reasons[j]] {
+			return counts[reasons[i]] > counts[reasons[j]]
 		}
 		return reasons[i] < reasons[j]
 	})
@@ -90,12 +107,8 @@ func (s Stats) String() string {
 		if i == 0 {
 			sep = ": "
 		}
-		fmt.Fprintf(&b, "%s%s %s", sep, thousands(s.Skipped[r]), r)
+		fmt.Fprintf(b, "%s%s %s", sep, thousands(counts[r]), r)
 	}
-	if s.Truncated {
-		b.WriteString("; file truncated, read up to the cut")
-	}
-	return b.String()
 }
 
 func thousands(n int) string {

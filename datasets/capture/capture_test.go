@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"net/netip"
 	"reflect"
@@ -275,15 +276,45 @@ func FuzzReadHAR(f *testing.F) {
 	})
 }
 
-func fuzzCaptures(f *testing.F, ng bool) {
-	pkts, _ := scenario(f, false)
-	pkts6, _ := scenario(f, true)
-	for _, l := range []capturetest.Link{capturetest.Ethernet, capturetest.LinuxSLL, capturetest.RawIP} {
-		f.Add(writeCapture(f, l, ng, pkts))
+// fuzzSeeds are small captures, one connection each, of every kind the reader tells
+// apart. Small on purpose: the fuzzer minimizes every new interesting input, one byte
+// removal per execution, so seeds of several KiB stall it for minutes.
+func fuzzSeeds(f *testing.F, ng bool) [][]byte {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	small := &tls.Config{CurvePreferences: []tls.CurveID{tls.X25519}}
+	hello, err := capturetest.ClientHelloWith(ctx, "api.example.org", small)
+	if err != nil {
+		f.Fatal(err)
 	}
-	f.Add(writeCapture(f, capturetest.Ethernet, ng, pkts6))
-	if !ng {
-		f.Add(writeCapture(f, capturetest.LinuxSLL2, false, pkts))
+	ans, err := capturetest.DNSAnswer(ap("10.0.0.2:5353"), ap("10.0.0.1:53"), "cdn.example.net", ap("203.0.113.8:1").Addr())
+	if err != nil {
+		f.Fatal(err)
+	}
+	cli, srv := ap("10.0.0.2:50001"), ap("203.0.113.8:443")
+	cli6, srv6 := ap("[2001:db8::2]:50001"), ap("[2001:db8:1::7]:443")
+	tls12 := []byte{22, 3, 3, 0, 1, 2}
+	conv := capturetest.Conversation(cli, srv, hello, tls12, 128)
+	var seeds [][]byte
+	add := func(l capturetest.Link, pkts ...capturetest.Packet) {
+		if ng && l == capturetest.LinuxSLL2 {
+			return
+		}
+		seeds = append(seeds, writeCapture(f, l, ng, pkts))
+	}
+	add(capturetest.Ethernet, conv...)
+	add(capturetest.LinuxSLL, capturetest.Conversation(cli6, srv6, hello, tls12, 200)...)
+	add(capturetest.RawIP, append([]capturetest.Packet{ans}, capturetest.Conversation(cli, srv, []byte{23, 3, 3, 0, 2, 0, 0}, nil, 8)...)...)
+	add(capturetest.LinuxSLL2, capturetest.Conversation(cli, ap("198.51.100.9:80"),
+		[]byte("GET / HTTP/1.1\r\nHost: plain.example.com\r\n\r\n"), nil, 20)...)
+	// The ClientHello's second segment lost: listed by address.
+	add(capturetest.Ethernet, append(conv[:4:4], conv[5:]...)...)
+	return seeds
+}
+
+func fuzzCaptures(f *testing.F, ng bool) {
+	for _, s := range fuzzSeeds(f, ng) {
+		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		obs, st, err := ReadPcap(bytes.NewReader(b), "fuzz")

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"container/heap"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -20,10 +21,16 @@ const maxClientBytes = 64 << 10
 // Observation per TCP connection whose client spoke TLS or HTTP. Unusable packets are
 // counted in Stats; an error is returned only when the file is not a capture at all.
 func ReadPcap(r io.Reader, name string) ([]Observation, Stats, error) {
+	obs, st, _, err := readPcap(r, name)
+	return obs, st, err
+}
+
+// readPcap is ReadPcap that also returns the assembler, whose counters tests read.
+func readPcap(r io.Reader, name string) ([]Observation, Stats, *assembler, error) {
 	st := Stats{File: name}
 	fr, err := newFrameReader(r)
 	if err != nil {
-		return nil, st, fmt.Errorf("%s: %w", name, err)
+		return nil, st, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	a := newAssembler()
 	for {
@@ -43,9 +50,11 @@ func ReadPcap(r io.Reader, name string) ([]Observation, Stats, error) {
 			st.skip(reason)
 		}
 	}
+	a.finish()
+	st.ConnSkipped = a.skipped
 	obs := a.observations()
 	st.Connections, st.Unrecognized = a.connections, a.unrecognized
-	return obs, st, nil
+	return obs, st, a, nil
 }
 
 // decodeFrame decodes the link layer down to an IPv4 or IPv6 packet.
@@ -94,24 +103,63 @@ func decodeFrame(f frame) (gopacket.Packet, string) {
 
 type assembler struct {
 	flows map[flowKey]*flow
+	// order lists client flows in the order their first byte was seen: the output order.
+	order []*flow
 	// dns maps a server address to the name last resolved to it.
 	dns          map[netip.Addr]string
-	conns        []*conn
 	connections  int
 	unrecognized int
+	// skipped counts connections left out or listed without a name of their own.
+	skipped map[string]int
+	// sniffed counts the stream bytes looked at, the work a hostile capture could inflate.
+	sniffed int
 }
 
 type flowKey struct{ src, dst netip.AddrPort }
 
 // flow is one direction of a TCP connection.
 type flow struct {
+	src, dst  netip.AddrPort
 	start     uint32
 	haveStart bool
 	// client is set when this direction sent the SYN; server when it sent the SYN-ACK.
 	client, server bool
-	segs           map[uint32][]byte // by offset from start
-	buffered       int
-	done           bool
+	// stream holds the bytes from the start up to the first gap; pending the segments
+	// beyond a gap, until the gap is filled. Each byte is copied once into each, so
+	// reassembly is linear in the capture whatever the segment sizes and order.
+	stream       []byte
+	pending      segHeap
+	pendingBytes int
+	// sniffAt is the stream length at which to look at the stream again: looking only
+	// when it has doubled keeps the work linear when it arrives a byte at a time.
+	sniffAt int
+	// head is the first bytes this direction sent, kept for server directions: a TLS
+	// record there marks a TLS connection whose ClientHello the capture lost.
+	head []byte
+	// dnsName is what DNS said about dst when the stream began.
+	dnsName string
+	conn    *conn
+	done    bool
+}
+
+// segment is a TCP payload at an offset from the stream's start.
+type segment struct {
+	off  int
+	data []byte
+}
+
+// segHeap orders pending segments by offset (container/heap).
+type segHeap []segment
+
+func (h segHeap) Len() int           { return len(h) }
+func (h segHeap) Less(i, j int) bool { return h[i].off < h[j].off }
+func (h segHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *segHeap) Push(x any)        { *h = append(*h, x.(segment)) }
+func (h *segHeap) Pop() any {
+	old := *h
+	s := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return s
 }
 
 // conn is a client connection that spoke TLS or HTTP.
@@ -204,47 +252,89 @@ func (a *assembler) tcp(src, dst netip.AddrPort, t *layers.TCP) {
 	key := flowKey{src, dst}
 	fl := a.flows[key]
 	if fl == nil {
-		fl = &flow{}
+		fl = &flow{src: src, dst: dst}
 		a.flows[key] = fl
 	}
 	if t.SYN {
 		fl.start, fl.haveStart = t.Seq+1, true
 		if t.ACK {
 			fl.server = true
-		} else {
+		} else if !fl.client {
 			fl.client = true
 			a.connections++
 		}
 		return
 	}
-	if fl.done || fl.server || len(t.Payload) == 0 {
+	if fl.done || len(t.Payload) == 0 {
 		return
 	}
 	if !fl.haveStart {
 		fl.start, fl.haveStart = t.Seq, true
 	}
-	off := t.Seq - fl.start
-	if off >= maxClientBytes || fl.buffered >= maxClientBytes {
-		return // before the start (wrapped) or beyond what a first message needs
+	if fl.server {
+		if len(fl.head) < 5 && t.Seq-fl.start == uint32(len(fl.head)) {
+			fl.head = append(fl.head, t.Payload[:min(len(t.Payload), 5-len(fl.head))]...)
+		}
+		return
 	}
-	if fl.segs == nil {
-		fl.segs = map[uint32][]byte{}
+	if fl.conn == nil && len(fl.stream) == 0 && fl.pendingBytes == 0 {
+		a.order = append(a.order, fl)
+		fl.dnsName = a.dns[dst.Addr()]
 	}
-	if _, dup := fl.segs[off]; !dup {
-		b := append([]byte(nil), t.Payload...)
-		fl.segs[off] = b
-		fl.buffered += len(b)
+	fl.add(t.Seq-fl.start, t.Payload)
+	if len(fl.stream) < max(fl.sniffAt, 1) {
+		return
 	}
-	stream := fl.contiguous()
-	kind, name, port := sniff(stream)
-	switch kind {
-	case needMore:
-		if fl.buffered < maxClientBytes {
+	kind, name, port := a.sniff(fl.stream)
+	if kind == needMore {
+		if len(fl.stream) < maxClientBytes {
+			fl.sniffAt = min(2*len(fl.stream), maxClientBytes)
 			return
 		}
 		kind = unknown
 	}
-	fl.done, fl.segs = true, nil
+	a.decide(fl, kind, name, port)
+}
+
+// add puts a segment at offset off of the stream; bytes beyond maxClientBytes, before
+// the start (a wrapped offset) or repeated are dropped.
+func (fl *flow) add(off uint32, p []byte) {
+	if off >= maxClientBytes {
+		return
+	}
+	o := int(off)
+	if o+len(p) > maxClientBytes {
+		p = p[:maxClientBytes-o]
+	}
+	if o > len(fl.stream) {
+		if fl.pendingBytes+len(p) <= maxClientBytes {
+			heap.Push(&fl.pending, segment{off: o, data: append([]byte(nil), p...)})
+			fl.pendingBytes += len(p)
+		}
+		return
+	}
+	if end := o + len(p); end > len(fl.stream) {
+		fl.stream = append(fl.stream, p[len(fl.stream)-o:]...)
+	}
+	// The gap before pending segments may now be filled.
+	for len(fl.pending) > 0 && fl.pending[0].off <= len(fl.stream) {
+		s := heap.Pop(&fl.pending).(segment)
+		fl.pendingBytes -= len(s.data)
+		if end := s.off + len(s.data); end > len(fl.stream) {
+			fl.stream = append(fl.stream, s.data[len(fl.stream)-s.off:]...)
+		}
+	}
+}
+
+func (a *assembler) sniff(b []byte) (streamKind, string, int) {
+	a.sniffed += len(b)
+	return sniff(b)
+}
+
+// decide records what a client flow is, once.
+func (a *assembler) decide(fl *flow, kind streamKind, name string, port int) {
+	fl.done, fl.stream, fl.pending, fl.pendingBytes = true, nil, nil, 0
+	src, dst := fl.src, fl.dst
 	rev := a.flows[flowKey{dst, src}]
 	isClient := fl.client || rev != nil && rev.server
 	switch {
@@ -253,7 +343,7 @@ func (a *assembler) tcp(src, dst netip.AddrPort, t *layers.TCP) {
 			a.unrecognized++
 		}
 		return
-	case kind == tlsOther && !isClient && dst.Port() > src.Port():
+	case (kind == tlsOther || kind == tlsLost) && !isClient && dst.Port() > src.Port():
 		// Mid-connection TLS records without a handshake in view: only the direction
 		// towards the lower port is taken to be the client.
 		return
@@ -263,55 +353,88 @@ func (a *assembler) tcp(src, dst netip.AddrPort, t *layers.TCP) {
 	}
 	c := &conn{dst: dst, host: name, port: port}
 	switch kind {
-	case tlsHello, tlsOther:
+	case tlsHello, tlsOther, tlsLost:
 		c.scheme, c.source = HTTPS, "sni"
 	case httpRequest:
 		c.scheme, c.source = HTTP, "http_host"
 	case httpConnect:
 		c.scheme, c.source = HTTPS, "connect"
 	}
-	if c.host == "" {
-		if n, ok := a.dns[dst.Addr()]; ok {
-			c.host, c.source = n, "dns"
-		}
+	switch kind {
+	case tlsOther:
+		a.skip("TLS caught mid-stream, no ClientHello")
+	case tlsLost:
+		a.skip("TLS ClientHello cut by a lost segment")
 	}
-	a.conns = append(a.conns, c)
+	if c.host == "" && fl.dnsName != "" {
+		c.host, c.source = fl.dnsName, "dns"
+	}
+	fl.conn = c
 }
 
-// contiguous returns the client's bytes from the start up to the first gap.
-func (fl *flow) contiguous() []byte {
-	var out []byte
-	for {
-		seg, ok := fl.segs[uint32(len(out))]
-		if !ok {
-			// a segment that overlaps the end of what we have (retransmission with more data)
-			found := false
-			for off, s := range fl.segs {
-				if int(off) < len(out) && int(off)+len(s) > len(out) {
-					out = append(out, s[len(out)-int(off):]...)
-					found = true
-					break
-				}
-			}
-			if !found {
-				return out
-			}
+func (a *assembler) skip(reason string) {
+	if a.skipped == nil {
+		a.skipped = map[string]int{}
+	}
+	a.skipped[reason]++
+}
+
+// finish decides the client flows the capture ended on: a stream still too short to
+// tell, or one whose start was lost.
+func (a *assembler) finish() {
+	for _, fl := range a.order {
+		if fl.done {
 			continue
 		}
-		out = append(out, seg...)
+		kind, name, port := a.sniff(fl.stream)
+		if kind == needMore {
+			kind = unknown
+			rev := a.flows[flowKey{fl.dst, fl.src}]
+			switch {
+			case len(fl.stream) > 0 && fl.stream[0] == 22:
+				kind = tlsLost // a handshake record cut short by a lost segment
+			case len(fl.stream) == 0 && rev != nil && isTLSRecord(rev.head):
+				kind = tlsLost // the client's first segment is missing; the server spoke TLS
+			case len(fl.stream) == 0 && (fl.client || rev != nil && rev.server):
+				a.skip("client's first bytes lost, protocol unknown (left out)")
+				fl.done = true
+				continue
+			}
+		}
+		a.decide(fl, kind, name, port)
 	}
 }
 
-// observations resolves names the stream did not give from DNS answers seen later.
+// isTLSRecord reports whether b starts with a TLS handshake or alert record header.
+func isTLSRecord(b []byte) bool {
+	return len(b) >= 3 && (b[0] == 22 || b[0] == 21) && b[1] == 3 && b[2] <= 4
+}
+
+// observations names the connections the stream did not name: by the SNI another
+// connection to the same address and port sent, else by DNS answers seen, else by address.
 func (a *assembler) observations() []Observation {
-	out := make([]Observation, 0, len(a.conns))
-	for _, c := range a.conns {
+	sniByAddr := map[netip.AddrPort]string{}
+	for _, fl := range a.order {
+		if c := fl.conn; c != nil && c.source == "sni" && c.host != "" {
+			if _, ok := sniByAddr[c.dst]; !ok {
+				sniByAddr[c.dst] = c.host
+			}
+		}
+	}
+	out := make([]Observation, 0, len(a.order))
+	for _, fl := range a.order {
+		c := fl.conn
+		if c == nil {
+			continue
+		}
 		o := Observation{Host: c.host, IP: c.dst.Addr().String(), Port: int(c.dst.Port()), Scheme: c.scheme, Source: c.source}
 		if c.port != 0 {
 			o.Port = c.port
 		}
 		if o.Host == "" {
-			if n, ok := a.dns[c.dst.Addr()]; ok {
+			if n, ok := sniByAddr[c.dst]; ok && c.scheme == HTTPS {
+				o.Host, o.Source = n, "sni_same_address"
+			} else if n, ok := a.dns[c.dst.Addr()]; ok {
 				o.Host, o.Source = n, "dns"
 			} else {
 				o.Host, o.Source = o.IP, "ip"

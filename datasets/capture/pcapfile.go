@@ -47,7 +47,7 @@ type frameReader interface {
 
 // newFrameReader detects pcap or pcapng from the first bytes.
 func newFrameReader(r io.Reader) (frameReader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReader(r)
 	magic, err := br.Peek(4)
 	if err != nil {
 		return nil, fmt.Errorf("not a capture file: %w", errCut)
@@ -63,6 +63,7 @@ type pcapReader struct {
 	order binary.ByteOrder
 	link  uint32
 	hdr   [16]byte
+	buf   []byte // reused: a frame is valid until the next call
 }
 
 func newPcapReader(r io.Reader) (*pcapReader, error) {
@@ -97,11 +98,11 @@ func (p *pcapReader) next() (frame, error) {
 	if incl > maxPacketBytes {
 		return frame{}, errCorrupt
 	}
-	data := make([]byte, incl)
-	if _, err := io.ReadFull(p.r, data); err != nil {
+	var err2 error
+	if p.buf, err2 = readN(p.r, p.buf, int(incl)); err2 != nil {
 		return frame{}, errCut
 	}
-	return frame{data: data, link: p.link, cutOff: incl < orig}, nil
+	return frame{data: p.buf, link: p.link, cutOff: incl < orig}, nil
 }
 
 // pcapngReader follows pcapng blocks: section headers, interface descriptions and
@@ -110,6 +111,7 @@ type pcapngReader struct {
 	r     *bufio.Reader
 	order binary.ByteOrder
 	links []uint32 // per interface of the current section
+	buf   []byte   // reused: a frame is valid until the next call
 }
 
 func (p *pcapngReader) next() (frame, error) {
@@ -147,11 +149,10 @@ func (p *pcapngReader) next() (frame, error) {
 		if total < 12 || total%4 != 0 || total > maxBlockBytes {
 			return frame{}, errCorrupt
 		}
-		body := make([]byte, total-8)
-		if _, err := io.ReadFull(p.r, body); err != nil {
+		if p.buf, err = readN(p.r, p.buf, int(total-8)); err != nil {
 			return frame{}, errCut
 		}
-		body = body[:len(body)-4] // trailing copy of the length
+		body := p.buf[:len(p.buf)-4] // trailing copy of the length
 		switch typ {
 		case 1: // interface description
 			if len(body) < 8 {
@@ -197,4 +198,22 @@ func (p *pcapngReader) link(iface uint32) uint32 {
 		return p.links[iface]
 	}
 	return 1 << 31
+}
+
+// readN reads n bytes into buf[:0], growing buf as bytes arrive, so a length field that
+// claims more than the file holds costs no more memory than the file.
+func readN(r io.Reader, buf []byte, n int) ([]byte, error) {
+	buf = buf[:0]
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		end := min(n, cap(buf))
+		k, err := io.ReadFull(r, buf[len(buf):end])
+		buf = buf[:len(buf)+k]
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }

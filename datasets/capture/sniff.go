@@ -17,6 +17,7 @@ const (
 	unknown
 	tlsHello    // a ClientHello (name: its SNI, possibly empty)
 	tlsOther    // TLS records, but not starting with a ClientHello
+	tlsLost     // a TLS connection whose ClientHello the capture lost (cut or missing)
 	httpRequest // name: the Host header
 	httpConnect // name, port: the CONNECT target
 )
