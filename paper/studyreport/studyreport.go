@@ -49,6 +49,10 @@ func Document(set Settings, r *analysis.StudyResult, cfg analysis.StudyConfig) (
 		Subtitle: fmt.Sprintf("Study folder %s, analysed with mhealthsec analyze", set.StudyDir),
 	}
 
+	if NoResults(r) {
+		// A report of n/a cells looks like a finished analysis; say first that it is not.
+		doc.Sections = append(doc.Sections, report.Section{Title: "No results", Blocks: []report.Block{report.Paragraph{Text: noResultsText(r)}}})
+	}
 	data := report.Section{Title: "Study data"}
 	data.Blocks = append(data.Blocks, report.Paragraph{Text: fmt.Sprintf(
 		"%d apps (%d Android, %d iOS) with %d app × server rows (%d distinct endpoints). The unit of every count is a servers.csv row. "+
@@ -413,9 +417,29 @@ func Regrade(st *datasets.Study, c grade.Criteria) (regraded, kept int) {
 	return regraded, kept
 }
 
+// NoResults reports whether no server row of the study has a result at all (results.jsonl
+// missing, empty, or about other servers): every share and test of the report is then
+// empty.
+func NoResults(r *analysis.StudyResult) bool {
+	n := 0
+	for _, c := range r.Categories {
+		n += c.Graded + c.Errors + c.Excluded
+	}
+	return n == 0
+}
+
+func noResultsText(r *analysis.StudyResult) string {
+	return fmt.Sprintf("NO SERVER HAS A RESULT: none of the %d server rows matches a line of results.jsonl (the file is missing, empty, "+
+		"or about other hosts and ports). Every share, test and figure below is empty. Probe the servers first "+
+		"(mhealthsec probe --targets servers.csv) or import results (mhealthsec import), then rerun analyze.", r.Rows)
+}
+
 // Summary is the short text analyze prints: counts, the headline share and what was left out.
 func Summary(r *analysis.StudyResult) string {
 	var b strings.Builder
+	if NoResults(r) {
+		fmt.Fprintf(&b, "WARNING: %s\n", noResultsText(r))
+	}
 	fmt.Fprintf(&b, "%d apps, %d server rows (%d distinct endpoints)\n", r.Apps, r.Rows, r.Endpoints)
 	if s := r.FunctionalBelowA; s != nil {
 		fmt.Fprintf(&b, "functional servers below A: %d/%d (%.1f%%)\n", s.Count, s.Total, 100*s.Share)
