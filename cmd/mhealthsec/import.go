@@ -16,16 +16,21 @@ func newImportCmd() *cobra.Command {
 	var appendOut bool
 	cmd := &cobra.Command{
 		Use:   "import testssl|ssllabs FILE...",
-		Short: "Turn testssl.sh JSON or SSL Labs API v3 JSON into probe results",
+		Short: "Turn testssl.sh JSON or SSL Labs API JSON into probe results",
 		Long: `import converts the JSON of other assessment tools into probe results (one JSON object per
 line), keeping the tool's own grade (grade.graded_by names the tool, grade.criteria its
 criteria version).
 
-  testssl   testssl.sh --jsonfile (flat) or --jsonfile-pretty output, versions 3.0 and 3.2
+  testssl   testssl.sh --jsonfile (flat) or --jsonfile-pretty output, versions 3.0, 3.1dev
+            and 3.2; 2.9 and older are refused (other ids and value shapes)
   ssllabs   SSL Labs API v3 host objects (analyze?all=done), one per file or a JSON array
-            of them as written by ssllabs-scan
+            of them as written by ssllabs-scan; API v2 responses too (their one suite list
+            is filed under the highest protocol, with a note)
 
-Bad input names the file and the JSON path of the offending value.`,
+A file of the other kind, a HAR or a capture is refused, naming what it is and the command
+that reads it. Bad input names the file and the JSON path of the offending value; a value
+that cannot be read is never imported as 0 (it is refused, or left null with a note).
+Results whose input carries no time have started_at null.`,
 		Example: `  mhealthsec import testssl scans/*.json --out results.jsonl
   mhealthsec import ssllabs labs.json --out results.jsonl --append`,
 		Args: usageArgs(cobra.MinimumNArgs(2)),

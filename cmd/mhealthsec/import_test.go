@@ -14,6 +14,7 @@ func TestImportExitCodes(t *testing.T) {
 	broken := filepath.Join(dir, "broken.json")
 	os.WriteFile(broken, []byte("{"), 0o644)
 	good := filepath.Join("..", "..", "datasets", "importer", "testdata", "testssl-3.2-handwritten.json")
+	labs := filepath.Join("..", "..", "datasets", "importer", "testdata", "ssllabs-v3-handwritten.json")
 	for _, tt := range []struct {
 		args []string
 		code int
@@ -23,6 +24,8 @@ func TestImportExitCodes(t *testing.T) {
 		{[]string{"import", "testssl"}, 2, "arg"},
 		{[]string{"import", "testssl", broken}, 1, "broken.json"},
 		{[]string{"import", "testssl", filepath.Join(dir, "none.json")}, 1, "none.json"},
+		{[]string{"import", "ssllabs", good}, 1, "testssl-3.2-handwritten.json: this file is testssl.sh JSON, not SSL Labs API JSON: read it with `mhealthsec import testssl`"},
+		{[]string{"import", "testssl", labs}, 1, "this file is SSL Labs API JSON, not testssl.sh JSON: read it with `mhealthsec import ssllabs`"},
 	} {
 		code, _, stderr := ingestCLI(t, tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.want) {

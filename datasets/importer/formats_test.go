@@ -290,3 +290,55 @@ func TestStartedAtNull(t *testing.T) {
 		t.Errorf("pretty file: started %v, encoded %s", timed.StartedAt, b[:min(len(b), 200)])
 	}
 }
+
+// TestSSLLabsV2 reads an API v2 response (ssllabs-scan 1.x wrote arrays of these): the one
+// suite list is filed under the highest protocol with a note, preference is the server
+// order of every protocol, the key and chain come from details.key, cert and chain, HSTS
+// from the sts* fields, and a URL host is reduced to its name.
+func TestSSLLabsV2(t *testing.T) {
+	rs := readTestdata(t, "ssllabs-v2-handwritten.json", labsFile)
+	if len(rs) != 2 {
+		t.Fatalf("got %d results, want 2", len(rs))
+	}
+	r := rs[0]
+	if len(r.Ciphers) != 5 {
+		t.Errorf("ciphers = %+v", r.Ciphers)
+	}
+	for _, c := range r.Ciphers {
+		if c.Protocol != result.TLS12 {
+			t.Errorf("suite %s under %s, want TLS1_2 (v2 tests suites with the highest protocol)", c.ID, c.Protocol)
+		}
+	}
+	if c, _ := findCipher(r, result.TLS12, "0xc02f"); c.Kx != "ECDHE" || c.KxBits != 256 || !c.ForwardSecrecy {
+		t.Errorf("0xc02f = %+v (kx bits from ecdhBits)", c)
+	}
+	if c, _ := findCipher(r, result.TLS12, "0x0033"); c.Kx != "DHE" || c.KxBits != 1024 {
+		t.Errorf("0x0033 = %+v (kx bits from dhStrength)", c)
+	}
+	if c, _ := findCipher(r, result.TLS12, "0x000a"); c.Cipher != "3DES" || boolp(r.Vulnerabilities.SWEET32) != "true" {
+		t.Errorf("3DES %+v SWEET32 %s", c, boolp(r.Vulnerabilities.SWEET32))
+	}
+	for _, p := range []result.Protocol{result.TLS10, result.TLS11, result.TLS12} {
+		if v, ok := r.ServerOrder[p]; !ok || !v {
+			t.Errorf("server order %s = %v %v, want true from suites.preference", p, v, ok)
+		}
+	}
+	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "API v2") {
+		t.Errorf("notes = %q", r.Notes)
+	}
+	if c := r.Certificate; c == nil || c.KeyBits != 2048 || c.KeyAlg != "RSA" || !c.Trusted || c.ChainLen != 2 || len(c.SAN) != 2 || c.Revoked == nil || *c.Revoked {
+		t.Errorf("certificate = %+v", c)
+	}
+	if h := r.HTTP; h == nil || h.Status != 200 || h.HSTS == nil || !h.HSTS.Present || h.HSTS.MaxAge != 31536000 || !h.HSTS.IncludeSubdomains {
+		t.Errorf("http = %+v", r.HTTP)
+	}
+	if r.ModernClient == nil || r.ModernClient.ID != "0xc02f" || r.ModernClient.Protocol != result.TLS12 {
+		t.Errorf("modern client = %+v", r.ModernClient)
+	}
+	if r.StartedAt.IsZero() || r.Grade == nil || r.Grade.Letter != "B" || r.Grade.Criteria != "2009j" {
+		t.Errorf("started %v grade %+v", r.StartedAt, r.Grade)
+	}
+	if g := rs[1]; g.Target != "www.example.net:443" || g.Error == nil || g.Error.Kind != result.ErrDNS || len(g.Notes) != 1 {
+		t.Errorf("URL host: %+v", g)
+	}
+}

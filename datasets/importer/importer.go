@@ -1,11 +1,13 @@
 // Package importer turns the JSON output of other TLS assessment tools — testssl.sh
-// (--jsonfile and --jsonfile-pretty, ids of versions 3.0 and 3.2) and the SSL Labs API v3
-// (host objects as returned by analyze?all=done, or an array of them as written by
-// ssllabs-scan) — into probe results, so imported and probed endpoints can be analysed
-// side by side.
+// (--jsonfile and --jsonfile-pretty of versions 3.0, 3.1dev and 3.2; 2.9 is refused) and the
+// SSL Labs API (v3 host objects as returned by analyze?all=done, or an array of them as
+// written by ssllabs-scan; v2 responses too) — into probe results, so imported and probed
+// endpoints can be analysed side by side. Sniff tells these formats, HARs and captures
+// apart, so that a file given to the wrong reader is refused naming what it is.
 //
 // The tool's own grade is kept as it was given (Grade.GradedBy names the tool, Criteria its
-// rating criteria version); nothing is regraded here. A check a tool did not run stays null.
+// rating criteria version); nothing is regraded here. A check a tool did not run stays null,
+// and so does a number the tool could not give: no unreadable value is imported as 0.
 package importer
 
 import (

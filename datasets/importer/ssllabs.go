@@ -63,6 +63,7 @@ type labsDetails struct {
 	DrownVuln      *bool           `json:"drownVulnerable"`
 	HSTSPolicy     *labsHSTS       `json:"hstsPolicy"`
 	// API v2 gives HSTS as these instead of hstsPolicy.
+	STSStatus     string  `json:"stsStatus"`
 	STSHeader     *string `json:"stsResponseHeader"`
 	STSMaxAge     *int64  `json:"stsMaxAge"`
 	STSSubdomains *bool   `json:"stsSubdomains"`
@@ -465,12 +466,15 @@ func labsDetailsInto(file, path string, d *labsDetails, certs map[string]labsCer
 		note(r, id, "not tested by SSL Labs")
 	}
 	if d.HSTSPolicy == nil && d.STSHeader != nil { // API v2
-		hp := &labsHSTS{Status: "absent", Header: *d.STSHeader, MaxAge: d.STSMaxAge, IncludeSubDomains: d.STSSubdomains, Preload: d.STSPreload}
-		if *d.STSHeader != "" {
-			hp.Status = "present"
-			if d.STSMaxAge == nil {
-				hp.Status = "invalid"
+		hp := &labsHSTS{Status: d.STSStatus, Header: *d.STSHeader, MaxAge: d.STSMaxAge, IncludeSubDomains: d.STSSubdomains, Preload: d.STSPreload}
+		if hp.Status == "" { // before stsStatus: a header is present; stsMaxAge -1 is invalid
+			hp.Status = "absent"
+			if *d.STSHeader != "" {
+				hp.Status = "present"
 			}
+		}
+		if hp.Status == "present" && (d.STSMaxAge == nil || *d.STSMaxAge < 0) {
+			hp.Status, hp.MaxAge = "invalid", nil
 		}
 		d.HSTSPolicy = hp
 	}
