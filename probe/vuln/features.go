@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -96,13 +97,9 @@ func (p *prober) ticketbleed(ctx context.Context) (*bool, string) {
 	if p.plan.tls13Only {
 		return result.Bool(false), "not vulnerable: TLS 1.3 only"
 	}
-	// The ticket comes from a crypto/tls handshake: when the enumeration already showed
-	// that it cannot succeed, asking costs a connection (and, against a server that drops
-	// what it cannot serve, the whole timeout) for no answer.
-	if why := p.ticketHandshakeImpossible(); why != "" {
-		return nil, "not tested: " + why
-	}
-	ticket, err := p.sessionTicket(ctx)
+	// The ticket comes from a crypto/tls handshake, or, where that cannot succeed (suites
+	// or keys crypto/tls refuses, such as RSA-512), from the raw TLS 1.2 client.
+	ticket, ems, err := p.anyTicket(ctx)
 	if err != nil {
 		return nil, "not tested: " + err.Error()
 	}
@@ -113,9 +110,9 @@ func (p *prober) ticketbleed(ctx context.Context) (*bool, string) {
 	ch.SessionID = make([]byte, 16)
 	rand.Read(ch.SessionID)
 	ch.Extra = append(ch.Extra, tlswire.Extension{Type: tlswire.ExtSessionTicket, Data: ticket})
-	// The session was made with extended_master_secret (crypto/tls always uses it); a
-	// server refuses to resume it without (RFC 7627, 5.3).
-	ch.ExtendedMasterSecret = true
+	// A session made with extended_master_secret (crypto/tls always uses it) is refused
+	// resumption without it (RFC 7627, 5.3); the raw client's sessions have none.
+	ch.ExtendedMasterSecret = ems
 	s, sh, err := p.startHello(ctx, ch)
 	if err != nil {
 		return nil, "not tested: resumption hello: " + err.Error()
@@ -125,6 +122,34 @@ func (p *prober) ticketbleed(ctx context.Context) (*bool, string) {
 		return result.Bool(true), "VULNERABLE: 16-byte session id echoed as 32 bytes"
 	}
 	return result.Bool(false), ""
+}
+
+// anyTicket gets a session ticket from crypto/tls, or else from the raw TLS 1.2 client;
+// ems says whether the session used the extended master secret.
+func (p *prober) anyTicket(ctx context.Context) (ticket []byte, ems bool, err error) {
+	why := p.ticketHandshakeImpossible()
+	if why == "" {
+		if ticket, err = p.sessionTicket(ctx); err == nil {
+			return ticket, true, nil
+		}
+		why = err.Error()
+	}
+	if p.plan.version != tlswire.VersionTLS12 {
+		return nil, false, errors.New(why)
+	}
+	if len(p.plan.tlsSuites) > 0 && !slices.ContainsFunc(p.plan.tlsSuites, func(id uint16) bool { return slices.Contains(client12SuiteIDs(), id) }) {
+		return nil, false, errors.New(why + "; nor one the raw TLS 1.2 client runs")
+	}
+	ch := p.hello()
+	ch.CipherSuites = client12SuiteIDs()
+	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
+	ch.SessionTicket = true
+	c, rerr := p.fullHandshake(ctx, ch)
+	if rerr != nil {
+		return nil, false, fmt.Errorf("%s; raw TLS 1.2 client: %w", why, rerr)
+	}
+	c.s.Close()
+	return c.ticket, false, nil
 }
 
 // ticketHandshakeImpossible says why, by the enumeration, the server cannot complete the

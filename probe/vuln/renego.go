@@ -2,25 +2,22 @@ package vuln
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
 // Renegotiation needs what tlswire deliberately leaves out: a whole TLS 1.2 handshake and
-// record protection. This file holds the smallest client that can do it — ECDHE (X25519 or
-// P-256) with AES-128-GCM-SHA256, the suite nearly every TLS 1.2 server accepts — and
-// nothing else. It authenticates nobody; it only wants to know whether the server lets the
+// record protection. client12.go holds the smallest client that can do it, for the common
+// suites; it authenticates nobody and only wants to know whether the server lets the
 // client start a second handshake.
 
 // renegoSuites are the suites the renegotiation client can run.
-func renegoSuites() []uint16 {
-	return []uint16{tlswire.SuiteECDHERSAWithAES128GCMSHA256, tlswire.SuiteECDHEECDSAWithAES128GCMSHA256}
-}
+func renegoSuites() []uint16 { return client12SuiteIDs() }
 
 // clientRenegotiation decides secure_client_renego (testssl.sh's id): after a full TLS 1.2
 // handshake the client sends a second ClientHello, with renegotiation_info carrying its
@@ -57,7 +54,7 @@ func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, w
 	}
 	ch := p.hello()
 	ch.CipherSuites = renegoSuites()
-	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1}
+	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
 	ch.SecureRenegotiation = secure
 	c, err := p.fullHandshake(ctx, ch)
 	if err != nil {
@@ -107,11 +104,13 @@ func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, w
 // conn12 is an established TLS 1.2 connection with AES-128-GCM record protection.
 type conn12 struct {
 	s              *session
-	client, server *tlswire.GCMProtector
+	client, server protector
 	clientVerify   []byte
+	// ticket is the session ticket the server issued (NewSessionTicket), nil if none.
+	ticket []byte
 }
 
-// fullHandshake runs ECDHE-AES128-GCM-SHA256 to the server's Finished.
+// fullHandshake runs a TLS 1.2 handshake (one of client12Suites) to the server's Finished.
 func (p *prober) fullHandshake(ctx context.Context, ch *tlswire.ClientHello) (*conn12, error) {
 	conn, stop, err := p.dial(ctx)
 	if err != nil {
@@ -131,20 +130,24 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	if err != nil {
 		return nil, err
 	}
-	transcript := sha256.New()
-	transcript.Write(hello)
+	var transcript []byte
+	transcript = append(transcript, hello...)
 	if _, err := s.conn.Write(tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS10, hello)); err != nil {
 		return nil, fmt.Errorf("send ClientHello: %w", err)
 	}
-	var sh *tlswire.ServerHello
-	var certRequested bool
-	var ske *tlswire.ServerKeyExchange
+	var (
+		sh            *tlswire.ServerHello
+		suite         suite12
+		chain         [][]byte
+		ske           []byte
+		certRequested bool
+	)
 	for done := false; !done; {
 		m, err := s.hr.ReadMessage()
 		if err != nil {
 			return nil, fmt.Errorf("read server flight: %w", err)
 		}
-		transcript.Write(tlswire.AppendMessage(nil, m.Type, m.Body))
+		transcript = tlswire.AppendMessage(transcript, m.Type, m.Body)
 		switch m.Type {
 		case tlswire.TypeServerHello:
 			if sh, err = tlswire.ParseServerHello(m.Body); err != nil {
@@ -153,13 +156,19 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 			if sh.SelectedVersion != tlswire.VersionTLS12 {
 				return nil, fmt.Errorf("server chose %s, not TLS 1.2", verLabel(sh.SelectedVersion))
 			}
-		case tlswire.TypeServerKeyExchange:
-			if ske, err = tlswire.ParseServerKeyExchange(m.Body, tlswire.KxECDHE); err != nil {
+			var ok bool
+			if suite, ok = lookupSuite12(sh.CipherSuite); !ok {
+				return nil, fmt.Errorf("server chose suite 0x%04x, which was not offered", sh.CipherSuite)
+			}
+		case tlswire.TypeCertificate:
+			if chain, err = tlswire.ParseCertificate(m.Body, false); err != nil {
 				return nil, err
 			}
+		case tlswire.TypeServerKeyExchange:
+			ske = m.Body
 		case tlswire.TypeServerHelloDone:
 			done = true
-		case tlswire.TypeCertificate, tlswire.TypeCertificateStatus:
+		case tlswire.TypeCertificateStatus:
 		case tlswire.TypeCertificateRequest:
 			// Answered below with an empty Certificate: we have none, and a server that
 			// only asks (gnutls-serv does by default) goes on without.
@@ -168,21 +177,10 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 			return nil, fmt.Errorf("unexpected handshake message %d", m.Type)
 		}
 	}
-	if sh == nil || ske == nil {
-		return nil, errors.New("server sent no ECDHE key exchange")
+	if sh == nil || suite.kx != 0 && ske == nil {
+		return nil, errors.New("server sent no key exchange")
 	}
-	if ske.Group != tlswire.GroupX25519 && ske.Group != tlswire.GroupSecp256r1 {
-		return nil, fmt.Errorf("server chose group %s", tlswire.GroupName(ske.Group))
-	}
-	curve, err := tlswire.ECDHCurve(ske.Group)
-	if err != nil {
-		return nil, err
-	}
-	priv, err := curve.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	preMaster, err := tlswire.SharedSecret(priv, ske.Point)
+	preMaster, ckx, err := suite.clientKeyExchange(ske, chain, ch.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -190,20 +188,17 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	if certRequested {
 		flight = tlswire.AppendMessage(flight, tlswire.TypeCertificate, []byte{0, 0, 0})
 	}
-	pub := priv.PublicKey().Bytes()
-	flight = tlswire.AppendMessage(flight, tlswire.TypeClientKeyExchange, append([]byte{byte(len(pub))}, pub...))
-	transcript.Write(flight)
+	flight = tlswire.AppendMessage(flight, tlswire.TypeClientKeyExchange, ckx)
+	transcript = append(transcript, flight...)
 
-	master := tlswire.MasterSecret(preMaster, ch.Random, sh.Random)
-	keys := tlswire.ExpandKeys(master, ch.Random, sh.Random)
-	c := &conn12{s: s}
-	if c.client, err = tlswire.NewGCMProtector(keys.ClientKey, keys.ClientIV); err != nil {
+	master, client, server, err := suite.keys(preMaster, ch.Random, sh.Random)
+	if err != nil {
 		return nil, err
 	}
-	if c.server, err = tlswire.NewGCMProtector(keys.ServerKey, keys.ServerIV); err != nil {
-		return nil, err
-	}
-	c.clientVerify = tlswire.FinishedVerifyData(master, true, transcript.Sum(nil))
+	c := &conn12{s: s, client: client, server: server}
+	th := suite.prf()
+	th.Write(transcript)
+	c.clientVerify = suite.prfBytes(master, "client finished", th.Sum(nil), tlswire.VerifyDataLen)
 	finished := tlswire.AppendMessage(nil, tlswire.TypeFinished, c.clientVerify)
 
 	out := tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS12, flight)
@@ -214,21 +209,29 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	if err := c.writeEncrypted(tlswire.RecordHandshake, finished); err != nil {
 		return nil, fmt.Errorf("send Finished: %w", err)
 	}
-	// The server answers CCS and its encrypted Finished (a NewSessionTicket may come first).
+	// The server answers NewSessionTicket (in the clear, if it issues one), CCS and its
+	// encrypted Finished.
+	encrypted := false
 	for range 4 {
 		rec, err := tlswire.ReadRecord(s.conn)
 		if err != nil {
 			return nil, fmt.Errorf("read server Finished: %w", err)
 		}
-		switch rec.Type {
-		case tlswire.RecordChangeCipherSpec:
-			continue
-		case tlswire.RecordAlert:
+		switch {
+		case rec.Type == tlswire.RecordChangeCipherSpec:
+			encrypted = true
+		case rec.Type == tlswire.RecordAlert && !encrypted:
 			if a, err := tlswire.ParseAlert(rec.Payload); err == nil {
 				return nil, fmt.Errorf("handshake refused: %w", a)
 			}
+			return nil, errors.New("handshake refused with a malformed alert")
+		case rec.Type == tlswire.RecordAlert:
 			return nil, errors.New("handshake refused with an encrypted alert")
-		case tlswire.RecordHandshake:
+		case rec.Type == tlswire.RecordHandshake && !encrypted:
+			if t := newSessionTicket(rec.Payload); t != nil {
+				c.ticket = t
+			}
+		case rec.Type == tlswire.RecordHandshake:
 			plain, err := c.server.Open(rec.Type, rec.Payload)
 			if err != nil {
 				return nil, fmt.Errorf("server Finished: %w", err)
@@ -242,6 +245,20 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 		}
 	}
 	return nil, errors.New("no server Finished")
+}
+
+// newSessionTicket returns the ticket of a record holding one NewSessionTicket message
+// (RFC 5077, 3.3), nil for anything else.
+func newSessionTicket(payload []byte) []byte {
+	in := cryptobyte.String(payload)
+	var typ uint8
+	var body, ticket cryptobyte.String
+	var lifetime uint32
+	if !in.ReadUint8(&typ) || typ != tlswire.TypeNewSessionTicket || !in.ReadUint24LengthPrefixed(&body) ||
+		!body.ReadUint32(&lifetime) || !body.ReadUint16LengthPrefixed(&ticket) || len(ticket) == 0 {
+		return nil
+	}
+	return append([]byte{}, ticket...)
 }
 
 // writeEncrypted sends one record protected with the client's AES-GCM state.

@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -328,6 +330,32 @@ func TestClientRenegotiation(t *testing.T) {
 		{"openssl s_server -client_renegotiation", func(t *testing.T) func(context.Context) (net.Conn, error) {
 			return opensslServer(t, cert, "-client_renegotiation")
 		}, "true"},
+		// Every suite family of the client: a refusal must be a measured false, an
+		// acceptance true, whatever suite the server insists on.
+		{"crypto/tls, ECDHE AES-CBC only", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12,
+				CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}}, answerHTTP).Dial
+		}, "false"},
+		{"crypto/tls, RSA key transport only", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12,
+				CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256}}, answerHTTP).Dial
+		}, "false"},
+		{"crypto/tls, AES-256-GCM-SHA384 only", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12,
+				CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384}}, answerHTTP).Dial
+		}, "false"},
+		{"openssl s_server, DHE only", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return opensslServer(t, cert, "-cipher", "DHE-RSA-AES128-GCM-SHA256")
+		}, "false"},
+		{"openssl s_server -client_renegotiation, DHE AES-CBC", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return opensslServer(t, cert, "-client_renegotiation", "-cipher", "DHE-RSA-AES256-SHA")
+		}, "true"},
+		{"openssl s_server -client_renegotiation, RSA AES-CBC-SHA256", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return opensslServer(t, cert, "-client_renegotiation", "-cipher", "AES128-SHA256")
+		}, "true"},
+		{"openssl s_server -client_renegotiation, ECDHE AES-256-GCM", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return opensslServer(t, cert, "-client_renegotiation", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384")
+		}, "true"},
 		// gnutls-serv asks for an (optional) client certificate and renegotiates.
 		{"gnutls-serv", func(t *testing.T) func(context.Context) (net.Conn, error) {
 			return gnutlsServer(t, cert)
@@ -459,5 +487,38 @@ func TestTicketbleedSkipsWhatEnumerationRuledOut(t *testing.T) {
 				t.Errorf("ticketbleed = %s (%q), want null with a 'not tested' note", tri(got), note)
 			}
 		})
+	}
+}
+
+// TestTicketbleedRSA512 runs the check on OpenSSL with an RSA-512 key, which crypto/tls
+// refuses to handshake with: the raw TLS 1.2 client gets the ticket instead, so the
+// verdict is measured (OpenSSL echoes no session id: not vulnerable), not null. The same
+// raw client decides client-initiated renegotiation there.
+func TestTicketbleedRSA512(t *testing.T) {
+	openssl := peertest.Tool(t, "openssl")
+	dir := t.TempDir()
+	certPath, keyPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	out, err := exec.Command(openssl, "req", "-x509", "-newkey", "rsa:512", "-nodes", "-keyout", keyPath, "-out", certPath,
+		"-days", "30", "-subj", "/CN=localhost").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl req: %v\n%s", err, out)
+	}
+	addr := peertest.Start(t, "openssl", func(port int) []string {
+		return []string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath,
+			"-cipher", "ALL:@SECLEVEL=0", "-quiet", "-no_tls1_3"}
+	}).Addr
+	dial := func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	r := protocols(result.TLS12)
+	Check(context.Background(), Config{Dial: dial, SNI: "localhost", Timeout: 3 * time.Second}, r)
+	v := r.Vulnerabilities
+	t.Logf("ticketbleed %s (%s); secure_client_renego %s (%s)", tri(v.Ticketbleed), v.Notes["ticketbleed"], tri(v.SecureClientRenego), v.Notes["secure_client_renego"])
+	if tri(v.Ticketbleed) != "false" {
+		t.Errorf("ticketbleed = %s (%q), want false", tri(v.Ticketbleed), v.Notes["ticketbleed"])
+	}
+	if tri(v.SecureClientRenego) != "false" {
+		t.Errorf("secure_client_renego = %s (%q), want false", tri(v.SecureClientRenego), v.Notes["secure_client_renego"])
 	}
 }

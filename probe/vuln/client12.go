@@ -1,0 +1,249 @@
+package vuln
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/subtle"
+	"crypto/x509"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"math/big"
+
+	"golang.org/x/crypto/cryptobyte"
+
+	"github.com/mhealthsec/mhealthsec/probe/tlswire"
+)
+
+// The TLS 1.2 client of renego.go runs the suites below: ECDHE, DHE or RSA key transport
+// with AES-GCM or AES-CBC and HMAC, the suites nearly every TLS 1.2 server accepts one of.
+// It authenticates nobody: it wants to reach the point where a server must answer a second
+// hello (renegotiation) or has issued a session ticket (Ticketbleed).
+
+// suite12 is what the client needs to know of a suite.
+type suite12 struct {
+	id     uint16
+	kx     tlswire.KeyExchange // KxECDHE, KxDHE, or 0 for RSA key transport
+	keyLen int                 // AES key bytes
+	gcm    bool
+	mac    func() hash.Hash // CBC suites' HMAC hash
+	prf    func() hash.Hash // PRF and transcript hash: SHA-256, or SHA-384 for *_SHA384
+}
+
+func client12Suites() []suite12 {
+	const rsaKx = 0
+	ec, dh := tlswire.KxECDHE, tlswire.KxDHE
+	s256, s384 := sha256.New, sha512.New384
+	return []suite12{
+		{0xc02f, ec, 16, true, nil, s256}, {0xc02b, ec, 16, true, nil, s256},
+		{0xc030, ec, 32, true, nil, s384}, {0xc02c, ec, 32, true, nil, s384},
+		{0xc013, ec, 16, false, sha1.New, s256}, {0xc009, ec, 16, false, sha1.New, s256},
+		{0xc014, ec, 32, false, sha1.New, s256}, {0xc00a, ec, 32, false, sha1.New, s256},
+		{0xc027, ec, 16, false, s256, s256}, {0xc023, ec, 16, false, s256, s256},
+		{0x009e, dh, 16, true, nil, s256}, {0x009f, dh, 32, true, nil, s384},
+		{0x0033, dh, 16, false, sha1.New, s256}, {0x0039, dh, 32, false, sha1.New, s256},
+		{0x0067, dh, 16, false, s256, s256},
+		{0x009c, rsaKx, 16, true, nil, s256}, {0x009d, rsaKx, 32, true, nil, s384},
+		{0x002f, rsaKx, 16, false, sha1.New, s256}, {0x0035, rsaKx, 32, false, sha1.New, s256},
+		{0x003c, rsaKx, 16, false, s256, s256},
+	}
+}
+
+// client12SuiteIDs are the ids of client12Suites, for a ClientHello.
+func client12SuiteIDs() []uint16 {
+	var ids []uint16
+	for _, s := range client12Suites() {
+		ids = append(ids, s.id)
+	}
+	return ids
+}
+
+func lookupSuite12(id uint16) (suite12, bool) {
+	for _, s := range client12Suites() {
+		if s.id == id {
+			return s, true
+		}
+	}
+	return suite12{}, false
+}
+
+// prf is the TLS 1.2 PRF with the suite's hash (RFC 5246, 5).
+func (s suite12) prfBytes(secret []byte, label string, seed []byte, n int) []byte {
+	labelSeed := append([]byte(label), seed...)
+	mac := hmac.New(s.prf, secret)
+	mac.Write(labelSeed)
+	a := mac.Sum(nil)
+	var out []byte
+	for len(out) < n {
+		mac.Reset()
+		mac.Write(a)
+		mac.Write(labelSeed)
+		out = mac.Sum(out)
+		mac.Reset()
+		mac.Write(a)
+		a = mac.Sum(nil)
+	}
+	return out[:n]
+}
+
+// protector seals and opens the records of one direction.
+type protector interface {
+	Seal(typ uint8, plain []byte) []byte
+	Open(typ uint8, payload []byte) ([]byte, error)
+}
+
+// keys derives the master secret and both directions' protectors (RFC 5246, 6.3 and 8.1).
+func (s suite12) keys(preMaster []byte, clientRandom, serverRandom [32]byte) (master []byte, client, server protector, err error) {
+	master = s.prfBytes(preMaster, "master secret", append(clientRandom[:], serverRandom[:]...), tlswire.MasterSecretLen)
+	macLen, ivLen := 0, tlswire.GCMImplicitIVLen
+	if !s.gcm {
+		macLen, ivLen = s.mac().Size(), 0
+	}
+	kb := s.prfBytes(master, "key expansion", append(serverRandom[:], clientRandom[:]...), 2*macLen+2*s.keyLen+2*ivLen)
+	take := func(n int) []byte { b := kb[:n]; kb = kb[n:]; return b }
+	cMAC, sMAC := take(macLen), take(macLen)
+	cKey, sKey := take(s.keyLen), take(s.keyLen)
+	cIV, sIV := take(ivLen), take(ivLen)
+	if s.gcm {
+		c, err := tlswire.NewGCMProtector(cKey, cIV)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		sv, err := tlswire.NewGCMProtector(sKey, sIV)
+		return master, c, sv, err
+	}
+	c, err := newCBC(cKey, cMAC, s.mac)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sv, err := newCBC(sKey, sMAC, s.mac)
+	return master, c, sv, err
+}
+
+// cbcProtector is TLS 1.2 AES-CBC with HMAC, MAC then encrypt, explicit IV (RFC 5246, 6.2.3.2).
+type cbcProtector struct {
+	block  cipher.Block
+	macKey []byte
+	mac    func() hash.Hash
+	seq    uint64
+}
+
+func newCBC(key, macKey []byte, mac func() hash.Hash) (*cbcProtector, error) {
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("CBC key: %w", err)
+	}
+	return &cbcProtector{block: b, macKey: macKey, mac: mac}, nil
+}
+
+func (c *cbcProtector) tag(typ uint8, plain []byte) []byte {
+	h := hmac.New(c.mac, c.macKey)
+	hdr := binary.BigEndian.AppendUint64(nil, c.seq)
+	hdr = append(hdr, typ, byte(tlswire.VersionTLS12>>8), byte(tlswire.VersionTLS12&0xff))
+	hdr = binary.BigEndian.AppendUint16(hdr, uint16(len(plain)))
+	h.Write(hdr)
+	h.Write(plain)
+	c.seq++
+	return h.Sum(nil)
+}
+
+func (c *cbcProtector) Seal(typ uint8, plain []byte) []byte {
+	bs := c.block.BlockSize()
+	data := append(append([]byte{}, plain...), c.tag(typ, plain)...)
+	pad := bs - (len(data)+1)%bs
+	for range pad + 1 {
+		data = append(data, byte(pad))
+	}
+	iv := make([]byte, bs)
+	rand.Read(iv)
+	out := append([]byte{}, iv...)
+	enc := make([]byte, len(data))
+	cipher.NewCBCEncrypter(c.block, iv).CryptBlocks(enc, data)
+	return append(out, enc...)
+}
+
+func (c *cbcProtector) Open(typ uint8, payload []byte) ([]byte, error) {
+	bs, macLen := c.block.BlockSize(), c.mac().Size()
+	if len(payload) < 2*bs || len(payload)%bs != 0 {
+		return nil, errors.New("CBC record of a bad length")
+	}
+	data := make([]byte, len(payload)-bs)
+	cipher.NewCBCDecrypter(c.block, payload[:bs]).CryptBlocks(data, payload[bs:])
+	pad := int(data[len(data)-1])
+	if pad+1+macLen > len(data) {
+		return nil, errors.New("CBC record: bad padding")
+	}
+	data = data[:len(data)-pad-1]
+	plain, got := data[:len(data)-macLen], data[len(data)-macLen:]
+	if subtle.ConstantTimeCompare(got, c.tag(typ, plain)) != 1 {
+		return nil, errors.New("CBC record: bad MAC")
+	}
+	return plain, nil
+}
+
+// clientKeyExchange computes the premaster secret and the ClientKeyExchange body for the
+// suite from the server's key exchange message (ECDHE, DHE) or certificate (RSA).
+func (s suite12) clientKeyExchange(ske []byte, chain [][]byte, version uint16) (preMaster, body []byte, err error) {
+	switch s.kx {
+	case tlswire.KxECDHE:
+		p, err := tlswire.ParseServerKeyExchange(ske, tlswire.KxECDHE)
+		if err != nil {
+			return nil, nil, err
+		}
+		curve, err := tlswire.ECDHCurve(p.Group)
+		if err != nil {
+			return nil, nil, err
+		}
+		priv, err := curve.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, nil, err
+		}
+		if preMaster, err = tlswire.SharedSecret(priv, p.Point); err != nil {
+			return nil, nil, err
+		}
+		pub := priv.PublicKey().Bytes()
+		return preMaster, append([]byte{byte(len(pub))}, pub...), nil
+	case tlswire.KxDHE:
+		in := cryptobyte.String(ske)
+		var pb, gb, yb cryptobyte.String
+		if !in.ReadUint16LengthPrefixed(&pb) || !in.ReadUint16LengthPrefixed(&gb) || !in.ReadUint16LengthPrefixed(&yb) {
+			return nil, nil, errors.New("malformed DHE ServerKeyExchange")
+		}
+		p, g, y := new(big.Int).SetBytes(pb), new(big.Int).SetBytes(gb), new(big.Int).SetBytes(yb)
+		if p.BitLen() < 256 || g.Sign() <= 0 || y.Sign() <= 0 {
+			return nil, nil, errors.New("DHE parameters unusable")
+		}
+		x, err := rand.Int(rand.Reader, new(big.Int).Sub(p, big.NewInt(2)))
+		if err != nil {
+			return nil, nil, err
+		}
+		x.Add(x, big.NewInt(1))
+		pub := new(big.Int).Exp(g, x, p).Bytes()
+		preMaster = new(big.Int).Exp(y, x, p).Bytes() // leading zeros stripped (RFC 5246, 8.1.2)
+		return preMaster, append(binary.BigEndian.AppendUint16(nil, uint16(len(pub))), pub...), nil
+	}
+	if len(chain) == 0 {
+		return nil, nil, errors.New("no server certificate for RSA key transport")
+	}
+	leaf, err := x509.ParseCertificate(chain[0])
+	if err != nil {
+		return nil, nil, fmt.Errorf("server certificate: %w", err)
+	}
+	pub, ok := leaf.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		return nil, nil, errors.New("server certificate has no RSA key")
+	}
+	padded, err := PaddedPMS(PMSCorrect, (pub.N.BitLen()+7)/8, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	enc := rawRSAEncrypt(pub, padded)
+	return padded[len(padded)-48:], append(binary.BigEndian.AppendUint16(nil, uint16(len(enc))), enc...), nil
+}
