@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 )
 
 // This file is the key schedule and record protection of the TLS 1.2 suites
@@ -33,11 +34,17 @@ const (
 // PRF12 is the TLS 1.2 pseudorandom function with SHA-256 (RFC 5246, 5): P_SHA256(secret,
 // label + seed), cut to n bytes.
 func PRF12(secret []byte, label string, seed []byte, n int) []byte {
+	return PRF(sha256.New, secret, label, seed, n)
+}
+
+// PRF is the TLS 1.2 pseudorandom function with the suite's hash (RFC 5246, 5: SHA-256,
+// or SHA-384 for the *_SHA384 suites).
+func PRF(newHash func() hash.Hash, secret []byte, label string, seed []byte, n int) []byte {
 	if n <= 0 {
 		return nil
 	}
 	labelSeed := append([]byte(label), seed...)
-	mac := hmac.New(sha256.New, secret)
+	mac := hmac.New(newHash, secret)
 	mac.Write(labelSeed)
 	a := mac.Sum(nil) // A(1)
 	out := make([]byte, 0, n+sha256.Size)

@@ -74,23 +74,9 @@ func lookupSuite12(id uint16) (suite12, bool) {
 	return suite12{}, false
 }
 
-// prf is the TLS 1.2 PRF with the suite's hash (RFC 5246, 5).
+// prfBytes is the TLS 1.2 PRF with the suite's hash.
 func (s suite12) prfBytes(secret []byte, label string, seed []byte, n int) []byte {
-	labelSeed := append([]byte(label), seed...)
-	mac := hmac.New(s.prf, secret)
-	mac.Write(labelSeed)
-	a := mac.Sum(nil)
-	var out []byte
-	for len(out) < n {
-		mac.Reset()
-		mac.Write(a)
-		mac.Write(labelSeed)
-		out = mac.Sum(out)
-		mac.Reset()
-		mac.Write(a)
-		a = mac.Sum(nil)
-	}
-	return out[:n]
+	return tlswire.PRF(s.prf, secret, label, seed, n)
 }
 
 // protector seals and opens the records of one direction.
