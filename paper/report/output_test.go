@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/go-gota/gota/dataframe"
+	"github.com/go-gota/gota/series"
 )
 
 func TestReplaceKeepsUserFiles(t *testing.T) {
@@ -97,5 +100,21 @@ func TestTableLaTeXLongtable(t *testing.T) {
 	}
 	if short := string(TableLaTeX(sample())); !strings.Contains(short, `\begin{table}`) || strings.Contains(short, "longtable") {
 		t.Error("a 2-row table is not a float")
+	}
+}
+
+func TestFrameTable(t *testing.T) {
+	df := dataframe.LoadRecords([][]string{{"host", "port", "grade"}, {"a.example", "443", "A"}, {"b.example", "8443", "NaN"}, {"c.example", "443", "B"}},
+		dataframe.DetectTypes(false), dataframe.WithTypes(map[string]series.Type{"port": series.Int, "grade": series.String}))
+	tab := FrameTable(df, "servers", "Servers", 2)
+	if len(tab.Rows) != 2 || tab.Note != "First 2 of 3 rows." || !slices.Equal(tab.Columns, []string{"host", "port", "grade"}) {
+		t.Fatalf("FrameTable = %+v", tab)
+	}
+	if got := tab.Rows[1]; !slices.Equal(got, []string{"b.example", "8443", "NA"}) {
+		t.Errorf("row 2 = %q", got)
+	}
+	html := TableHTML(tab)
+	if !strings.Contains(html, "<style>") || !strings.Contains(html, `<td class="r"><span class="n">8443</span></td>`) {
+		t.Errorf("TableHTML:\n%s", html)
 	}
 }

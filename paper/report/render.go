@@ -276,13 +276,9 @@ func Markdown(d Document) []byte {
 	return []byte(b.String())
 }
 
-// HTML renders the document as one self-contained page: styles inline, figures embedded as
-// PNG data (png maps a figure name to its PNG bytes; a missing one is linked instead).
-func HTML(d Document, png map[string][]byte) []byte {
-	var b strings.Builder
-	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-	fmt.Fprintf(&b, "<title>%s</title>\n", html.EscapeString(d.Title))
-	b.WriteString(`<style>
+// style is the report's stylesheet; TableHTML carries the table rules of it.
+func style() string {
+	return `<style>
 body{font-family:"Liberation Sans",Arial,Helvetica,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.45;color:#111}
 table{border-collapse:collapse;margin:.5em 0 1em;font-size:.92em}
 th,td{padding:.2em .6em;text-align:left;vertical-align:top}
@@ -296,7 +292,67 @@ caption,figcaption{text-align:left;font-size:.92em;margin:.3em 0}
 .note{font-size:.85em;color:#333}
 code{font-size:.92em;background:#f3f3f3;padding:0 .2em}
 </style>
-</head>
+`
+}
+
+// tableHTML renders one table with its caption (numbered n when n > 0) and note.
+func tableHTML(t Table, n int) string {
+	var b strings.Builder
+	right := rightAligned(t)
+	cls := func(j int) string {
+		if right[j] {
+			return ` class="r"`
+		}
+		return ""
+	}
+	label := ""
+	if n > 0 {
+		label = fmt.Sprintf("<b>Table %d.</b> ", n)
+	}
+	// A wide table scrolls inside its box instead of widening the page.
+	fmt.Fprintf(&b, "<div class=\"wide\">\n<table id=\"%s\">\n<caption>%s%s</caption>\n<thead><tr>", html.EscapeString(t.Name), label, inlineHTML(t.Caption))
+	for j, c := range t.Columns {
+		fmt.Fprintf(&b, "<th%s>%s</th>", cls(j), html.EscapeString(c))
+	}
+	b.WriteString("</tr></thead>\n<tbody>\n")
+	for _, row := range t.Rows {
+		b.WriteString("<tr>")
+		for j, c := range row {
+			fmt.Fprintf(&b, "<td%s>%s</td>", cls(j), numberSpans(c))
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>\n</div>\n")
+	if t.Note != "" {
+		fmt.Fprintf(&b, "<p class=\"note\">%s</p>\n", inlineHTML(t.Note))
+	}
+	return b.String()
+}
+
+// TableHTML renders one table as an HTML fragment with the report's table styles, for a
+// notebook cell or a page of one's own.
+func TableHTML(t Table) string {
+	var b strings.Builder
+	b.WriteString("<style>\n")
+	for _, line := range strings.Split(style(), "\n") {
+		if strings.HasPrefix(line, "table") || strings.HasPrefix(line, "th") || strings.HasPrefix(line, "td") ||
+			strings.HasPrefix(line, "thead") || strings.HasPrefix(line, "tbody") || strings.HasPrefix(line, ".") || strings.HasPrefix(line, "caption") {
+			b.WriteString(line + "\n")
+		}
+	}
+	b.WriteString("</style>\n")
+	b.WriteString(tableHTML(t, 0))
+	return b.String()
+}
+
+// HTML renders the document as one self-contained page: styles inline, figures embedded as
+// PNG data (png maps a figure name to its PNG bytes; a missing one is linked instead).
+func HTML(d Document, png map[string][]byte) []byte {
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+	fmt.Fprintf(&b, "<title>%s</title>\n", html.EscapeString(d.Title))
+	b.WriteString(style())
+	b.WriteString(`</head>
 <body>
 `)
 	fmt.Fprintf(&b, "<h1>%s</h1>\n", html.EscapeString(d.Title))
@@ -322,30 +378,7 @@ code{font-size:.92em;background:#f3f3f3;padding:0 .2em}
 					continue
 				}
 				tab++
-				right := rightAligned(blk)
-				cls := func(j int) string {
-					if right[j] {
-						return ` class="r"`
-					}
-					return ""
-				}
-				// A wide table scrolls inside its box instead of widening the page.
-				fmt.Fprintf(&b, "<div class=\"wide\">\n<table id=\"%s\">\n<caption><b>Table %d.</b> %s</caption>\n<thead><tr>", blk.Name, tab, inlineHTML(blk.Caption))
-				for j, c := range blk.Columns {
-					fmt.Fprintf(&b, "<th%s>%s</th>", cls(j), html.EscapeString(c))
-				}
-				b.WriteString("</tr></thead>\n<tbody>\n")
-				for _, row := range blk.Rows {
-					b.WriteString("<tr>")
-					for j, c := range row {
-						fmt.Fprintf(&b, "<td%s>%s</td>", cls(j), numberSpans(c))
-					}
-					b.WriteString("</tr>\n")
-				}
-				b.WriteString("</tbody>\n</table>\n</div>\n")
-				if blk.Note != "" {
-					fmt.Fprintf(&b, "<p class=\"note\">%s</p>\n", inlineHTML(blk.Note))
-				}
+				b.WriteString(tableHTML(blk, tab))
 			case Figure:
 				fig++
 				n := blk.Figure.Name

@@ -1,0 +1,32 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/go-gota/gota/dataframe"
+)
+
+// FrameTable turns a dataframe (datasets' AppsFrame, ServerResultsFrame, …) into a table,
+// at most maxRows rows of it (all when maxRows ≤ 0; the note says when rows were left
+// out). Missing values are written NA.
+func FrameTable(df dataframe.DataFrame, name, caption string, maxRows int) Table {
+	t := Table{Name: name, Caption: caption, Columns: df.Names()}
+	n := df.Nrow()
+	if maxRows > 0 && n > maxRows {
+		t.Note = fmt.Sprintf("First %d of %d rows.", maxRows, n)
+		n = maxRows
+	}
+	for i := 0; i < n; i++ {
+		row := make([]string, df.Ncol())
+		for j := range row {
+			e := df.Elem(i, j)
+			if e.IsNA() {
+				row[j] = "NA"
+			} else {
+				row[j] = e.String()
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
