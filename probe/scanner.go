@@ -341,6 +341,7 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 			if r.Error == nil { // a step may have classified its failure itself
 				r.Error = newError(err)
 			}
+			s.plainHTTPOnTarget(ctx, ep, &r)
 			return r
 		}
 		r.Notes = append(r.Notes, err.Error())
@@ -431,6 +432,20 @@ func (s *Scanner) http(ctx context.Context, ep endpoint, r *result.Result) error
 		return err
 	}
 	return nil // an HTTP failure is recorded in r.HTTP.Error, not an endpoint failure
+}
+
+// plainHTTPOnTarget reports, for a target that answered plain text instead of TLS, what
+// its own port serves over plain HTTP.
+func (s *Scanner) plainHTTPOnTarget(ctx context.Context, ep endpoint, r *result.Result) {
+	if r.Error == nil || r.Error.Kind != result.ErrNotTLS {
+		return
+	}
+	r.PlainHTTP = httpcheck.MeasureNotTLS(ctx, httpcheck.Config{
+		Dial:    s.dialer(ep.ctx, ep.addr),
+		Host:    ep.hostname,
+		Port:    ep.target.Port,
+		Timeout: s.cfg.ReadTimeout,
+	})
 }
 
 func (s *Scanner) plainHTTP(ctx context.Context, ep endpoint, r *result.Result) error {

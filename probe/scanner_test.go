@@ -230,6 +230,36 @@ func TestMeasureHTTPVariants(t *testing.T) {
 	}
 }
 
+// TestMeasureNotTLS: a target that speaks plain HTTP on its port gets error not_tls and
+// what that port does over plain HTTP: reachable, the redirect to HTTPS, and an HSTS
+// header there flagged as ignored (RFC 6797, 8.1).
+func TestMeasureNotTLS(t *testing.T) {
+	l := newLab(t)
+	tests := []struct {
+		name                  string
+		handler               http.Handler
+		redirect, hstsIgnored bool
+		status                int
+	}{
+		{"redirects to https", redirectTo("https://localhost/"), true, false, http.StatusMovedPermanently},
+		{"serves a page with an HSTS header", hsts("max-age=31536000"), false, true, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			port := plainServer(t, tt.handler)
+			r := l.scanner(t, Config{}).Measure(context.Background(), Target{Host: "localhost", Port: port, Family: IPv4})
+			if r.Error == nil || r.Error.Kind != result.ErrNotTLS {
+				t.Fatalf("error %v, want not_tls", r.Error)
+			}
+			p := r.PlainHTTP
+			if p == nil || !p.Checked || !p.Reachable || !p.OnTarget || p.Port != port || p.Status != tt.status ||
+				p.RedirectsToHTTPS != tt.redirect || p.HSTSIgnored != tt.hstsIgnored {
+				t.Errorf("plain_http %+v", p)
+			}
+		})
+	}
+}
+
 func TestMeasureErrors(t *testing.T) {
 	l := newLab(t)
 	// A plain-text server on the TLS port.

@@ -104,8 +104,18 @@ func MeasurePlain(ctx context.Context, cfg Config) *result.PlainHTTP {
 	}
 	out.Reachable = true
 	out.Status = resp.status
+	out.HSTSIgnored = len(resp.header.Values("Strict-Transport-Security")) > 0
 	out.Location = resp.header.Get("Location")
 	out.RedirectsToHTTPS = resp.status >= 300 && resp.status < 400 && isHTTPSOnHost(out.Location, cfg.Host)
+	return out
+}
+
+// MeasureNotTLS asks a target that answered plain text instead of TLS (error not_tls)
+// what it serves over plain HTTP on that same port: reachable, status, and whether it
+// redirects to HTTPS. cfg.Port is the target's port.
+func MeasureNotTLS(ctx context.Context, cfg Config) *result.PlainHTTP {
+	out := MeasurePlain(ctx, cfg)
+	out.OnTarget = true
 	return out
 }
 

@@ -234,7 +234,13 @@ type PlainHTTP struct {
 	Port             int    `json:"port,omitempty"`
 	Status           int    `json:"status,omitempty"`
 	Location         string `json:"location,omitempty"`
-	Error            string `json:"error,omitempty"`
+	// HSTSIgnored is true when the plain-HTTP answer carried a Strict-Transport-Security
+	// header: browsers ignore it there (RFC 6797, 8.1), so it protects nothing.
+	HSTSIgnored bool   `json:"hsts_ignored,omitempty"`
+	Error       string `json:"error,omitempty"`
+	// OnTarget is true when this is the target's own port, which answered plain HTTP
+	// instead of TLS (error not_tls); otherwise it is the host's plain-HTTP port.
+	OnTarget bool `json:"on_target,omitempty"`
 }
 
 // Grade is an SSL Labs style rating and why it is what it is.
