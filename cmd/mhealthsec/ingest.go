@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"compress/gzip"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/datasets"
 	"github.com/mhealthsec/mhealthsec/datasets/capture"
 	"github.com/mhealthsec/mhealthsec/datasets/classify"
+	"github.com/mhealthsec/mhealthsec/datasets/importer"
 )
 
 type ingestOptions struct {
@@ -96,30 +99,23 @@ func runIngest(cmd *cobra.Command, format string, files []string, o ingestOption
 	}
 
 	var obs []capture.Observation
+	unit := map[string]string{"har": "entries", "pcap": "packets"}[format]
+	read := 0
 	for _, path := range files {
-		f, err := os.Open(path)
+		o, pages, st, err := ingestFile(format, path)
 		if err != nil {
 			return fmt.Errorf("ingest: %w", err)
 		}
-		var st capture.Stats
-		if format == "har" {
-			h, herr := capture.ReadHAR(f, path)
-			err = herr
-			if h != nil {
-				obs = append(obs, h.Observations...)
-				firstParty = append(firstParty, h.PageHosts...)
-				st = h.Stats
-			}
-		} else {
-			var o []capture.Observation
-			o, st, err = capture.ReadPcap(f, path)
-			obs = append(obs, o...)
-		}
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("ingest: %w", err)
-		}
+		obs = append(obs, o...)
+		firstParty = append(firstParty, pages...)
+		read += st.Packets
 		fmt.Fprintf(stderr, "%s: %s\n", path, st)
+	}
+	if len(obs) == 0 {
+		// Loud, but not an error: an app may really have talked to no server, and the
+		// output keeps its header so that scripts read it like any other run.
+		fmt.Fprintf(stderr, "ingest: WARNING: no server found in %s (%d %s read): check that the capture is of the app's traffic\n",
+			strings.Join(files, ", "), read, unit)
 	}
 
 	rows := dropUnwritable(ingestRows(o.app, obs, cl, firstParty, fallback), stderr)
@@ -138,7 +134,7 @@ func runIngest(cmd *cobra.Command, format string, files []string, o ingestOption
 		}
 	}
 	if o.out == "" {
-		return datasets.WriteServersCSV(cmd.OutOrStdout(), rows)
+		return writeIngestCSV(cmd.OutOrStdout(), rows)
 	}
 	merged, added := rows, len(rows)
 	if !o.replace {
@@ -148,11 +144,66 @@ func runIngest(cmd *cobra.Command, format string, files []string, o ingestOption
 		}
 		merged, added = mergeServers(existing, rows)
 	}
-	if err := writeFileAtomic(o.out, func(w io.Writer) error { return datasets.WriteServersCSV(w, merged) }); err != nil {
+	if err := writeFileAtomic(o.out, func(w io.Writer) error { return writeIngestCSV(w, merged) }); err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
 	fmt.Fprintf(stderr, "%s: %d servers for %s (%d new), %d rows in all\n", o.out, len(rows), o.app, added, len(merged))
 	return nil
+}
+
+// writeIngestCSV writes rows as servers.csv; with no rows it writes the header an ingest
+// with rows writes (classified_by included), so the output reads the same either way.
+func writeIngestCSV(w io.Writer, rows []datasets.Server) error {
+	if len(rows) > 0 {
+		return datasets.WriteServersCSV(w, rows)
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write(append(datasets.ServerColumns(), "classified_by"))
+	cw.Flush()
+	return cw.Error()
+}
+
+// ingestFile reads one capture after checking that it is of the kind the command reads:
+// a file of another kind (a pcap given to "ingest har", testssl.sh JSON given to either)
+// is refused, saying what it is and which command reads it.
+// It returns the servers seen, the HAR's page hosts and the reader's counts.
+func ingestFile(format, path string) ([]capture.Observation, []string, capture.Stats, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, capture.Stats{}, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	head, _ := br.Peek(64 << 10)
+	kind := importer.Sniff(head)
+	var r io.Reader = br
+	if kind == importer.FormatGzip {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, nil, capture.Stats{}, fmt.Errorf("%s: gzip-compressed, but the gzip header is unreadable: %w", path, err)
+		}
+		zbr := bufio.NewReaderSize(zr, 64<<10)
+		head, _ = zbr.Peek(64 << 10)
+		kind, r = importer.Sniff(head), zbr
+	}
+	want := importer.FormatHAR
+	if format == "pcap" {
+		want = importer.FormatPcap
+	}
+	switch {
+	case kind == importer.FormatUnknown, kind == want, kind == importer.FormatPcapng && want == importer.FormatPcap:
+	default:
+		return nil, nil, capture.Stats{}, fmt.Errorf("%s: this file is %s, not %s: %s", path, kind, want, kind.Command())
+	}
+	if format == "har" {
+		h, err := capture.ReadHAR(r, path)
+		if err != nil {
+			return nil, nil, capture.Stats{}, err
+		}
+		return h.Observations, h.PageHosts, h.Stats, nil
+	}
+	obs, st, err := capture.ReadPcap(r, path)
+	return obs, nil, st, err
 }
 
 // ingestRows turns observations into one classified row per (host, port, scheme); the

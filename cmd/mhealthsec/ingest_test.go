@@ -170,3 +170,47 @@ func TestOutIntoMissingFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestIngestWrongFormat: a file of another kind is refused (1), saying what it is and
+// which command reads it, instead of a JSON type error or a pcap magic number.
+func TestIngestWrongFormat(t *testing.T) {
+	dir := t.TempDir()
+	har := filepath.Join("..", "..", "datasets", "sample", "captures", "a12.har")
+	pcap := filepath.Join(dir, "x.pcap")
+	pkts := capturetest.Conversation(netip.MustParseAddrPort("10.0.0.2:40000"), netip.MustParseAddrPort("198.51.100.2:80"),
+		[]byte("GET / HTTP/1.1\r\nHost: a.example\r\n\r\n"), nil, 500)
+	var b bytes.Buffer
+	if err := capturetest.Write(&b, capturetest.Ethernet, false, time.Unix(0, 0), pkts); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(pcap, b.Bytes(), 0o644)
+	testssl := filepath.Join("..", "..", "datasets", "importer", "testdata", "testssl-3.0.8-default-flat.json")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "har", pcap}, "this file is a pcap capture, not a HAR (HTTP archive): read it with `mhealthsec ingest pcap`"},
+		{[]string{"ingest", "pcap", har}, "this file is a HAR (HTTP archive), not a pcap capture: read it with `mhealthsec ingest har`"},
+		{[]string{"ingest", "pcap", testssl}, "this file is testssl.sh JSON, not a pcap capture: read it with `mhealthsec import testssl`"},
+		{[]string{"ingest", "har", testssl}, "this file is testssl.sh JSON, not a HAR (HTTP archive): read it with `mhealthsec import testssl`"},
+	} {
+		code, _, stderr := ingestCLI(t, append(tt.args, "--app", "a")...)
+		if code != 1 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
+
+// TestIngestNoServer: a capture with no server says so on standard error and still writes
+// the header a non-empty run writes.
+func TestIngestNoServer(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.har")
+	os.WriteFile(empty, []byte("\xef\xbb\xbf"+`{"log":{"version":"1.2","creator":{"name":"Fiddler","version":"5.0"},"pages":[],"entries":[]}}`), 0o644)
+	har := filepath.Join("..", "..", "datasets", "sample", "captures", "a12.har")
+	_, full, _ := ingestCLI(t, "ingest", "har", har, "--app", "a12")
+	code, stdout, stderr := ingestCLI(t, "ingest", "har", empty, "--app", "a12")
+	header, _, _ := strings.Cut(full, "\n")
+	if code != 0 || stdout != header+"\n" || !strings.Contains(stderr, "WARNING: no server found in "+empty+" (0 entries read)") {
+		t.Errorf("exit %d\nstdout %q (want header %q)\nstderr %s", code, stdout, header, stderr)
+	}
+}

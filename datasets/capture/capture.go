@@ -74,7 +74,7 @@ func (s Stats) SkippedTotal() int {
 // String summarises the counts: "skipped 3 of 1,204 packets: 2 truncated, 1 unknown link type".
 func (s Stats) String() string {
 	unit := "packets"
-	if strings.HasSuffix(strings.ToLower(s.File), ".har") {
+	if strings.HasSuffix(strings.TrimSuffix(strings.ToLower(s.File), ".gz"), ".har") {
 		unit = "entries"
 	}
 	var b strings.Builder

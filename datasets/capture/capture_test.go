@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"encoding/binary"
@@ -206,6 +207,29 @@ func TestReadPcapTruncatedAndSkipped(t *testing.T) {
 	})
 }
 
+func TestReadPcapGzip(t *testing.T) {
+	pkts, want := scenario(t, false)
+	for _, ng := range []bool{false, true} {
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(writeCapture(t, capturetest.Ethernet, ng, pkts))
+		zw.Close()
+		got, st, err := ReadPcap(bytes.NewReader(gz.Bytes()), "x.pcap.gz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sortObs(got)
+		if !reflect.DeepEqual(got, want) || st.Truncated {
+			t.Errorf("ng=%v: got %+v (%s), want %+v", ng, got, st, want)
+		}
+		// A cut .gz reads up to the cut, like a cut capture.
+		_, st, err = ReadPcap(bytes.NewReader(gz.Bytes()[:gz.Len()/2]), "cut.pcap.gz")
+		if err != nil || !st.Truncated {
+			t.Errorf("ng=%v: cut gzip: err %v, stats %s; want truncated", ng, err, st)
+		}
+	}
+}
+
 func TestStatsString(t *testing.T) {
 	st := Stats{File: "a.pcap", Packets: 1204, Skipped: map[string]int{"truncated": 2, "unknown link type": 1}}
 	if got, want := st.String(), "skipped 3 of 1,204 packets: 2 truncated, 1 unknown link type"; got != want {
@@ -268,6 +292,12 @@ func TestReadHARErrors(t *testing.T) {
 func FuzzReadHAR(f *testing.F) {
 	f.Add([]byte(harSample))
 	f.Add([]byte(`{"log":{"entries":[{"request":{"method":"CONNECT","url":"[::1]:0"}}]}}`))
+	f.Add(append([]byte("\xef\xbb\xbf"), harPageref...))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(`{"log":{"pages":[{"id":"p"}],"entries":[{"pageref":"p","request":{"url":"http://a.example/"},"response":{"status":301,"redirectURL":"https://b.example/"}}]}}`))
+	zw.Close()
+	f.Add(gz.Bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, err := ReadHAR(bytes.NewReader(b), "fuzz.har")
 		if err == nil && len(h.Observations)+h.Stats.SkippedTotal() != h.Stats.Packets {
@@ -313,9 +343,15 @@ func fuzzSeeds(f *testing.F, ng bool) [][]byte {
 }
 
 func fuzzCaptures(f *testing.F, ng bool) {
-	for _, s := range fuzzSeeds(f, ng) {
+	seeds := fuzzSeeds(f, ng)
+	for _, s := range seeds {
 		f.Add(s)
 	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(seeds[0])
+	zw.Close()
+	f.Add(gz.Bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		obs, st, err := ReadPcap(bytes.NewReader(b), "fuzz")
 		if err != nil {

@@ -2,6 +2,8 @@ package capture
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/mhealthsec/mhealthsec/datasets/capture/capturetest"
@@ -55,5 +57,48 @@ func TestReadPcapLinear(t *testing.T) {
 		if perPacket := allocs / float64(st.Packets); perPacket > 12 {
 			t.Errorf("reverse=%v: %.0f allocations for %d packets (%.1f each), want <= 12 each", reverse, allocs, st.Packets, perPacket)
 		}
+	}
+}
+
+// chainHAR is a HAR of n pages whose first requests redirect each to the next page's:
+// followed afresh for every page, the chains cost n²/2 steps.
+func chainHAR(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"log":{"pages":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"p%d"}`, i)
+	}
+	b.WriteString(`],"entries":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"pageref":"p%d","request":{"url":"https://h%d.example/"},"response":{"status":302,"redirectURL":"https://h%d.example/"}}`, i, i, i+1)
+	}
+	b.WriteString(`]}}`)
+	return []byte(b.String())
+}
+
+// TestReadHARLinear checks that doubling a hostile HAR (up to 64 KiB) at most about
+// doubles the allocations.
+func TestReadHARLinear(t *testing.T) {
+	n := 1
+	for len(chainHAR(2*n)) <= 64<<10 {
+		n *= 2
+	}
+	allocs := func(n int) float64 {
+		data := chainHAR(n)
+		return testing.AllocsPerRun(2, func() {
+			if _, err := ReadHAR(bytes.NewReader(data), "chain.har"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	small, big := allocs(n/2), allocs(n)
+	if big > 2.5*small {
+		t.Errorf("%d pages: %.0f allocations, %d pages: %.0f; want about double, not %.1fx", n/2, small, n, big, big/small)
 	}
 }

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -45,8 +46,28 @@ type frameReader interface {
 	next() (frame, error)
 }
 
-// newFrameReader detects pcap or pcapng from the first bytes.
+// gunzipped returns a reader of r's content, decompressed when r starts with the gzip
+// magic number (a .pcap.gz, .pcapng.gz or .har.gz); the work stays linear in the
+// decompressed size.
+func gunzipped(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReader(r)
+	magic, _ := br.Peek(2)
+	if len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+		return br, nil
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, fmt.Errorf("gzip-compressed, but the gzip header is unreadable: %w", err)
+	}
+	return zr, nil
+}
+
+// newFrameReader detects pcap or pcapng, gzip-compressed or not, from the first bytes.
 func newFrameReader(r io.Reader) (frameReader, error) {
+	r, err := gunzipped(r)
+	if err != nil {
+		return nil, err
+	}
 	br := bufio.NewReader(r)
 	magic, err := br.Peek(4)
 	if err != nil {
