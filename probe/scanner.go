@@ -206,6 +206,8 @@ type endpoint struct {
 	sni    string
 	// hostname is what the certificate must match.
 	hostname string
+	// onTLS is called when enumeration first sees an SSL 3.0/TLS hello accepted.
+	onTLS func()
 }
 
 // dial opens a connection to addr once the per-host connection limit and the per-host
@@ -266,23 +268,35 @@ func (s *Scanner) dialer(measurement context.Context, addr netip.AddrPort) func(
 // step is one measurement. A core step's failure means the endpoint cannot be assessed.
 // A tls step handshakes with SSL 3.0 or TLS, so it is skipped on an endpoint that
 // enumeration found to speak SSL 2.0 only, rather than left to wait out its timeouts.
+// A late step reads what the others put in the result, so it starts once they are done;
+// the others run at the same time, within the per-host connection budget: at a real
+// round-trip time a measurement is a few rounds of connections, not a sum of steps.
 type step struct {
 	name string
 	core bool
 	tls  bool
+	late bool
 	run  func(context.Context, endpoint, *result.Result) error
 }
 
-// steps lists the measurements in order. Each later step may use what earlier ones put
-// in the result (vulnerability checks read the enumerated suites; grading reads all).
+// steps lists the measurements; results and failures are reported in this order.
+// Enumeration comes first and writes the result itself; the vulnerability checks read the
+// enumerated suites and the HTTP answer; grading reads all.
 func (s *Scanner) steps() []step {
 	return []step{
-		{"enumeration", true, false, s.enumerate},
-		{"certificate", true, true, s.certificate},
-		{"http", false, true, s.http},
-		{"plain_http", false, false, s.plainHTTP},
-		{"vulnerabilities", false, false, s.vulnerabilities},
+		{"enumeration", true, false, false, s.enumerate},
+		{"certificate", true, true, false, s.certificate},
+		{"http", false, true, false, s.http},
+		{"plain_http", false, false, false, s.plainHTTP},
+		{"vulnerabilities", false, false, true, s.vulnerabilities},
 	}
+}
+
+// stepRun is what one concurrent step produced, merged into the result in step order.
+type stepRun struct {
+	part    result.Result
+	err     error
+	skipped bool
 }
 
 // Measure resolves t and measures its first address (the first the resolver returns in
@@ -322,12 +336,53 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 	if t.SNI != "" {
 		ep.hostname = t.SNI
 	}
-	for _, st := range s.steps() {
-		if st.tls && s.skipTLSStepsOnSSLv2 && onlySSLv2(&r) {
-			r.Notes = append(r.Notes, st.name+": skipped: the endpoint speaks SSL 2.0 only")
+	// The tls steps start as soon as enumeration saw an SSL 3.0/TLS answer (its first
+	// hello, usually), or once it ended without one.
+	tlsSeen := make(chan struct{})
+	var once sync.Once
+	ep.onTLS = func() { once.Do(func() { close(tlsSeen) }) }
+	enumDone := make(chan struct{})
+
+	steps := s.steps()
+	runs := make([]stepRun, len(steps))
+	var wg sync.WaitGroup
+	for i, st := range steps {
+		if st.late {
 			continue
 		}
-		err := st.run(ctx, ep, &r)
+		wg.Go(func() {
+			if i == 0 {
+				defer close(enumDone)
+				runs[i].err = st.run(ctx, ep, &r)
+				return
+			}
+			if st.tls {
+				select {
+				case <-tlsSeen:
+				case <-enumDone:
+					// r is the enumeration's and complete: safe to read.
+					if s.skipTLSStepsOnSSLv2 && onlySSLv2(&r) {
+						runs[i].skipped = true
+						return
+					}
+				}
+			}
+			runs[i].err = st.run(ctx, ep, &runs[i].part)
+		})
+	}
+	wg.Wait()
+	for i, st := range steps {
+		if st.late {
+			runs[i].err = st.run(ctx, ep, &r)
+		}
+		if i > 0 && !st.late {
+			if runs[i].skipped {
+				r.Notes = append(r.Notes, st.name+": skipped: the endpoint speaks SSL 2.0 only")
+				continue
+			}
+			merge(&r, &runs[i].part)
+		}
+		err := runs[i].err
 		if err == nil {
 			continue
 		}
@@ -352,6 +407,23 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 	}
 	r.Grade = grade.Grade(&r, s.cfg.Criteria)
 	return r
+}
+
+// merge copies what a concurrent step measured into r.
+func merge(r, part *result.Result) {
+	if part.Certificate != nil {
+		r.Certificate = part.Certificate
+	}
+	if part.HTTP != nil {
+		r.HTTP = part.HTTP
+	}
+	if part.PlainHTTP != nil {
+		r.PlainHTTP = part.PlainHTTP
+	}
+	r.Notes = append(r.Notes, part.Notes...)
+	if r.Error == nil {
+		r.Error = part.Error
+	}
 }
 
 // otherProtocols reports whether enumeration found a protocol, so that a failing
@@ -390,7 +462,7 @@ func (s *Scanner) resolve(ctx context.Context, t Target) (netip.Addr, []netip.Ad
 }
 
 func (s *Scanner) enumerate(ctx context.Context, ep endpoint, r *result.Result) error {
-	return enum.Measure(ctx, enum.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout}, r)
+	return enum.Measure(ctx, enum.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout, OnTLS: ep.onTLS}, r)
 }
 
 func (s *Scanner) vulnerabilities(ctx context.Context, ep endpoint, r *result.Result) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -52,10 +53,17 @@ type connector struct {
 	cfg Config
 	sem chan struct{}
 	tab *suites.Table
+	// busy counts exchanges under way or waiting for a connection.
+	busy atomic.Int32
 }
+
+// idle reports whether the connection budget has room for one more exchange.
+func (c *connector) idle() bool { return int(c.busy.Load()) < cap(c.sem) }
 
 // exchange dials, writes hello and runs read on the connection under the attempt deadline.
 func (c *connector) exchange(ctx context.Context, hello []byte, read func(net.Conn) attempt) attempt {
+	c.busy.Add(1)
+	defer c.busy.Add(-1)
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():

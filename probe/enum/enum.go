@@ -37,6 +37,9 @@ type Config struct {
 	MaxConns int
 	// Suites is the suite table; default suites.Default().
 	Suites *suites.Table
+	// OnTLS, when set, is called once the first SSL 3.0/TLS hello is accepted, so that a
+	// caller can start its own handshakes while the enumeration goes on.
+	OnTLS func()
 }
 
 // Defaults for Config.
@@ -71,9 +74,10 @@ func Measure(ctx context.Context, cfg Config, r *result.Result) error {
 		cfg.SNI = "" // RFC 6066: server_name never carries an IP literal
 	}
 	m := &measurement{
-		c:     &connector{cfg: cfg, sem: make(chan struct{}, cfg.MaxConns), tab: cfg.Suites},
-		runs:  map[result.Protocol][]*run{},
-		order: map[result.Protocol]*bool{},
+		c:           &connector{cfg: cfg, sem: make(chan struct{}, cfg.MaxConns), tab: cfg.Suites},
+		runs:        map[result.Protocol][]*run{},
+		order:       map[result.Protocol]*bool{},
+		orderProbes: map[result.Protocol]*orderProbe{},
 	}
 	m.measure(ctx)
 	m.fill(r)
@@ -89,6 +93,23 @@ type run struct {
 	offered  []uint16
 	accepted []attempt
 	end      attempt
+	// splits are runs over parts of this run's list handed to parallel connections; each
+	// is written only by its own goroutine, and read once every run has ended.
+	splits []*run
+}
+
+// flatten lists runs and their splits, depth first: the discovery order.
+func flatten(runs []*run) []*run {
+	var out []*run
+	for _, r := range runs {
+		if r == nil {
+			out = append(out, nil)
+			continue
+		}
+		out = append(out, r)
+		out = append(out, flatten(r.splits)...)
+	}
+	return out
 }
 
 // complete reports whether the run ended with the server's refusal rather than a failure.
@@ -102,6 +123,19 @@ type measurement struct {
 	order   map[result.Protocol]*bool
 	clients []result.Negotiation
 	gateErr *result.Error
+	// wg tracks the split runs started while enumerating.
+	wg      sync.WaitGroup
+	tlsOnce sync.Once
+	// orderProbes holds, per protocol, the server-order hello sent as soon as one run had
+	// two accepted suites, so the answer is in before the enumeration ends.
+	orderProbes map[result.Protocol]*orderProbe
+}
+
+// orderProbe is a hello offering a run's first two accepted suites reversed.
+type orderProbe struct {
+	first, second uint16
+	done          chan struct{}
+	a             attempt
 }
 
 // legacyProtocols are enumerated with SSL 3.0/TLS 1.0–1.2 hellos, started in this order
@@ -137,14 +171,14 @@ func (m *measurement) measure(ctx context.Context) {
 			}
 			wg.Go(func() {
 				v := p.Version()
-				m.add(p, i, m.enumerate(ctx, chunk, first, func(ids []uint16) attempt {
+				m.add(p, i, m.enumerate(ctx, p, chunk, first, func(ids []uint16) attempt {
 					return m.c.tls(ctx, legacyHello(v, sni, ids), v)
 				}))
 			})
 		}
 	}
 	wg.Go(func() {
-		m.add(result.TLS13, 0, m.enumerate(ctx, tls13Suites(), nil, func(ids []uint16) attempt {
+		m.add(result.TLS13, 0, m.enumerate(ctx, result.TLS13, tls13Suites(), nil, func(ids []uint16) attempt {
 			ch, err := tls13Hello(sni, ids)
 			if err != nil {
 				return failure(err)
@@ -171,13 +205,14 @@ func (m *measurement) measure(ctx context.Context) {
 		wg.Go(func() { negs[i] = m.negotiate(ctx, rc) })
 	}
 	wg.Wait()
+	m.wg.Wait()
 	m.clients = negs
 
 	// Server order needs two accepted suites from one hello list.
 	for _, p := range result.AllProtocols() {
 		m.mu.Lock()
 		var rn *run
-		for _, r := range m.runs[p] {
+		for _, r := range flatten(m.runs[p]) {
 			if r != nil && len(r.accepted) >= 2 {
 				rn = r
 				break
@@ -211,8 +246,23 @@ func (m *measurement) add(p result.Protocol, i int, r *run) {
 // enumerate offers ids, removes the suite the server picks and repeats until the server
 // refuses or fails twice in a row. first, when set, is the answer to the full list
 // already obtained.
-func (m *measurement) enumerate(ctx context.Context, ids []uint16, first *attempt, try func([]uint16) attempt) *run {
+//
+// Each pick costs one round trip, so a long list is a long chain of them. When the
+// connection budget has room (fewer exchanges under way than Config.MaxConns), the rest
+// of the list is split in two and the second half enumerated on its own, in parallel: one
+// more refusal to collect, and a chain half as long. Every suite is still offered until
+// refused, so the accepted set is the same; only the discovery order changes.
+func (m *measurement) enumerate(ctx context.Context, p result.Protocol, ids []uint16, first *attempt, try func([]uint16) attempt) *run {
 	r := &run{offered: ids}
+	m.enumerateInto(ctx, p, r, ids, first, try)
+	return r
+}
+
+// minSplit is the shortest rest of a list worth splitting: below it, the extra refusal
+// costs as much as the chain it saves.
+const minSplit = 4
+
+func (m *measurement) enumerateInto(ctx context.Context, p result.Protocol, r *run, ids []uint16, first *attempt, try func([]uint16) attempt) {
 	left := slices.Clone(ids)
 	for len(left) > 0 {
 		var a attempt
@@ -228,17 +278,69 @@ func (m *measurement) enumerate(ctx context.Context, ids []uint16, first *attemp
 		}
 		if a.out != accepted {
 			r.end = a
-			return r
+			return
 		}
 		r.accepted = append(r.accepted, a)
+		if m.c.cfg.OnTLS != nil && a.version != tlswire.VersionSSL2 {
+			m.tlsOnce.Do(m.c.cfg.OnTLS)
+		}
 		if a.err != nil { // the flight broke after the ServerHello: stop here
 			r.end = a
-			return r
+			return
+		}
+		if len(r.accepted) == 2 {
+			m.startOrderProbe(ctx, p, r)
 		}
 		left = slices.DeleteFunc(left, func(id uint16) bool { return id == a.suite })
+		if len(left) >= minSplit && m.c.idle() {
+			// Interleave, so both halves get their share of the well-ranked suites.
+			var keep, give []uint16
+			for i, id := range left {
+				if i%2 == 0 {
+					keep = append(keep, id)
+				} else {
+					give = append(give, id)
+				}
+			}
+			left = keep
+			child := &run{offered: give}
+			r.splits = append(r.splits, child)
+			m.wg.Go(func() { m.enumerateInto(ctx, p, child, give, nil, try) })
+		}
 	}
 	r.end = attempt{out: rejected, why: "every offered suite accepted"}
-	return r
+}
+
+// startOrderProbe sends, once per protocol, the hello that tells server order from
+// client order (see serverOrder), as soon as a run has two accepted suites in the offered
+// order; picks out of that order already prove a server order.
+func (m *measurement) startOrderProbe(ctx context.Context, p result.Protocol, r *run) {
+	if p == result.SSLv2 || slices.Index(r.offered, r.accepted[1].suite) < slices.Index(r.offered, r.accepted[0].suite) {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.orderProbes[p] != nil {
+		return
+	}
+	op := &orderProbe{first: r.accepted[0].suite, second: r.accepted[1].suite, done: make(chan struct{})}
+	m.orderProbes[p] = op
+	m.wg.Go(func() {
+		defer close(op.done)
+		op.a = m.orderHello(ctx, p, []uint16{op.second, op.first})
+	})
+}
+
+// orderHello offers ids under p.
+func (m *measurement) orderHello(ctx context.Context, p result.Protocol, ids []uint16) attempt {
+	if p == result.TLS13 {
+		ch, err := tls13Hello(m.c.cfg.SNI, ids)
+		if err != nil {
+			return failure(err)
+		}
+		return m.c.tls(ctx, ch, tlswire.VersionTLS13)
+	}
+	return m.c.tls(ctx, legacyHello(p.Version(), m.c.cfg.SNI, ids), p.Version())
 }
 
 // serverOrder decides whether the server imposes its suite order. A server that follows
@@ -257,16 +359,15 @@ func (m *measurement) serverOrder(ctx context.Context, p result.Protocol, rn *ru
 		}
 	}
 	first, last := rn.accepted[0].suite, rn.accepted[1].suite
-	ids := []uint16{last, first}
+	m.mu.Lock()
+	op := m.orderProbes[p]
+	m.mu.Unlock()
 	var a attempt
-	if p == result.TLS13 {
-		ch, err := tls13Hello(m.c.cfg.SNI, ids)
-		if err != nil {
-			return nil
-		}
-		a = m.c.tls(ctx, ch, tlswire.VersionTLS13)
+	if op != nil {
+		<-op.done
+		first, last, a = op.first, op.second, op.a
 	} else {
-		a = m.c.tls(ctx, legacyHello(p.Version(), m.c.cfg.SNI, ids), p.Version())
+		a = m.orderHello(ctx, p, []uint16{last, first})
 	}
 	switch {
 	case a.out != accepted:

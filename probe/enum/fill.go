@@ -22,7 +22,7 @@ func (m *measurement) fill(r *result.Result) {
 	var lastWhy string
 	seenEph := map[result.EphemeralKey]bool{}
 	for _, p := range result.AllProtocols() {
-		runs := m.runs[p]
+		runs := flatten(m.runs[p])
 		if len(runs) == 0 {
 			continue // never tried: the gate failed
 		}

@@ -90,7 +90,7 @@ func Check(ctx context.Context, cfg Config, r *result.Result) {
 			tb, note := p.ticketbleed(ctx)
 			return finding{func(v *result.Vulnerabilities) { v.Ticketbleed = tb }, map[string]string{"ticketbleed": note}}
 		},
-		func(ctx context.Context) finding {
+		func(ctx context.Context) finding { // last: see others below
 			cr, note := p.clientRenegotiation(ctx)
 			return finding{func(v *result.Vulnerabilities) { v.SecureClientRenego = cr }, map[string]string{"secure_client_renego": note}}
 		},
@@ -104,11 +104,23 @@ func Check(ctx context.Context, cfg Config, r *result.Result) {
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
+		// others counts down as the other probes end: the client renegotiation probe
+		// starts after them. OpenSSL's s_server serves one connection at a time and, after
+		// refusing a renegotiation, sleeps 1 s before it reads again (whatever the client
+		// sends next); a probe queued behind that would wait out the server's timer.
+		others sync.WaitGroup
 	)
-	for _, probe := range probes {
+	last := len(probes) - 1 // clientRenegotiation
+	others.Add(last)
+	for i, probe := range probes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if i == last {
+				waitCtx(ctx, &others)
+			} else {
+				defer others.Done()
+			}
 			f := probe(ctx)
 			mu.Lock()
 			defer mu.Unlock()
@@ -119,6 +131,16 @@ func Check(ctx context.Context, cfg Config, r *result.Result) {
 		}()
 	}
 	wg.Wait()
+}
+
+// waitCtx waits for wg or ctx, whichever is first.
+func waitCtx(ctx context.Context, wg *sync.WaitGroup) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // notes records why checks are null or how they were decided.

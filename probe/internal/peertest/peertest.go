@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -243,4 +244,44 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Nginx runs Debian's nginx with its default TLS settings on a loopback port, serving
+// "ok" with a one-year HSTS header over the certificate and key in the PEM files named.
+func Nginx(t testing.TB, certPath, keyPath string) Server {
+	t.Helper()
+	Tool(t, "nginx") // skip before writing files
+	prefix := t.TempDir()
+	for _, d := range []string{"logs", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(prefix, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	confPath := filepath.Join(prefix, "nginx.conf")
+	return Start(t, "nginx", func(port int) []string {
+		conf := fmt.Sprintf(`daemon off;
+master_process off;
+pid %[1]s/nginx.pid;
+error_log stderr;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/tmp; proxy_temp_path %[1]s/tmp; fastcgi_temp_path %[1]s/tmp;
+  uwsgi_temp_path %[1]s/tmp; scgi_temp_path %[1]s/tmp;
+  server {
+    listen 127.0.0.1:%[2]d ssl;
+    ssl_certificate %[3]s;
+    ssl_certificate_key %[4]s;
+    add_header Strict-Transport-Security "max-age=31536000" always;
+    location / { return 200 "ok"; }
+  }
+}
+`, prefix, port, certPath, keyPath)
+		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// -e: the error log goes to the prefix from the start, and nginx's bind error
+		// to stderr, which Start reports.
+		return []string{"-p", prefix, "-c", confPath, "-e", "stderr"}
+	})
 }
