@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mhealthsec/mhealthsec/internal/resultschema"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
@@ -340,5 +341,54 @@ func TestSSLLabsV2(t *testing.T) {
 	}
 	if g := rs[1]; g.Target != "www.example.net:443" || g.Error == nil || g.Error.Kind != result.ErrDNS || len(g.Notes) != 1 {
 		t.Errorf("URL host: %+v", g)
+	}
+}
+
+// TestSSLLabsPartialDetails: an endpoint that failed, or details without a protocol list,
+// leave protocols unknown instead of "not offered".
+func TestSSLLabsPartialDetails(t *testing.T) {
+	in := `{"host":"h.example","status":"READY","endpoints":[
+	{"ipAddress":"192.0.2.1","statusMessage":"Unable to connect to the server","details":{"hostStartTime":1,"protocols":[]}},
+	{"ipAddress":"192.0.2.2","statusMessage":"Ready","details":{"hostStartTime":1}}]}`
+	rs, err := SSLLabs(strings.NewReader(in), "p.json")
+	if err != nil || len(rs) != 2 {
+		t.Fatal(err, rs)
+	}
+	for i, r := range rs {
+		if len(r.Protocols.List()) != 0 || r.Protocols.Get(result.TLS12) != nil {
+			t.Errorf("endpoint %d: protocols %v, want all null", i, r.Protocols)
+		}
+	}
+	if rs[0].Error == nil || len(rs[0].Notes) != 1 {
+		t.Errorf("failed endpoint: error %v notes %q", rs[0].Error, rs[0].Notes)
+	}
+}
+
+// TestImportedResultsMatchSchema: every result imported from testdata is a valid line of
+// docs/result.schema.json.
+func TestImportedResultsMatchSchema(t *testing.T) {
+	s, err := resultschema.Compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("testdata/*.json")
+	for _, f := range files {
+		read := Testssl
+		if strings.HasPrefix(filepath.Base(f), "ssllabs") {
+			read = SSLLabs
+		}
+		rs, err := read(bytes.NewReader(mustRead(t, filepath.Base(f))), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rs {
+			b, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := resultschema.Line(s, b); err != nil {
+				t.Errorf("%s result %d: %v", f, i, err)
+			}
+		}
 	}
 }

@@ -327,10 +327,15 @@ func labsHostResults(file, path string, raw json.RawMessage) ([]result.Result, e
 		if e.StatusMessage != "" && e.StatusMessage != "Ready" {
 			r.Error = &result.Error{Kind: labsErrorKind(e.StatusMessage), Message: e.StatusMessage}
 		}
-		if e.Details != nil {
+		switch {
+		case e.Details != nil && r.Error == nil:
 			if err := labsDetailsInto(file, p+".details", e.Details, certs, &r); err != nil {
 				return nil, err
 			}
+		case e.Details != nil:
+			// the details of an endpoint that failed are what SSL Labs had when it
+			// stopped: reading them would turn checks never run into "not offered"
+			r.Notes = append(r.Notes, "SSL Labs endpoint status "+strconv.Quote(e.StatusMessage)+": its partial details were not imported")
 		}
 		if e.Grade != "" {
 			r.Grade = &result.Grade{
@@ -390,9 +395,12 @@ func labsProtocolKey(id int, name, version string) (result.Protocol, error) {
 }
 
 func labsDetailsInto(file, path string, d *labsDetails, certs map[string]labsCert, r *result.Result) error {
-	// SSL Labs tests every protocol version, so an unlisted one is not supported.
-	for _, p := range result.AllProtocols() {
-		r.Protocols.Set(p, false)
+	// SSL Labs tests every protocol version, so an unlisted one is not supported; an empty
+	// list means the test did not get that far and every protocol stays unknown.
+	if len(d.Protocols) > 0 {
+		for _, p := range result.AllProtocols() {
+			r.Protocols.Set(p, false)
+		}
 	}
 	for i, pr := range d.Protocols {
 		key, err := labsProtocolKey(pr.ID, pr.Name, pr.Version)

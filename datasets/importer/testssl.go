@@ -417,7 +417,8 @@ func tsProtocol(b *testsslBuild, id string, _ int, f *testsslFinding) error {
 	switch {
 	case strings.HasPrefix(fl, "not offered"):
 		b.r.Protocols.Set(key, false)
-	case strings.HasPrefix(fl, "offered"):
+	case strings.HasPrefix(fl, "offered"), strings.HasPrefix(fl, "supported but couldn't detect a cipher"):
+		// the second: SSLv2 handshakes succeed but name no cipher (CVE-2015-3197)
 		b.r.Protocols.Set(key, true)
 	case strings.EqualFold(f.Severity, "WARN") || fl == "" || strings.Contains(fl, "test skipped") || strings.Contains(fl, "unexpected"):
 		// the check did not decide: stays null
