@@ -392,3 +392,25 @@ func TestImportedResultsMatchSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestTestsslShowEach: with --show-each, -E lists refused suites too ("not a/v") and marks
+// offered ones "available"; only the offered ones are imported.
+func TestTestsslShowEach(t *testing.T) {
+	in := `[{"id":"TLS1_2","ip":"h/192.0.2.1","port":"443","finding":"offered"},
+	{"id":"cipher-tls1_2_xc02f","ip":"h/192.0.2.1","port":"443","finding":"TLSv1.2   xc02f   ECDHE-RSA-AES128-GCM-SHA256   ECDH 253   AESGCM   128   TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256   available"},
+	{"id":"cipher-tls1_2_x0a","ip":"h/192.0.2.1","port":"443","finding":"TLSv1.2   x0a   DES-CBC3-SHA   RSA   3DES   168   TLS_RSA_WITH_3DES_EDE_CBC_SHA   not a/v"}]`
+	rs, err := Testssl(strings.NewReader(in), "each.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := rs[0].Ciphers; len(c) != 1 || c[0].ID != "0xc02f" || c[0].Name != "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" || c[0].Bits != 128 {
+		t.Errorf("ciphers = %+v, want only 0xc02f", c)
+	}
+}
+
+func TestSSLLabsEndpointObjectRefused(t *testing.T) {
+	_, err := SSLLabs(strings.NewReader(`{"ipAddress":"192.0.2.1","statusMessage":"Ready","grade":"A","details":{}}`), "e.json")
+	if err == nil || !strings.Contains(err.Error(), "endpoint object (getEndpointData) without its host") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -25,6 +25,8 @@ type labsHost struct {
 	CriteriaVersion string            `json:"criteriaVersion"`
 	Endpoints       []json.RawMessage `json:"endpoints"`
 	Certs           []labsCert        `json:"certs"`
+	// IPAddress is set only in an endpoint object given in place of a host object.
+	IPAddress string `json:"ipAddress"`
 }
 
 type labsEndpoint struct {
@@ -258,6 +260,9 @@ func labsHostResults(file, path string, raw json.RawMessage) ([]result.Result, e
 		return nil, decodeErr(file, path, raw, err)
 	}
 	if h.Host == "" {
+		if h.IPAddress != "" {
+			return nil, &PathError{File: file, Path: path + ".host", Err: fmt.Errorf("missing: this is an SSL Labs endpoint object (getEndpointData) without its host; import the host object (analyze?all=done), which names the host and holds the endpoints")}
+		}
 		return nil, &PathError{File: file, Path: path + ".host", Err: fmt.Errorf("missing host (not an SSL Labs API host object)")}
 	}
 	host, urlPort, err := labsHostName(h.Host)

@@ -434,6 +434,9 @@ func tsCipher(b *testsslBuild, id string, _ int, f *testsslFinding) error {
 	if !ok {
 		return nil // cipherlist_*, cipher_negotiated and friends
 	}
+	if strings.HasSuffix(strings.TrimSpace(f.Finding), "not a/v") {
+		return nil // --show-each lists the suites the server refused too
+	}
 	c, err := testsslCipher(f, hex)
 	if err != nil {
 		return b.errAt(f, "finding", "%v", err)
@@ -867,6 +870,9 @@ func placeCiphers(r *result.Result, cs []result.Cipher) {
 // optionally preceded by a protocol label ("TLSv1.2"); the IANA name may be missing.
 func testsslCipher(f *testsslFinding, hex string) (result.Cipher, error) {
 	fields := strings.Fields(f.Finding)
+	if n := len(fields); n > 0 && fields[n-1] == "available" { // --show-each marks offered suites
+		fields = fields[:n-1]
+	}
 	start := -1
 	for i, s := range fields {
 		if strings.EqualFold(s, "x"+hex) {
