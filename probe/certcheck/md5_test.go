@@ -2,18 +2,13 @@ package certcheck
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
@@ -30,39 +25,6 @@ func readPEMCert(t *testing.T, path string) *x509.Certificate {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return certs[0]
-}
-
-// md5Chain issues, under f's root, an RSA intermediate and a leaf it signs with MD5 (made
-// SHA-256 by crypto/x509, then signed again by pki.ResignMD5).
-func md5Chain(t *testing.T, f fixture) tls.Certificate {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(5), Subject: pkix.Name{CommonName: "md5 test RSA intermediate"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0),
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, f.root.Cert, key.Public(), f.root.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inter := &pki.Authority{Cert: cert, Key: key, Parent: f.root}
-	leaf, err := inter.Issue(pki.LeafOptions{Key: pki.RSA2048, SignatureAlgorithm: x509.SHA256WithRSA})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if leaf.Certificate[0], err = pki.ResignMD5(leaf.Certificate[0], key); err != nil {
-		t.Fatal(err)
-	}
-	leaf.Leaf = nil
-	return leaf
 }
 
 // TestMD5Leaf: a leaf signed with MD5 is trusted and its chain complete when the
@@ -92,7 +54,11 @@ func TestMD5Leaf(t *testing.T) {
 		// Without the root's certificate the MD5 signature cannot be checked: untrusted, as before.
 		{"openssl s_server, root certificate unknown", serveOpenSSL, pool, nil, false, false},
 		{"crypto/tls, leaf under a served RSA intermediate", func(t *testing.T) string {
-			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{md5Chain(t, f)}}, readOne).Addr
+			leaf, err := f.root.IssueMD5("md5 test RSA intermediate", pki.LeafOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{leaf}}, readOne).Addr
 		}, f.root.Pool(), nil, true, true},
 	}
 	for _, tc := range tests {

@@ -3,8 +3,11 @@ package grade_test
 import (
 	"context"
 	"crypto/tls"
+	"encoding/asn1"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,6 +73,26 @@ func TestPeersTestssl(t *testing.T) {
 			})
 		}},
 		{"nginx", func(t *testing.T) endpoint { return nginxServer(t, certPath, keyPath) }},
+		// Logjam is a shared prime, not a size: a 1024-bit group of the server's own is not it.
+		{"openssl-dh1024-own", func(t *testing.T) endpoint {
+			dh := filepath.Join("..", "enum", "testdata", "dh1024.pem")
+			return external(t, "openssl", func(port int) []string {
+				return []string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath, "-www", "-quiet",
+					"-dhparam", dh, "-cipher", "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"}
+			})
+		}},
+		{"openssl-dh1024-oakley2", func(t *testing.T) endpoint {
+			dh := oakley2PEM(t)
+			return external(t, "openssl", func(port int) []string {
+				return []string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath, "-www", "-quiet",
+					"-dhparam", dh, "-cipher", "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"}
+			})
+		}},
+		// Client-initiated renegotiation refused by a server the raw client must reach over CBC.
+		{"go-cbc-only", func(t *testing.T) endpoint {
+			return httpsServer(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12,
+				CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}}, "")
+		}},
 		{"fake-heartbleed", func(t *testing.T) endpoint { return fakeEndpoint(t, fakeserver.Heartbleed(vopt)) }},
 		{"fake-ccs", func(t *testing.T) endpoint { return fakeEndpoint(t, fakeserver.CCSInjection(vopt)) }},
 		{"fake-robot", func(t *testing.T) endpoint { return fakeEndpoint(t, robot) }},
@@ -139,6 +162,37 @@ func knownDisagreements() map[string]string {
 			"-cipher DEFAULT@SECLEVEL=0 connects with ECDHE-RSA-AES256-SHA); testssl.sh 3.0.8 asks through " +
 			"the system OpenSSL 3, whose security level refuses TLS 1.0, and reports \"no SSL3 or TLS1\"",
 	}
+}
+
+// oakley2PEM writes RFC 2409's 1024-bit Oakley group 2, the most shared DH prime, as
+// OpenSSL DH parameters, taking the prime from probe/vuln's table of shared primes.
+func oakley2PEM(t *testing.T) string {
+	t.Helper()
+	tsv, err := os.ReadFile(filepath.Join("..", "vuln", "commonprimes.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(tsv), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || f[0] != "RFC2409/Oakley Group 2" {
+			continue
+		}
+		p, ok := new(big.Int).SetString(f[2], 16)
+		if !ok {
+			t.Fatalf("commonprimes.tsv: bad Oakley group 2 prime")
+		}
+		der, err := asn1.Marshal(struct{ P, G *big.Int }{p, big.NewInt(2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "oakley2.pem")
+		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "DH PARAMETERS", Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	t.Fatal("commonprimes.tsv has no RFC 2409 Oakley group 2")
+	return ""
 }
 
 type peerVerdict struct{ verdict, severity, finding string }

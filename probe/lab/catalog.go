@@ -290,12 +290,25 @@ func goServers() []Server {
 			},
 		},
 		{
+			Name: "md5-leaf", Description: "modern, leaf signed MD5-with-RSA by an RSA intermediate",
+			TLS: true, MinVersion: tls.VersionTLS12, HSTS: hstsYear, Cert: Cert{MD5: true},
+			Expect: Expect{
+				Grades: grades("F", "F", "F"),
+				Why: "100/90 (RSA 2048)/90 → 93 A, capped F: certificate signed with an insecure hash (MD5); " +
+					"the chain is complete and leads to the root, so trusted (F, not T)",
+				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
+				Vulns: soundVulns(true),
+				Cert:  certVerdicts(soundCert("RSA", 2048), func(c *CertVerdicts) { c.MD5InChain = yes() }),
+			},
+		},
+		{
 			Name: "http-only", Description: "plain HTTP only, no TLS at all",
 			PlainHTTP: NoPlainHTTP,
 			Expect: Expect{
 				Grades:    grades("", "", ""),
-				Why:       "no TLS: the probe reports not_tls and the endpoint gets no grade",
+				Why:       "no TLS: the probe reports not_tls and the endpoint gets no grade; its port serves a page over plain HTTP, no redirect",
 				ErrorKind: result.ErrNotTLS,
+				PlainHTTP: &PlainHTTPVerdict{Reachable: true, RedirectsToHTTPS: false, OnTarget: true},
 			},
 		},
 	}

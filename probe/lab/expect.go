@@ -43,14 +43,17 @@ type HSTS struct {
 
 // CertVerdicts are the declared certificate verdicts; nil fields are not declared.
 type CertVerdicts struct {
-	Trusted, HostnameMatch, Expired, NotYetValid, SelfSigned, ChainComplete, SHA1InChain *bool
-	KeyAlg                                                                               string
-	KeyBits                                                                              int
+	Trusted, HostnameMatch, Expired, NotYetValid, SelfSigned, ChainComplete, SHA1InChain, MD5InChain *bool
+	KeyAlg                                                                                           string
+	KeyBits                                                                                          int
 }
 
 // PlainHTTPVerdict is the declared plain-HTTP finding.
 type PlainHTTPVerdict struct {
 	Reachable, RedirectsToHTTPS bool
+	// OnTarget declares the check made on the target's own port (it answered plain HTTP
+	// instead of TLS).
+	OnTarget bool
 }
 
 // Check is one declared value set beside its measurement.
@@ -155,6 +158,7 @@ func Compare(e Endpoint, r result.Result, grades Grades) []Check {
 		field("self_signed", c.SelfSigned, func(m *result.Certificate) bool { return m.SelfSigned })
 		field("chain_complete", c.ChainComplete, func(m *result.Certificate) bool { return m.ChainComplete })
 		field("sha1_in_chain", c.SHA1InChain, func(m *result.Certificate) bool { return m.SHA1InChain })
+		field("md5_in_chain", c.MD5InChain, func(m *result.Certificate) bool { return m.MD5InChain })
 		if c.KeyAlg != "" {
 			measured := "null"
 			if m != nil {
@@ -171,6 +175,9 @@ func Compare(e Endpoint, r result.Result, grades Grades) []Check {
 		} else {
 			add("plain_http reachable", strconv.FormatBool(p.Reachable), strconv.FormatBool(m.Reachable))
 			add("plain_http redirects_to_https", strconv.FormatBool(p.RedirectsToHTTPS), strconv.FormatBool(m.RedirectsToHTTPS))
+			if p.OnTarget {
+				add("plain_http on_target", "true", strconv.FormatBool(m.OnTarget))
+			}
 		}
 	}
 	return cs

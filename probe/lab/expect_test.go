@@ -109,7 +109,8 @@ func TestCompareTrustIgnoredAndErrors(t *testing.T) {
 		t.Errorf("grade disagreements:\n%s\nwant:\n%s", got, want)
 	}
 
-	r := result.Result{Error: &result.Error{Kind: result.ErrNotTLS}}
+	r := result.Result{Error: &result.Error{Kind: result.ErrNotTLS},
+		PlainHTTP: &result.PlainHTTP{Checked: true, Reachable: true, OnTarget: true, Status: 200}}
 	for _, c := range Compare(plain, r, Grades{}) {
 		if !c.Agree {
 			t.Errorf("http-only: %s: declared %s, measured %s", c.What, c.Declared, c.Measured)

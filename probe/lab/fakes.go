@@ -1,11 +1,14 @@
 package lab
 
 import (
+	"crypto/rand"
 	"crypto/tls"
+	"math/big"
 
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
+	"github.com/mhealthsec/mhealthsec/probe/vuln"
 )
 
 // fakeServers are the fleet members Go's crypto/tls cannot be: they speak the first flight
@@ -103,6 +106,41 @@ func fakeServers() []Server {
 			},
 		},
 		{
+			Name: "dhe1024-own", Description: "TLS 1.2 DHE-RSA only (fake), a 1024-bit DH group of its own",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				p, err := rand.Prime(rand.Reader, 1024)
+				if err != nil {
+					return nil, err
+				}
+				return startDHE(cert, p)
+			},
+			Expect: Expect{
+				Grades: grades("B", "B", "B"),
+				Why: "100/80 (DH 1024)/80 → 86 A, capped B: DH parameters below 2048 bits; " +
+					"the group is the server's own, not a shared prime, so not Logjam",
+				Protocols: protocols(result.TLS12),
+				Vulns:     map[string]bool{"LOGJAM": false, "FREAK": false},
+			},
+		},
+		{
+			Name: "dhe1024-oakley2", Description: "TLS 1.2 DHE-RSA only (fake), RFC 2409 Oakley group 2 (the most shared 1024-bit prime)",
+			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Fake: func(cert tls.Certificate) (Running, error) {
+				p, err := vuln.SharedPrime("RFC2409/Oakley Group 2")
+				if err != nil {
+					return nil, err
+				}
+				return startDHE(cert, p)
+			},
+			Expect: Expect{
+				Grades:    grades("B", "B", "B"),
+				Why:       "100/80 (DH 1024)/80 → 86 A, capped B: DH parameters below 2048 bits (Logjam caps nothing more)",
+				Protocols: protocols(result.TLS12),
+				Vulns:     map[string]bool{"LOGJAM": true, "FREAK": false},
+			},
+		},
+		{
 			Name: "crime", Description: "TLS compression (fake): DEFLATE chosen when offered, TLS 1.0–1.2, RSA key exchange with AES and 3DES",
 			TLS: true, Cert: Cert{Key: pki.RSA2048},
 			Fake: func(cert tls.Certificate) (Running, error) {
@@ -185,4 +223,13 @@ func fakeServers() []Server {
 			},
 		},
 	}
+}
+
+// startDHE starts the DHE fake with prime p.
+func startDHE(cert tls.Certificate, p *big.Int) (Running, error) {
+	h, err := fakeserver.DHE(fakeserver.DHEOptions{Chain: cert.Certificate, Prime: p})
+	if err != nil {
+		return nil, err
+	}
+	return fakeserver.Start(h)
 }

@@ -56,6 +56,8 @@ type Cert struct {
 	WrongName         bool // issued for another name than the server's
 	OmitIntermediates bool // incomplete chain
 	SHA1              bool // leaf signed with SHA-1
+	// MD5 signs the leaf with MD5, by an RSA intermediate under the root (served with it).
+	MD5 bool
 	// AIA names, as the leaf's caIssuers URL (Authority Information Access), where the
 	// fleet serves its intermediate over plain HTTP on loopback: what lets SSL Labs and
 	// browsers complete an incomplete chain.
@@ -394,7 +396,13 @@ func (f *Fleet) certificate(name string, c Cert) (tls.Certificate, error) {
 		// signs it; only verification of SHA-1 signatures was removed.
 		opt.SignatureAlgorithm = x509.ECDSAWithSHA1
 	}
-	cert, err := f.inter.Issue(opt)
+	issue := f.inter.Issue
+	if c.MD5 {
+		issue = func(opt pki.LeafOptions) (tls.Certificate, error) {
+			return f.root.IssueMD5("mhealthsec lab RSA intermediate CA", opt)
+		}
+	}
+	cert, err := issue(opt)
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("certificate for %s: %w", name, err)
 	}

@@ -237,10 +237,11 @@ func checkCertificate(t *testing.T, e Endpoint, pool *x509.CertPool) {
 		t.Errorf("served chain of %d certificates", len(st.PeerCertificates))
 	}
 
-	// Go's verifier is stricter than the declarations need (it also refuses SHA-1), so it
+	// Go's verifier is stricter than the declarations need (it also refuses SHA-1 and MD5), so it
 	// must fail whenever anything is declared wrong and pass when everything is right. It
 	// fetches no AIA, so it also fails an incomplete chain, however trusted.
-	sound := *c.Trusted && *c.HostnameMatch && !*c.Expired && !*c.NotYetValid && !*c.SHA1InChain && *c.ChainComplete
+	md5 := c.MD5InChain != nil && *c.MD5InChain
+	sound := *c.Trusted && *c.HostnameMatch && !*c.Expired && !*c.NotYetValid && !*c.SHA1InChain && !md5 && *c.ChainComplete
 	if e.Cert.AIA {
 		checkAIA(t, leaf, pool, *c.Trusted)
 	}
@@ -253,6 +254,9 @@ func checkCertificate(t *testing.T, e Endpoint, pool *x509.CertPool) {
 	}
 	if *c.SHA1InChain != (leaf.SignatureAlgorithm == x509.ECDSAWithSHA1) {
 		t.Errorf("leaf signed %v, declared sha1=%v", leaf.SignatureAlgorithm, *c.SHA1InChain)
+	}
+	if md5 != (leaf.SignatureAlgorithm == x509.MD5WithRSA) {
+		t.Errorf("leaf signed %v, declared md5=%v", leaf.SignatureAlgorithm, md5)
 	}
 	if now := time.Now(); now.After(leaf.NotAfter) != *c.Expired || now.Before(leaf.NotBefore) != *c.NotYetValid {
 		t.Errorf("validity %v–%v, declared expired=%v not-yet-valid=%v", leaf.NotBefore, leaf.NotAfter, *c.Expired, *c.NotYetValid)

@@ -6,11 +6,13 @@ import (
 	_ "crypto/md5" // registers MD5 for the signature
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // DER of the AlgorithmIdentifiers sha256WithRSAEncryption and md5WithRSAEncryption
@@ -20,6 +22,42 @@ var (
 	algSHA256RSA = []byte{0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00}
 	algMD5RSA    = []byte{0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x04, 0x05, 0x00}
 )
+
+// IssueMD5 issues a leaf signed with MD5 (md5WithRSAEncryption) under a: an RSA-2048
+// intermediate named interName, issued by a, signs it, since MD5 needs an RSA issuer and
+// a's own key may be ECDSA. The served chain is the leaf, that intermediate and a's chain.
+// opt.Key, opt.SignatureAlgorithm and opt.SelfSigned are ignored.
+func (a *Authority) IssueMD5(interName string, opt LeafOptions) (tls.Certificate, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial(), Subject: pkix.Name{CommonName: interName, Organization: []string{"mhealthsec test PKI"}},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(5, 0, 0),
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.Cert, key.Public(), a.Key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("pki: RSA intermediate %q: %w", interName, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	inter := &Authority{Cert: cert, Key: key, Parent: a}
+	opt.Key, opt.SignatureAlgorithm, opt.SelfSigned = RSA2048, x509.SHA256WithRSA, false
+	leaf, err := inter.Issue(opt)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	if leaf.Certificate[0], err = ResignMD5(leaf.Certificate[0], key); err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf.Leaf, err = x509.ParseCertificate(leaf.Certificate[0])
+	return leaf, err
+}
 
 // ResignMD5 returns the certificate der (signed SHA256-RSA by key) signed again with
 // md5WithRSAEncryption by the same key: the insecure signature SSL Labs grades F, which

@@ -56,6 +56,21 @@ func commonPrimes() ([]commonPrime, error) {
 	return out, sc.Err()
 }
 
+// SharedPrime returns the prime the table names name ("RFC2409/Oakley Group 2"), for
+// servers (the lab's) that must show a shared group.
+func SharedPrime(name string) (*big.Int, error) {
+	primes, err := commonPrimes()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range primes {
+		if c.name == name {
+			return new(big.Int).Set(c.p), nil
+		}
+	}
+	return nil, fmt.Errorf("vuln: no shared prime named %q", name)
+}
+
 // CommonPrimeName names the widely shared prime p (big-endian bytes) of 1024 bits or
 // fewer, "" when p is not one of them.
 func CommonPrimeName(p []byte) (string, error) {
