@@ -414,3 +414,16 @@ func TestSSLLabsEndpointObjectRefused(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestTestsslNothingRecognised: findings none of which testssl.sh 3.x writes are refused,
+// not imported as an endpoint of nulls; 2.9dev, which writes the 3.x ids, is read.
+func TestTestsslNothingRecognised(t *testing.T) {
+	_, err := Testssl(strings.NewReader(`[{"id":"cn","ip":"h/192.0.2.1","port":"443","finding":"h"},{"id":"key_size","ip":"h/192.0.2.1","port":"443","finding":"2048 bits"}]`), "x.json")
+	if err == nil || !strings.Contains(err.Error(), "$[0].id") || !strings.Contains(err.Error(), "not a testssl.sh 3.x scan") {
+		t.Errorf("err = %v", err)
+	}
+	rs, err := Testssl(strings.NewReader(`{"version":"2.9dev from https://testssl.sh/dev/","scanResult":[{"ip":"192.0.2.1","port":"443","protocols":[{"id":"TLS1_2","finding":"offered"}]}]}`), "dev.json")
+	if err != nil || !rs[0].Protocols.Supported(result.TLS12) {
+		t.Errorf("2.9dev: %v %+v", err, rs)
+	}
+}

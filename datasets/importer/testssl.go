@@ -145,6 +145,9 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 		if err := testssl29(name, "", fs); err != nil {
 			return nil, err
 		}
+		if len(fs) == 0 {
+			return nil, &PathError{File: name, Path: p, Err: fmt.Errorf("no findings for this endpoint (an empty testssl.sh run)")}
+		}
 		host := str("targetHost")
 		ip := str("ip")
 		if host == "" {
@@ -163,18 +166,21 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 }
 
 // testssl29 refuses the output of testssl.sh 2.9 and earlier, known by the version of a
-// pretty document or by ids that only those versions write: lower-case protocol ids
-// ("sslv2", "tls1_2") and "sweet32". Their findings are worded differently (key sizes
+// pretty document or by ids that only those versions write: lower-case protocol and
+// vulnerability ids ("sslv2", "tls1_2", "sweet32", "ccs"; 3.x writes "SSLv2", "CCS"). Their findings are worded differently (key sizes
 // without the algorithm, protocols as sentences), so reading them with the 3.x rules would
 // give null protocols and wrong key sizes.
 func testssl29(file, version string, fs []testsslFinding) error {
 	const supported = "this importer reads testssl.sh 3.0 and later (3.0.x, 3.1dev, 3.2); rerun the scan with a current testssl.sh"
-	if v := strings.TrimSpace(version); v != "" && (v[0] < '3' || v[0] > '9') && v[0] >= '0' && v[0] <= '9' {
+	// 2.9dev, the development line that became 3.0, already writes the 3.x ids: it is
+	// judged by its ids below, like files without a version.
+	if v := strings.TrimSpace(version); v != "" && (v[0] < '3' || v[0] > '9') && v[0] >= '0' && v[0] <= '9' && !strings.Contains(strings.Fields(v)[0], "dev") {
 		return &PathError{File: file, Path: "$.version", Err: fmt.Errorf("testssl.sh %s output is not supported: %s", strings.Fields(v)[0], supported)}
 	}
 	for i := range fs {
 		switch fs[i].ID {
-		case "sslv2", "sslv3", "tls1", "tls1_1", "tls1_2", "tls1_3", "sweet32":
+		case "sslv2", "sslv3", "tls1", "tls1_1", "tls1_2", "tls1_3", "sweet32", "ccs", "crime", "breach",
+			"poodle_ssl", "fallback_scsv", "freak", "drown", "logjam", "beast", "lucky13", "robot":
 			return &PathError{File: file, Path: fs[i].path() + ".id", Err: fmt.Errorf("id %q is written by testssl.sh 2.9 or earlier, whose output is not supported: %s", fs[i].ID, supported)}
 		}
 	}
@@ -313,6 +319,7 @@ func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (r
 	} else if t, err := time.Parse(time.RFC3339, started); err == nil {
 		r.StartedAt = t.UTC()
 	}
+	read := 0
 	for i := range fs {
 		f := &fs[i]
 		if strings.EqualFold(f.Severity, "FATAL") {
@@ -321,10 +328,20 @@ func testsslResult(file, host, ip, port, started string, fs []testsslFinding) (r
 		}
 		id, certNo := testsslCertNo(f.ID)
 		if h := testsslHandlerFor(id); h != nil {
+			read++
 			if err := h(b, id, certNo, f); err != nil {
 				return *r, err
 			}
 		}
+	}
+	// Findings of which not one is known are another version's or another tool's: an
+	// endpoint of nulls would look like a scan that found nothing.
+	if read == 0 && r.Error == nil {
+		path := ""
+		if len(fs) > 0 {
+			path = fs[0].path() + ".id"
+		}
+		return *r, &PathError{File: file, Path: path, Err: fmt.Errorf("none of the %d findings of %s has an id testssl.sh 3.0 or later writes (such as TLS1_2, cert_keySize, heartbleed): not a testssl.sh 3.x scan", len(fs), r.Target)}
 	}
 	b.finish()
 	return *r, nil
