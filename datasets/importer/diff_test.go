@@ -274,9 +274,11 @@ func genericLabs(t *testing.T, b []byte) []facts {
 			}
 			sort.Strings(fx.Suites)
 			if chains, ok := d["certChains"].([]any); ok && len(chains) > 0 {
-				leaf := certs[chains[0].(map[string]any)["certIds"].([]any)[0].(string)].(map[string]any)
-				n, _ := leaf["keySize"].(json.Number).Int64()
-				fx.KeyBits = []int{int(n)}
+				for _, ch := range chains {
+					leaf := certs[ch.(map[string]any)["certIds"].([]any)[0].(string)].(map[string]any)
+					n, _ := leaf["keySize"].(json.Number).Int64()
+					fx.KeyBits = append(fx.KeyBits, int(n))
+				}
 			} else if key, ok := d["key"].(map[string]any); ok {
 				n, _ := key["size"].(json.Number).Int64()
 				fx.KeyBits = []int{int(n)}

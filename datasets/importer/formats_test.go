@@ -427,3 +427,22 @@ func TestTestsslNothingRecognised(t *testing.T) {
 		t.Errorf("2.9dev: %v %+v", err, rs)
 	}
 }
+
+// TestSSLLabsTwoChains: an RSA and an ECDSA chain give certificate (the first) and
+// certificates (both), as testssl.sh's multi-certificate output does.
+func TestSSLLabsTwoChains(t *testing.T) {
+	in := `{"host":"h.example","status":"READY","certs":[{"id":"r","subject":"CN=h.example","keyAlg":"RSA","keySize":2048},{"id":"e","subject":"CN=h.example","keyAlg":"EC","keySize":256}],
+	"endpoints":[{"ipAddress":"192.0.2.1","statusMessage":"Ready","details":{"protocols":[{"id":771}],"certChains":[{"certIds":["r"]},{"certIds":["e"]}]}}]}`
+	rs, err := SSLLabs(strings.NewReader(in), "two.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rs[0]
+	if r.Certificate == nil || r.Certificate.KeyAlg != "RSA" || len(r.Certificates) != 2 || r.Certificates[1].KeyAlg != "EC" || r.Certificates[1].KeyBits != 256 {
+		t.Errorf("certificate %+v certificates %+v", r.Certificate, r.Certificates)
+	}
+	one := strings.Replace(in, `,{"certIds":["e"]}`, "", 1)
+	if rs, _ := SSLLabs(strings.NewReader(one), "one.json"); rs[0].Certificates != nil || rs[0].Certificate == nil {
+		t.Errorf("one chain: certificates %+v", rs[0].Certificates)
+	}
+}

@@ -440,15 +440,25 @@ func labsDetailsInto(file, path string, d *labsDetails, certs map[string]labsCer
 		}
 		r.Certificate = labsCertificate(leaf, chain, v2certs)
 	}
-	if len(d.CertChains) > 0 {
-		ch := d.CertChains[0]
-		if len(ch.CertIDs) > 0 {
-			if c, ok := certs[ch.CertIDs[0]]; ok {
-				r.Certificate = labsCertificate(c, ch, certs)
-			} else {
-				return &PathError{File: file, Path: path + ".certChains[0].certIds[0]", Err: fmt.Errorf("certificate id %q not in the host's certs", ch.CertIDs[0])}
-			}
+	// A server with an RSA and an ECDSA certificate has one chain for each; the first is
+	// the result's certificate, as SSL Labs lists it first.
+	for i, ch := range d.CertChains {
+		if len(ch.CertIDs) == 0 {
+			continue
 		}
+		c, ok := certs[ch.CertIDs[0]]
+		if !ok {
+			return &PathError{File: file, Path: fmt.Sprintf("%s.certChains[%d].certIds[0]", path, i), Err: fmt.Errorf("certificate id %q not in the host's certs", ch.CertIDs[0])}
+		}
+		r.Certificates = append(r.Certificates, *labsCertificate(c, ch, certs))
+	}
+	if len(r.Certificates) > 0 {
+		r.Certificate = &r.Certificates[0]
+	}
+	if len(r.Certificates) > 1 {
+		r.Notes = append(r.Notes, fmt.Sprintf("SSL Labs: the server has %d certificate chains; certificate is the first (%s %d), certificates lists all", len(r.Certificates), r.Certificate.KeyAlg, r.Certificate.KeyBits))
+	} else {
+		r.Certificates = nil
 	}
 	v := &r.Vulnerabilities
 	v.Heartbleed = d.Heartbleed
