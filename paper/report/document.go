@@ -99,3 +99,27 @@ func (d Document) Validate() error {
 	}
 	return nil
 }
+
+// Table returns the document's table named name (its file stem under tables/).
+func (d Document) Table(name string) (Table, bool) {
+	for _, s := range d.Sections {
+		for _, b := range s.Blocks {
+			if t, ok := b.(Table); ok && t.Name == name {
+				return t, true
+			}
+		}
+	}
+	return Table{}, false
+}
+
+// Figure returns the document's figure named name (its file stem under figures/).
+func (d Document) Figure(name string) (Figure, bool) {
+	for _, s := range d.Sections {
+		for _, b := range s.Blocks {
+			if f, ok := b.(Figure); ok && f.Figure.Name == name {
+				return f, true
+			}
+		}
+	}
+	return Figure{}, false
+}

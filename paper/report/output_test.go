@@ -118,3 +118,19 @@ func TestFrameTable(t *testing.T) {
 		t.Errorf("TableHTML:\n%s", html)
 	}
 }
+
+func TestDocumentLookup(t *testing.T) {
+	d := doc()
+	if tab, ok := d.Table("t"); !ok || tab.Caption != "Shares & p" {
+		t.Errorf("Table(t) = %v, %v", tab, ok)
+	}
+	if f, ok := d.Figure("box"); !ok || f.Caption != "A box." {
+		t.Errorf("Figure(box) = %v, %v", f, ok)
+	}
+	if _, ok := d.Table("box"); ok {
+		t.Error("a figure found as a table")
+	}
+	if _, ok := d.Figure("none"); ok {
+		t.Error("a missing figure found")
+	}
+}
