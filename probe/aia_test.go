@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mhealthsec/mhealthsec/probe/certcheck"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
 
@@ -86,7 +87,7 @@ func TestMeasureCompletesChainViaAIA(t *testing.T) {
 			if c == nil || c.Trusted != tt.trusted || c.ChainComplete {
 				t.Fatalf("certificate %+v; want trusted %v, chain incomplete", c, tt.trusted)
 			}
-			if note := strings.Join(c.Notes, "|"); note != tt.note {
+			if note := strings.Join(certcheck.ChainNotes(c.Notes), "|"); note != tt.note {
 				t.Errorf("certificate notes %q, want %q", note, tt.note)
 			}
 			if !strings.Contains(c.TrustError, tt.trustErr) {

@@ -2,11 +2,13 @@ package probe
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/binary"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
 
@@ -143,11 +146,12 @@ func (n *simulatedInternet) dialled() []string {
 	return slices.Clone(n.others)
 }
 
-// serveWithURLs issues a leaf whose AIA caIssuers, OCSP and CRL URLs are urls, serves
-// it without its intermediate (so AIA is needed) on loopback, and returns the address.
-func (l *lab) serveWithURLs(t *testing.T, urls []string) string {
+// serveWithURLs issues a leaf whose AIA caIssuers, OCSP and CRL URLs are urls, serves it
+// on loopback, with its intermediate or without (then AIA is needed; with it, OCSP and
+// CRL are asked), and returns the address.
+func (l *lab) serveWithURLs(t *testing.T, urls []string, omitIntermediate bool) string {
 	t.Helper()
-	cert, err := l.inter.Issue(pki.LeafOptions{Names: []string{"public.example"}, OmitIntermediates: true,
+	cert, err := l.inter.Issue(pki.LeafOptions{Names: []string{"public.example"}, OmitIntermediates: omitIntermediate,
 		IssuingCertificateURL: urls, OCSPServer: urls, CRLDistributionPoints: urls})
 	if err != nil {
 		t.Fatal(err)
@@ -164,12 +168,12 @@ func (l *lab) serveWithURLs(t *testing.T, urls []string) string {
 // error names each URL and the rule.
 func TestPublicTargetCannotSteerFetches(t *testing.T) {
 	l := newLab(t)
-	dns := &fakeDNS{n: map[string]int{}, zone: map[string][][]string{
+	zone := map[string][][]string{
 		"metadata.example.": {{"169.254.169.254"}},
 		"intranet.example.": {{"10.0.0.7", "fd00::7"}},
 		"mapped.example.":   {{"::ffff:192.168.0.1"}},
 		"rebind.example.":   {{"93.184.216.41"}, {"10.0.0.8"}},
-	}}
+	}
 	tests := []struct {
 		name   string
 		urls   []string
@@ -195,41 +199,55 @@ func TestPublicTargetCannotSteerFetches(t *testing.T) {
 		{"rebinding", []string{"http://rebind.example/a.crt", "http://rebind.example/b.crt"}, []string{"93.184.216.41:80"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			net := &simulatedInternet{target: "93.184.216.34:443", backend: l.serveWithURLs(t, tt.urls)}
-			s, err := New(Config{HTTPPort: -1, Rate: -1, HostRate: -1, Roots: l.root.Pool(),
-				Resolver: dns.resolver(), DialContext: net.dial})
-			if err != nil {
-				t.Fatal(err)
+		for _, aia := range []bool{true, false} {
+			name := tt.name + "/OCSP and CRL"
+			if aia {
+				name = tt.name + "/AIA"
 			}
-			ctx := context.Background()
-			addr := netip.MustParseAddrPort(net.target)
-			ep := endpoint{ctx: ctx, target: Target{Host: "93.184.216.34", Port: 443}, addr: addr, sni: "public.example", hostname: "public.example"}
-			var r result.Result
-			if err := s.certificate(ctx, ep, &r); err != nil {
-				t.Fatal(err)
-			}
-			if got := net.dialled(); !slices.Equal(got, tt.dialed) {
-				t.Errorf("connections attempted besides the target: %q, want %q", got, tt.dialed)
-			}
-			c := r.Certificate
-			if c.Trusted {
-				t.Fatalf("trusted with an unreachable intermediate")
-			}
-			refused := tt.urls
-			if tt.name == "rebinding" {
-				refused = tt.urls[1:]
-			}
-			notes := strings.Join(c.Notes, "\n")
-			for _, u := range refused {
-				if !strings.Contains(c.TrustError, "fetch "+u+": refused by the fetch policy (rule ") {
-					t.Errorf("trust_error does not name the refusal of %s: %s", u, c.TrustError)
+			t.Run(name, func(t *testing.T) {
+				dns := &fakeDNS{n: map[string]int{}, zone: zone}
+				net := &simulatedInternet{target: "93.184.216.34:443", backend: l.serveWithURLs(t, tt.urls, aia)}
+				s, err := New(Config{HTTPPort: -1, Rate: -1, HostRate: -1, Roots: l.root.Pool(),
+					Resolver: dns.resolver(), DialContext: net.dial})
+				if err != nil {
+					t.Fatal(err)
 				}
-				if !strings.Contains(notes, "fetch "+u+" refused by the fetch policy (rule ") {
-					t.Errorf("certificate notes do not name the refusal of %s: %s", u, notes)
+				ctx := context.Background()
+				addr := netip.MustParseAddrPort(net.target)
+				ep := endpoint{ctx: ctx, target: Target{Host: "93.184.216.34", Port: 443}, addr: addr, sni: "public.example", hostname: "public.example"}
+				var r result.Result
+				if err := s.certificate(ctx, ep, &r); err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				if got := net.dialled(); !slices.Equal(got, tt.dialed) {
+					t.Errorf("connections attempted besides the target: %q, want %q", got, tt.dialed)
+				}
+				c := r.Certificate
+				notes := strings.Join(c.Notes, "\n")
+				refused := tt.urls
+				if tt.name == "rebinding" {
+					refused = tt.urls[1:]
+				}
+				for _, u := range refused {
+					if !strings.Contains(notes, "fetch "+u+" refused by the fetch policy (rule ") {
+						t.Errorf("certificate notes do not name the refusal of %s: %s", u, notes)
+					}
+					// The verdict the fetch would have informed says why it is missing.
+					verdict, why := c.TrustError, "trust_error"
+					if !aia {
+						verdict, why = notes, "revocation note"
+						if c.Revocation != nil || c.Revoked != nil {
+							t.Errorf("revocation %+v, revoked %v; want null", c.Revocation, c.Revoked)
+						}
+					} else if c.Trusted {
+						t.Errorf("trusted with an unreachable intermediate")
+					}
+					if !strings.Contains(verdict, u+": refused by the fetch policy (rule ") {
+						t.Errorf("%s does not name the refusal of %s: %s", why, u, verdict)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -270,6 +288,9 @@ func TestEveryServerChosenFetchGoesThroughTheFetcher(t *testing.T) {
 	srv := *l
 	srv.cert = cert
 	port := srv.httpsServer(t, "127.0.0.1", hsts("max-age=31536000"))
+	full := srv // the same leaf with its intermediate: OCSP and CRL are asked
+	full.cert.Certificate = append(full.cert.Certificate, l.inter.Cert.Raw)
+	fullPort := full.httpsServer(t, "127.0.0.1", hsts("max-age=31536000"))
 
 	s := l.scanner(t, Config{HTTPPort: -1, AllowFetchTo: loopbackPrefixes})
 	var mu sync.Mutex
@@ -280,11 +301,13 @@ func TestEveryServerChosenFetchGoesThroughTheFetcher(t *testing.T) {
 		mu.Unlock()
 		return nil, errSimulated
 	}
-	r := s.Measure(context.Background(), Target{Host: "127.0.0.1", Port: port, Family: IPv4})
-	if r.Error != nil {
-		t.Fatalf("error %v", r.Error)
+	for _, p := range []int{port, fullPort} {
+		r := s.Measure(context.Background(), Target{Host: "127.0.0.1", Port: p, Family: IPv4})
+		if r.Error != nil {
+			t.Fatalf("error %v", r.Error)
+		}
 	}
-	for _, want := range serverChosenWant(aia, ocsp, crl) {
+	for _, want := range []string{aia, ocsp, crl} {
 		if !slices.Contains(through, want) {
 			t.Errorf("fetch to %s did not go through the replaced dialer (it saw %q)", want, through)
 		}
@@ -294,6 +317,42 @@ func TestEveryServerChosenFetchGoesThroughTheFetcher(t *testing.T) {
 	}
 }
 
-// serverChosenWant lists the server-chosen fetches a measurement makes of a certificate
-// naming the three URLs' hosts.
-func serverChosenWant(aia, _, _ string) []string { return []string{aia} }
+// TestRevokedLeafIsT: a leaf its CRL lists as revoked is untrusted, T, as in SSL Labs;
+// the same chain with the leaf not listed keeps its grade.
+func TestRevokedLeafIsT(t *testing.T) {
+	l := newLab(t)
+	var crl atomic.Pointer[[]byte]
+	crlSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(*crl.Load()) }))
+	t.Cleanup(crlSrv.Close)
+	cert, err := l.inter.Issue(pki.LeafOptions{Names: []string{"localhost", "127.0.0.1"}, CRLDistributionPoints: []string{crlSrv.URL + "/inter.crl"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := *l
+	srv.cert = cert
+	port := srv.httpsServer(t, "127.0.0.1", hsts("max-age=31536000"))
+	s := l.scanner(t, Config{HTTPPort: -1, AllowFetchTo: loopbackPrefixes})
+	for _, revoked := range []bool{true, false} {
+		var list []*x509.Certificate
+		if revoked {
+			list = append(list, cert.Leaf)
+		}
+		body, err := l.inter.CRL(list, time.Now().Add(-time.Hour), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		crl.Store(&body)
+		r := s.Measure(context.Background(), Target{Host: "localhost", Port: port, Family: IPv4})
+		c := r.Certificate
+		if r.Error != nil || c == nil || c.Revocation == nil || r.Grade == nil {
+			t.Fatalf("revoked %v: error %v, certificate %+v, grade %+v", revoked, r.Error, c, r.Grade)
+		}
+		want := map[bool]string{true: "revoked", false: "good"}[revoked]
+		if c.Revocation.Status != want || c.Revocation.Method != "crl" || c.Revoked == nil || *c.Revoked != revoked {
+			t.Errorf("revoked %v: revocation %+v, revoked %v", revoked, c.Revocation, c.Revoked)
+		}
+		if (r.Grade.Letter == "T") != revoked {
+			t.Errorf("revoked %v: grade %s", revoked, r.Grade.Letter)
+		}
+	}
+}

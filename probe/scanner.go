@@ -481,6 +481,7 @@ func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result
 		Timeout:  s.cfg.ReadTimeout,
 		// Server-chosen fetches go through the fetch policy and the scanner's dial (aia.go).
 		FetchIssuer: s.fetchIssuer(fetch),
+		Fetcher:     fetch,
 		RootCerts:   s.rootCerts,
 	})
 	if err != nil {

@@ -64,7 +64,7 @@ func TestAIACompletesChain(t *testing.T) {
 				t.Errorf("trusted %v, chain_complete %v, chain_len %d, trust_error %q; want trusted, incomplete, 1, no error",
 					c.Trusted, c.ChainComplete, c.ChainLen, c.TrustError)
 			}
-			if want := "chain completed via AIA from " + srv.URL(); strings.Join(c.Notes, "|") != want {
+			if want := "chain completed via AIA from " + srv.URL(); strings.Join(ChainNotes(c.Notes), "|") != want {
 				t.Errorf("notes %q, want %q", c.Notes, want)
 			}
 		})
@@ -135,7 +135,7 @@ func TestAIAFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("trust_error: %s", c.TrustError)
-			if c.Trusted || c.ChainComplete || len(c.Notes) != 0 {
+			if c.Trusted || c.ChainComplete || len(ChainNotes(c.Notes)) != 0 {
 				t.Errorf("trusted %v, chain_complete %v, notes %q; want untrusted, incomplete, no notes", c.Trusted, c.ChainComplete, c.Notes)
 			}
 			for _, w := range tt.want {
@@ -276,7 +276,7 @@ func TestAIAHops(t *testing.T) {
 			if len(m.asked) != tt.wantAsked {
 				t.Errorf("fetched %q, want %d fetches", m.asked, tt.wantAsked)
 			}
-			if note := strings.Join(c.Notes, "|"); note != tt.wantNote {
+			if note := strings.Join(ChainNotes(c.Notes), "|"); note != tt.wantNote {
 				t.Errorf("notes %q, want %q", note, tt.wantNote)
 			}
 			if !strings.Contains(c.TrustError, tt.wantError) {
@@ -321,7 +321,7 @@ func TestAIAExpiredLeaf(t *testing.T) {
 	if c.Trusted || c.ChainComplete || !c.Expired || !strings.Contains(c.TrustError, "expired") {
 		t.Errorf("trusted %v, chain_complete %v, expired %v, trust_error %q", c.Trusted, c.ChainComplete, c.Expired, c.TrustError)
 	}
-	if want := "chain completed via AIA from " + srv.URL(); strings.Join(c.Notes, "|") != want {
+	if want := "chain completed via AIA from " + srv.URL(); strings.Join(ChainNotes(c.Notes), "|") != want {
 		t.Errorf("notes %q, want %q", c.Notes, want)
 	}
 }

@@ -54,6 +54,9 @@ type Config struct {
 	// chain is then trusted but not complete). Nil fetches nothing: the chain is judged as
 	// served. HTTPFetcher.Fetch is the usual value.
 	FetchIssuer FetchFunc
+	// Fetcher queries the leaf's OCSP responder and CRL (revocation.go); nil leaves
+	// revocation null with a note.
+	Fetcher Fetcher
 }
 
 func (c Config) now() time.Time {
@@ -116,33 +119,52 @@ func suiteIDs(cs []*tls.CipherSuite) []uint16 {
 // Certificate message still yields the chain (with a nil error). Dial and context errors
 // are returned as they are; handshake failures as *HandshakeError.
 func Fetch(ctx context.Context, cfg Config) ([][]byte, error) {
-	var tries []func() ([][]byte, error)
+	s, err := fetchServed(ctx, cfg)
+	return s.chain, err
+}
+
+// served is what a server sent in the handshake that gave its chain. handshook is true
+// when that was a crypto/tls handshake that completed: it asked for an OCSP staple
+// (status_request) and SCTs (signed_certificate_timestamp), so staple and scts are what
+// the server sent, empty when nothing.
+type served struct {
+	chain     [][]byte
+	handshook bool
+	staple    []byte
+	scts      [][]byte
+}
+
+func fetchServed(ctx context.Context, cfg Config) (served, error) {
+	var tries []func() (served, error)
 	for _, a := range attempts() {
-		tries = append(tries, func() ([][]byte, error) { return fetchOnce(ctx, cfg, a) })
+		tries = append(tries, func() (served, error) { return fetchOnce(ctx, cfg, a) })
 	}
 	for _, a := range rawAttempts() {
-		tries = append(tries, func() ([][]byte, error) { return rawFetch(ctx, cfg, a) })
+		tries = append(tries, func() (served, error) {
+			chain, err := rawFetch(ctx, cfg, a)
+			return served{chain: chain}, err
+		})
 	}
 	var errs []error
 	for _, try := range tries {
-		chain, err := try()
-		if len(chain) > 0 {
-			return chain, nil
+		s, err := try()
+		if len(s.chain) > 0 {
+			return s, nil
 		}
 		var he *HandshakeError
 		if !errors.As(err, &he) || ctx.Err() != nil || isTimeout(err) {
 			// No connection, canceled or silent server: another hello won't help.
-			return nil, err
+			return served{}, err
 		}
 		errs = append(errs, err)
 	}
-	return nil, errors.Join(errs...)
+	return served{}, errors.Join(errs...)
 }
 
-func fetchOnce(ctx context.Context, cfg Config, a attempt) ([][]byte, error) {
+func fetchOnce(ctx context.Context, cfg Config, a attempt) (served, error) {
 	conn, err := cfg.Dial(ctx)
 	if err != nil {
-		return nil, err
+		return served{}, err
 	}
 	defer conn.Close()
 	var chain [][]byte
@@ -164,25 +186,36 @@ func fetchOnce(ctx context.Context, cfg Config, a attempt) ([][]byte, error) {
 	defer cancel()
 	err = tc.HandshakeContext(hctx)
 	if len(chain) > 0 {
-		return chain, nil
+		s := served{chain: chain}
+		if err == nil {
+			st := tc.ConnectionState()
+			s.handshook, s.staple, s.scts = true, st.OCSPResponse, st.SignedCertificateTimestamps
+		}
+		return s, nil
 	}
 	if err == nil {
-		return nil, &HandshakeError{a.name, errors.New("server sent no certificate")}
+		return served{}, &HandshakeError{a.name, errors.New("server sent no certificate")}
 	}
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("tls handshake: %w", ctx.Err())
+		return served{}, fmt.Errorf("tls handshake: %w", ctx.Err())
 	}
-	return nil, &HandshakeError{a.name, err}
+	return served{}, &HandshakeError{a.name, err}
 }
 
 // Measure fetches the chain and checks it, completing it from AIA if the server left out
-// an issuer and cfg.FetchIssuer is set.
+// an issuer and cfg.FetchIssuer is set; then it asks the leaf's OCSP responder or CRL
+// through cfg.Fetcher and judges the stapled OCSP response and the SCTs (revocation.go).
 func Measure(ctx context.Context, cfg Config) (*result.Certificate, error) {
-	chain, err := Fetch(ctx, cfg)
+	s, err := fetchServed(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return CheckContext(ctx, chain, cfg)
+	out, err := CheckContext(ctx, s.chain, cfg)
+	if err != nil {
+		return nil, err
+	}
+	checkServed(ctx, cfg, s, out)
+	return out, nil
 }
 
 func isTimeout(err error) bool {

@@ -159,9 +159,52 @@ type Certificate struct {
 	Revoked       *bool        `json:"revoked"`
 	DebianWeakKey *bool        `json:"debian_weak_key"`
 	Chain         []ChainEntry `json:"chain,omitempty"`
+	// Revocation is the leaf's status at its OCSP responder or, failing that, its CRL;
+	// null (with a note) when it could not be checked.
+	Revocation *Revocation `json:"revocation"`
+	// OCSPStapling is what the server stapled to the handshake; null (with a note) when no
+	// handshake that asks for a staple completed.
+	OCSPStapling *OCSPStapling `json:"ocsp_stapling"`
+	// SCT counts the leaf's Certificate Transparency timestamps; null (with a note) when
+	// not every source could be seen.
+	SCT *SCT `json:"sct"`
 	// Notes say how a verdict was reached when the chain alone does not show it, such as
 	// "chain completed via AIA from http://...".
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Revocation statuses, as OCSP (RFC 6960 2.2) names them; a CRL gives good or revoked.
+const (
+	RevocationGood    = "good"
+	RevocationRevoked = "revoked"
+	RevocationUnknown = "unknown"
+)
+
+// Revocation is the answer of the leaf's OCSP responder (method "ocsp") or CRL ("crl").
+type Revocation struct {
+	OCSPURL   string     `json:"ocsp_url"`
+	CRLURLs   []string   `json:"crl_urls"`
+	Status    string     `json:"status"`
+	Method    string     `json:"method"`
+	CheckedAt time.Time  `json:"checked_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// OCSPStapling is the OCSP response stapled to the handshake (status_request). Offered
+// false means a handshake asked and none came; Status and Valid are null then, and Valid
+// is null when the issuer needed to check the response is unknown.
+type OCSPStapling struct {
+	Offered bool    `json:"offered"`
+	Status  *string `json:"status"`
+	Valid   *bool   `json:"valid"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// SCT is how many Certificate Transparency signed certificate timestamps came with the
+// leaf, and from where: "certificate" (embedded), "tls_extension", "ocsp" (stapled).
+type SCT struct {
+	Count   int      `json:"count"`
+	Sources []string `json:"sources"`
 }
 
 // ChainEntry is one certificate as the server sent it.
