@@ -3,8 +3,8 @@ package certcheck
 import (
 	"bytes"
 	"context"
-	"errors"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
