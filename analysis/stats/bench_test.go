@@ -94,3 +94,25 @@ func BenchmarkFisher2x2BigPOnly(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFisherMonteCarlo is the simulated p from DefaultReplicates tables:
+// golden table 17 (4 × 7, n = 110, beyond the exact limit) and golden table 6
+// (2 × 7, n = 19,958).
+func BenchmarkFisherMonteCarlo(b *testing.B) {
+	for _, tc := range []struct {
+		name   string
+		counts [][]int
+	}{
+		{"4x7n110", [][]int{{1, 5, 6, 6, 4, 3, 3}, {4, 4, 2, 1, 4, 7, 1}, {6, 5, 1, 6, 1, 1, 2}, {1, 3, 1, 3, 5, 7, 6}}},
+		{"2x7n19958", [][]int{{1143, 1397, 1233, 1704, 1450, 1472, 1327}, {1197, 1268, 1477, 1677, 1683, 1517, 1413}}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			t := mustTable(b, tc.counts)
+			for b.Loop() {
+				if _, err := FisherMonteCarlo(t, DefaultReplicates, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

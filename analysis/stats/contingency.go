@@ -8,8 +8,9 @@ import (
 )
 
 // Contingency holds every statistic of one table. Its JSON form has stable keys:
-// pearson.{x2,df,p}, yates.{x2,df,p} (2 × 2 only), g.{g,df,p}, fisher.{p,…} (null
-// with fisher_error set when the exact test is beyond FisherLimits), phi,
+// pearson.{x2,df,p}, yates.{x2,df,p} (2 × 2 only), g.{g,df,p}, fisher.{p,…}
+// (fisher.simulation.{replicates,seed,hits,ci,conf_level,reason} when p is a Monte
+// Carlo estimate; null with fisher_error set when no test could be run), phi,
 // cramers_v, expected, residuals, std_residuals, min_expected,
 // share_expected_below_5, warnings and dropped.
 type Contingency struct {
@@ -31,14 +32,22 @@ type Contingency struct {
 	Diagnostics
 }
 
-// Analyze runs every test on t after dropping its empty rows and columns. An
-// exact test beyond DefaultFisherLimits is reported in FisherErr, not as an error.
+// Analyze runs every test on t after dropping its empty rows and columns, with
+// DefaultFisherConfig: Fisher's test is exact within DefaultFisherLimits and a
+// labelled Monte Carlo estimate (Fisher.Simulation set) beyond them.
 func Analyze(t Table) (Contingency, error) {
-	return AnalyzeWithLimits(t, DefaultFisherLimits())
+	return AnalyzeWith(t, DefaultFisherConfig())
 }
 
-// AnalyzeWithLimits is Analyze with explicit limits for the exact r × c test.
+// AnalyzeWithLimits is Analyze with explicit limits for the exact r × c test and
+// no Monte Carlo fallback: a test beyond lim is reported in FisherErr.
 func AnalyzeWithLimits(t Table, lim FisherLimits) (Contingency, error) {
+	return AnalyzeWith(t, FisherConfig{Limits: lim, Replicates: -1})
+}
+
+// AnalyzeWith is Analyze with the Fisher test run as cfg says (see FisherAuto).
+// A Fisher test that cannot be run is reported in FisherErr, not as an error.
+func AnalyzeWith(t Table, cfg FisherConfig) (Contingency, error) {
 	p, err := prepare(t)
 	if err != nil {
 		return Contingency{}, fmt.Errorf("analyze table: %w", err)
@@ -67,13 +76,7 @@ func AnalyzeWithLimits(t Table, lim FisherLimits) (Contingency, error) {
 	if c.Yates != nil {
 		c.Yates.Dropped = p.dropped
 	}
-	var f Fisher
-	if p.t.Rows() == 2 && p.t.Cols() == 2 {
-		k := p.t.Counts
-		f, err = Fisher2x2(k[0][0], k[0][1], k[1][0], k[1][1], TwoSided)
-	} else {
-		f, err = FisherRxCWithLimits(p.t, lim)
-	}
+	f, err := FisherAuto(p.t, cfg)
 	if err != nil {
 		c.FisherErr = err
 	} else {
@@ -109,7 +112,8 @@ func (c Contingency) MarshalJSON() ([]byte, error) {
 			Method               string      `json:"method"`
 			SampleOddsRatio      *OddsRatio  `json:"sample_odds_ratio,omitempty"`
 			ConditionalOddsRatio *OddsRatio  `json:"conditional_odds_ratio,omitempty"`
-		}{c.Fisher.P, c.Fisher.Alternative, c.Fisher.Method, c.Fisher.SampleOddsRatio, c.Fisher.ConditionalOddsRatio}
+			Simulation           *Simulation `json:"simulation,omitempty"`
+		}{c.Fisher.P, c.Fisher.Alternative, c.Fisher.Method, c.Fisher.SampleOddsRatio, c.Fisher.ConditionalOddsRatio, c.Fisher.Simulation}
 	}
 	var fisherErr *string
 	if c.FisherErr != nil {

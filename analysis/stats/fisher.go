@@ -32,6 +32,9 @@ type Fisher struct {
 	SampleOddsRatio *OddsRatio `json:"sample_odds_ratio,omitempty"`
 	// ConditionalOddsRatio is what R's fisher.test reports as "odds ratio".
 	ConditionalOddsRatio *OddsRatio `json:"conditional_odds_ratio,omitempty"`
+	// Simulation is set when P is a Monte Carlo estimate (FisherMonteCarlo),
+	// not an exact value.
+	Simulation *Simulation `json:"simulation,omitempty"`
 	Diagnostics
 }
 

@@ -17,14 +17,19 @@ import (
 func newContingencyCmd() *cobra.Command {
 	var table, csvFile, rows, cols string
 	var asJSON bool
+	fc := stats.DefaultFisherConfig()
 	cmd := &cobra.Command{
-		Use:   "contingency (--table COUNTS | --csv FILE) [--rows a,b] [--cols x,y] [--json]",
+		Use:   "contingency (--table COUNTS | --csv FILE) [--rows a,b] [--cols x,y] [--json] [--exact-work N] [--replicates B] [--seed S]",
 		Short: "Test an r x c table of counts: chi-squared, Yates, G, Fisher, effect sizes",
 		Long: `contingency prints every statistic of one table of counts: expected counts, Pearson's
 X² with and without Yates' correction (2 x 2), the G-test, Fisher's exact test (2 x 2 with
 both odds ratios, or r x c Freeman-Halton within its size limit), Pearson and standardized
 residuals, phi and Cramér's V, and diagnostics (smallest expected count, share of cells
 below 5, empty rows or columns dropped). Values match R's chisq.test and fisher.test.
+
+Beyond the exact r x c test's work limit (--exact-work) Fisher's p is a Monte Carlo
+estimate, as R's fisher.test(simulate.p.value = TRUE, B = --replicates): labelled as an
+estimate, with its 99% interval for the exact p, reproducible with --seed.
 
 --table writes rows separated by ';' and counts by ','. --csv reads a CSV of counts with
 an optional header row of column names and an optional first column of row names.
@@ -39,7 +44,13 @@ yates.p, g.g, g.p, fisher.p, phi, cramers_v, min_expected, share_expected_below_
 			if err != nil {
 				return err
 			}
-			c, err := stats.Analyze(t)
+			if fc.Limits.MaxWork < 1 {
+				return usageErrorf("contingency: --exact-work %d: want at least 1", fc.Limits.MaxWork)
+			}
+			if fc.Replicates > stats.MaxReplicates {
+				return usageErrorf("contingency: --replicates %d: want at most %d", fc.Replicates, stats.MaxReplicates)
+			}
+			c, err := stats.AnalyzeWith(t, fc)
 			if err != nil {
 				return usageErrorf("contingency: %v", err)
 			}
@@ -61,6 +72,7 @@ yates.p, g.g, g.p, fisher.p, phi, cramers_v, min_expected, share_expected_below_
 	f.StringVar(&rows, "rows", "", "comma-separated row names")
 	f.StringVar(&cols, "cols", "", "comma-separated column names")
 	f.BoolVar(&asJSON, "json", false, "print JSON with stable keys instead of text")
+	addFisherFlags(cmd, &fc)
 	return cmd
 }
 
@@ -99,6 +111,15 @@ func contingencyInput(table, csvFile, rows, cols string) (stats.Table, error) {
 		return t, usageErrorf("contingency: %v", err)
 	}
 	return t, nil
+}
+
+// addFisherFlags adds the flags of the Fisher test's exact limit and Monte Carlo
+// fallback, shared by contingency and analyze.
+func addFisherFlags(cmd *cobra.Command, fc *stats.FisherConfig) {
+	f := cmd.Flags()
+	f.IntVar(&fc.Limits.MaxWork, "exact-work", fc.Limits.MaxWork, "work limit of the exact r x c Fisher test; beyond it the p is a Monte Carlo estimate")
+	f.IntVar(&fc.Replicates, "replicates", stats.DefaultReplicates, "random tables of the Monte Carlo Fisher test (negative: no estimate, report the exact test's refusal)")
+	f.Uint64Var(&fc.Seed, "seed", fc.Seed, "seed of the Monte Carlo Fisher test (same seed, same p)")
 }
 
 func splitNames(s string) []string {
@@ -150,7 +171,10 @@ func writeContingency(out io.Writer, c stats.Contingency) error {
 		p(w, "Yates-corrected chi-squared\tX2 = %.6g\t%g\t%.4g\n", c.Yates.Statistic, c.Yates.DF, c.Yates.P)
 	}
 	p(w, "G-test (likelihood ratio)\tG = %.6g\t%g\t%.4g\n", c.G.Statistic, c.G.DF, c.G.P)
-	if c.Fisher != nil {
+	switch {
+	case c.Fisher != nil && c.Fisher.Simulation != nil:
+		p(w, "Fisher's test (%s), Monte Carlo estimate\t\t\t%.4g\n", c.Fisher.Alternative, c.Fisher.P)
+	case c.Fisher != nil:
 		p(w, "Fisher's exact test (%s)\t\t\t%.4g\n", c.Fisher.Alternative, c.Fisher.P)
 	}
 	if err := w.Flush(); err != nil && werr == nil {
@@ -162,6 +186,14 @@ func writeContingency(out io.Writer, c stats.Contingency) error {
 		p(out, "Fisher's exact test not run: %s %d exceeds the limit %d\n", tooLarge.What, tooLarge.Got, tooLarge.Limit)
 	case c.FisherErr != nil:
 		p(out, "Fisher's exact test not run: %v\n", c.FisherErr)
+	}
+	if c.Fisher != nil && c.Fisher.Simulation != nil {
+		sim := c.Fisher.Simulation
+		p(out, "Fisher's p is an estimate: %d of %d random tables with these margins (seed %d) were as or less probable; %.0f%% interval for the exact p [%.4g, %.4g]\n",
+			sim.Hits, sim.Replicates, sim.Seed, 100*sim.ConfLevel, sim.CI.Lo, sim.CI.Hi)
+		if sim.Reason != "" {
+			p(out, "Exact test not run: %s\n", sim.Reason)
+		}
 	}
 	p(out, "\n")
 	if c.Fisher != nil {

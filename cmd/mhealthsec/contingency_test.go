@@ -163,15 +163,44 @@ func TestContingencyBadInput(t *testing.T) {
 	}
 }
 
-// TestContingencyFisherTooLarge: beyond the exact test's limits the other tests
-// still run; text says why Fisher is missing and JSON has fisher: null.
+// TestContingencyFisherTooLarge: beyond the exact test's limits Fisher's p is a
+// labelled Monte Carlo estimate saying why; with --replicates -1 the other tests
+// still run, text says why Fisher is missing and JSON has fisher: null.
 func TestContingencyFisherTooLarge(t *testing.T) {
 	table := "1143,1397,1233,1704,1450,1472,1327;1197,1268,1477,1677,1683,1517,1413"
-	code, out, stderr := runContingency(t, "--table", table)
+	code, out, stderr := runContingency(t, "--table", table, "--replicates", "2000", "--seed", "5")
+	if code != 0 || !strings.Contains(out, "Monte Carlo estimate") || !strings.Contains(out, "of 2000 random tables with these margins (seed 5)") ||
+		!strings.Contains(out, "Exact test not run: fisher r x c: table too large for the exact test: total 19958 exceeds limit 10000") {
+		t.Errorf("exit %d, stderr %q, output:\n%s", code, stderr, out)
+	}
+	code, out, stderr = runContingency(t, "--table", table, "--json", "--replicates", "2000")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var mc struct {
+		Fisher struct {
+			P          float64
+			Method     string
+			Simulation struct {
+				Replicates int
+				Hits       int
+				CI         struct{ Lo, Hi float64 }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &mc); err != nil {
+		t.Fatal(err)
+	}
+	// R's chisq.test p is 1.4e-6: no random table should be as extreme.
+	if sim := mc.Fisher.Simulation; sim.Replicates != 2000 || sim.Hits != 0 || mc.Fisher.P != 1.0/2001 || sim.CI.Lo != 0 || !(sim.CI.Hi > 0.002) ||
+		!strings.Contains(mc.Fisher.Method, "Monte Carlo estimate") {
+		t.Errorf("fisher = %+v", mc.Fisher)
+	}
+	code, out, stderr = runContingency(t, "--table", table, "--replicates", "-1")
 	if code != 0 || !strings.Contains(out, "Fisher's exact test not run: total 19958 exceeds the limit 10000") || !strings.Contains(out, "X2 = ") {
 		t.Errorf("exit %d, stderr %q, output:\n%s", code, stderr, out)
 	}
-	code, out, stderr = runContingency(t, "--table", table, "--json")
+	code, out, stderr = runContingency(t, "--table", table, "--json", "--replicates", "-1")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -187,6 +216,9 @@ func TestContingencyFisherTooLarge(t *testing.T) {
 	const wantP = 1.3598340832995356e-06
 	if v.Fisher != nil || !strings.Contains(v.FisherError, "exceeds limit 10000") || math.Abs(v.Pearson.P-wantP) > 1e-12*wantP {
 		t.Errorf("fisher %v, fisher_error %q, pearson p %v", v.Fisher, v.FisherError, v.Pearson.P)
+	}
+	if code, _, _ := runContingency(t, "--table", table, "--exact-work", "0"); code != 2 {
+		t.Errorf("--exact-work 0: exit %d, want 2", code)
 	}
 }
 
