@@ -29,6 +29,9 @@ var worstInputs = []struct {
 	{"worst-testssl-endpoints.json", func(i int) string {
 		return fmt.Sprintf(`{"id":"TLS1_2","ip":"h%d/192.0.2.1","port":"443","finding":"offered"}`, i)
 	}, nil},
+	{"worst-testssl-alternating.json", func(i int) string {
+		return fmt.Sprintf(`{"id":"TLS1_2","ip":"h%d/192.0.2.1","port":"443","finding":"offered"}`, i%2)
+	}, nil},
 	{"worst-testssl-certs.json", func(i int) string {
 		return fmt.Sprintf(`{"id":"cert_keySize <cert#%d>","ip":"h/192.0.2.1","port":"443","finding":"EC 256 bits"}`, i+1)
 	}, nil},

@@ -32,9 +32,9 @@ func at(p string, i int) string { return p + "[" + strconv.Itoa(i) + "]" }
 
 // testsslPretty is the --jsonfile-pretty document.
 type testsslPretty struct {
-	Version    string            `json:"version"`
-	StartTime  string            `json:"startTime"`
-	ScanResult []json.RawMessage `json:"scanResult"`
+	Version    string                       `json:"version"`
+	StartTime  string                       `json:"startTime"`
+	ScanResult []map[string]json.RawMessage `json:"scanResult"`
 }
 
 // Testssl reads testssl.sh JSON, either the flat --jsonfile array or the
@@ -74,17 +74,8 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 		if err := testssl29(name, "", fs); err != nil {
 			return nil, err
 		}
-		groups, order := map[string][]testsslFinding{}, []string{}
-		for i := range fs {
-			key := fs[i].IP + " " + fs[i].Port
-			if _, ok := groups[key]; !ok {
-				order = append(order, key)
-			}
-			groups[key] = append(groups[key], fs[i])
-		}
-		out := make([]result.Result, 0, len(order))
-		for _, key := range order {
-			g := groups[key]
+		out := []result.Result{}
+		for _, g := range testsslGroups(fs) {
 			host, ip, _ := strings.Cut(g[0].IP, "/")
 			if ip == "" {
 				ip = host
@@ -111,12 +102,8 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 		return nil, err
 	}
 	var out []result.Result
-	for i, raw := range doc.ScanResult {
+	for i, sections := range doc.ScanResult {
 		p := at("$.scanResult", i)
-		var sections map[string]json.RawMessage
-		if err := json.Unmarshal(raw, &sections); err != nil {
-			return nil, decodeErr(name, p, raw, err)
-		}
 		str := func(k string) string {
 			var s string
 			_ = json.Unmarshal(sections[k], &s)
@@ -163,6 +150,35 @@ func Testssl(r io.Reader, name string) ([]result.Result, error) {
 		return nil, &PathError{File: name, Path: "$.scanResult", Err: fmt.Errorf("no scanned endpoint (an empty testssl.sh run)")}
 	}
 	return out, nil
+}
+
+// testsslGroups splits the findings of a flat file by endpoint ("ip" and "port"), in the
+// order the endpoints first appear. testssl.sh writes each endpoint's findings in one run,
+// and a run is passed on as it is, without copying.
+func testsslGroups(fs []testsslFinding) [][]testsslFinding {
+	type endpoint struct{ ip, port string }
+	var groups [][]testsslFinding
+	var copied []bool // groups[i] is a copy, no longer a run of fs, and may grow in place
+	index := map[endpoint]int{}
+	for start := 0; start < len(fs); {
+		end := start + 1
+		for end < len(fs) && fs[end].IP == fs[start].IP && fs[end].Port == fs[start].Port {
+			end++
+		}
+		k := endpoint{fs[start].IP, fs[start].Port}
+		if i, ok := index[k]; ok { // the endpoint came back after another one
+			if !copied[i] {
+				groups[i], copied[i] = append([]testsslFinding(nil), groups[i]...), true
+			}
+			groups[i] = append(groups[i], fs[start:end]...)
+		} else {
+			copied = append(copied, false)
+			index[k] = len(groups)
+			groups = append(groups, fs[start:end])
+		}
+		start = end
+	}
+	return groups
 }
 
 // testssl29 refuses the output of testssl.sh 2.9 and earlier, known by the version of a
