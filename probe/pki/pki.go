@@ -139,6 +139,8 @@ type LeafOptions struct {
 	// CRLDistributionPoints into the CRL Distribution Points extension.
 	OCSPServer            []string
 	CRLDistributionPoints []string
+	// ExtraExtensions go into the leaf as they are (an embedded SCT list, say).
+	ExtraExtensions []pkix.Extension
 }
 
 // Issue makes a leaf certificate and returns it as a tls.Certificate with the served chain.
@@ -171,6 +173,7 @@ func (a *Authority) Issue(opt LeafOptions) (tls.Certificate, error) {
 		IssuingCertificateURL: opt.IssuingCertificateURL,
 		OCSPServer:            opt.OCSPServer,
 		CRLDistributionPoints: opt.CRLDistributionPoints,
+		ExtraExtensions:       opt.ExtraExtensions,
 	}
 	for _, n := range opt.Names {
 		if ip := net.ParseIP(n); ip != nil {
