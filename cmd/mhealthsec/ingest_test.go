@@ -214,3 +214,19 @@ func TestIngestNoServer(t *testing.T) {
 		t.Errorf("exit %d\nstdout %q (want header %q)\nstderr %s", code, stdout, header, stderr)
 	}
 }
+
+// TestIngestRealHARWithBOM: a HAR that Playwright recorded with Chromium, with a UTF-8
+// byte-order mark added as Fiddler writes one; its page title is not a URL, so the
+// first-party domain comes from the page's first request (after its redirect).
+func TestIngestRealHARWithBOM(t *testing.T) {
+	har := filepath.Join("..", "..", "datasets", "capture", "testdata", "playwright-chromium-bom.har")
+	code, stdout, stderr := ingestCLI(t, "ingest", "har", har, "--app", "steps")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"steps,api.example-health.test,8453,https,functional,first_party", "steps,www.example-health.test,8453,https,functional,first_party"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
