@@ -499,6 +499,9 @@ func (s *Scanner) http(ctx context.Context, ep endpoint, r *result.Result) error
 		Port:    ep.target.Port,
 		SNI:     ep.sni,
 		Timeout: s.cfg.ReadTimeout,
+		DialTLSFallback: func(ctx context.Context) (net.Conn, error) {
+			return vuln.DialTLS12(ctx, s.dialer(ep.ctx, ep.addr), ep.sni, s.cfg.ReadTimeout)
+		},
 	})
 	r.HTTP = h
 	if err != nil && errors.Is(err, context.Canceled) {

@@ -35,6 +35,10 @@ type Config struct {
 	Timeout time.Duration
 	// MaxBody bounds the body bytes read; zero means 64 KiB.
 	MaxBody int64
+	// DialTLSFallback, when set, opens a TLS connection another way (the probe's raw
+	// TLS 1.2 client, vuln.DialTLS12) for Measure when crypto/tls cannot handshake with
+	// the server (DHE only, RSA keys below 1024 bits), so its headers can still be read.
+	DialTLSFallback func(ctx context.Context) (net.Conn, error)
 }
 
 // AcceptEncoding is what Measure offers: a response compressed under it is what
@@ -58,6 +62,7 @@ func (c Config) maxBody() int64 {
 // Measure sends GET / over TLS. A request that fails gives a result with Error set and
 // HSTS null (not checked) together with the error.
 func Measure(ctx context.Context, cfg Config) (*result.HTTP, error) {
+	var fellBack string // why crypto/tls gave way to the fallback, "" if it did not
 	tr := &http.Transport{
 		DialTLSContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			conn, err := cfg.Dial(ctx)
@@ -72,7 +77,15 @@ func Measure(ctx context.Context, cfg Config) (*result.HTTP, error) {
 			})
 			if err := tc.HandshakeContext(ctx); err != nil {
 				conn.Close()
-				return nil, fmt.Errorf("tls handshake: %w", err)
+				if cfg.DialTLSFallback == nil {
+					return nil, fmt.Errorf("tls handshake: %w", err)
+				}
+				fc, ferr := cfg.DialTLSFallback(ctx)
+				if ferr != nil {
+					return nil, fmt.Errorf("tls handshake: %w; raw TLS 1.2 client: %v", err, ferr)
+				}
+				fellBack = err.Error()
+				return fc, nil
 			}
 			return tc, nil
 		},
@@ -81,12 +94,16 @@ func Measure(ctx context.Context, cfg Config) (*result.HTTP, error) {
 	if err != nil {
 		return &result.HTTP{Error: err.Error()}, err
 	}
-	return &result.HTTP{
+	h := &result.HTTP{
 		Status:      resp.status,
 		HSTS:        ParseHSTS(resp.header.Values("Strict-Transport-Security")),
 		Compression: resp.header.Get("Content-Encoding"),
 		Server:      resp.header.Get("Server"),
-	}, nil
+	}
+	if fellBack != "" {
+		h.Note = "read over the probe's raw TLS 1.2 client: crypto/tls could not connect (" + fellBack + ")"
+	}
+	return h, nil
 }
 
 // MeasurePlain sends GET / over plain HTTP. Reachable means an HTTP response came back;

@@ -255,6 +255,8 @@ type HTTP struct {
 	Compression string `json:"compression"`
 	Server      string `json:"server,omitempty"`
 	Error       string `json:"error,omitempty"`
+	// Note says how the answer was read when it was not the usual way.
+	Note string `json:"note,omitempty"`
 }
 
 // HSTS is the parsed Strict-Transport-Security header.
