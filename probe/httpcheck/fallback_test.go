@@ -50,7 +50,9 @@ func TestMeasureFallback(t *testing.T) {
 			if _, err := Measure(context.Background(), cfg); err == nil {
 				t.Fatal("crypto/tls connected; the test needs a server it cannot reach")
 			}
-			cfg.DialTLSFallback = func(ctx context.Context) (net.Conn, error) { return vuln.DialTLS12(ctx, dial, "localhost", 5*time.Second) }
+			cfg.DialTLSFallback = func(ctx context.Context) (net.Conn, error) {
+				return vuln.DialTLS12(ctx, dial, "localhost", 5*time.Second)
+			}
 			got, err := Measure(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
