@@ -133,20 +133,6 @@ func names(what string, given []string, n int, prefix string) ([]string, error) 
 	return slices.Clone(given), nil
 }
 
-func sortedUnique(s []string) []string {
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-func index(s []string) map[string]int {
-	m := make(map[string]int, len(s))
-	for i, v := range s {
-		m[v] = i
-	}
-	return m
-}
-
 // Rows returns the number of rows.
 func (t Table) Rows() int { return len(t.Counts) }
 
