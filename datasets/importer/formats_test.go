@@ -103,8 +103,14 @@ func TestTestsslUnreadableNumbers(t *testing.T) {
 		t.Errorf("grade %+v notes %q; want no grade and a note naming final_score at $[2]", rs[0].Grade, rs[0].Notes)
 	}
 	rs, err = Testssl(strings.NewReader(grade("78")), "ok.json")
-	if err != nil || rs[0].Grade == nil || rs[0].Grade.Score != 78 || rs[0].Grade.Letter != "B" {
-		t.Fatalf("readable score: %v %+v", err, rs)
+	if err != nil || rs[0].Grade != nil || len(rs[0].Notes) != 1 || !strings.Contains(rs[0].Notes[0], "not all given") {
+		t.Fatalf("a grade with only final_score: %v %+v, want no grade and a note", err, rs)
+	}
+	all := strings.Replace(grade("78"), `]`, `,{"id":"protocol_support_score","ip":"h/192.0.2.1","port":"443","finding":"90"},
+		{"id":"key_exchange_score","ip":"h/192.0.2.1","port":"443","finding":"80"},{"id":"cipher_strength_score","ip":"h/192.0.2.1","port":"443","finding":"70"}]`, 1)
+	rs, err = Testssl(strings.NewReader(all), "ok.json")
+	if g := rs[0].Grade; err != nil || g == nil || g.Score != 78 || g.Letter != "B" || g.Protocol != 90 || g.KeyExchange != 80 || g.Cipher != 70 {
+		t.Fatalf("readable scores: %v %+v", err, rs)
 	}
 	for _, tt := range []struct{ id, finding, path string }{
 		{"cert_keySize", "RSA n/a bits", "$[1].finding"},

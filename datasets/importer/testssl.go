@@ -231,7 +231,9 @@ type testsslBuild struct {
 	// haveGrade is set by overall_grade; gradeBad says why the grade cannot be imported.
 	haveGrade bool
 	gradeBad  string
-	unplaced  []result.Cipher
+	// scores counts the scores read (final, protocol, key exchange, cipher strength).
+	scores   int
+	unplaced []result.Cipher
 	// globalOrder is testssl 3.0's single cipher_order verdict for all protocols.
 	globalOrder *bool
 	// ianaName maps OpenSSL suite names to IANA names (client simulations use OpenSSL's),
@@ -400,6 +402,9 @@ func (b *testsslBuild) finish() {
 		}
 	}
 	if b.haveGrade {
+		if b.gradeBad == "" && b.scores < 4 {
+			b.gradeBad = "final_score, protocol_support_score, key_exchange_score and cipher_strength_score are not all given"
+		}
 		if b.gradeBad != "" {
 			r.Notes = append(r.Notes, "testssl.sh grade "+strconv.Quote(b.grade.Letter)+" not imported: "+b.gradeBad)
 			return
@@ -793,7 +798,8 @@ func tsClientSim(b *testsslBuild, _ string, _ int, f *testsslFinding) error {
 }
 
 // tsGrade reads the rating of testssl.sh 3.1 and later. A score that is not a number
-// ("n/a") makes the whole grade unreadable: it is left out with a note, never set to 0.
+// ("n/a"), or missing, makes the whole grade unreadable: it is left out with a note, never
+// set to 0.
 func tsGrade(b *testsslBuild, id string, _ int, f *testsslFinding) error {
 	g := &b.grade
 	score := func(p *int) {
@@ -805,6 +811,7 @@ func tsGrade(b *testsslBuild, id string, _ int, f *testsslFinding) error {
 			return
 		}
 		*p = n
+		b.scores++
 	}
 	switch {
 	case id == "overall_grade":
