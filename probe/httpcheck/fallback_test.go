@@ -60,6 +60,10 @@ func TestMeasureFallback(t *testing.T) {
 			if got.Status != 200 || got.HSTS == nil || got.HSTS.Present || got.Compression != "" || !strings.Contains(got.Note, "raw TLS 1.2") {
 				t.Errorf("got %+v (hsts %+v); want 200, hsts {present: false}, no compression, a note on the raw client", got, got.HSTS)
 			}
+			// s_server -www sends only Content-type: every security header is a measured absence.
+			if sh := got.SecurityHeaders; sh == nil || sh.CSP.Present || sh.XFrameOptions.Present || sh.Server.Present || len(sh.Cookies) != 0 {
+				t.Errorf("security_headers %+v; want all absent", sh)
+			}
 		})
 	}
 }

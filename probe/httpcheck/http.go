@@ -99,6 +99,8 @@ func Measure(ctx context.Context, cfg Config) (*result.HTTP, error) {
 		HSTS:        ParseHSTS(resp.header.Values("Strict-Transport-Security")),
 		Compression: resp.header.Get("Content-Encoding"),
 		Server:      resp.header.Get("Server"),
+
+		SecurityHeaders: SecurityHeaders(resp.header),
 	}
 	if fellBack != "" {
 		h.Note = "read over the probe's raw TLS 1.2 client: crypto/tls could not connect (" + fellBack + ")"

@@ -257,6 +257,40 @@ type HTTP struct {
 	Error       string `json:"error,omitempty"`
 	// Note says how the answer was read when it was not the usual way.
 	Note string `json:"note,omitempty"`
+	// SecurityHeaders are the answer's security-relevant headers (testssl.sh -h); nil when
+	// no answer was read.
+	SecurityHeaders *SecurityHeaders `json:"security_headers,omitempty"`
+}
+
+// SecurityHeaders are the security-relevant headers of one HTTP answer. Each header is
+// measured: Present false means the answer did not carry it.
+type SecurityHeaders struct {
+	HSTS                HeaderValue `json:"hsts"`
+	HPKP                HeaderValue `json:"hpkp"` // Public-Key-Pins, or its -Report-Only form
+	CSP                 HeaderValue `json:"csp"`  // Content-Security-Policy, or its -Report-Only form
+	XFrameOptions       HeaderValue `json:"x_frame_options"`
+	XContentTypeOptions HeaderValue `json:"x_content_type_options"`
+	ReferrerPolicy      HeaderValue `json:"referrer_policy"`
+	PermissionsPolicy   HeaderValue `json:"permissions_policy"`
+	Server              HeaderValue `json:"server"` // a banner: present is what testssl.sh flags
+	XPoweredBy          HeaderValue `json:"x_powered_by"`
+	// Cookies lists the Set-Cookie headers by name with their flags (values are not kept).
+	Cookies []Cookie `json:"cookies"`
+}
+
+// HeaderValue is one header: whether it was sent and its first value.
+type HeaderValue struct {
+	Present bool   `json:"present"`
+	Value   string `json:"value,omitempty"`
+}
+
+// Cookie is one Set-Cookie header's name and flags.
+type Cookie struct {
+	Name     string `json:"name"`
+	Secure   bool   `json:"secure"`
+	HTTPOnly bool   `json:"http_only"`
+	// SameSite is the attribute's value ("Strict", "Lax", "None"), "" when absent.
+	SameSite string `json:"same_site"`
 }
 
 // HSTS is the parsed Strict-Transport-Security header.
