@@ -284,6 +284,25 @@ type endpoint struct {
 
 func (e endpoint) String() string { return e.host + ":" + strconv.Itoa(e.port) }
 
+// ResultIndex finds the result of a servers.csv row by its endpoint.
+type ResultIndex map[endpoint]*result.Result
+
+// IndexResults indexes results by endpoint (lower-case host, port). When an endpoint has
+// several results the last one wins (a resumed or repeated scan appends); AnalyzeStudy
+// counts by this index, and so should anything that must agree with it.
+func IndexResults(rs []result.Result) ResultIndex {
+	ix := make(ResultIndex, len(rs))
+	for i := range rs {
+		ix[endpoint{strings.ToLower(rs[i].Host), rs[i].Port}] = &rs[i]
+	}
+	return ix
+}
+
+// Lookup returns the result of host:port, or nil.
+func (ix ResultIndex) Lookup(host string, port int) *result.Result {
+	return ix[endpoint{strings.ToLower(host), port}]
+}
+
 // AnalyzeStudy computes the study analysis of a loaded study folder. When an endpoint
 // has several results, the last one wins (a resumed or repeated scan appends).
 func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
@@ -293,11 +312,7 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 	if cfg.Trust == "" {
 		cfg.Trust = TrustBelow
 	}
-	results := make(map[endpoint]*result.Result, len(st.Results))
-	for i := range st.Results {
-		r := &st.Results[i]
-		results[endpoint{strings.ToLower(r.Host), r.Port}] = r
-	}
+	results := IndexResults(st.Results)
 	appIndex := make(map[string]int, len(st.Apps))
 	out := &StudyResult{Trust: cfg.Trust, Adjust: cfg.Adjust.String(), Apps: len(st.Apps), AppsBy: map[string]int{}}
 	for i, a := range st.Apps {

@@ -69,6 +69,7 @@ func newRootCmd() *cobra.Command {
 		newImportCmd(),
 		newIngestCmd(),
 		newMergeCmd(),
+		newExportCmd(),
 		newAnalyzeCmd(),
 		newLabCmd(),
 	)
