@@ -158,6 +158,15 @@ func knownDisagreements() map[string]string {
 			"testssl.sh says OK \"no protocol below TLS 1.2 offered\" without testing",
 		"nginx/fallback_SCSV": "Debian's nginx serves TLS 1.2 only: no downgrade exists, so we report null " +
 			"(not applicable); testssl.sh says OK \"no protocol below TLS 1.2 offered\" without testing",
+		"go-cbc-only/fallback_SCSV": "the server speaks TLS 1.2 only: no downgrade exists, so null; " +
+			"testssl.sh says OK \"no protocol below TLS 1.2 offered\" without testing",
+		"openssl-dh1024-oakley2/LOGJAM": "the 1024-bit group is RFC 2409's Oakley group 2, the most shared prime: " +
+			"what the Logjam paper (weakdh.org) shows one precomputation breaks; testssl.sh 3.0.8 counts only " +
+			"export DHE as Logjam and names the common prime as information",
+		"openssl-dh1024-own/LOGJAM": "a 1024-bit group of the server's own is weak (our grade caps it at B) but " +
+			"not Logjam: no shared precomputation applies; testssl.sh 3.0.8 rates its size MEDIUM under the LOGJAM id",
+		"fake-heartbleed/ROBOT": "the fake never decrypts the ClientKeyExchange, so its answers cannot depend on the " +
+			"padding; testssl.sh 3.0.8 saw differing answers from it in one run at load 16 (earlier runs agreed)",
 		"gnutls/BEAST": "gnutls-serv 3.7.9 does accept TLS 1.0 with CBC suites (openssl s_client -tls1 " +
 			"-cipher DEFAULT@SECLEVEL=0 connects with ECDHE-RSA-AES256-SHA); testssl.sh 3.0.8 asks through " +
 			"the system OpenSSL 3, whose security level refuses TLS 1.0, and reports \"no SSL3 or TLS1\"",
