@@ -133,7 +133,7 @@ func TestIngestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"ingest", "pcap", junk, "--app", "a", "--rules", rules}, "bad.rules:2: category"},
+		{[]string{"ingest", "pcap", junk, "--app", "a", "--rules", rules}, `bad.rules:2: field "category"`},
 		{[]string{"ingest", "pcap", junk, "--app", "a"}, "junk.pcap"},
 	} {
 		code, _, stderr := ingestCLI(t, tt.args...)

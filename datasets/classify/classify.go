@@ -28,6 +28,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/mhealthsec/mhealthsec/internal/inputerr"
 )
 
 // Category is a server category of the study.
@@ -150,19 +152,9 @@ func NormalizeHost(h string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
 }
 
-// LineError names the file, line and field of a bad rule.
-type LineError struct {
-	File  string
-	Line  int
-	Field string
-	Err   error
-}
-
-func (e *LineError) Error() string {
-	return fmt.Sprintf("%s:%d: %s: %v", e.File, e.Line, e.Field, e.Err)
-}
-
-func (e *LineError) Unwrap() error { return e.Err }
+// LineError names the file, line and field of a bad rule (the module's one input-position
+// error, inputerr.Error).
+type LineError = inputerr.Error
 
 // Parse reads a rule file; name is used in errors and in each Rule.
 func Parse(r io.Reader, name string) (*Rules, error) {

@@ -92,12 +92,12 @@ advertising ads.example.com
 
 func TestParseErrorsNameFileLineField(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{"advertising a.com\nadverts b.com\n", `x.rules:2: category: unknown category "adverts"`},
-		{"\n\ncontent\n", "x.rules:3: rule"},
-		{"content a.com b.com\n", "x.rules:1: rule"},
-		{"tracking =a*.com\n", "x.rules:1: pattern"},
-		{"tracking http://a.com/\n", "x.rules:1: pattern"},
-		{"tracking *.*\n", "x.rules:1: pattern: empty"},
+		{"advertising a.com\nadverts b.com\n", `x.rules:2: field "category": unknown category "adverts"`},
+		{"\n\ncontent\n", `x.rules:3: field "rule"`},
+		{"content a.com b.com\n", `x.rules:1: field "rule"`},
+		{"tracking =a*.com\n", `x.rules:1: field "pattern"`},
+		{"tracking http://a.com/\n", `x.rules:1: field "pattern"`},
+		{"tracking *.*\n", `x.rules:1: field "pattern": empty`},
 	}
 	for _, tt := range tests {
 		_, err := Parse(strings.NewReader(tt.in), "x.rules")

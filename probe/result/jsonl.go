@@ -9,27 +9,16 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"github.com/mhealthsec/mhealthsec/internal/inputerr"
 )
 
 // MaxLineBytes bounds one JSONL line; a probe result is a few KiB.
 const MaxLineBytes = 16 << 20
 
-// LineError names the file, line and, where known, field of bad input.
-type LineError struct {
-	File  string
-	Line  int
-	Field string
-	Err   error
-}
-
-func (e *LineError) Error() string {
-	if e.Field != "" {
-		return fmt.Sprintf("%s:%d: field %q: %v", e.File, e.Line, e.Field, e.Err)
-	}
-	return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
-}
-
-func (e *LineError) Unwrap() error { return e.Err }
+// LineError names the file, line and, where known, field of bad input. It is the module's
+// one input-position error (inputerr.Error), so errors.As finds it whichever reader failed.
+type LineError = inputerr.Error
 
 // ReadJSONL decodes one Result per non-blank line of r and calls fn with its line number.
 // name is used in errors. Unknown keys are allowed; a malformed line stops the read with a
