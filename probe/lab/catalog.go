@@ -279,6 +279,28 @@ func goServers() []Server {
 			},
 		},
 		{
+			Name: "revoked", Description: "modern, leaf listed as revoked in the CRL its CRL Distribution Point names (served by the fleet)",
+			TLS: true, MinVersion: tls.VersionTLS12, HSTS: hstsYear, Cert: Cert{Revoked: true},
+			Expect: Expect{
+				Grades: grades("T", "T", "T"), TrustIgnored: grades("A+", "A+", "A+"),
+				Why:       "revoked leaf → not trusted, T (docs/grading.md); trust ignored → A+ as modern-hsts",
+				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
+				Vulns: soundVulns(true),
+				Cert:  certVerdicts(soundCert("EC", 256), func(c *CertVerdicts) { c.Revoked = yes() }),
+			},
+		},
+		{
+			Name: "ocsp-stapled", Description: "modern, staples a good OCSP response signed by the intermediate",
+			TLS: true, MinVersion: tls.VersionTLS12, HSTS: hstsYear, Cert: Cert{Staple: true},
+			Expect: Expect{
+				Grades:    grades("A+", "A+", "A+"),
+				Why:       "as modern-hsts: stapling is reported, not graded",
+				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
+				Vulns: soundVulns(true),
+				Cert:  certVerdicts(soundCert("EC", 256), func(c *CertVerdicts) { c.Stapled = yes() }),
+			},
+		},
+		{
 			Name: "sha1-leaf", Description: "modern, leaf signed ECDSA-with-SHA1",
 			TLS: true, MinVersion: tls.VersionTLS12, HSTS: hstsYear, Cert: Cert{SHA1: true},
 			Expect: Expect{

@@ -44,8 +44,11 @@ type HSTS struct {
 // CertVerdicts are the declared certificate verdicts; nil fields are not declared.
 type CertVerdicts struct {
 	Trusted, HostnameMatch, Expired, NotYetValid, SelfSigned, ChainComplete, SHA1InChain, MD5InChain *bool
-	KeyAlg                                                                                           string
-	KeyBits                                                                                          int
+	// Revoked is certificate.revoked (null measured when not checked); Stapled is
+	// ocsp_stapling offered with a valid good response.
+	Revoked, Stapled *bool
+	KeyAlg           string
+	KeyBits          int
 }
 
 // PlainHTTPVerdict is the declared plain-HTTP finding.
@@ -159,6 +162,17 @@ func Compare(e Endpoint, r result.Result, grades Grades) []Check {
 		field("chain_complete", c.ChainComplete, func(m *result.Certificate) bool { return m.ChainComplete })
 		field("sha1_in_chain", c.SHA1InChain, func(m *result.Certificate) bool { return m.SHA1InChain })
 		field("md5_in_chain", c.MD5InChain, func(m *result.Certificate) bool { return m.MD5InChain })
+		if c.Revoked != nil {
+			measured := "null"
+			if m != nil && m.Revoked != nil {
+				measured = strconv.FormatBool(*m.Revoked)
+			}
+			add("cert revoked", strconv.FormatBool(*c.Revoked), measured)
+		}
+		field("ocsp_stapling good", c.Stapled, func(m *result.Certificate) bool {
+			s := m.OCSPStapling
+			return s != nil && s.Offered && s.Valid != nil && *s.Valid && s.Status != nil && *s.Status == result.RevocationGood
+		})
 		if c.KeyAlg != "" {
 			measured := "null"
 			if m != nil {

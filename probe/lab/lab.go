@@ -62,6 +62,10 @@ type Cert struct {
 	// fleet serves its intermediate over plain HTTP on loopback: what lets SSL Labs and
 	// browsers complete an incomplete chain.
 	AIA bool
+	// Revoked names the fleet's CRL in the leaf and lists the leaf there as revoked.
+	Revoked bool
+	// Staple makes the server staple a good OCSP response signed by the intermediate.
+	Staple bool
 }
 
 // Server is one fleet member: how to build it and what it should be measured as.
@@ -121,6 +125,8 @@ type Fleet struct {
 	inter     *pki.Authority
 	// issuerURL is where the intermediate is served for Cert.AIA leaves ("" if none asks).
 	issuerURL string
+	// crls serves the intermediate's CRL for Cert.Revoked leaves (nil if none asks).
+	crls *crlServer
 
 	mu       sync.Mutex
 	closers  []io.Closer
@@ -185,7 +191,18 @@ func Start(ctx context.Context, servers []Server) (*Fleet, error) {
 		f.track(is) // closes with the fleet
 		f.issuerURL = is.URL()
 	}
+	if needsCRL(servers) {
+		cs, err := startCRLServer()
+		if err != nil {
+			return nil, fmt.Errorf("lab: CRL server: %w", err)
+		}
+		f.track(cs)
+		f.crls = cs
+	}
 	certs, err := f.certificates(servers)
+	if err == nil {
+		err = f.revocationExtras(servers, certs)
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -383,6 +400,9 @@ func (f *Fleet) certificate(name string, c Cert) (tls.Certificate, error) {
 	}
 	if c.AIA {
 		opt.IssuingCertificateURL = []string{f.issuerURL}
+	}
+	if c.Revoked {
+		opt.CRLDistributionPoints = []string{f.crls.url}
 	}
 	now := time.Now()
 	if c.Expired {

@@ -60,9 +60,18 @@ func opensslTime(t time.Time) string { return t.UTC().Format("060102150405Z") }
 // CRL returns a DER CRL signed by a that lists revoked as revoked at revokedAt, issued at
 // now and valid for a day.
 func (a *Authority) CRL(revoked []*x509.Certificate, revokedAt, now time.Time) ([]byte, error) {
-	var entries []x509.RevocationListEntry
+	var serials []*big.Int
 	for _, c := range revoked {
-		entries = append(entries, x509.RevocationListEntry{SerialNumber: c.SerialNumber, RevocationTime: revokedAt})
+		serials = append(serials, c.SerialNumber)
+	}
+	return a.CRLOfSerials(serials, revokedAt, now)
+}
+
+// CRLOfSerials is CRL by serial numbers.
+func (a *Authority) CRLOfSerials(revoked []*big.Int, revokedAt, now time.Time) ([]byte, error) {
+	var entries []x509.RevocationListEntry
+	for _, n := range revoked {
+		entries = append(entries, x509.RevocationListEntry{SerialNumber: n, RevocationTime: revokedAt})
 	}
 	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
 		Number:                    big.NewInt(now.Unix()),
