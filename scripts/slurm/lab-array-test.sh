@@ -62,7 +62,7 @@ export TARGETS=$tmp/targets.txt OUTDIR=$tmp/shards MHEALTHSEC=$bin PROBE_ARGS=$p
 run_array() { # one submission of the array, task IDs 1..n (Slurm arrays need not start at 0)
   case $mode in
   slurm)
-    sbatch --wait --array="1-$n" --output="$tmp/task-%a.log" --chdir="$tmp" docs/cluster/probe-array.sbatch >/dev/null ||
+    timeout 900 sbatch --wait --array="1-$n" --output="$tmp/task-%a.log" --chdir="$tmp" docs/cluster/probe-array.sbatch >/dev/null ||
       { cat "$tmp"/task-*.log >&2; fail "the array job failed"; }
     ;;
   env)
