@@ -78,6 +78,7 @@ func Measure(ctx context.Context, cfg Config, r *result.Result) error {
 		runs:        map[result.Protocol][]*run{},
 		order:       map[result.Protocol]*bool{},
 		orderProbes: map[result.Protocol]*orderProbe{},
+		splits:      map[result.Protocol]int{},
 	}
 	m.measure(ctx)
 	m.fill(r)
@@ -126,6 +127,7 @@ type measurement struct {
 	// wg tracks the split runs started while enumerating.
 	wg      sync.WaitGroup
 	tlsOnce sync.Once
+	splits  map[result.Protocol]int // guarded by mu
 	// orderProbes holds, per protocol, the server-order hello sent as soon as one run had
 	// two accepted suites, so the answer is in before the enumeration ends.
 	orderProbes map[result.Protocol]*orderProbe
@@ -259,8 +261,22 @@ func (m *measurement) enumerate(ctx context.Context, p result.Protocol, ids []ui
 }
 
 // minSplit is the shortest rest of a list worth splitting: below it, the extra refusal
-// costs as much as the chain it saves.
+// costs as much as the chain it saves. A run splits only after two picks of its own (a
+// chain that is proving long), and a protocol at most Config.MaxConns-1 times: the list
+// always holds the many suites the server refuses, and a split made when the accepted
+// ones are nearly found only adds a refusal.
 const minSplit = 4
+
+// takeSplit reports whether protocol p may split once more, and counts it.
+func (m *measurement) takeSplit(p result.Protocol) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.splits[p] >= m.c.cfg.MaxConns-1 {
+		return false
+	}
+	m.splits[p]++
+	return true
+}
 
 func (m *measurement) enumerateInto(ctx context.Context, p result.Protocol, r *run, ids []uint16, first *attempt, try func([]uint16) attempt) {
 	left := slices.Clone(ids)
@@ -292,7 +308,7 @@ func (m *measurement) enumerateInto(ctx context.Context, p result.Protocol, r *r
 			m.startOrderProbe(ctx, p, r)
 		}
 		left = slices.DeleteFunc(left, func(id uint16) bool { return id == a.suite })
-		if len(left) >= minSplit && m.c.idle() {
+		if len(r.accepted)-len(r.splits) >= 2 && len(left) >= minSplit && m.c.idle() && m.takeSplit(p) {
 			// Interleave, so both halves get their share of the well-ranked suites.
 			var keep, give []uint16
 			for i, id := range left {
