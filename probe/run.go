@@ -25,7 +25,8 @@ type RunOptions struct {
 type Summary struct {
 	Targets  int // distinct targets given
 	Skipped  int // already in the output (resume)
-	Measured int // results written
+	Measured int // results written, Failed included
+	Failed   int // results with an error: the endpoint could not be assessed
 	// Interrupted targets were not finished because the run was canceled or hit its
 	// overall deadline; a resumed run measures them.
 	Interrupted int
@@ -36,6 +37,7 @@ type Summary struct {
 func (s *Summary) add(r result.Result) {
 	s.Measured++
 	if r.Error != nil {
+		s.Failed++
 		s.Failures[r.Error.Kind]++
 	}
 	if r.Grade != nil {

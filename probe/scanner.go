@@ -438,6 +438,9 @@ func onlySSLv2(r *result.Result) bool {
 }
 
 func (s *Scanner) resolve(ctx context.Context, t Target) (netip.Addr, []netip.Addr, error) {
+	if t.Addr.IsValid() {
+		return t.Addr.Unmap(), nil, nil
+	}
 	if a, err := netip.ParseAddr(t.Host); err == nil {
 		a = a.Unmap()
 		if t.Family == IPv4 && !a.Is4() || t.Family == IPv6 && !a.Is6() {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -495,6 +497,24 @@ func keepRunning(ctx context.Context, fleet *lab.Fleet, out string, w io.Writer)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, e.Addr(), e.SNI, plain)
 	}
 	tw.Flush()
+	// The same fleet by its own names, which resolve nowhere else: a targets file of
+	// name:port and a --resolve pin for each.
+	targetsPath := filepath.Join(out, "lab-targets.txt")
+	var lines, pins strings.Builder
+	for _, e := range fleet.Endpoints {
+		if e.SNI == "" {
+			fmt.Fprintln(&lines, e.Addr())
+			continue
+		}
+		name := net.JoinHostPort(e.SNI, strconv.Itoa(e.Port))
+		fmt.Fprintln(&lines, name)
+		fmt.Fprintf(&pins, " \\\n    --resolve %s:%s", name, e.IP)
+	}
+	if err := os.WriteFile(targetsPath, []byte(lines.String()), 0o644); err != nil {
+		return fmt.Errorf("lab: %w", err)
+	}
+	fmt.Fprintf(w, "\nprobe the whole fleet by its names:\n  mhealthsec probe --ca-file %s --loopback-only --http-port 0 --targets %s --out lab-results.jsonl%s\n",
+		caPath, targetsPath, pins.String())
 	<-ctx.Done()
 	return nil
 }

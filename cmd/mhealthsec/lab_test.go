@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,6 +164,44 @@ func TestLabRunsThePipeline(t *testing.T) {
 
 var fleetRow = regexp.MustCompile(`(?m)^\S+\s+127\.0\.0\.1:(\d+)\s`)
 
+// probeByName runs the probe command that lab --keep-running printed (results to a
+// temporary file) and checks that it measured every server under its *.lab.test name.
+func probeByName(t *testing.T, printed string, servers int) {
+	t.Helper()
+	i := strings.Index(printed, "mhealthsec probe ")
+	if i < 0 {
+		t.Fatalf("no probe command printed:\n%s", printed)
+	}
+	var args []string
+	for _, f := range strings.Fields(printed[i+len("mhealthsec "):]) {
+		if f != "\\" {
+			args = append(args, f)
+		}
+	}
+	outFile := filepath.Join(t.TempDir(), "by-name.jsonl")
+	args[slices.Index(args, "--out")+1] = outFile
+	if code, _, stderr := runCLI(context.Background(), args...); code != 0 {
+		t.Fatalf("printed probe command exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(outFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r result.Result
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		if host, _, _ := net.SplitHostPort(r.Target); strings.HasSuffix(host, ".lab.test") && r.SNI == host {
+			named++
+		}
+	}
+	if named != servers {
+		t.Errorf("%d of %d servers probed by their .lab.test name", named, servers)
+	}
+}
+
 // TestLabKeepRunningStopsOnCancel is Ctrl-C: main cancels the command's context on SIGINT.
 func TestLabKeepRunningStopsOnCancel(t *testing.T) {
 	before := testenv.StableGoroutines()
@@ -200,6 +240,7 @@ func TestLabKeepRunningStopsOnCancel(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "lab-root-ca.pem")); err != nil {
 		t.Errorf("root CA not written: %v", err)
 	}
+	probeByName(t, out.String(), len(ports))
 
 	cancel()
 	select {

@@ -81,7 +81,7 @@ const mergeListMax = 25
 func runMerge(files []string, f mergeFlags, stderr io.Writer) error {
 	var order []string // targets from --targets, in order
 	if f.targetsFile != "" {
-		targets, _, err := collectTargets(nil, f.targetsFile)
+		targets, _, err := collectTargets(nil, f.targetsFile, 0)
 		if err != nil {
 			var ue *usageError
 			if errors.As(err, &ue) {

@@ -1,11 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"sort"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/mhealthsec/mhealthsec/datasets"
 	"github.com/mhealthsec/mhealthsec/probe"
 	"github.com/mhealthsec/mhealthsec/probe/fetchpolicy"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
@@ -46,6 +48,8 @@ type probeFlags struct {
 	shard           string
 	shards          int
 	allowFetchTo    []string
+	resolve         []string
+	top             int
 }
 
 func newProbeCmd() *cobra.Command {
@@ -57,9 +61,16 @@ func newProbeCmd() *cobra.Command {
 vulnerabilities), grades it and writes one JSON result per line, as soon as it is done.
 
 Targets are host[:port] arguments (port 443 by default; IPv6 as [::1]:443) and/or a
---targets file: one host[:port] per line (# starts a comment), or a study's servers.csv
-(detected by its header): its https rows are the targets, its http rows name the port of
-the plain-HTTP check for their host. A host name is measured at its first address.
+--targets file, one of:
+  - lines of host[:port], optionally followed by the server name to send and match
+    ("127.0.0.1:8443 expired.lab.test"); # starts a comment;
+  - a study's servers.csv (detected by its header; read as analyze reads it): its https
+    rows are the targets, its http rows name the port of the plain-HTTP check for their
+    host;
+  - a popularity list, rank,domain rows as Tranco and similar lists publish them (with
+    or without that header): --top N takes the N best-ranked domains, on port 443.
+A host name is measured at its first address; --resolve host:port:address (curl's form)
+pins a name no resolver knows.
 
 Limits. One endpoint's measurement opens many short connections, one per protocol, cipher
 and vulnerability probe: 34 on Go's defaults, 53 on OpenSSL's (RSA key), ~140 on a server
@@ -114,6 +125,8 @@ Indexed Job to JOB_COMPLETION_INDEX and --shards N. Each part resumes on its own
 	fl.StringVar(&f.shard, "shard", "", "measure only part K/N of the targets (K from 0; by a hash of the host, so all ports of a host are in one part); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX with --shards")
 	fl.IntVar(&f.shards, "shards", 0, "number of parts, with the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID")
 	fl.StringSliceVar(&f.allowFetchTo, "allow-fetch-to", nil, "CIDR (or address) the URLs a scanned server chooses (AIA, OCSP, CRL) may lead to at any port, beyond the default: the target's address class, ports 80, 443 and the target's (repeatable)")
+	fl.StringArrayVar(&f.resolve, "resolve", nil, "host:port:address: measure host:port at address instead of resolving it (repeatable)")
+	fl.IntVar(&f.top, "top", 0, "with a rank,domain --targets list: measure only the N best-ranked domains (0: all)")
 	fl.BoolVar(&f.noAIA, "no-aia", false, "do not fetch a missing intermediate from the certificate's AIA URL (an incomplete chain is then untrusted, T)")
 	return cmd
 }
@@ -123,7 +136,7 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 	if err != nil {
 		return err
 	}
-	targets, notes, err := collectTargets(args, f.targetsFile)
+	targets, notes, err := collectTargets(args, f.targetsFile, f.top)
 	if err != nil {
 		return err
 	}
@@ -139,9 +152,22 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 		targets = shard.Filter(targets)
 		notes = append(notes, fmt.Sprintf("%s: %d of %d targets", shardNote, len(targets), all))
 	}
+	var pins []probe.Pin
+	for _, r := range f.resolve {
+		p, err := probe.ParsePin(r)
+		if err != nil {
+			return usageErrorf("probe: --resolve: %v", err)
+		}
+		pins = append(pins, p)
+	}
+	if n := probe.PinAll(targets, pins); n > 0 {
+		notes = append(notes, fmt.Sprintf("%s named no target", plural(n, "--resolve entry")))
+	}
 	for i := range targets {
 		targets[i].Family = family
-		targets[i].SNI = f.sni
+		if targets[i].SNI == "" {
+			targets[i].SNI = f.sni
+		}
 	}
 	s, err := probe.New(cfg)
 	if err != nil {
@@ -182,15 +208,19 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 	fmt.Fprintln(stderr, summaryLine(sum))
 	switch {
 	case runErr == nil:
-		return nil
 	case errors.Is(runErr, context.Canceled), errors.Is(runErr, context.DeadlineExceeded):
 		hint := "rerun the same command with --resume to measure the rest"
 		if f.out == "" {
 			hint = "use --out FILE to be able to resume"
 		}
-		return fmt.Errorf("probe: interrupted with %d targets not measured (%v); %s", sum.Interrupted, runErr, hint)
+		return fmt.Errorf("probe: interrupted with %s not measured (%v); %s", plural(sum.Interrupted, "target"), runErr, hint)
+	default:
+		return fmt.Errorf("probe: %w", runErr)
 	}
-	return fmt.Errorf("probe: %w", runErr)
+	if sum.Targets > sum.Skipped && sum.Measured == sum.Failed {
+		return fmt.Errorf("probe: no target could be measured (%s; see each result's error)", plural(sum.Failed, "failure"))
+	}
+	return nil
 }
 
 // outsideShard counts the keys of done that are not among the shard's targets.
@@ -294,8 +324,8 @@ func (f probeFlags) config() (probe.Config, probe.Family, error) {
 }
 
 // collectTargets reads the arguments and the targets file; bad entries are usage errors
-// that name the argument or file:line.
-func collectTargets(args []string, file string) ([]probe.Target, []string, error) {
+// that name the argument or file:line. top limits a ranked list.
+func collectTargets(args []string, file string, top int) ([]probe.Target, []string, error) {
 	var targets []probe.Target
 	for _, a := range args {
 		t, err := probe.ParseTarget(a, 443)
@@ -304,7 +334,13 @@ func collectTargets(args []string, file string) ([]probe.Target, []string, error
 		}
 		targets = append(targets, t)
 	}
+	if top < 0 {
+		return nil, nil, usageErrorf("probe: --top must be 0 (all) or more, got %d", top)
+	}
 	if file == "" {
+		if top > 0 {
+			return nil, nil, usageErrorf("probe: --top needs a rank,domain --targets list")
+		}
 		return targets, nil, nil
 	}
 	b, err := os.ReadFile(file)
@@ -313,9 +349,14 @@ func collectTargets(args []string, file string) ([]probe.Target, []string, error
 	}
 	var more []probe.Target
 	var notes []string
-	if isServersCSV(string(b)) {
+	switch {
+	case probe.IsRankedList(b):
+		more, err = probe.ReadRankedList(bytes.NewReader(b), file, top, 443)
+	case top > 0:
+		return nil, nil, usageErrorf("probe: --top needs a rank,domain --targets list; %s is not one", file)
+	case isServersCSV(string(b)):
 		more, notes, err = parseServersCSV(string(b), file)
-	} else {
+	default:
 		more, err = parseTargetLines(string(b), file)
 	}
 	if err != nil {
@@ -346,11 +387,10 @@ func parseTargetLines(s, file string) ([]probe.Target, error) {
 		if j := strings.IndexByte(line, '#'); j >= 0 {
 			line = line[:j]
 		}
-		line = strings.TrimSpace(line)
-		if line == "" {
+		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		t, err := probe.ParseTarget(line, 443)
+		t, err := probe.ParseTargetLine(line, 443)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", file, i+1, err)
 		}
@@ -359,66 +399,23 @@ func parseTargetLines(s, file string) ([]probe.Target, error) {
 	return out, nil
 }
 
-// parseServersCSV turns a study's servers.csv into targets: https rows are measured; an
-// http row gives the plain-HTTP port for its host.
+// parseServersCSV turns a study's servers.csv, read by datasets.ReadServers as analyze
+// reads it, into targets: https rows are measured (a host listed by several apps once);
+// an http row gives the plain-HTTP port for its host.
 func parseServersCSV(s, file string) ([]probe.Target, []string, error) {
-	r := csv.NewReader(strings.NewReader(s))
-	r.Comment = '#'
-	r.FieldsPerRecord = -1
-	r.TrimLeadingSpace = true
-	header, err := r.Read()
+	servers, err := datasets.ReadServers(strings.NewReader(s), file, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: header: %w", file, err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
-	}
-	for _, need := range []string{"host", "port", "scheme"} {
-		if _, ok := col[need]; !ok {
-			return nil, nil, fmt.Errorf("%s:1: column %q missing (have %s)", file, need, strings.Join(header, ","))
-		}
+		return nil, nil, err
 	}
 	var targets []probe.Target
 	httpPorts := map[string]int{}
 	var hosts []string // http-only hosts, in order
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+	for _, sv := range servers {
+		t, err := probe.ParseTarget(net.JoinHostPort(sv.Host, strconv.Itoa(sv.Port)), 443)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", file, err) // csv.ParseError names the line
+			return nil, nil, fmt.Errorf("%s: host %q: %w", file, sv.Host, err)
 		}
-		line, _ := r.FieldPos(0)
-		field := func(name string) string {
-			if i := col[name]; i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		scheme := strings.ToLower(field("scheme"))
-		defPort := map[string]int{"https": 443, "http": 80}[scheme]
-		if defPort == 0 {
-			return nil, nil, fmt.Errorf("%s:%d: column \"scheme\": expected https or http, got %q", file, line, field("scheme"))
-		}
-		hostport := field("host")
-		if p := field("port"); p != "" {
-			n, err := strconv.Atoi(p)
-			if err != nil || n < 1 || n > 65535 {
-				return nil, nil, fmt.Errorf("%s:%d: column \"port\": expected 1 to 65535, got %q", file, line, p)
-			}
-			hostport = strings.Trim(hostport, "[]")
-			if strings.Contains(hostport, ":") {
-				hostport = "[" + hostport + "]"
-			}
-			hostport += ":" + p
-		}
-		t, err := probe.ParseTarget(hostport, defPort)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: column \"host\": %w", file, line, err)
-		}
-		if scheme == "http" {
+		if sv.Scheme == datasets.SchemeHTTP {
 			if _, ok := httpPorts[t.Host]; !ok {
 				httpPorts[t.Host] = t.Port
 				hosts = append(hosts, t.Host)
@@ -442,8 +439,8 @@ func parseServersCSV(s, file string) ([]probe.Target, []string, error) {
 	}
 	var notes []string
 	if len(httpOnly) > 0 {
-		notes = append(notes, fmt.Sprintf("%s: %d hosts appear only as http rows and are not probed (no TLS endpoint): %s",
-			file, len(httpOnly), strings.Join(httpOnly[:min(5, len(httpOnly))], ", ")))
+		notes = append(notes, fmt.Sprintf("%s: %s appear only as http rows and are not probed (no TLS endpoint): %s",
+			file, plural(len(httpOnly), "host"), strings.Join(httpOnly[:min(5, len(httpOnly))], ", ")))
 	}
 	return targets, notes, nil
 }
@@ -451,6 +448,7 @@ func parseServersCSV(s, file string) ([]probe.Target, []string, error) {
 // progress draws a bar on a terminal and nothing otherwise.
 type progress struct {
 	bar    *progressbar.ProgressBar
+	w      io.Writer
 	failed int
 }
 
@@ -465,7 +463,7 @@ func newProgress(w io.Writer, targets []probe.Target, skip map[string]bool) *pro
 			todo[t.String()] = true
 		}
 	}
-	return &progress{bar: progressbar.NewOptions(len(todo),
+	return &progress{w: w, bar: progressbar.NewOptions(len(todo),
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription("probing"),
 		progressbar.OptionShowCount(),
@@ -488,20 +486,27 @@ func (p *progress) add(r result.Result) {
 	p.bar.Add(1)
 }
 
+// finish ends the bar: a finished one clears itself; one cut short (Ctrl-C) stays as it
+// is and its line is ended, so that what follows starts on a line of its own.
 func (p *progress) finish() {
-	if p.bar != nil {
-		p.bar.Exit()
+	if p.bar == nil || p.bar.IsFinished() {
+		return
 	}
+	p.bar.Exit()
+	fmt.Fprintln(p.w)
 }
 
 func summaryLine(s probe.Summary) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "probe: %d endpoints: %d measured", s.Targets, s.Measured)
+	fmt.Fprintf(&b, "probe: %s: %d measured", plural(s.Targets, "endpoint"), s.Measured-s.Failed)
+	if s.Failed > 0 {
+		fmt.Fprintf(&b, ", %d could not be measured", s.Failed)
+	}
 	if s.Skipped > 0 {
 		fmt.Fprintf(&b, ", %d already done", s.Skipped)
 	}
 	if s.Interrupted > 0 {
-		fmt.Fprintf(&b, ", %d not measured", s.Interrupted)
+		fmt.Fprintf(&b, ", %d interrupted", s.Interrupted)
 	}
 	if len(s.Failures) > 0 {
 		b.WriteString("; failures:")

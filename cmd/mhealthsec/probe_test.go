@@ -17,6 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/mhealthsec/mhealthsec/datasets"
 	"github.com/mhealthsec/mhealthsec/probe"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -206,8 +209,10 @@ func TestProbeResume(t *testing.T) {
 
 func TestProbeLoopbackOnly(t *testing.T) {
 	// 192.0.2.1 (TEST-NET-1) is refused before any packet is sent.
+	// Nothing could be measured: the result says why, and the command exits 1.
 	code, stdout, stderr := runCLI(context.Background(), "probe", "--loopback-only", "--http-port", "0", "192.0.2.1:443")
-	if code != 0 || !strings.Contains(stdout, `"kind":"connect"`) || !strings.Contains(stdout, "loopback-only") {
+	if code != 1 || !strings.Contains(stdout, `"kind":"connect"`) || !strings.Contains(stdout, "loopback-only") ||
+		!strings.Contains(stderr, "1 endpoint: 0 measured, 1 could not be measured") || !strings.Contains(stderr, "no target could be measured") {
 		t.Errorf("exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 }
@@ -217,51 +222,148 @@ func TestProbeInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	code, stdout, stderr := runCLI(ctx, "probe", "--ca-file", ca, "--http-port", "0", targets[0])
-	if code != 1 || stdout != "" || !strings.Contains(stderr, "interrupted with 1 targets not measured") {
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "interrupted with 1 target not measured") {
 		t.Errorf("exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 }
 
-func TestParseServersCSV(t *testing.T) {
-	csv := `app_id,host,port,scheme,category
-# comment rows are allowed
-a1,api.example.org,443,https,functional
-a2,api.example.org,,https,functional
+// TestServersCSVOneParser feeds the same servers.csv to probe and to datasets (as analyze
+// reads it): the same rows become targets, and a file one refuses the other refuses with
+// the same error.
+func TestServersCSVOneParser(t *testing.T) {
+	header := "app_id,host,port,scheme,category\n"
+	tests := []struct {
+		name, csv string
+		want      []probe.Target // nil: an error
+	}{
+		{"study", header + `a1,api.example.org,443,https,functional
+a2,API.example.org,443,https,functional
 a1,api.example.org,8080,http,functional
 a1,cdn.example.org,8443,https,content
 a3,ads.example.net,80,http,advertising
 a3,2001:db8::1,443,https,other
-`
-	got, notes, err := parseServersCSV(csv, "servers.csv")
-	if err != nil {
+`, []probe.Target{
+			{Host: "api.example.org", Port: 443, HTTPPort: 8080},
+			{Host: "api.example.org", Port: 443, HTTPPort: 8080},
+			{Host: "cdn.example.org", Port: 8443},
+			{Host: "2001:db8::1", Port: 443},
+		}},
+		{"comment line", header + "# a comment\na1,x.org,443,https,functional\n", nil},
+		{"unknown category", header + "a1,x.org,443,https,cdn\n", nil},
+		{"unknown scheme", header + "a1,x.org,21,ftp,other\n", nil},
+		{"no port", header + "a1,x.org,,https,functional\n", nil},
+		{"port out of range", header + "a1,x.org,99999,https,functional\n", nil},
+		{"no host", header + "a1,,443,https,functional\n", nil},
+		{"missing column", "app_id,host,scheme,category\na1,x.org,https,functional\n", nil},
+		{"unterminated quote", header + "a1,\"x.org,443,https,functional\n", nil},
+		{"duplicate row", header + "a1,x.org,443,https,functional\na1,x.org,443,https,functional\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "servers.csv")
+			if err := os.WriteFile(path, []byte(tt.csv), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := collectTargets(nil, path, 0)
+			_, dsErr := datasets.ReadServers(strings.NewReader(tt.csv), path, nil)
+			if tt.want == nil {
+				if err == nil || dsErr == nil {
+					t.Fatalf("probe error %v, datasets error %v; want both to refuse", err, dsErr)
+				}
+				if want := "probe: " + dsErr.Error(); err.Error() != want {
+					t.Errorf("probe says %q, datasets %q", err, dsErr)
+				}
+				return
+			}
+			if err != nil || dsErr != nil {
+				t.Fatalf("probe error %v, datasets error %v", err, dsErr)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("targets %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestProbeTargetsFormats reads each --targets format through the command.
+func TestProbeTargetsFormats(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ranked := write("top.csv", "rank,domain\n3,c.example\n1,a.example\n2,B.example\n4,d.example\n")
+	bare := write("tranco.csv", "1,a.example\n2,b.example\n")
+	lines := write("targets.txt", "127.0.0.1:8443 expired.lab.test\nexample.org # a comment\n")
+	tests := []struct {
+		file string
+		top  int
+		want []probe.Target
+	}{
+		{ranked, 2, []probe.Target{{Host: "a.example", Port: 443}, {Host: "b.example", Port: 443}}},
+		{ranked, 0, []probe.Target{{Host: "a.example", Port: 443}, {Host: "b.example", Port: 443}, {Host: "c.example", Port: 443}, {Host: "d.example", Port: 443}}},
+		{bare, 1, []probe.Target{{Host: "a.example", Port: 443}}},
+		{lines, 0, []probe.Target{{Host: "127.0.0.1", Port: 8443, SNI: "expired.lab.test"}, {Host: "example.org", Port: 443}}},
+	}
+	for _, tt := range tests {
+		got, _, err := collectTargets(nil, tt.file, tt.top)
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("%s --top %d: %+v, %v; want %+v", filepath.Base(tt.file), tt.top, got, err, tt.want)
+		}
+	}
+	for _, bad := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"probe", "--targets", lines, "--top", "3"}, "--top needs a rank,domain"},
+		{[]string{"probe", "--top", "3", "example.org"}, "--top needs a rank,domain"},
+		{[]string{"probe", "--targets", write("badrank.csv", "1,a.example\nx,b.example\n")}, `badrank.csv:2: rank "x"`},
+		{[]string{"probe", "--targets", write("baddomain.csv", "1,a.example\n2,http://b/\n")}, `baddomain.csv:2: domain`},
+		{[]string{"probe", "--resolve", "a.example:443", "a.example"}, "want host:port:address"},
+		{[]string{"probe", "--resolve", "a.example:443:nowhere", "a.example"}, "not an IP address"},
+	} {
+		code, _, stderr := runCLI(context.Background(), bad.args...)
+		if code != 2 || !strings.Contains(stderr, bad.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", bad.args, code, stderr, bad.msg)
+		}
+	}
+}
+
+// TestProbeResolve probes a lab server by a name no resolver knows, pinned with
+// --resolve: the result carries the name, the certificate matches it.
+func TestProbeResolve(t *testing.T) {
+	targets, ca := probeLab(t, 1)
+	_, port, _ := net.SplitHostPort(targets[0])
+	name := "localhost.lab.test:" + port
+	code, stdout, stderr := runCLI(context.Background(), "probe", "--ca-file", ca, "--http-port", "0", "--loopback-only",
+		"--resolve", name+":127.0.0.1", "--resolve", "unused.lab.test:1:127.0.0.1", name)
+	if code != 0 {
+		t.Fatalf("exit %d stderr %q", code, stderr)
+	}
+	var r result.Result
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatal(err)
 	}
-	want := []probe.Target{
-		{Host: "api.example.org", Port: 443, HTTPPort: 8080},
-		{Host: "api.example.org", Port: 443, HTTPPort: 8080},
-		{Host: "cdn.example.org", Port: 8443},
-		{Host: "2001:db8::1", Port: 443},
+	if r.Target != name || r.IP != "127.0.0.1" || r.SNI != "localhost.lab.test" || r.Error != nil {
+		t.Errorf("target %q ip %q sni %q error %v", r.Target, r.IP, r.SNI, r.Error)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %+v", got)
+	if !strings.Contains(stderr, "1 --resolve entry named no target") || !strings.Contains(stderr, "1 endpoint: 1 measured") {
+		t.Errorf("stderr %q", stderr)
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("row %d: %+v, want %+v", i, got[i], want[i])
-		}
-	}
-	if len(notes) != 1 || !strings.Contains(notes[0], "ads.example.net") {
-		t.Errorf("notes %q", notes)
-	}
-	for _, bad := range []struct{ csv, msg string }{
-		{"host,scheme\nx.org,https\n", `column "port" missing`},
-		{"host,port,scheme\nx.org,99999,https\n", `servers.csv:2: column "port"`},
-		{"host,port,scheme\n,443,https\n", `servers.csv:2: column "host"`},
-		{"host,port,scheme\n\"x.org,443,https\n", "servers.csv"},
-	} {
-		if _, _, err := parseServersCSV(bad.csv, "servers.csv"); err == nil || !strings.Contains(err.Error(), bad.msg) {
-			t.Errorf("%q: err %v, want %q", bad.csv, err, bad.msg)
-		}
+}
+
+// TestProgressFinish checks that a bar cut short ends its line, so the summary that
+// follows starts on a line of its own.
+func TestProgressFinish(t *testing.T) {
+	var buf bytes.Buffer
+	p := &progress{w: &buf, bar: progressbar.NewOptions(3, progressbar.OptionSetWriter(&buf), progressbar.OptionThrottle(0))}
+	p.bar.Add(1)
+	p.finish()
+	if out := buf.String(); !strings.HasSuffix(out, "\n") {
+		t.Errorf("interrupted bar left %q without a newline", out)
 	}
 }
 
@@ -270,10 +372,15 @@ func FuzzParseTargetsFile(f *testing.F) {
 	f.Add("example.org\n[::1]:443 # loopback\n")
 	f.Add("app_id,host,port,scheme,category\na,x.org,443,https,functional\na,x.org,80,http,other\n")
 	f.Add("host,port,scheme\n\"unterminated\n")
+	f.Add("rank,domain\n2,b.example\n1,a.example\n")
+	f.Add("127.0.0.1:8443 expired.lab.test\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		if isServersCSV(s) {
+		switch {
+		case probe.IsRankedList([]byte(s)):
+			probe.ReadRankedList(strings.NewReader(s), "fuzz.csv", 10, 443)
+		case isServersCSV(s):
 			parseServersCSV(s, "fuzz.csv")
-		} else {
+		default:
 			parseTargetLines(s, "fuzz.txt")
 		}
 	})
