@@ -39,12 +39,21 @@ func (f *fileErrors) add(e *InputError) {
 	f.errs = append(f.errs, e)
 }
 
-// addAll adds other's errors after f's, as if they had been added to f in turn.
-func (f *fileErrors) addAll(other *fileErrors) {
-	for _, e := range other.errs {
-		f.add(e)
+// mergeByLine adds other's errors to f's in line order (each list is in line order, so
+// the first MaxErrorsPerFile of the merge are the first of the file); on the same line,
+// f's come first.
+func (f *fileErrors) mergeByLine(other *fileErrors) {
+	a, b := f.errs, other.errs
+	merged := make([]*InputError, 0, min(len(a)+len(b), MaxErrorsPerFile))
+	for len(merged) < MaxErrorsPerFile && len(a)+len(b) > 0 {
+		if len(b) == 0 || len(a) > 0 && a[0].Line <= b[0].Line {
+			merged, a = append(merged, a[0]), a[1:]
+		} else {
+			merged, b = append(merged, b[0]), b[1:]
+		}
 	}
-	f.omitted += other.omitted
+	f.omitted += other.omitted + len(a) + len(b)
+	f.errs = merged
 }
 
 func (f *fileErrors) err(file string) error {
@@ -122,7 +131,7 @@ type csvRow struct {
 // CSV syntax error stops the read (what follows it cannot be trusted) and readCSV returns
 // false: the caller drops the rows it was given. Other problems are collected in errs.
 func readCSV(r io.Reader, file string, defined []string, errs *fileErrors, fn func(row *csvRow)) bool {
-	cr := csv.NewReader(skipBOM(r))
+	cr := newStudyCSVReader(r, defined)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true // each row is used up before the next is read
 	// pos[i] is the defined column that header column i holds, or -1 for an extra one.
@@ -217,12 +226,51 @@ func readHeader(rec []string, file string, line int, defined []string, errs *fil
 }
 
 // skipBOM drops a leading UTF-8 byte order mark, which spreadsheet programs write.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
+func skipBOM(r io.Reader) *bufio.Reader {
+	br := bufio.NewReaderSize(r, maxHeaderLine)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	}
 	return br
+}
+
+// maxHeaderLine bounds how much of a file is looked at to find its separator.
+const maxHeaderLine = 64 << 10
+
+// newStudyCSVReader reads a study CSV file after its byte-order mark, with the separator
+// its header line uses: a comma, or a semicolon or tab, which spreadsheets in German and
+// other locales write for "CSV". The separator is the one of the three that splits the
+// header line into the most columns named in defined, then into the most columns (so a
+// header with misspelt names still reads as columns, and its errors name them); a full
+// tie goes to the comma.
+func newStudyCSVReader(r io.Reader, defined []string) *csv.Reader {
+	br := skipBOM(r)
+	head, _ := br.Peek(maxHeaderLine)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = headerSeparator(head, defined)
+	return cr
+}
+
+func headerSeparator(line []byte, defined []string) rune {
+	best, bestN, bestFields := ',', -1, -1
+	for _, sep := range []rune{',', ';', '\t'} {
+		hr := csv.NewReader(bytes.NewReader(line))
+		hr.Comma, hr.LazyQuotes = sep, true
+		rec, _ := hr.Read()
+		n := 0
+		for _, h := range rec {
+			if slices.Contains(defined, strings.ToLower(strings.TrimSpace(h))) {
+				n++
+			}
+		}
+		if n > bestN || n == bestN && len(rec) > bestFields {
+			best, bestN, bestFields = sep, n, len(rec)
+		}
+	}
+	return best
 }
 
 // gotaNaN is the one string a gota String series cannot hold: series.New turns the string
@@ -278,7 +326,7 @@ func readApps(r io.Reader, file string, errs *fileErrors) ([]App, map[string]boo
 	ids := make(map[string]bool)
 	firstLine := make(map[string]int)
 	var apps []App
-	// Row errors come after the file's CSV errors, as the rows are checked once read.
+	// Row errors are collected apart from the file's CSV errors, then merged in line order.
 	rowErrs := &fileErrors{}
 	complete := readCSV(r, file, cols, errs, func(row *csvRow) {
 		errs := rowErrs
@@ -312,7 +360,7 @@ func readApps(r io.Reader, file string, errs *fileErrors) ([]App, map[string]boo
 	if !complete {
 		return []App{}, map[string]bool{}
 	}
-	errs.addAll(rowErrs)
+	errs.mergeByLine(rowErrs)
 	if apps == nil {
 		apps = []App{}
 	}
@@ -346,7 +394,7 @@ func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 		slices.Index(cols, "port"), slices.Index(cols, "scheme"), slices.Index(cols, "category")
 	servers := make([]Server, 0, rowsHint)
 	dups := newEndpointSet(rowsHint)
-	// Row errors come after the file's CSV errors, as the rows are checked once read.
+	// Row errors are collected apart from the file's CSV errors, then merged in line order.
 	rowErrs := &fileErrors{}
 	complete := readCSV(r, file, cols, errs, func(row *csvRow) {
 		errs := rowErrs
@@ -391,7 +439,7 @@ func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 	if !complete {
 		return []Server{}
 	}
-	errs.addAll(rowErrs)
+	errs.mergeByLine(rowErrs)
 	return servers
 }
 

@@ -27,7 +27,7 @@ type oldCSVRow struct {
 // of the same width. Columns outside defined go to the row's extra. A CSV syntax error
 // stops the read (what follows it cannot be trusted); other problems are collected.
 func readCSVOld(r io.Reader, file string, defined []string, errs *fileErrors) []oldCSVRow {
-	cr := csv.NewReader(skipBOM(r))
+	cr := newStudyCSVReader(r, defined)
 	cr.FieldsPerRecord = -1
 	isDefined := make(map[string]bool, len(defined))
 	for _, d := range defined {
@@ -88,6 +88,9 @@ func readCSVOld(r io.Reader, file string, defined []string, errs *fileErrors) []
 // is not blamed for an app whose row was bad in another column.
 func readAppsOld(r io.Reader, file string, errs *fileErrors) ([]App, map[string]bool) {
 	rows := readCSVOld(r, file, AppColumns(), errs)
+	// Row errors are merged with the CSV errors in line order at the end, as the readers do.
+	csvErrs, errs := errs, &fileErrors{}
+	defer csvErrs.mergeByLine(errs)
 	ids := make(map[string]bool, len(rows))
 	firstLine := make(map[string]int, len(rows))
 	apps := make([]App, 0, len(rows))
@@ -124,6 +127,9 @@ func readAppsOld(r io.Reader, file string, errs *fileErrors) ([]App, map[string]
 
 func readServersOld(r io.Reader, file string, knownApps map[string]bool, errs *fileErrors) []Server {
 	rows := readCSVOld(r, file, ServerColumns(), errs)
+	// Row errors are merged with the CSV errors in line order at the end, as the readers do.
+	csvErrs, errs := errs, &fileErrors{}
+	defer csvErrs.mergeByLine(errs)
 	type key struct {
 		app, host, scheme string
 		port              int
@@ -229,6 +235,7 @@ func FuzzCSVReadersMatchReference(f *testing.F) {
 	f.Add([]byte(goodApps), []byte(csvRefServers))
 	f.Add([]byte("\ufeffApp_ID, Name ,PLATFORM,availability,subcategory\na1,X,Android, International ,y\n"), []byte(serversHeader+"a1,[::1],443,https,other\n"))
 	f.Add([]byte(goodApps+"a1,\"x"), []byte(serversHeader+"a2,h,1,http,content\n\"\n"))
+	f.Add([]byte(strings.ReplaceAll(goodApps, ",", ";")), []byte(strings.ReplaceAll(csvRefServers, ",", "\t")))
 	f.Fuzz(func(t *testing.T, apps, servers []byte) { compareCSVReaders(t, apps, servers) })
 }
 

@@ -1,10 +1,12 @@
 package datasets
 
 import (
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -270,5 +272,59 @@ func TestReadResultsResumes(t *testing.T) {
 	res, err := ReadResults(strings.NewReader(goodResult+"\n\n"+goodResult), "r.jsonl")
 	if err != nil || len(res) != 2 {
 		t.Errorf("two good lines: %d results, %v", len(res), err)
+	}
+}
+
+// resep rewrites a CSV file with another separator, quoting as encoding/csv does.
+func resep(t *testing.T, in string, sep rune) string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(in)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Comma = sep
+	w.WriteAll(recs)
+	return b.String()
+}
+
+// Spreadsheets in German and other locales save "CSV" with semicolons; some tools write
+// tabs. Either is read as the comma file would be.
+func TestLoadStudySeparators(t *testing.T) {
+	dir := filepath.Join("sample")
+	apps, _ := os.ReadFile(filepath.Join(dir, "apps.csv"))
+	servers, _ := os.ReadFile(filepath.Join(dir, "servers.csv"))
+	want, err := LoadStudy(writeStudy(t, map[string]string{"apps.csv": string(apps), "servers.csv": string(servers)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sep := range []rune{';', '\t'} {
+		got, err := LoadStudy(writeStudy(t, map[string]string{
+			"apps.csv": "\ufeff" + resep(t, string(apps), sep), "servers.csv": resep(t, string(servers), sep)}))
+		if err != nil {
+			t.Errorf("separator %q: %v", sep, err)
+			continue
+		}
+		if !reflect.DeepEqual(got.Apps, want.Apps) || !reflect.DeepEqual(got.Servers, want.Servers) {
+			t.Errorf("separator %q: study differs from the comma file's", sep)
+		}
+	}
+}
+
+// Errors are listed in line order, whichever check found them.
+func TestLoadStudyErrorsInLineOrder(t *testing.T) {
+	apps := strings.ReplaceAll(goodApps+"a3;App Three;windows;international;x\na4;Four\na5;Five;ios;de_only;NaN\n", ",", ";")
+	_, err := LoadStudy(writeStudy(t, map[string]string{"apps.csv": apps}))
+	var le *LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("err = %v", err)
+	}
+	var lines []int
+	for _, e := range le.Errors {
+		lines = append(lines, e.Line)
+	}
+	if !reflect.DeepEqual(lines, []int{4, 5, 6}) {
+		t.Errorf("error lines %v, want 4, 5, 6:\n%v", lines, err)
 	}
 }
