@@ -46,6 +46,20 @@ type StudyConfig struct {
 	// Adjust corrects the p-values of the study's tests (Test 1 and the Test 2
 	// comparisons) for multiple testing, each test statistic as its own family.
 	Adjust stats.Method
+	// Reference, when set, adds Test 1 against a reference population probed or
+	// imported with this toolkit (StudyResult.Test1Reference).
+	Reference *Reference
+	// Fisher runs the Fisher tests of tables larger than 2 × 2; the zero value
+	// means stats.DefaultFisherConfig.
+	Fisher stats.FisherConfig
+}
+
+// fisher returns the Fisher configuration, defaulted.
+func (c StudyConfig) fisher() stats.FisherConfig {
+	if c.Fisher == (stats.FisherConfig{}) {
+		return stats.DefaultFisherConfig()
+	}
+	return c.Fisher
 }
 
 // Row status: what is known about one servers.csv row.
@@ -255,7 +269,10 @@ type StudyResult struct {
 	Findings             []FindingCounts     `json:"findings"`
 	Test1                *PulseResult        `json:"test1_pulse"`
 	Test1Adjusted        map[string]*float64 `json:"test1_adjusted_p"`
-	Test2                []GroupTest         `json:"test2"`
+	// Test1Reference is Test 1 against StudyConfig.Reference (its p-values are not
+	// in the multiple-testing family).
+	Test1Reference *ReferenceTest `json:"test1_reference,omitempty"`
+	Test2          []GroupTest    `json:"test2"`
 	// Unprobed lists https rows without a result; Ungraded rows whose result has an
 	// error or no grade. Neither is silently dropped: both are excluded from the
 	// below-A denominators and listed here.
@@ -498,6 +515,14 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 			return nil, fmt.Errorf("analyze study: test 1: %w", err)
 		}
 		out.Test1 = &t1
+	}
+	if cfg.Reference != nil && funcGraded > 0 {
+		fg := out.Categories[catIndex[datasets.CategoryFunctional]].Grades
+		rt, err := TestReference(fg, funcBelow, Describe(st.Results), cfg.Reference, cfg.fisher())
+		if err != nil {
+			return nil, fmt.Errorf("analyze study: test 1 against %s: %w", cfg.Reference.File, err)
+		}
+		out.Test1Reference = &rt
 	}
 	get := func(m map[string]*groupCount, k string) groupCount {
 		if g := m[k]; g != nil {

@@ -19,7 +19,8 @@ import (
 
 func newAnalyzeCmd() *cobra.Command {
 	def := paper.DefaultConfig()
-	var out, baseline, pulseN, criteria, trust, adjust string
+	var out, baseline, pulseN, criteria, trust, adjust, pulseFile, refFile string
+	fc := stats.DefaultFisherConfig()
 	cmd := &cobra.Command{
 		Use:   "analyze STUDY_DIR",
 		Short: "Run the study analysis on a study folder and write the report",
@@ -40,16 +41,27 @@ the below-A shares, counted per category and listed in the report; plain-HTTP ro
 not graded and count as unsecured connections. "Others" are all servers that are neither
 functional nor disregarded.
 
+--baseline-pulse FILE adds SSL Pulse months (or another published grade survey) in the
+embedded series' CSV format (see the README); --baseline then accepts them.
+--baseline-results FILE.jsonl adds Test 1 against a reference population probed or
+imported with this toolkit: a 2 x 2 with both N known and the whole grade distribution
+(A+ ... F, T, M) against the study's; the report names the file, its size, dates and
+criteria and warns when they differ from the study's. Fisher's test of the distribution
+is exact within --exact-work and a labelled Monte Carlo estimate beyond it.
+
 With --criteria, results are regraded with the toolkit's grader under that SSL Labs
 criteria version (imported grades too); results it cannot grade keep their grade.
 
 Output as reproduce: report.md, report.html, stats.json, tables/ and figures/ in --out,
 replacing an earlier report only when the new one is complete.`,
 		Example: `  mhealthsec analyze datasets/sample --out out/sample
-  mhealthsec analyze study/ --baseline 2019-01 --criteria 2009q --trust ignore`,
+  mhealthsec analyze study/ --baseline 2019-01 --criteria 2009q --trust ignore
+  mhealthsec analyze study/ --baseline-pulse datasets/testdata/ssl_pulse_2015.csv --baseline 2015-06
+  mhealthsec analyze study/ --baseline-results top-sites/results.jsonl`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			set := studyreport.Settings{StudyDir: args[0], Baseline: baseline, Trust: trust, Criteria: criteria}
+			set := studyreport.Settings{StudyDir: args[0], Baseline: baseline, Trust: trust, Criteria: criteria,
+				BaselinePulse: pulseFile, BaselineResults: refFile}
 			n, err := parsePositive(pulseN)
 			if err != nil {
 				return usageErrorf("analyze: --pulse-n: %v", err)
@@ -64,11 +76,23 @@ replacing an earlier report only when the new one is complete.`,
 				return usageErrorf("analyze: --adjust: %v", err)
 			}
 			set.Adjust = m.String()
-			cfg := analysis.StudyConfig{Trust: tp, PulseN: n, Adjust: m}
+			if fc.Limits.MaxWork < 1 {
+				return usageErrorf("analyze: --exact-work %d: want at least 1", fc.Limits.MaxWork)
+			}
+			cfg := analysis.StudyConfig{Trust: tp, PulseN: n, Adjust: m, Fisher: fc}
 			if baseline != "none" {
 				series, err := datasets.Pulse()
 				if err != nil {
 					return fmt.Errorf("analyze: %w", err)
+				}
+				if pulseFile != "" {
+					extra, err := datasets.ReadPulseFile(pulseFile)
+					if err != nil {
+						return fmt.Errorf("analyze: --baseline-pulse: %w", err)
+					}
+					if series, err = series.Merge(extra); err != nil {
+						return fmt.Errorf("analyze: --baseline-pulse: %w", err)
+					}
 				}
 				month, err := series.Month(baseline)
 				if err != nil {
@@ -78,6 +102,11 @@ replacing an earlier report only when the new one is complete.`,
 			}
 			if out == "" {
 				return usageErrorf("analyze: --out: empty folder name")
+			}
+			if refFile != "" {
+				if cfg.Reference, err = analysis.LoadReference(refFile, tp); err != nil {
+					return fmt.Errorf("analyze: --baseline-results: %w", err)
+				}
 			}
 			// Bad study files are a failure (exit 1), not a usage error: the command was
 			// called right, its input is wrong.
@@ -117,11 +146,14 @@ replacing an earlier report only when the new one is complete.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&out, "out", "out", "folder to write the report to (replaced when complete)")
-	f.StringVar(&baseline, "baseline", def.Baseline, `SSL Pulse month of Test 1, YYYY-MM (2016-01 … 2019-12), or "none"`)
+	f.StringVar(&baseline, "baseline", def.Baseline, `SSL Pulse month of Test 1, YYYY-MM (2016-01 … 2019-12, or a month of --baseline-pulse), or "none"`)
+	f.StringVar(&pulseFile, "baseline-pulse", "", "CSV of more SSL Pulse months, in the embedded series' format, merged with it")
+	f.StringVar(&refFile, "baseline-results", "", "results.jsonl of a reference population probed or imported with this toolkit: Test 1 with a known N")
 	f.StringVar(&pulseN, "pulse-n", strconv.Itoa(def.PulseN), "assumed number of SSL Pulse sites for Test 1's 2 × 2 tests")
 	f.StringVar(&criteria, "criteria", "", "regrade every result under this SSL Labs criteria version (2009n, 2009q, 2009r)")
 	f.StringVar(&trust, "trust", string(analysis.TrustBelow), "how grades T and M count: below (below A), ignore (grade with trust ignored), exclude")
 	f.StringVar(&adjust, "adjust", "holm", "multiple-testing correction: "+methodNames())
+	addFisherFlags(cmd, &fc)
 	return cmd
 }
 

@@ -25,14 +25,18 @@ import (
 // Settings are the choices an analysis was run with; the report states them and stats.json
 // records them.
 type Settings struct {
-	StudyDir  string `json:"study_dir"`
-	Baseline  string `json:"baseline"`
-	PulseN    int    `json:"pulse_n"`
-	Trust     string `json:"trust_policy"`
-	Adjust    string `json:"adjustment"`
-	Criteria  string `json:"criteria,omitempty"`
-	Regraded  int    `json:"regraded"`
-	KeptGrade int    `json:"kept_grade"`
+	StudyDir string `json:"study_dir"`
+	Baseline string `json:"baseline"`
+	// BaselinePulse and BaselineResults are the files of --baseline-pulse and
+	// --baseline-results, when given.
+	BaselinePulse   string `json:"baseline_pulse,omitempty"`
+	BaselineResults string `json:"baseline_results,omitempty"`
+	PulseN          int    `json:"pulse_n"`
+	Trust           string `json:"trust_policy"`
+	Adjust          string `json:"adjustment"`
+	Criteria        string `json:"criteria,omitempty"`
+	Regraded        int    `json:"regraded"`
+	KeptGrade       int    `json:"kept_grade"`
 }
 
 // Stats is what stats.json holds: the settings and the full result.
@@ -108,6 +112,9 @@ func Document(set Settings, r *analysis.StudyResult, cfg analysis.StudyConfig) (
 			"The Pulse interval assumes N = %s sites (--pulse-n; SSL Pulse published percentages only).", t.Month, paper.Thousands(t.Independence.PulseN)), Figure: f})
 	} else {
 		tests.Blocks = append(tests.Blocks, report.Paragraph{Text: "Test 1 was not run (no baseline month, or no graded functional server)."})
+	}
+	if r.Test1Reference != nil {
+		tests.Blocks = append(tests.Blocks, referenceBlocks(r.Test1Reference)...)
 	}
 	tests.Blocks = append(tests.Blocks, test2Table(r, cfg))
 	f2, err := test2Figure(th, r)
