@@ -8,8 +8,12 @@ import (
 
 // FrameTable turns a dataframe (datasets' AppsFrame, ServerResultsFrame, …) into a table,
 // at most maxRows rows of it (all when maxRows ≤ 0; the note says when rows were left
-// out). Missing values are written NA.
-func FrameTable(df dataframe.DataFrame, name, caption string, maxRows int) Table {
+// out). Missing values are written NA. A dataframe that holds an error (gota records a failed
+// operation in the frame rather than returning it) is an error here, not an empty table.
+func FrameTable(df dataframe.DataFrame, name, caption string, maxRows int) (Table, error) {
+	if df.Err != nil {
+		return Table{}, fmt.Errorf("table %q: dataframe: %w", name, df.Err)
+	}
 	t := Table{Name: name, Caption: caption, Columns: df.Names()}
 	n := df.Nrow()
 	if maxRows > 0 && n > maxRows {
@@ -28,5 +32,5 @@ func FrameTable(df dataframe.DataFrame, name, caption string, maxRows int) Table
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	return t
+	return t, nil
 }

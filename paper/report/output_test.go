@@ -106,7 +106,10 @@ func TestTableLaTeXLongtable(t *testing.T) {
 func TestFrameTable(t *testing.T) {
 	df := dataframe.LoadRecords([][]string{{"host", "port", "grade"}, {"a.example", "443", "A"}, {"b.example", "8443", "NaN"}, {"c.example", "443", "B"}},
 		dataframe.DetectTypes(false), dataframe.WithTypes(map[string]series.Type{"port": series.Int, "grade": series.String}))
-	tab := FrameTable(df, "servers", "Servers", 2)
+	tab, err := FrameTable(df, "servers", "Servers", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(tab.Rows) != 2 || tab.Note != "First 2 of 3 rows." || !slices.Equal(tab.Columns, []string{"host", "port", "grade"}) {
 		t.Fatalf("FrameTable = %+v", tab)
 	}
@@ -116,6 +119,9 @@ func TestFrameTable(t *testing.T) {
 	html := TableHTML(tab)
 	if !strings.Contains(html, "<style>") || !strings.Contains(html, `<td class="r"><span class="n">8443</span></td>`) {
 		t.Errorf("TableHTML:\n%s", html)
+	}
+	if _, err := FrameTable(df.Select([]string{"no such column"}), "x", "", 0); err == nil {
+		t.Error("a dataframe holding an error became a table")
 	}
 }
 

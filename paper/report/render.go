@@ -286,6 +286,7 @@ thead th{border-top:2px solid #000;border-bottom:1px solid #000}
 tbody tr:last-child td{border-bottom:2px solid #000}
 td.r,th.r{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .n{white-space:nowrap}
+td.w,th.w{min-width:16em}
 .wide{overflow-x:auto;max-width:100%}
 figure{margin:1em 0}figure img{max-width:100%;height:auto}
 caption,figcaption{text-align:left;font-size:.92em;margin:.3em 0}
@@ -300,8 +301,12 @@ func tableHTML(t Table, n int) string {
 	var b strings.Builder
 	right := rightAligned(t)
 	cls := func(j int) string {
-		if right[j] {
+		switch {
+		case right[j]:
 			return ` class="r"`
+		case longestCell(t, j) > wrapAt:
+			// Sentence-long text keeps a readable width; a narrow page scrolls the table.
+			return ` class="w"`
 		}
 		return ""
 	}
