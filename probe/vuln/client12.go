@@ -4,6 +4,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
+	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -56,11 +57,13 @@ func client12Suites() []suite12 {
 	}
 }
 
-// client12SuiteIDs are the ids of client12Suites, for a ClientHello.
-func client12SuiteIDs() []uint16 {
+// client12SuiteIDs are the ids of client12Suites that run at version, for a ClientHello.
+func client12SuiteIDs(version uint16) []uint16 {
 	var ids []uint16
 	for _, s := range client12Suites() {
-		ids = append(ids, s.id)
+		if s.usable(version) {
+			ids = append(ids, s.id)
+		}
 	}
 	return ids
 }
@@ -74,9 +77,36 @@ func lookupSuite12(id uint16) (suite12, bool) {
 	return suite12{}, false
 }
 
-// prfBytes is the TLS 1.2 PRF with the suite's hash.
-func (s suite12) prfBytes(secret []byte, label string, seed []byte, n int) []byte {
-	return tlswire.PRF(s.prf, secret, label, seed, n)
+// prfBytes is the PRF of the version: TLS 1.2's with the suite's hash, or TLS 1.0 and
+// 1.1's P_MD5 XOR P_SHA1 over the two halves of the secret (RFC 2246, 5).
+func (s suite12) prfBytes(version uint16, secret []byte, label string, seed []byte, n int) []byte {
+	if version >= tlswire.VersionTLS12 {
+		return tlswire.PRF(s.prf, secret, label, seed, n)
+	}
+	half := (len(secret) + 1) / 2
+	out := tlswire.PRF(md5.New, secret[:half], label, seed, n)
+	x := tlswire.PRF(sha1.New, secret[len(secret)-half:], label, seed, n)
+	for i := range out {
+		out[i] ^= x[i]
+	}
+	return out
+}
+
+// transcriptHash is what Finished covers: the suite's hash for TLS 1.2, MD5 followed by
+// SHA-1 before (RFC 2246, 7.4.9).
+func (s suite12) transcriptHash(version uint16, transcript []byte) []byte {
+	if version >= tlswire.VersionTLS12 {
+		h := s.prf()
+		h.Write(transcript)
+		return h.Sum(nil)
+	}
+	m, h := md5.Sum(transcript), sha1.Sum(transcript)
+	return append(m[:], h[:]...)
+}
+
+// usable reports whether the suite runs at version: AEAD and SHA-256 suites need TLS 1.2.
+func (s suite12) usable(version uint16) bool {
+	return version >= tlswire.VersionTLS12 || !s.gcm && s.mac().Size() == sha1.Size
 }
 
 // protector seals and opens the records of one direction.
@@ -86,13 +116,16 @@ type protector interface {
 }
 
 // keys derives the master secret and both directions' protectors (RFC 5246, 6.3 and 8.1).
-func (s suite12) keys(preMaster []byte, clientRandom, serverRandom [32]byte) (master []byte, client, server protector, err error) {
-	master = s.prfBytes(preMaster, "master secret", append(clientRandom[:], serverRandom[:]...), tlswire.MasterSecretLen)
+func (s suite12) keys(version uint16, preMaster []byte, clientRandom, serverRandom [32]byte) (master []byte, client, server protector, err error) {
+	master = s.prfBytes(version, preMaster, "master secret", append(clientRandom[:], serverRandom[:]...), tlswire.MasterSecretLen)
 	macLen, ivLen := 0, tlswire.GCMImplicitIVLen
 	if !s.gcm {
 		macLen, ivLen = s.mac().Size(), 0
+		if version == tlswire.VersionTLS10 {
+			ivLen = aes.BlockSize // TLS 1.0 CBC: the first IV comes from the key block
+		}
 	}
-	kb := s.prfBytes(master, "key expansion", append(serverRandom[:], clientRandom[:]...), 2*macLen+2*s.keyLen+2*ivLen)
+	kb := s.prfBytes(version, master, "key expansion", append(serverRandom[:], clientRandom[:]...), 2*macLen+2*s.keyLen+2*ivLen)
 	take := func(n int) []byte { b := kb[:n]; kb = kb[n:]; return b }
 	cMAC, sMAC := take(macLen), take(macLen)
 	cKey, sKey := take(s.keyLen), take(s.keyLen)
@@ -105,34 +138,37 @@ func (s suite12) keys(preMaster []byte, clientRandom, serverRandom [32]byte) (ma
 		sv, err := tlswire.NewGCMProtector(sKey, sIV)
 		return master, c, sv, err
 	}
-	c, err := newCBC(cKey, cMAC, s.mac)
+	c, err := newCBC(version, cKey, cMAC, cIV, s.mac)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	sv, err := newCBC(sKey, sMAC, s.mac)
+	sv, err := newCBC(version, sKey, sMAC, sIV, s.mac)
 	return master, c, sv, err
 }
 
-// cbcProtector is TLS 1.2 AES-CBC with HMAC, MAC then encrypt, explicit IV (RFC 5246, 6.2.3.2).
+// cbcProtector is AES-CBC with HMAC, MAC then encrypt: with an explicit IV per record from
+// TLS 1.1 on (RFC 5246, 6.2.3.2), chained from the last ciphertext block in TLS 1.0.
 type cbcProtector struct {
-	block  cipher.Block
-	macKey []byte
-	mac    func() hash.Hash
-	seq    uint64
+	version uint16
+	block   cipher.Block
+	macKey  []byte
+	mac     func() hash.Hash
+	seq     uint64
+	iv      []byte // TLS 1.0: the next record's IV
 }
 
-func newCBC(key, macKey []byte, mac func() hash.Hash) (*cbcProtector, error) {
+func newCBC(version uint16, key, macKey, iv []byte, mac func() hash.Hash) (*cbcProtector, error) {
 	b, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, fmt.Errorf("CBC key: %w", err)
 	}
-	return &cbcProtector{block: b, macKey: macKey, mac: mac}, nil
+	return &cbcProtector{version: version, block: b, macKey: macKey, mac: mac, iv: iv}, nil
 }
 
 func (c *cbcProtector) tag(typ uint8, plain []byte) []byte {
 	h := hmac.New(c.mac, c.macKey)
 	hdr := binary.BigEndian.AppendUint64(nil, c.seq)
-	hdr = append(hdr, typ, byte(tlswire.VersionTLS12>>8), byte(tlswire.VersionTLS12&0xff))
+	hdr = append(hdr, typ, byte(c.version>>8), byte(c.version))
 	hdr = binary.BigEndian.AppendUint16(hdr, uint16(len(plain)))
 	h.Write(hdr)
 	h.Write(plain)
@@ -147,21 +183,35 @@ func (c *cbcProtector) Seal(typ uint8, plain []byte) []byte {
 	for range pad + 1 {
 		data = append(data, byte(pad))
 	}
+	enc := make([]byte, len(data))
+	if c.version == tlswire.VersionTLS10 {
+		cipher.NewCBCEncrypter(c.block, c.iv).CryptBlocks(enc, data)
+		c.iv = append([]byte{}, enc[len(enc)-bs:]...)
+		return enc
+	}
 	iv := make([]byte, bs)
 	rand.Read(iv)
-	out := append([]byte{}, iv...)
-	enc := make([]byte, len(data))
 	cipher.NewCBCEncrypter(c.block, iv).CryptBlocks(enc, data)
-	return append(out, enc...)
+	return append(iv, enc...)
 }
 
 func (c *cbcProtector) Open(typ uint8, payload []byte) ([]byte, error) {
 	bs, macLen := c.block.BlockSize(), c.mac().Size()
-	if len(payload) < 2*bs || len(payload)%bs != 0 {
+	iv := c.iv
+	if c.version != tlswire.VersionTLS10 {
+		if len(payload) < bs {
+			return nil, errors.New("CBC record of a bad length")
+		}
+		iv, payload = payload[:bs], payload[bs:]
+	}
+	if len(payload) < bs || len(payload)%bs != 0 {
 		return nil, errors.New("CBC record of a bad length")
 	}
-	data := make([]byte, len(payload)-bs)
-	cipher.NewCBCDecrypter(c.block, payload[:bs]).CryptBlocks(data, payload[bs:])
+	data := make([]byte, len(payload))
+	cipher.NewCBCDecrypter(c.block, iv).CryptBlocks(data, payload)
+	if c.version == tlswire.VersionTLS10 {
+		c.iv = append([]byte{}, payload[len(payload)-bs:]...)
+	}
 	pad := int(data[len(data)-1])
 	if pad+1+macLen > len(data) {
 		return nil, errors.New("CBC record: bad padding")

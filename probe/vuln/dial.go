@@ -20,7 +20,7 @@ func DialTLS12(ctx context.Context, dial func(context.Context) (net.Conn, error)
 	}
 	p := &prober{cfg: Config{Dial: dial, SNI: sni, Timeout: timeout}, plan: plan{version: tlswire.VersionTLS12}}
 	ch := p.hello()
-	ch.CipherSuites = client12SuiteIDs()
+	ch.CipherSuites = client12SuiteIDs(tlswire.VersionTLS12)
 	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
 	ch.SecureRenegotiation = true
 	c, err := p.fullHandshake(ctx, ch)

@@ -137,11 +137,11 @@ func (p *prober) anyTicket(ctx context.Context) (ticket []byte, ems bool, err er
 	if p.plan.version != tlswire.VersionTLS12 {
 		return nil, false, errors.New(why)
 	}
-	if len(p.plan.tlsSuites) > 0 && !slices.ContainsFunc(p.plan.tlsSuites, func(id uint16) bool { return slices.Contains(client12SuiteIDs(), id) }) {
+	if len(p.plan.tlsSuites) > 0 && !slices.ContainsFunc(p.plan.tlsSuites, func(id uint16) bool { return slices.Contains(client12SuiteIDs(tlswire.VersionTLS12), id) }) {
 		return nil, false, errors.New(why + "; nor one the raw TLS 1.2 client runs")
 	}
 	ch := p.hello()
-	ch.CipherSuites = client12SuiteIDs()
+	ch.CipherSuites = client12SuiteIDs(ch.Version)
 	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
 	ch.SessionTicket = true
 	c, rerr := p.fullHandshake(ctx, ch)

@@ -16,8 +16,8 @@ import (
 // suites; it authenticates nobody and only wants to know whether the server lets the
 // client start a second handshake.
 
-// renegoSuites are the suites the renegotiation client can run.
-func renegoSuites() []uint16 { return client12SuiteIDs() }
+// renegoSuites are the suites the renegotiation client can run at version.
+func renegoSuites(version uint16) []uint16 { return client12SuiteIDs(version) }
 
 // clientRenegotiation decides secure_client_renego (testssl.sh's id): after a full TLS 1.2
 // handshake the client sends a second ClientHello, with renegotiation_info carrying its
@@ -49,11 +49,11 @@ func (p *prober) insecureRenegotiation(ctx context.Context) (*bool, string) {
 // renegotiate runs a TLS 1.2 handshake and then asks for a new one; secure selects RFC 5746
 // (renegotiation_info in both hellos) or the legacy form (none).
 func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, why string, err error) {
-	if p.plan.version != tlswire.VersionTLS12 {
-		return false, "", fmt.Errorf("renegotiation client speaks TLS 1.2 only; best protocol is %s", verLabel(p.plan.version))
+	if p.plan.version < tlswire.VersionTLS10 || p.plan.version > tlswire.VersionTLS12 {
+		return false, "", fmt.Errorf("renegotiation client speaks TLS 1.0–1.2; best protocol is %s", verLabel(p.plan.version))
 	}
 	ch := p.hello()
-	ch.CipherSuites = renegoSuites()
+	ch.CipherSuites = renegoSuites(ch.Version)
 	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
 	ch.SecureRenegotiation = secure
 	c, err := p.fullHandshake(ctx, ch)
@@ -63,7 +63,7 @@ func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, w
 	defer c.s.Close()
 
 	again := p.hello()
-	again.CipherSuites = renegoSuites()
+	again.CipherSuites = renegoSuites(ch.Version)
 	again.SupportedGroups = ch.SupportedGroups
 	if secure {
 		ri := append([]byte{byte(len(c.clientVerify))}, c.clientVerify...)
@@ -108,6 +108,8 @@ type conn12 struct {
 	clientVerify   []byte
 	// ticket is the session ticket the server issued (NewSessionTicket), nil if none.
 	ticket []byte
+	// version is the negotiated protocol, TLS 1.0–1.2.
+	version uint16
 }
 
 // fullHandshake runs a TLS 1.2 handshake (one of client12Suites) to the server's Finished.
@@ -116,7 +118,7 @@ func (p *prober) fullHandshake(ctx context.Context, ch *tlswire.ClientHello) (*c
 	if err != nil {
 		return nil, err
 	}
-	s := &session{conn: conn, hr: tlswire.NewHandshakeReader(conn), version: tlswire.VersionTLS12, stop: stop}
+	s := &session{conn: conn, hr: tlswire.NewHandshakeReader(conn), version: ch.Version, stop: stop}
 	c, err := handshake12(s, ch)
 	if err != nil {
 		s.Close()
@@ -153,11 +155,11 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 			if sh, err = tlswire.ParseServerHello(m.Body); err != nil {
 				return nil, err
 			}
-			if sh.SelectedVersion != tlswire.VersionTLS12 {
-				return nil, fmt.Errorf("server chose %s, not TLS 1.2", verLabel(sh.SelectedVersion))
+			if sh.SelectedVersion != ch.Version {
+				return nil, fmt.Errorf("server chose %s, not the %s offered", verLabel(sh.SelectedVersion), verLabel(ch.Version))
 			}
 			var ok bool
-			if suite, ok = lookupSuite12(sh.CipherSuite); !ok {
+			if suite, ok = lookupSuite12(sh.CipherSuite); !ok || !suite.usable(ch.Version) {
 				return nil, fmt.Errorf("server chose suite 0x%04x, which was not offered", sh.CipherSuite)
 			}
 		case tlswire.TypeCertificate:
@@ -191,18 +193,17 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	flight = tlswire.AppendMessage(flight, tlswire.TypeClientKeyExchange, ckx)
 	transcript = append(transcript, flight...)
 
-	master, client, server, err := suite.keys(preMaster, ch.Random, sh.Random)
+	v := ch.Version
+	master, client, server, err := suite.keys(v, preMaster, ch.Random, sh.Random)
 	if err != nil {
 		return nil, err
 	}
-	c := &conn12{s: s, client: client, server: server}
-	th := suite.prf()
-	th.Write(transcript)
-	c.clientVerify = suite.prfBytes(master, "client finished", th.Sum(nil), tlswire.VerifyDataLen)
+	c := &conn12{s: s, client: client, server: server, version: v}
+	c.clientVerify = suite.prfBytes(v, master, "client finished", suite.transcriptHash(v, transcript), tlswire.VerifyDataLen)
 	finished := tlswire.AppendMessage(nil, tlswire.TypeFinished, c.clientVerify)
 
-	out := tlswire.AppendRecords(nil, tlswire.RecordHandshake, tlswire.VersionTLS12, flight)
-	out = tlswire.AppendRecords(out, tlswire.RecordChangeCipherSpec, tlswire.VersionTLS12, []byte{1})
+	out := tlswire.AppendRecords(nil, tlswire.RecordHandshake, v, flight)
+	out = tlswire.AppendRecords(out, tlswire.RecordChangeCipherSpec, v, []byte{1})
 	if _, err := s.conn.Write(out); err != nil {
 		return nil, fmt.Errorf("send key exchange: %w", err)
 	}
@@ -263,7 +264,7 @@ func newSessionTicket(payload []byte) []byte {
 
 // writeEncrypted sends one record protected with the client's AES-GCM state.
 func (c *conn12) writeEncrypted(typ uint8, plain []byte) error {
-	return tlswire.WriteRecords(c.s.conn, typ, tlswire.VersionTLS12, c.client.Seal(typ, plain))
+	return tlswire.WriteRecords(c.s.conn, typ, c.version, c.client.Seal(typ, plain))
 }
 
 // readEncrypted reads and decrypts the next record.

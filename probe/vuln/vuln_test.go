@@ -522,3 +522,45 @@ func TestTicketbleedRSA512(t *testing.T) {
 		t.Errorf("secure_client_renego = %s (%q), want false", tri(v.SecureClientRenego), v.Notes["secure_client_renego"])
 	}
 }
+
+// TestClientRenegotiationOldTLS: servers whose best protocol is TLS 1.0 or 1.1 are asked
+// over AES-CBC with those versions' PRF and IVs (implicit and chained in TLS 1.0).
+func TestClientRenegotiationOldTLS(t *testing.T) {
+	cert := peertest.Leaf(t, pki.RSA2048)
+	goServer := func(v uint16) func(t *testing.T) func(context.Context) (net.Conn, error) {
+		return func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: v, MaxVersion: v}, answerHTTP).Dial
+		}
+	}
+	tests := []struct {
+		name  string
+		proto result.Protocol
+		dial  func(t *testing.T) func(context.Context) (net.Conn, error)
+		want  string
+	}{
+		{"crypto/tls TLS 1.0", result.TLS10, goServer(tls.VersionTLS10), "false"},
+		{"crypto/tls TLS 1.1", result.TLS11, goServer(tls.VersionTLS11), "false"},
+		{"openssl s_server -client_renegotiation, TLS 1.0", result.TLS10, func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return externalServer(t, "openssl", cert, func(port, certPath, keyPath string) []string {
+				return []string{"s_server", "-accept", "127.0.0.1:" + port, "-cert", certPath, "-key", keyPath, "-quiet",
+					"-tls1", "-client_renegotiation", "-cipher", "ECDHE-RSA-AES128-SHA:@SECLEVEL=0"}
+			})
+		}, "true"},
+		{"openssl s_server, TLS 1.1", result.TLS11, func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return externalServer(t, "openssl", cert, func(port, certPath, keyPath string) []string {
+				return []string{"s_server", "-accept", "127.0.0.1:" + port, "-cert", certPath, "-key", keyPath, "-quiet",
+					"-tls1_1", "-cipher", "AES256-SHA:@SECLEVEL=0"}
+			})
+		}, "false"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &prober{cfg: Config{Dial: tc.dial(t), SNI: "localhost", Timeout: 3 * time.Second}, plan: planFor(protocols(tc.proto))}
+			got, note := p.clientRenegotiation(context.Background())
+			t.Log(note)
+			if tri(got) != tc.want {
+				t.Errorf("secure_client_renego = %s, want %s (%s)", tri(got), tc.want, note)
+			}
+		})
+	}
+}
