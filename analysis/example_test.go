@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/mhealthsec/mhealthsec/analysis"
-	"github.com/mhealthsec/mhealthsec/analysis/stats"
 	"github.com/mhealthsec/mhealthsec/datasets"
 	"github.com/mhealthsec/mhealthsec/figures"
 )
@@ -29,7 +28,7 @@ func ExampleAnalyzeStudy() {
 	if err != nil {
 		panic(err)
 	}
-	r, err := analysis.AnalyzeStudy(st, analysis.StudyConfig{Trust: analysis.TrustBelow, PulseN: 140000, Adjust: stats.Holm})
+	r, err := analysis.AnalyzeStudy(st, analysis.DefaultStudyConfig())
 	if err != nil {
 		panic(err)
 	}
@@ -50,7 +49,7 @@ func Example_study() {
 	if err != nil {
 		panic(err)
 	}
-	r, err := analysis.AnalyzeStudy(st, analysis.StudyConfig{Trust: analysis.TrustBelow, Adjust: stats.Holm})
+	r, err := analysis.AnalyzeStudy(st, analysis.DefaultStudyConfig())
 	if err != nil {
 		panic(err)
 	}
