@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -166,6 +167,15 @@ func (m *measurement) measure(ctx context.Context) {
 		if p != result.TLS12 {
 			ids = chunks(candidates(tab, p))
 		}
+		// The other hello lists of a protocol wait for the first list's first answer: a
+		// server that refuses the version itself refuses every list, and need not be
+		// asked again. (TLS 1.2's first answer is the gate's.)
+		firstAnswer := make(chan attempt, 1)
+		var once sync.Once
+		publish := func(a attempt) { once.Do(func() { firstAnswer <- a; close(firstAnswer) }) }
+		if p == result.TLS12 {
+			publish(gate)
+		}
 		for i, chunk := range ids {
 			var first *attempt
 			if p == result.TLS12 && i == 0 {
@@ -173,9 +183,30 @@ func (m *measurement) measure(ctx context.Context) {
 			}
 			wg.Go(func() {
 				v := p.Version()
-				m.add(p, i, m.enumerate(ctx, p, chunk, first, func(ids []uint16) attempt {
-					return m.c.tls(ctx, legacyHello(v, sni, ids), v)
-				}))
+				try := func(ids []uint16) attempt {
+					a := m.c.tls(ctx, legacyHello(v, sni, ids), v)
+					if i == 0 {
+						publish(a)
+					}
+					return a
+				}
+				if i > 0 {
+					var a attempt
+					select {
+					case a = <-firstAnswer:
+					case <-ctx.Done():
+						a = failure(ctx.Err())
+					}
+					if why := versionRefused(a); why != "" {
+						m.add(p, i, &run{offered: chunk, end: attempt{out: rejected, sawTLS: a.sawTLS, why: why + " (first hello list)"}})
+						return
+					}
+				}
+				rn := m.enumerate(ctx, p, chunk, first, try)
+				if i == 0 {
+					publish(rn.end) // the list ended before any hello (canceled)
+				}
+				m.add(p, i, rn)
 			})
 		}
 	}
@@ -233,6 +264,18 @@ func (m *measurement) measure(ctx context.Context) {
 		})
 	}
 	wg.Wait()
+}
+
+// versionRefused returns why, when a is the server refusing the protocol version itself
+// (an answer in another version, or a protocol_version alert), and "" otherwise.
+func versionRefused(a attempt) string {
+	if a.out != rejected {
+		return ""
+	}
+	if strings.HasPrefix(a.why, "answered version ") || a.why == "alert protocol_version" {
+		return a.why
+	}
+	return ""
 }
 
 // add records run i of protocol p.
