@@ -9,6 +9,11 @@
 // Config.FetchIssuer is set: plain HTTP only, bounded in size, time, hops and URLs. Such a
 // chain is trusted but not complete (SSL Labs: "chain issues: incomplete", grade cap B).
 //
+// With Config.Fetcher set, the leaf's revocation status is asked of its OCSP responder
+// (RFC 6960, POST over HTTP) and, failing that, read from its CRL; the OCSP response the
+// server staples and the SCTs it sends (embedded, TLS extension, in the staple) are
+// judged from the handshake. Each is null with a note when it cannot be measured.
+//
 // Fetching uses crypto/tls with verification off; for servers Go cannot handshake with
 // up to their Certificate message (SSL 3.0 only, DHE- or Camellia-only suites, keys Go
 // refuses to parse) it falls back to raw TLS 1.2 and SSL 3.0 hellos (probe/tlswire) and
