@@ -242,6 +242,7 @@ func TestSSLLabsHostNames(t *testing.T) {
 		{`"https://example.org:8443"`, `,"port":8443`, "example.org:8443", ""},
 		{`"example.org."`, "", "example.org:443", ""},
 		{`"2001:db8::1"`, "", "[2001:db8::1]:443", ""},
+		{`"https://bücher.example/"`, "", "xn--bcher-kva.example:443", ""},
 		{`"https://example.org:8443"`, `,"port":443`, "", "$.port"},
 		{`"https://example.org/login"`, "", "", "$.host"},
 		{`"ftp://example.org"`, "", "", "$.host"},

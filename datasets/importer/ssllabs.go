@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/idna"
+
 	"github.com/mhealthsec/mhealthsec/probe"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
@@ -237,7 +239,7 @@ func labsHostName(s string) (string, int, error) {
 			if strings.ContainsAny(h, "/?#@") {
 				return "", 0, fmt.Errorf("%q is a URL with a path, query or user: want a host name", s)
 			}
-			t, err := probe.ParseTarget(h, 0)
+			t, err := labsTarget(h)
 			if err != nil {
 				return "", 0, fmt.Errorf("%q is not a host name or IP address: %v", s, err)
 			}
@@ -247,11 +249,30 @@ func labsHostName(s string) (string, int, error) {
 	if strings.Contains(h, "://") {
 		return "", 0, fmt.Errorf("%q is a URL of another scheme: want a host name", s)
 	}
-	t, err := probe.ParseTarget(h, 0)
+	t, err := labsTarget(h)
 	if err != nil || t.Port != 0 {
 		return "", 0, fmt.Errorf("%q is not a host name or IP address", s)
 	}
 	return t.Host, 0, nil
+}
+
+// labsTarget reads host[:port] as probe.ParseTarget does, an internationalised name
+// (bücher.example) as its A-label (xn--bcher-kva.example).
+func labsTarget(h string) (probe.Target, error) {
+	if strings.ContainsFunc(h, func(r rune) bool { return r >= 0x80 }) {
+		host, port, err := net.SplitHostPort(h)
+		if err != nil {
+			host, port = h, ""
+		}
+		if host, err = idna.Lookup.ToASCII(host); err != nil {
+			return probe.Target{}, err
+		}
+		h = host
+		if port != "" {
+			h = net.JoinHostPort(host, port)
+		}
+	}
+	return probe.ParseTarget(h, 0)
 }
 
 func labsHostResults(file, path string, raw json.RawMessage) ([]result.Result, error) {

@@ -1,10 +1,12 @@
 #!/bin/sh
 # make-testssl.sh regenerates the multi-certificate testssl.sh corpus: Debian's nginx on
 # 127.0.0.1 serving an RSA and an ECDSA certificate at once (self-signed, CN=localhost),
-# scanned by Debian's testssl.sh (3.0.8) in flat and pretty JSON.
+# scanned by Debian's testssl.sh (3.0.8) in flat and pretty JSON, and once with
+# -E --show-each, which lists the suites the server refused too.
 #
 #   apt-get -o DPkg::Lock::Timeout=600 install -y testssl.sh nginx-light openssl
-#   sh datasets/importer/testdata/make-testssl.sh     # from the repository root, ~5 min
+#   sh datasets/importer/testdata/make-testssl.sh     # from the repository root, ~8 min
+#   sh datasets/importer/testdata/make-testssl.sh showeach   # only some of the runs
 #
 # Keys are new on every run, so the files differ from the committed ones in key material,
 # dates and timings only; the tests derive their answers from the files themselves.
@@ -44,15 +46,23 @@ CONF
 nginx -c "$dir/nginx.conf" -p "$dir"
 
 v=$(testssl --version 2>/dev/null | sed -n 's/.*testssl *\([0-9][0-9.]*\).*/\1/p' | head -1)
-rm -f "$out/testssl-$v-nginx-multicert-flat.json" "$out/testssl-$v-nginx-multicert-pretty.json"
-# default run (protocols, server defaults with both certificates, vulnerabilities, client
-# simulation) as the flat array
-testssl --quiet --color 0 --warnings off --ip one --jsonfile "$out/testssl-$v-nginx-multicert-flat.json" \
-	"localhost:$port" >/dev/null || true
-# ciphers per protocol (-E), server defaults, vulnerabilities, HTTP headers, as the pretty document
-testssl --quiet --color 0 --warnings off --ip one -p -E -S -U -h \
-	--jsonfile-pretty "$out/testssl-$v-nginx-multicert-pretty.json" "localhost:$port" >/dev/null || true
-for f in "$out/testssl-$v-nginx-multicert-flat.json" "$out/testssl-$v-nginx-multicert-pretty.json"; do
+for run in ${*:-flat pretty showeach}; do
+	case $run in
+	flat) # default run (protocols, server defaults with both certificates, vulnerabilities,
+		# client simulation) as the flat array
+		f=$out/testssl-$v-nginx-multicert-flat.json
+		rm -f "$f"
+		testssl --quiet --color 0 --warnings off --ip one --jsonfile "$f" "localhost:$port" >/dev/null || true ;;
+	pretty) # ciphers per protocol (-E), server defaults, vulnerabilities, HTTP headers
+		f=$out/testssl-$v-nginx-multicert-pretty.json
+		rm -f "$f"
+		testssl --quiet --color 0 --warnings off --ip one -p -E -S -U -h --jsonfile-pretty "$f" "localhost:$port" >/dev/null || true ;;
+	showeach) # every suite testssl.sh knows, offered ("available") or not ("not a/v")
+		f=$out/testssl-$v-nginx-showeach-flat.json
+		rm -f "$f"
+		testssl --quiet --color 0 --warnings off --ip one -E --show-each --jsonfile "$f" "localhost:$port" >/dev/null || true ;;
+	*) echo "make-testssl.sh: unknown run $run (want flat, pretty, showeach)" >&2; exit 2 ;;
+	esac
 	test -s "$f" || { echo "make-testssl.sh: $f was not written" >&2; exit 1; }
+	echo "wrote $f"
 done
-echo "wrote $out/testssl-$v-nginx-multicert-{flat,pretty}.json"
