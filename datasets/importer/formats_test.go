@@ -413,6 +413,18 @@ func TestTestsslShowEach(t *testing.T) {
 	if c := rs[0].Ciphers; len(c) != 1 || c[0].ID != "0xc02f" || c[0].Name != "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" || c[0].Bits != 128 {
 		t.Errorf("ciphers = %+v, want only 0xc02f", c)
 	}
+	// The real run (make-testssl.sh showeach): 814 findings, 45 suites available, the
+	// ECDSA ones among them since nginx serves both certificates.
+	r := readTestdata(t, "testssl-3.0.8-nginx-showeach-flat.json", testsslFile)[0]
+	if len(r.Ciphers) != 45 {
+		t.Errorf("%d ciphers, want the 45 available", len(r.Ciphers))
+	}
+	if c, ok := findCipher(r, result.TLS12, "0xc02b"); !ok || c.Kx != "ECDHE" || !c.AEAD {
+		t.Errorf("ECDHE-ECDSA-AES128-GCM-SHA256 under TLS 1.2: %+v %v", c, ok)
+	}
+	if _, ok := findCipher(r, result.TLS12, "0x000a"); ok {
+		t.Errorf("3DES is 'not a/v' in this run, yet imported")
+	}
 }
 
 func TestSSLLabsEndpointObjectRefused(t *testing.T) {
