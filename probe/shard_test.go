@@ -122,3 +122,22 @@ func TestShardFromEnv(t *testing.T) {
 		})
 	}
 }
+
+func FuzzParseShard(f *testing.F) {
+	for _, s := range []string{"0/4", "3/4", "4/4", "-1/2", "1", "a/b", " 2/3 ", "9999999999999999999/2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sh, err := ParseShard(s)
+		if err != nil {
+			return
+		}
+		if sh.K < 0 || sh.K >= sh.N {
+			t.Fatalf("ParseShard(%q) = %v: K out of range", s, sh)
+		}
+		back, err := ParseShard(sh.String())
+		if err != nil || back != sh {
+			t.Fatalf("round trip of %v: %v, %v", sh, back, err)
+		}
+	})
+}

@@ -257,3 +257,40 @@ func TestMergeUsage(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMergeIndex: any bytes as a shard file are indexed or refused with an error, never a
+// panic, and an indexed line copies back as the bytes of a valid result.
+func FuzzMergeIndex(f *testing.F) {
+	f.Add([]byte(`{"target":"a:443","started_at":"2026-01-01T00:00:00Z"}` + "\n"))
+	f.Add([]byte("\n  {\"target\":\"a:443\"}\r\n{\"target\":\"b:443\"}"))
+	f.Add([]byte(`{"target":"a:443"}` + "\n" + `{"target":"a:443","port":"x"}`))
+	f.Add([]byte(`{"target":`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "shard.jsonl")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		byTarget := map[string][]mergeLine{}
+		n, err := indexResults(path, 0, byTarget)
+		if err != nil {
+			return
+		}
+		var keys []string
+		total := 0
+		for k, ls := range byTarget {
+			keys = append(keys, k)
+			total += len(ls)
+			byTarget[k] = ls[:1]
+		}
+		if total != n {
+			t.Fatalf("%d lines indexed, %d counted", total, n)
+		}
+		var out strings.Builder
+		if err := copyLines(&out, []string{path}, keys, byTarget); err != nil {
+			t.Fatal(err)
+		}
+		if err := result.ReadJSONL(strings.NewReader(out.String()), "copy", func(int, result.Result) error { return nil }); err != nil {
+			t.Fatalf("copied lines do not read back: %v", err)
+		}
+	})
+}
