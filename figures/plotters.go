@@ -198,6 +198,7 @@ func (l legendRow) entryWidth(e legendEntry) vg.Length {
 
 // lines breaks the entries into lines no wider than width (at least one entry per line).
 func (l legendRow) lines(width vg.Length) [][]legendEntry {
+	width -= vg.Points(8) // a line that fills the width would touch the figure's edges
 	var out [][]legendEntry
 	var cur []legendEntry
 	var w vg.Length
@@ -265,7 +266,7 @@ func withLegend(l legendRow, width vg.Length, d Drawer) Drawer {
 type padRight struct{ Drawer }
 
 func (p padRight) Draw(c draw.Canvas) {
-	c.Max.X -= vg.Points(6)
+	c.Max.X -= vg.Points(10) // half of "2020" at 8 pt is 9 pt
 	p.Drawer.Draw(c)
 }
 

@@ -105,6 +105,9 @@ func latexEscaper() *strings.Replacer {
 	)
 }
 
+// shortCell is the longest text cell, in characters, HTML keeps on one line.
+const shortCell = 24
+
 // wrapAt is the longest cell, in characters, a LaTeX column is set on one line for.
 const wrapAt = 40
 
@@ -287,6 +290,7 @@ tbody tr:last-child td{border-bottom:2px solid #000}
 td.r,th.r{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .n{white-space:nowrap}
 td.w,th.w{min-width:16em}
+td.s{white-space:nowrap}
 .wide{overflow-x:auto;max-width:100%}
 figure{margin:1em 0}figure img{max-width:100%;height:auto}
 caption,figcaption{text-align:left;font-size:.92em;margin:.3em 0}
@@ -307,6 +311,10 @@ func tableHTML(t Table, n int) string {
 		case longestCell(t, j) > wrapAt:
 			// Sentence-long text keeps a readable width; a narrow page scrolls the table.
 			return ` class="w"`
+		case longestCell(t, j) <= shortCell:
+			// Short text (a name, "n/a (nothing to count)") stays on one line: squeezed by
+			// a wide table, it would wrap a word per line.
+			return ` class="s"`
 		}
 		return ""
 	}
