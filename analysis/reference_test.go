@@ -16,7 +16,7 @@ import (
 
 // referenceGolden is testdata/reference.json, made by testdata/reference.R: R's
 // chisq.test and fisher.test on the tables that the sample study against the lab
-// reference population (testdata/lab_reference.jsonl, the lab fleet as `mhealthsec
+// reference population (testdata/waves/old/results.jsonl, the lab fleet as `mhealthsec
 // lab` probed it) gives under each trust policy.
 type referenceGolden struct {
 	Cases []struct {
@@ -64,7 +64,7 @@ func TestReferenceAgainstR(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ref, err := LoadReference("testdata/lab_reference.jsonl", tp)
+		ref, err := LoadReference("testdata/waves/old/results.jsonl", tp)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,6 @@
 # Regenerates reference.json: R's chisq.test and fisher.test on the tables of Test 1
 # against a reference population, for datasets/sample (the study) against
-# lab_reference.jsonl (the lab fleet as `mhealthsec lab` probed it), under each --trust
+# waves/old/results.jsonl (the lab fleet as `mhealthsec lab` probed it), under each --trust
 # policy. The tables are what analysis.AnalyzeStudy derives from those files;
 # TestReferenceAgainstR checks that it still derives these before comparing values.
 #   Rscript reference.R > reference.json      (R 4.2.2, base R only)

@@ -14,7 +14,7 @@ func TestAnalyzeBaselines(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report")
 	code, _, stderr := ingestCLI(t, "analyze", "../../datasets/sample", "--out", out,
 		"--baseline-pulse", "../../datasets/testdata/ssl_pulse_2015.csv", "--baseline", "2015-06",
-		"--baseline-results", "../../analysis/testdata/lab_reference.jsonl")
+		"--baseline-results", "../../analysis/testdata/waves/old/results.jsonl")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -23,7 +23,7 @@ func TestAnalyzeBaselines(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"against SSL Pulse 2015-06 (81.17% below A)",
-		"Test 1 against a reference population: ../../analysis/testdata/lab_reference.jsonl, 37 results (36 graded",
+		"Test 1 against a reference population: ../../analysis/testdata/waves/old/results.jsonl, 37 results (36 graded",
 		"under criteria 2009r", "2 × 2 with both N known: Pearson χ² = 5.702"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("report lacks %q", want)

@@ -71,6 +71,7 @@ func newRootCmd() *cobra.Command {
 		newMergeCmd(),
 		newExportCmd(),
 		newAnalyzeCmd(),
+		newCompareCmd(),
 		newLabCmd(),
 	)
 	return root
