@@ -2,6 +2,7 @@ package httpcheck
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -65,5 +66,30 @@ func TestMeasureFallback(t *testing.T) {
 				t.Errorf("security_headers %+v; want all absent", sh)
 			}
 		})
+	}
+}
+
+// TestMeasureNoFallbackAfterTimeout: a server silent to crypto/tls is not asked again by
+// the fallback (a second wait would teach nothing).
+func TestMeasureNoFallbackAfterTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	calls := 0
+	_, err = Measure(context.Background(), Config{Dial: dialer(ln.Addr().String()), Host: "localhost", Timeout: 300 * time.Millisecond,
+		DialTLSFallback: func(context.Context) (net.Conn, error) { calls++; return nil, errors.New("unused") }})
+	if err == nil || calls != 0 {
+		t.Errorf("err %v, fallback called %d times; want an error and no fallback", err, calls)
 	}
 }

@@ -77,7 +77,10 @@ func Measure(ctx context.Context, cfg Config) (*result.HTTP, error) {
 			})
 			if err := tc.HandshakeContext(ctx); err != nil {
 				conn.Close()
-				if cfg.DialTLSFallback == nil {
+				var ne net.Error
+				if cfg.DialTLSFallback == nil || errors.As(err, &ne) && ne.Timeout() || ctx.Err() != nil {
+					// A server that did not answer crypto/tls in time will not answer the
+					// fallback either: waiting twice would measure nothing more.
 					return nil, fmt.Errorf("tls handshake: %w", err)
 				}
 				fc, ferr := cfg.DialTLSFallback(ctx)

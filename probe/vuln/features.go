@@ -134,10 +134,10 @@ func (p *prober) anyTicket(ctx context.Context) (ticket []byte, ems bool, err er
 		}
 		why = err.Error()
 	}
-	if p.plan.version != tlswire.VersionTLS12 {
+	if p.plan.version < tlswire.VersionTLS10 || p.plan.version > tlswire.VersionTLS12 {
 		return nil, false, errors.New(why)
 	}
-	if len(p.plan.tlsSuites) > 0 && !slices.ContainsFunc(p.plan.tlsSuites, func(id uint16) bool { return slices.Contains(client12SuiteIDs(tlswire.VersionTLS12), id) }) {
+	if len(p.plan.tlsSuites) > 0 && !slices.ContainsFunc(p.plan.tlsSuites, func(id uint16) bool { return slices.Contains(client12SuiteIDs(p.plan.version), id) }) {
 		return nil, false, errors.New(why + "; nor one the raw TLS 1.2 client runs")
 	}
 	ch := p.hello()
@@ -146,7 +146,7 @@ func (p *prober) anyTicket(ctx context.Context) (ticket []byte, ems bool, err er
 	ch.SessionTicket = true
 	c, rerr := p.fullHandshake(ctx, ch)
 	if rerr != nil {
-		return nil, false, fmt.Errorf("%s; raw TLS 1.2 client: %w", why, rerr)
+		return nil, false, fmt.Errorf("%s; raw TLS client: %w", why, rerr)
 	}
 	c.s.Close()
 	return c.ticket, false, nil
