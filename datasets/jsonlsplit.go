@@ -40,6 +40,7 @@ type batch struct {
 	blank   []bool
 	// readErr ends the file: the reader failed after the lines of this batch.
 	readErr error
+	eof     bool // the input ended with this batch
 	done    chan struct{}
 }
 
@@ -49,6 +50,15 @@ type batch struct {
 // dst[n-1] when dst is that long, so results need not be copied from batch to batch; fn
 // may move or overwrite dst[i] for i < n-1, never a later one.
 func decodeResults(r io.Reader, file string, dst []result.Result, fn func(line int, head []byte, res *result.Result, err error)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	first := &batch{first: 1, done: make(chan struct{})}
+	if eof := first.fill(br, file); eof || first.readErr != nil {
+		// The whole file is one batch: decoded here, without goroutines, which would
+		// cost a small file more than its decoding.
+		first.decode(file, dst)
+		first.deliver(fn)
+		return first.readErr
+	}
 	workers := max(1, runtime.GOMAXPROCS(0))
 	work := make(chan *batch, workers)
 	// inOrder holds the batches in file order; its capacity bounds how far the reader runs
@@ -56,7 +66,7 @@ func decodeResults(r io.Reader, file string, dst []result.Result, fn func(line i
 	inOrder := make(chan *batch, 2*workers+2)
 	free := make(chan []byte, 2*workers+4) // data buffers handed back for reuse
 
-	go splitLines(r, file, work, inOrder, free)
+	go splitLines(br, file, first, work, inOrder, free)
 	for w := 0; w < workers; w++ {
 		go func() {
 			for b := range work {
@@ -67,13 +77,7 @@ func decodeResults(r io.Reader, file string, dst []result.Result, fn func(line i
 	}
 	for b := range inOrder {
 		<-b.done
-		for i, sp := range b.lines {
-			if b.blank[i] {
-				continue
-			}
-			head := b.data[sp.off:min(sp.end, sp.off+headBytes)]
-			fn(b.first+i, head, b.results[i], b.errs[i])
-		}
+		b.deliver(fn)
 		if b.readErr != nil {
 			// The reader stopped; drain what it queued so no goroutine is left behind.
 			for range inOrder {
@@ -88,6 +92,17 @@ func decodeResults(r io.Reader, file string, dst []result.Result, fn func(line i
 		}
 	}
 	return nil
+}
+
+// deliver calls fn for every line of a decoded batch but the blank ones.
+func (b *batch) deliver(fn func(line int, head []byte, res *result.Result, err error)) {
+	for i, sp := range b.lines {
+		if b.blank[i] {
+			continue
+		}
+		head := b.data[sp.off:min(sp.end, sp.off+headBytes)]
+		fn(b.first+i, head, b.results[i], b.errs[i])
+	}
 }
 
 func (b *batch) decode(file string, dst []result.Result) {
@@ -123,34 +138,38 @@ func (b *batch) decode(file string, dst []result.Result) {
 // ends at '\n' or at the end of the input, and a line of result.MaxLineBytes bytes or more
 // (not counting '\n') is too long and skipped. Every batch goes to work and, in order, to
 // inOrder; both are closed at the end.
-func splitLines(r io.Reader, file string, work, inOrder chan<- *batch, free <-chan []byte) {
+func splitLines(br *bufio.Reader, file string, first *batch, work, inOrder chan<- *batch, free <-chan []byte) {
 	defer close(work)
 	defer close(inOrder)
-	br := bufio.NewReaderSize(r, 64<<10)
-	line := 1
+	b := first
 	for {
-		b := &batch{first: line, done: make(chan struct{})}
+		inOrder <- b
+		work <- b
+		if b.eof || b.readErr != nil {
+			return
+		}
+		b = &batch{first: b.first + len(b.lines), done: make(chan struct{})}
 		select {
 		case b.data = <-free:
 		default:
-			b.data = make([]byte, 0, batchBytes+batchBytes/4)
 		}
-		eof := false
-		for len(b.data) < batchBytes && !eof {
-			var err error
-			eof, err = readLine(br, b, file)
-			if err != nil {
-				b.readErr = err
-				break
-			}
-		}
-		line += len(b.lines)
-		inOrder <- b
-		work <- b
-		if eof || b.readErr != nil {
-			return
+		b.fill(br, file)
+	}
+}
+
+// fill reads whole lines into b until it holds about batchBytes; it reports, and records
+// in b.eof, whether the input ended. A failure to read is left in b.readErr. The first
+// batch's buffer grows from small as lines arrive, so a small file costs little.
+func (b *batch) fill(br *bufio.Reader, file string) bool {
+	for len(b.data) < batchBytes && !b.eof {
+		var err error
+		b.eof, err = readLine(br, b, file)
+		if err != nil {
+			b.readErr = err
+			break
 		}
 	}
+	return b.eof
 }
 
 // readLine appends the next line of br to b; eof reports that the input has ended.
