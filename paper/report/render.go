@@ -291,6 +291,7 @@ td.r,th.r{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .n{white-space:nowrap}
 td.w,th.w{min-width:16em}
 td.s{white-space:nowrap}
+td.m,th.m{min-width:10em}
 .wide{overflow-x:auto;max-width:100%}
 figure{margin:1em 0}figure img{max-width:100%;height:auto}
 caption,figcaption{text-align:left;font-size:.92em;margin:.3em 0}
@@ -315,6 +316,9 @@ func tableHTML(t Table, n int) string {
 			// Short text (a name, "n/a (nothing to count)") stays on one line: squeezed by
 			// a wide table, it would wrap a word per line.
 			return ` class="s"`
+		default:
+			// A phrase ("5/14 (35.7%, 95% CI 16.3–61.2%)") wraps onto two lines at most.
+			return ` class="m"`
 		}
 		return ""
 	}
