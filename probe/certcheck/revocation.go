@@ -67,6 +67,9 @@ func checkServed(ctx context.Context, cfg Config, s served, out *result.Certific
 		return // CheckContext refused it already
 	}
 	issuer := findIssuer(leaf, s.chain[1:], cfg)
+	if issuer == nil {
+		issuer = aiaIssuer(ctx, cfg, leaf)
+	}
 
 	rev, note := checkRevocation(ctx, cfg, leaf, issuer)
 	out.Revocation = rev
@@ -114,6 +117,27 @@ func findIssuer(leaf *x509.Certificate, rest [][]byte, cfg Config) *x509.Certifi
 		return nil
 	}
 	return chains[0][1]
+}
+
+// aiaIssuer fetches the leaf's issuer from its caIssuers URLs, as chain completion did,
+// for a chain served without it; nil when fetching is off or nothing there signed leaf.
+func aiaIssuer(ctx context.Context, cfg Config, leaf *x509.Certificate) *x509.Certificate {
+	if cfg.FetchIssuer == nil {
+		return nil
+	}
+	urls := leaf.IssuingCertificateURL
+	for _, u := range urls[:min(len(urls), maxAIAURLs)] {
+		certs, err := fetchIssuers(ctx, cfg, u)
+		if err != nil {
+			continue
+		}
+		for _, c := range certs {
+			if signedBy(leaf, c) == sigOK {
+				return c
+			}
+		}
+	}
+	return nil
 }
 
 // checkRevocation asks the leaf's OCSP responder (RFC 6960, POST over HTTP) and, when

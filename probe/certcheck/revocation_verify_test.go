@@ -2,13 +2,18 @@ package certcheck
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 )
 
@@ -110,4 +115,35 @@ func FuzzParseOCSP(f *testing.F) {
 			t.Fatalf("accepted %+v for serial %v", resp, c.Leaf.SerialNumber)
 		}
 	})
+}
+
+// TestRevocationAfterAIA: a leaf served without its intermediate is checked against its
+// CRL with the issuer fetched from AIA, as the chain was completed.
+func TestRevocationAfterAIA(t *testing.T) {
+	f := newFixture(t)
+	issuer, err := f.inter.ServeIssuer(pki.DER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { issuer.Close() })
+	var crl atomic.Pointer[[]byte]
+	crlSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write(*crl.Load()) }))
+	t.Cleanup(crlSrv.Close)
+	cert := f.issue(t, pki.LeafOptions{OmitIntermediates: true, IssuingCertificateURL: []string{issuer.URL()},
+		CRLDistributionPoints: []string{crlSrv.URL + "/x.crl"}})
+	body, err := f.inter.CRL([]*x509.Certificate{cert.Leaf}, time.Now().Add(-time.Hour), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl.Store(&body)
+	fe := loopbackFetcher()
+	addr := peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{cert}}, readOne).Addr
+	c, err := Measure(context.Background(), Config{Dial: dialer(addr), SNI: "localhost", Roots: f.root.Pool(),
+		FetchIssuer: HTTPFetcher{fe}.Fetch, Fetcher: fe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Trusted || c.Revocation == nil || c.Revocation.Status != "revoked" || c.Revoked == nil || !*c.Revoked {
+		t.Errorf("trusted %v, revocation %+v, revoked %s; notes %q", c.Trusted, c.Revocation, fmtBool(c.Revoked), c.Notes)
+	}
 }

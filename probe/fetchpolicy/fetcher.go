@@ -61,9 +61,12 @@ func (f *Fetcher) noteRefusal(rawURL string, err error) {
 	if u == "" {
 		u = rawURL
 	}
+	note := "fetch " + u + " " + re.Error()
 	f.mu.Lock()
-	f.refused = append(f.refused, "fetch "+u+" "+re.Error())
-	f.mu.Unlock()
+	defer f.mu.Unlock()
+	if !slices.Contains(f.refused, note) { // a URL asked twice (AIA, then its issuer for OCSP) is one note
+		f.refused = append(f.refused, note)
+	}
 }
 
 // DialContext is the one dialer of server-chosen fetches: "host:port" is resolved once,
