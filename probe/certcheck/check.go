@@ -171,30 +171,32 @@ func completeChain(ctx context.Context, cfg Config, out *result.Certificate, cer
 	return why
 }
 
-// trustedDespiteMD5 follows the chain from the leaf, checking MD5-signed links itself
-// and the first other link with crypto/x509: trusted when it reaches a trusted root, each
-// MD5-signed certificate valid now. complete is true when the server sent every
-// certificate but the root.
+// trustedDespiteMD5 follows the served chain from the leaf, checking each link's
+// signature itself (MD5 included) until crypto/x509 accepts a certificate that no longer
+// depends on an MD5 signature, or a trusted root signs the last one: trusted when it
+// gets there, each MD5-signed certificate valid now. complete is true when the server
+// sent every certificate but the root.
 func trustedDespiteMD5(cfg Config, certs []*x509.Certificate, opts x509.VerifyOptions) (trusted, complete bool) {
 	now := cfg.now()
 	cur := certs[0]
-	for range certs {
-		if hashOf(cur.SignatureAlgorithm) != crypto.MD5 {
-			_, err := cur.Verify(opts)
-			return err == nil, false
+	for hop := range certs {
+		if hop > 0 && hashOf(cur.SignatureAlgorithm) != crypto.MD5 {
+			if _, err := cur.Verify(opts); err == nil {
+				return true, true
+			}
 		}
 		if now.Before(cur.NotBefore) || now.After(cur.NotAfter) {
 			return false, false
 		}
-		if next := servedIssuer(cur, certs, sigBad, sigUnknown); next != nil && signedBy(cur, next) == sigOK {
-			if isSelfIssued(next) {
-				_, err := next.Verify(opts) // a served root: trusted if the trust store holds it
-				return err == nil, true
-			}
-			cur = next
-			continue
+		next := servedIssuer(cur, certs, sigBad, sigUnknown)
+		if next == nil || signedBy(cur, next) != sigOK {
+			break
 		}
-		break
+		if isSelfIssued(next) {
+			_, err := next.Verify(opts) // a served root: trusted if the trust store holds it
+			return err == nil, true
+		}
+		cur = next
 	}
 	for _, r := range cfg.rootCerts() {
 		if signedBy(cur, r) == sigOK && !now.Before(r.NotBefore) && !now.After(r.NotAfter) {

@@ -27,6 +27,25 @@ func readPEMCert(t *testing.T, path string) *x509.Certificate {
 	return certs[0]
 }
 
+// md5Intermediate serves leaf ← B ← A ← f's root: A an RSA intermediate, B an
+// intermediate A signs with MD5, the leaf SHA-256 signed by B.
+func md5Intermediate(t *testing.T, f fixture) tls.Certificate {
+	t.Helper()
+	a, err := f.root.NewRSAIntermediate("md5 test intermediate A", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := a.NewRSAIntermediate("md5 test intermediate B (MD5-signed)", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := b.Issue(pki.LeafOptions{Key: pki.RSA2048})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return leaf
+}
+
 // TestMD5Leaf: a leaf signed with MD5 is trusted and its chain complete when the
 // signatures lead to a trusted root; crypto/x509's refusal of MD5 must not make it
 // "untrusted" (SSL Labs grades it F for the insecure signature, not T).
@@ -60,6 +79,9 @@ func TestMD5Leaf(t *testing.T) {
 			}
 			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{leaf}}, readOne).Addr
 		}, f.root.Pool(), nil, true, true},
+		{"crypto/tls, SHA-256 leaf under an MD5-signed intermediate", func(t *testing.T) string {
+			return peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{md5Intermediate(t, f)}}, readOne).Addr
+		}, f.root.Pool(), nil, true, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +90,7 @@ func TestMD5Leaf(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.SigAlg != "MD5-RSA" || !got.MD5InChain || got.Trusted != tc.trusted || got.ChainComplete != tc.complete {
+			if !got.MD5InChain || got.Trusted != tc.trusted || got.ChainComplete != tc.complete {
 				t.Errorf("sig_alg %s md5_in_chain %v trusted %v chain_complete %v (%s; %v); want MD5-RSA, true, %v, %v",
 					got.SigAlg, got.MD5InChain, got.Trusted, got.ChainComplete, got.TrustError, got.Notes, tc.trusted, tc.complete)
 			}

@@ -223,6 +223,8 @@ func TestGradeRules(t *testing.T) {
 		}, all(want{letter: "M", trustIgnored: "B", caps: []string{"key_lt2048", "cert_name_mismatch"}})},
 		{"MD5 signature", func(r *result.Result) { r.Certificate.SigAlg = "MD5-RSA" },
 			all(want{letter: "F", caps: []string{"cert_insecure_signature"}})},
+		{"MD5-signed intermediate", func(r *result.Result) { r.Certificate.MD5InChain = true },
+			all(want{letter: "F", caps: []string{"cert_insecure_signature"}})},
 		{"Debian weak key", func(r *result.Result) { r.Certificate.DebianWeakKey = result.Bool(true) },
 			all(want{letter: "F", caps: []string{"debian_weak_key"}})},
 		{"certificate not checked", func(r *result.Result) { r.Certificate = nil },

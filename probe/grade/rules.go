@@ -106,7 +106,12 @@ func rules() []rule {
 				if f.cert == nil {
 					return false, ""
 				}
+				// An MD5 signature anywhere below the root can be forged (the 2008 rogue CA
+				// was an MD5-signed certificate), so an MD5 intermediate counts too.
 				alg := strings.ToUpper(f.cert.SigAlg)
+				if f.cert.MD5InChain && !strings.Contains(alg, "MD5") {
+					return true, "MD5-signed intermediate"
+				}
 				return strings.Contains(alg, "MD5") || strings.Contains(alg, "MD2"), f.cert.SigAlg
 			}},
 		{id: "rsa_exponent_1", effect: "F", source: "blog-tag-grading (2009l: RSA exponent 1 → F)",

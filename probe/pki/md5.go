@@ -23,36 +23,60 @@ var (
 	algMD5RSA    = []byte{0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x04, 0x05, 0x00}
 )
 
-// IssueMD5 issues a leaf signed with MD5 (md5WithRSAEncryption) under a: an RSA-2048
-// intermediate named interName, issued by a, signs it, since MD5 needs an RSA issuer and
-// a's own key may be ECDSA. The served chain is the leaf, that intermediate and a's chain.
-// opt.Key, opt.SignatureAlgorithm and opt.SelfSigned are ignored.
-func (a *Authority) IssueMD5(interName string, opt LeafOptions) (tls.Certificate, error) {
+// NewRSAIntermediate issues under a an intermediate CA with an RSA-2048 key (an MD5
+// signature needs an RSA issuer, and a's own key may be ECDSA), valid from an hour ago for
+// five years, that may issue further intermediates. With signMD5 a signs it with MD5,
+// which needs a's key to be RSA.
+func (a *Authority) NewRSAIntermediate(name string, signMD5 bool) (*Authority, error) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
-		return tls.Certificate{}, err
+		return nil, err
 	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
-		SerialNumber: serial(), Subject: pkix.Name{CommonName: interName, Organization: []string{"mhealthsec test PKI"}},
+		SerialNumber: serial(), Subject: pkix.Name{CommonName: name, Organization: []string{"mhealthsec test PKI"}},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(5, 0, 0),
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true, MaxPathLenZero: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true,
+	}
+	var parentKey *rsa.PrivateKey
+	if signMD5 {
+		var ok bool
+		if parentKey, ok = a.Key.(*rsa.PrivateKey); !ok {
+			return nil, fmt.Errorf("pki: MD5 intermediate %q: the issuer's key is not RSA", name)
+		}
+		tmpl.SignatureAlgorithm = x509.SHA256WithRSA
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.Cert, key.Public(), a.Key)
 	if err != nil {
-		return tls.Certificate{}, fmt.Errorf("pki: RSA intermediate %q: %w", interName, err)
+		return nil, fmt.Errorf("pki: RSA intermediate %q: %w", name, err)
+	}
+	if signMD5 {
+		if der, err = ResignMD5(der, parentKey); err != nil {
+			return nil, err
+		}
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
+		return nil, err
+	}
+	return &Authority{Cert: cert, Key: key, Parent: a}, nil
+}
+
+// IssueMD5 issues a leaf signed with MD5 (md5WithRSAEncryption) under a: an RSA-2048
+// intermediate named interName, issued by a, signs it. The served chain is the leaf, that
+// intermediate and a's chain. opt.Key, opt.SignatureAlgorithm and opt.SelfSigned are
+// ignored.
+func (a *Authority) IssueMD5(interName string, opt LeafOptions) (tls.Certificate, error) {
+	inter, err := a.NewRSAIntermediate(interName, false)
+	if err != nil {
 		return tls.Certificate{}, err
 	}
-	inter := &Authority{Cert: cert, Key: key, Parent: a}
 	opt.Key, opt.SignatureAlgorithm, opt.SelfSigned = RSA2048, x509.SHA256WithRSA, false
 	leaf, err := inter.Issue(opt)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	if leaf.Certificate[0], err = ResignMD5(leaf.Certificate[0], key); err != nil {
+	if leaf.Certificate[0], err = ResignMD5(leaf.Certificate[0], inter.Key.(*rsa.PrivateKey)); err != nil {
 		return tls.Certificate{}, err
 	}
 	leaf.Leaf, err = x509.ParseCertificate(leaf.Certificate[0])
