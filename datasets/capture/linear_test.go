@@ -102,3 +102,29 @@ func TestReadHARLinear(t *testing.T) {
 		t.Errorf("%d pages: %.0f allocations, %d pages: %.0f; want about double, not %.1fx", n/2, small, n, big, big/small)
 	}
 }
+
+// BenchmarkHostile times the hostile 64 KiB inputs of the tests above (README: no input
+// of 64 KiB or less should take 100 ms).
+func BenchmarkHostile(b *testing.B) {
+	n := 1
+	for len(chainHAR(2*n)) <= 64<<10 {
+		n *= 2
+	}
+	inputs := []struct {
+		name string
+		data []byte
+		read func([]byte)
+	}{
+		{"pcap-one-byte-segments", hostileCapture(b, 64<<10, false), func(d []byte) { _, _, _ = ReadPcap(bytes.NewReader(d), "x") }},
+		{"pcap-one-byte-segments-reversed", hostileCapture(b, 64<<10, true), func(d []byte) { _, _, _ = ReadPcap(bytes.NewReader(d), "x") }},
+		{"har-redirect-chain", chainHAR(n), func(d []byte) { _, _ = ReadHAR(bytes.NewReader(d), "x.har") }},
+	}
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.data)))
+			for b.Loop() {
+				in.read(in.data)
+			}
+		})
+	}
+}
