@@ -6,6 +6,7 @@ package buildinfo
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 )
@@ -57,7 +58,7 @@ func fromBuild(bi *debug.BuildInfo) Info {
 		}
 		info.Version = d.Version
 		if d.Replace != nil {
-			info.Replaced = d.Replace.Path
+			info.Replaced = filepath.Clean(d.Replace.Path) // a notebook's replace says notebooks/..
 			if d.Replace.Version != "" {
 				info.Version = d.Replace.Version
 				info.Replaced = ""

@@ -20,7 +20,7 @@ func TestString(t *testing.T) {
 		{"-buildvcs=false", debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: Module, Version: "(devel)"}},
 			"mhealthsec (devel) (VCS revision not recorded; go1.26.8)"},
 		{"notebook with a local replace", debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "gonb_1234"},
-			Deps: []*debug.Module{{Path: Module, Version: "v0.0.0", Replace: &debug.Module{Path: "/home/u/mhealthsec"}}}},
+			Deps: []*debug.Module{{Path: Module, Version: "v0.0.0", Replace: &debug.Module{Path: "/home/u/mhealthsec/notebooks/.."}}}},
 			"mhealthsec v0.0.0 (local copy /home/u/mhealthsec, VCS revision not recorded; go1.26.8)"},
 		{"dependency", debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "example.org/x"},
 			Deps: []*debug.Module{{Path: Module, Version: "v1.3.0"}}},
