@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mhealthsec/mhealthsec/datasets/capture/capturetest"
 	"github.com/mhealthsec/mhealthsec/internal/testenv"
 )
 
@@ -191,5 +192,39 @@ func TestCorpusHAR(t *testing.T) {
 		if len(want) == 0 || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: reader %v, generic walk %v", file, got, want)
 		}
+	}
+}
+
+// TestReadPcapLostAndMidStream: a connection whose first client segment the capture lost
+// (the server answered with TLS) is listed under its address, and a connection caught
+// mid-stream is named by the SNI another connection sent to the same address and port;
+// both are counted in the summary.
+func TestReadPcapLostAndMidStream(t *testing.T) {
+	hello, _ := clientHellos(t)
+	serverHello := []byte{22, 3, 3, 0, 4, 2, 0, 0, 0}
+	lost := capturetest.Conversation(ap("10.0.0.2:40001"), ap("198.51.100.20:443"), hello, serverHello, 100)
+	lost = append(lost[:3:3], lost[4:]...) // SYN, SYN-ACK, ACK, then the first segment is gone
+	named := capturetest.Conversation(ap("10.0.0.2:40002"), ap("203.0.113.7:443"), hello, nil, 1400)
+	mid := capturetest.Conversation(ap("10.0.0.2:40003"), ap("203.0.113.7:443"), []byte{23, 3, 3, 0, 3, 1, 2, 3}, []byte{23, 3, 3, 0, 1, 9}, 100)
+	mid = mid[3:] // the capture began after the handshake
+	pkts := append(append(lost, named...), mid...)
+	obs, st, err := ReadPcap(bytes.NewReader(writeCapture(t, capturetest.Ethernet, true, pkts)), "x.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Observation{
+		{Host: "198.51.100.20", IP: "198.51.100.20", Port: 443, Scheme: HTTPS, Source: "ip"},
+		{Host: "api.example.org", IP: "203.0.113.7", Port: 443, Scheme: HTTPS, Source: "sni"},
+		{Host: "api.example.org", IP: "203.0.113.7", Port: 443, Scheme: HTTPS, Source: "sni_same_address"},
+	}
+	if !reflect.DeepEqual(obs, want) {
+		t.Errorf("observations\n got %+v\nwant %+v", obs, want)
+	}
+	wantSkipped := map[string]int{"TLS ClientHello cut by a lost segment": 1, "TLS caught mid-stream, no ClientHello": 1}
+	if !reflect.DeepEqual(st.ConnSkipped, wantSkipped) {
+		t.Errorf("connections skipped %v, want %v", st.ConnSkipped, wantSkipped)
+	}
+	if s := st.String(); !strings.Contains(s, "connections: 1 TLS ClientHello cut by a lost segment, 1 TLS caught mid-stream, no ClientHello") {
+		t.Errorf("summary %q does not list the skipped connections", s)
 	}
 }
