@@ -43,20 +43,27 @@ func (s Shard) Filter(targets []Target) []Target {
 	return out
 }
 
-// ShardKey is what decides a target's shard: its host as written in the target list, an
-// IP literal or a lowercased host name.
+// ShardKey is what decides a target's shard: the address a name is pinned to (--resolve,
+// Target.Addr), else its host as written in the target list, an IP literal or a
+// lowercased host name.
 //
 // Politeness (--host-rate, --per-host) is enforced per IP address inside one process, so
 // every endpoint of one IP must be in one shard, or N machines would each send that IP its
-// full rate. For an IP literal the key is the IP itself, which is exact. For a host name
-// the IP is not known before resolution, and resolving to choose the shard would make the
-// partition depend on the resolver, the machine's location and the hour (DNS answers
-// differ by all three), so a rerun of a shard would measure other endpoints. The host name
-// is the stable stand-in: all ports of one host land in one shard. The caveat: distinct
-// names that resolve to one address (shared hosting, CDNs) can land in different shards,
-// and that address then sees up to N times --host-rate. Where that matters, resolve the
-// list once beforehand and give IP literals (with --sni), or divide --host-rate by N.
-func ShardKey(t Target) string { return t.Host }
+// full rate. For an IP literal or a pinned name the key is the IP itself, which is exact.
+// For a host name the IP is not known before resolution, and resolving to choose the
+// shard would make the partition depend on the resolver, the machine's location and the
+// hour (DNS answers differ by all three), so a rerun of a shard would measure other
+// endpoints. The host name is the stable stand-in: all ports of one host land in one
+// shard. The caveat: distinct names that resolve to one address (shared hosting, CDNs)
+// can land in different shards, and that address then sees up to N times --host-rate.
+// Where that matters, resolve the list once beforehand and pin the names (--resolve) or
+// give IP literals (with their server names), or divide --host-rate by N.
+func ShardKey(t Target) string {
+	if t.Addr.IsValid() {
+		return t.Addr.String()
+	}
+	return t.Host
+}
 
 // ShardOf returns the part, 0 to n-1, of t among n parts: FNV-1a (64-bit) of ShardKey
 // modulo n. FNV-1a is specified byte for byte, so every machine and Go version agrees.

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -43,6 +44,14 @@ func TestShardPartition(t *testing.T) {
 	// Python: a loop of h ^= b; h *= 0x100000001b3 from 0xcbf29ce484222325).
 	if got := ShardOf(Target{Host: "example.org", Port: 443}, 1<<20); got != int(0xee7160631269bf51%(1<<20)) {
 		t.Errorf("ShardOf(example.org, 2^20) = %d, want %d", got, 0xee7160631269bf51%(1<<20))
+	}
+	// Names pinned to one address go with the address, whatever the names.
+	pinned := netip.MustParseAddr("192.0.2.7")
+	for i := range 50 {
+		a := Target{Host: fmt.Sprintf("site%d.example", i), Port: 443, Addr: pinned}
+		if got, want := ShardOf(a, 7), ShardOf(Target{Host: "192.0.2.7"}, 7); got != want {
+			t.Fatalf("%s pinned to %v: shard %d, its address's %d", a.Host, pinned, got, want)
+		}
 	}
 	var targets []Target
 	for h := range 200 {

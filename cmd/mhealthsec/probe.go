@@ -143,15 +143,6 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 	if len(targets) == 0 {
 		return usageErrorf("probe: no targets: give host[:port] arguments or --targets FILE")
 	}
-	shard, shardNote, err := f.shardOf()
-	if err != nil {
-		return err
-	}
-	if !shard.Whole() {
-		all := len(targets)
-		targets = shard.Filter(targets)
-		notes = append(notes, fmt.Sprintf("%s: %d of %d targets", shardNote, len(targets), all))
-	}
 	var pins []probe.Pin
 	for _, r := range f.resolve {
 		p, err := probe.ParsePin(r)
@@ -162,6 +153,16 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 	}
 	if n := probe.PinAll(targets, pins); n > 0 {
 		notes = append(notes, fmt.Sprintf("%s named no target", plural(n, "--resolve entry")))
+	}
+	// The shard is chosen after the pins: a pinned name is split by its address.
+	shard, shardNote, err := f.shardOf()
+	if err != nil {
+		return err
+	}
+	if !shard.Whole() {
+		all := len(targets)
+		targets = shard.Filter(targets)
+		notes = append(notes, fmt.Sprintf("%s: %d of %d targets", shardNote, len(targets), all))
 	}
 	for i := range targets {
 		targets[i].Family = family

@@ -35,7 +35,10 @@ bin=$tmp/mhealthsec
 pids+=($!)
 for _ in $(seq 600); do grep -q '^fleet running' "$tmp/lab.out" && break; sleep 0.1; done
 grep -q '^fleet running' "$tmp/lab.out" || { cat "$tmp/lab.err" >&2; fail "the lab fleet did not come up"; }
-sed -n '/^server  *address/,$p' "$tmp/lab.out" | awk 'NR>1 && $2 ~ /^127\./ {print $2}' >"$tmp/targets.txt"
+# The fleet by its names, each pinned to its address (as lab prints the probe command).
+cp "$tmp/lab/lab-targets.txt" "$tmp/targets.txt"
+pins=$(grep -o -- '--resolve [^ ]*' "$tmp/lab.out" | tr '\n' ' ')
+[ -n "$pins" ] || fail "lab printed no --resolve pins"
 
 # OpenSSL servers on other loopback addresses.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=shard.test \
@@ -51,9 +54,9 @@ for i in 2 3 4 5 6 7; do
   awk '/^ACCEPT/ {print $2}' "$tmp/s_server-$i.out" >>"$tmp/targets.txt"
 done
 total=$(wc -l <"$tmp/targets.txt")
-echo "lab-array-test: $total targets ($(grep -c '^127\.0\.0\.1:' "$tmp/targets.txt") lab, the rest OpenSSL), $n shards, mode $mode"
+echo "lab-array-test: $total targets ($(grep -c '\.lab\.test:' "$tmp/targets.txt") lab, the rest OpenSSL), $n shards, mode $mode"
 
-probe_args="--ca-file $tmp/lab/lab-root-ca.pem --http-port 0 --loopback-only"
+probe_args="--ca-file $tmp/lab/lab-root-ca.pem --http-port 0 --loopback-only $pins"
 # shellcheck disable=SC2086
 "$bin" probe --targets "$tmp/targets.txt" --out "$tmp/whole.jsonl" $probe_args 2>"$tmp/whole.err" ||
   { cat "$tmp/whole.err" >&2; fail "the unsharded scan failed"; }
@@ -113,12 +116,16 @@ want = {l.strip() for l in open(f"{tmp}/targets.txt") if l.strip()}
 assert set(whole) == want, f"unsharded scan: {len(whole)} endpoints, want {len(want)}"
 diff = {t: (whole[t], merged.get(t)) for t in want if merged.get(t) != whole[t]}
 assert not diff and set(merged) == want, f"merged differs from unsharded (target: unsharded, merged): {diff}"
+def part_ips(path):
+    for line in open(path):
+        if line.strip():
+            r = json.loads(line)
+            yield r["target"], r.get("ip") or r["target"].rsplit(":", 1)[0]
 ip_shard, used = {}, 0
 for k in range(1, n + 1):
     part = grades(f"{tmp}/shards/shard-{k}.jsonl")
     used += bool(part)
-    for t in part:
-        ip = t.rsplit(":", 1)[0]
+    for t, ip in part_ips(f"{tmp}/shards/shard-{k}.jsonl"):
         assert ip_shard.setdefault(ip, k) == k, f"{ip} in shards {ip_shard[ip]} and {k}"
 assert used > 1, "all endpoints fell in one shard"
 counts = {}
