@@ -77,6 +77,9 @@ type Reference struct {
 	// by the trust policy; neither is in Graded.
 	Ungraded int `json:"ungraded"`
 	Excluded int `json:"trust_excluded"`
+	// Superseded counts results replaced by a later result for the same host and
+	// port (a resumed or repeated scan appends; the last one counts, as in a study).
+	Superseded int `json:"superseded"`
 }
 
 // LoadReference reads a results.jsonl of a reference population (errors name file
@@ -98,14 +101,23 @@ func LoadReference(path string, trust TrustPolicy) (*Reference, error) {
 	return ref, nil
 }
 
-// NewReference counts results as a reference population under trust.
+// NewReference counts results as a reference population under trust: each host
+// and port once, its last result.
 func NewReference(name string, results []result.Result, trust TrustPolicy) *Reference {
 	if trust == "" {
 		trust = TrustBelow
 	}
 	ref := &Reference{File: name, Measured: Describe(results), Grades: map[string]int{}}
 	https := datasets.Server{Scheme: datasets.SchemeHTTPS}
+	last := make(map[endpoint]int, len(results))
 	for i := range results {
+		last[endpoint{strings.ToLower(results[i].Host), results[i].Port}] = i
+	}
+	for i := range results {
+		if last[endpoint{strings.ToLower(results[i].Host), results[i].Port}] != i {
+			ref.Superseded++
+			continue
+		}
 		f := Facts(https, &results[i], trust)
 		switch f.Status {
 		case StatusGraded:

@@ -120,6 +120,12 @@ func TestReferenceWarnings(t *testing.T) {
 		return result.Result{Host: "h", Port: 443, StartedAt: at, Grade: &result.Grade{Letter: letter, Criteria: criteria}}
 	}
 	ref := NewReference("ref.jsonl", []result.Result{res("A", "2009q", day(1)), res("B", "2009q", day(2)), res("T", "2009q", time.Time{})}, TrustBelow)
+	if ref.Graded != 1 || ref.Superseded != 2 || ref.Grades["T"] != 1 {
+		t.Errorf("one host and port three times: %+v, want the last result only", ref)
+	}
+	rs := []result.Result{res("A", "2009q", day(1)), res("B", "2009q", day(2)), res("T", "2009q", time.Time{})}
+	rs[1].Host, rs[2].Host = "h2", "H3"
+	ref = NewReference("ref.jsonl", rs, TrustBelow)
 	if ref.Graded != 3 || ref.BelowA != 2 || ref.Undated != 1 || !slices.Equal(ref.Criteria, []string{"2009q"}) {
 		t.Fatalf("reference = %+v", ref)
 	}

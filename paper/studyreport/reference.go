@@ -14,10 +14,10 @@ import (
 // its size, dates and criteria, warnings, and the 2 × 2 and distribution tests.
 func referenceBlocks(t *analysis.ReferenceTest) []report.Block {
 	ref := t.Reference
-	text := fmt.Sprintf("Test 1 against a reference population: %s, %d results (%d graded, %d with an error or no grade, %d left out by the trust policy), "+
+	text := fmt.Sprintf("Test 1 against a reference population: %s, %d results (%d graded, %d with an error or no grade, %d left out by the trust policy, %d superseded by a later result for the same host and port), "+
 		"measured %s under criteria %s; the study's results were measured %s under criteria %s. "+
 		"Functional servers below A: study %s, reference %s.",
-		ref.File, ref.Results, ref.Graded, ref.Ungraded, ref.Excluded, measuredWhen(ref.Measured), criteriaText(ref.Criteria),
+		ref.File, ref.Results, ref.Graded, ref.Ungraded, ref.Excluded, ref.Superseded, measuredWhen(ref.Measured), criteriaText(ref.Criteria),
 		measuredWhen(t.Study), criteriaText(t.Study.Criteria), shareText(&t.StudyBel), shareText(&t.RefBel))
 	if c := t.Independence; c != nil {
 		text += fmt.Sprintf(" 2 × 2 with both N known: Pearson χ² = %.3f, p = %s; Yates p = %s; Fisher p = %s.",
