@@ -226,8 +226,9 @@ func BenchmarkSSLScanLoopback(b *testing.B) {
 }
 
 // BenchmarkOpenSSLLoopback measures an `openssl s_server` endpoint with its default
-// protocols and suites (53 connections: past crypto/tls's 34, within the host burst),
-// with a fresh scanner at the default limits each time, and runs sslscan on it.
+// protocols and suites (56 connections: past crypto/tls's 32, within the host burst),
+// with a fresh scanner at the default limits and a fresh server each time, and runs
+// sslscan on it.
 //
 //	go test -run '^$' -bench OpenSSLLoopback -benchtime 20x ./probe/
 func BenchmarkOpenSSLLoopback(b *testing.B) {
@@ -237,13 +238,19 @@ func BenchmarkOpenSSLLoopback(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := peertest.Start(b, "openssl", func(port int) []string {
-		return []string{"s_server", "-quiet", "-www", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath}
-	})
+	start := func(b *testing.B) peertest.Server {
+		return peertest.Start(b, "openssl", func(port int) []string {
+			return []string{"s_server", "-quiet", "-www", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath}
+		})
+	}
+	srv := start(b)
 	b.Run("probe", func(b *testing.B) {
 		var ds []time.Duration
 		var conns int64
 		for b.Loop() {
+			// A fresh server each time: s_server sleeps 1 s after refusing a client's
+			// renegotiation (the probe's last step), and serves nobody meanwhile.
+			srv := start(b)
 			s, err := New(Config{Roots: l.root.Pool(), LoopbackOnly: true, HTTPPort: -1})
 			if err != nil {
 				b.Fatal(err)

@@ -38,9 +38,9 @@ type Config struct {
 	// leaves open is closed when its endpoint's measurement ends.
 	PerHostConns int
 	// HostRate is the number of new connections per second to one IP address (default
-	// 50), after a burst of HostBurst (default 60: one endpoint's measurement needs 34
-	// connections on crypto/tls's defaults, 53 on OpenSSL's with an RSA key, so it starts
-	// at once); negative means unlimited. It is the politeness limit: what one server sees
+	// 50), after a burst of HostBurst (default 60: one endpoint's measurement needs 32
+	// connections on crypto/tls's defaults, 56 on OpenSSL's with an RSA key, 68 on
+	// GnuTLS's, so it starts at once); negative means unlimited. It is the politeness limit: what one server sees
 	// of us, however many of its endpoints are measured.
 	HostRate  float64
 	HostBurst int

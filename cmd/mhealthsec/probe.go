@@ -73,7 +73,7 @@ A host name is measured at its first address; --resolve host:port:address (curl'
 pins a name no resolver knows.
 
 Limits. One endpoint's measurement opens many short connections, one per protocol, cipher
-and vulnerability probe: 34 on Go's defaults, 53 on OpenSSL's (RSA key), ~140 on a server
+and vulnerability probe: 32 on Go's defaults, 56 on OpenSSL's (RSA key), ~140 on a server
 that offers every legacy suite. Two limits keep that polite and safe:
   --host-rate/--host-burst  new connections per second to one IP address: what a server sees
                             of us. The burst lets one endpoint's measurement start at once;
@@ -109,7 +109,7 @@ Indexed Job to JOB_COMPLETION_INDEX and --shards N. Each part resumes on its own
 	fl.IntVar(&f.perHost, "per-host", probe.DefaultPerHost, "endpoints of one IP address measured at once")
 	fl.IntVar(&f.perHostConns, "per-host-conns", probe.DefaultPerHostConns, "connections to one IP address open at once")
 	fl.Float64Var(&f.hostRate, "host-rate", probe.DefaultHostRate, "new connections per second to one IP address, to be gentle with each server (0: unlimited)")
-	fl.IntVar(&f.hostBurst, "host-burst", probe.DefaultHostBurst, "connections to one IP address allowed at once before --host-rate paces them (one endpoint needs 34-53 on default servers)")
+	fl.IntVar(&f.hostBurst, "host-burst", probe.DefaultHostBurst, "connections to one IP address allowed at once before --host-rate paces them (one endpoint needs 32-68 on default servers)")
 	fl.Float64Var(&f.rate, "rate", probe.DefaultRate, "new connections per second over the whole scan, a ceiling that protects our own machine and network (0: unlimited)")
 	fl.IntVar(&f.rateBurst, "rate-burst", probe.DefaultRateBurst, "connections over the scan allowed at once before --rate paces them")
 	fl.DurationVar(&f.timeout, "timeout", probe.DefaultReadTimeout, "timeout of one connect or one exchange (handshake, request)")
