@@ -29,7 +29,7 @@ bin="$out/.tools"
 (cd "$repo/tools" && go build -o "$bin/" github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports)
 export PATH="$bin:$PATH"
 export JUPYTER_DATA_DIR="$out/.jupyter"
-gonb --install --force_deps --logtostderr=false >/dev/null 2>&1 || { echo "run.sh: gonb --install failed" >&2; gonb --install --force_deps; exit 1; }
+gonb --install --force_deps --logtostderr >/dev/null 2>&1 || { echo "run.sh: gonb --install failed" >&2; gonb --install --force_deps; exit 1; }
 
 # Files the notebooks write (reports, figures, the lab study) go here.
 export MHEALTHSEC_NOTEBOOK_OUT="$out/files"
