@@ -24,6 +24,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe/grade"
 	"github.com/mhealthsec/mhealthsec/probe/httpcheck"
 	"github.com/mhealthsec/mhealthsec/probe/result"
+	"github.com/mhealthsec/mhealthsec/probe/session"
 	"github.com/mhealthsec/mhealthsec/probe/vuln"
 )
 
@@ -288,6 +289,7 @@ func (s *Scanner) steps() []step {
 		{"certificate", true, true, false, s.certificate},
 		{"http", false, true, false, s.http},
 		{"plain_http", false, false, false, s.plainHTTP},
+		{"session", false, true, false, s.session},
 		{"vulnerabilities", false, false, true, s.vulnerabilities},
 	}
 }
@@ -420,6 +422,9 @@ func merge(r, part *result.Result) {
 	if part.PlainHTTP != nil {
 		r.PlainHTTP = part.PlainHTTP
 	}
+	if part.SessionResumption != nil || part.ALPN != nil || part.EarlyData != nil {
+		r.SessionResumption, r.ALPN, r.EarlyData = part.SessionResumption, part.ALPN, part.EarlyData
+	}
 	r.Notes = append(r.Notes, part.Notes...)
 	if r.Error == nil {
 		r.Error = part.Error
@@ -511,6 +516,11 @@ func (s *Scanner) http(ctx context.Context, ep endpoint, r *result.Result) error
 		return err
 	}
 	return nil // an HTTP failure is recorded in r.HTTP.Error, not an endpoint failure
+}
+
+func (s *Scanner) session(ctx context.Context, ep endpoint, r *result.Result) error {
+	session.Measure(ctx, session.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout}, r)
+	return nil
 }
 
 // plainHTTPOnTarget reports, for a target that answered plain text instead of TLS, what

@@ -53,7 +53,15 @@ type Result struct {
 	Vulnerabilities Vulnerabilities `json:"vulnerabilities"`
 	HTTP            *HTTP           `json:"http"`
 	PlainHTTP       *PlainHTTP      `json:"plain_http"`
-	Grade           *Grade          `json:"grade"`
+	// SessionResumption, ALPN and EarlyData are what the server does beyond one handshake
+	// (package probe/session); each is null, with a note, when it could not be measured.
+	SessionResumption *SessionResumption `json:"session_resumption"`
+	// ALPN lists the protocols of h2 and http/1.1 the server agrees to; [] when it
+	// negotiates none.
+	ALPN []string `json:"alpn"`
+	// EarlyData is true when a TLS 1.3 ticket of the server allows 0-RTT data.
+	EarlyData *bool  `json:"early_data"`
+	Grade     *Grade `json:"grade"`
 	// Notes records what the scanner decided on the way (other resolved addresses, steps
 	// that could not run and why).
 	Notes []string `json:"notes,omitempty"`
@@ -205,6 +213,15 @@ type OCSPStapling struct {
 type SCT struct {
 	Count   int      `json:"count"`
 	Sources []string `json:"sources"`
+}
+
+// SessionResumption says how the server resumes a session: by TLS 1.2 (or older) session
+// id, by TLS 1.2 (or older) session ticket (RFC 5077), by TLS 1.3 pre-shared key. Each is
+// null when it could not be measured; false when the server did not resume.
+type SessionResumption struct {
+	SessionID *bool `json:"session_id"`
+	Ticket    *bool `json:"ticket"`
+	TLS13PSK  *bool `json:"tls13_psk"`
 }
 
 // ChainEntry is one certificate as the server sent it.

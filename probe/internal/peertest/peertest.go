@@ -250,6 +250,13 @@ func (b *syncBuffer) String() string {
 // "ok" with a one-year HSTS header over the certificate and key in the PEM files named.
 func Nginx(t testing.TB, certPath, keyPath string) Server {
 	t.Helper()
+	return NginxWith(t, certPath, keyPath, "", "")
+}
+
+// NginxWith is Nginx with listen parameters (" http2") and server directives
+// ("ssl_session_tickets off;") added to its configuration.
+func NginxWith(t testing.TB, certPath, keyPath, listen, directives string) Server {
+	t.Helper()
 	Tool(t, "nginx") // skip before writing files
 	prefix := t.TempDir()
 	for _, d := range []string{"logs", "tmp"} {
@@ -269,14 +276,15 @@ http {
   client_body_temp_path %[1]s/tmp; proxy_temp_path %[1]s/tmp; fastcgi_temp_path %[1]s/tmp;
   uwsgi_temp_path %[1]s/tmp; scgi_temp_path %[1]s/tmp;
   server {
-    listen 127.0.0.1:%[2]d ssl;
+    listen 127.0.0.1:%[2]d ssl%[5]s;
     ssl_certificate %[3]s;
     ssl_certificate_key %[4]s;
+    %[6]s
     add_header Strict-Transport-Security "max-age=31536000" always;
     location / { return 200 "ok"; }
   }
 }
-`, prefix, port, certPath, keyPath)
+`, prefix, port, certPath, keyPath, listen, directives)
 		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,146 @@
+package session
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"net"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/mhealthsec/mhealthsec/internal/testenv"
+	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
+	"github.com/mhealthsec/mhealthsec/probe/pki"
+	"github.com/mhealthsec/mhealthsec/probe/result"
+)
+
+// want is the expected measurement; "null" marks a field that must stay null.
+type want struct {
+	sessionID, ticket, psk, early string
+	alpn                          []string
+}
+
+func b(v *bool) string {
+	if v == nil {
+		return "null"
+	}
+	return strconv.FormatBool(*v)
+}
+
+// check measures the server behind dial and compares with w.
+func check(t *testing.T, dial func(context.Context) (net.Conn, error), sni string, w want) {
+	t.Helper()
+	var r result.Result
+	Measure(context.Background(), Config{Dial: dial, SNI: sni, Timeout: 20 * time.Second}, &r)
+	if r.SessionResumption == nil {
+		t.Fatalf("session_resumption null; notes %q", r.Notes)
+	}
+	sr := r.SessionResumption
+	got := want{b(sr.SessionID), b(sr.Ticket), b(sr.TLS13PSK), b(r.EarlyData), r.ALPN}
+	if got.sessionID != w.sessionID || got.ticket != w.ticket || got.psk != w.psk || got.early != w.early ||
+		!slices.Equal(got.alpn, w.alpn) || (got.alpn == nil) != (w.alpn == nil) {
+		t.Errorf("got %+v, want %+v; notes %q", got, w, r.Notes)
+	}
+	if _, err := json.Marshal(r); err != nil {
+		t.Error(err)
+	}
+}
+
+// drain reads until the client closes, so that it gets the server's tickets.
+func drain(c *tls.Conn) { _, _ = io.Copy(io.Discard, c) }
+
+func TestMeasureGo(t *testing.T) {
+	cert := peertest.Leaf(t, pki.ECDSA256)
+	tests := []struct {
+		name string
+		cfg  *tls.Config
+		want want
+	}{
+		// crypto/tls servers keep no session cache: no resumption by session id.
+		{"tls13 tickets, server prefers http/1.1", &tls.Config{NextProtos: []string{"http/1.1", "h2"}},
+			want{"false", "true", "true", "false", []string{"h2", "http/1.1"}}},
+		{"tickets disabled, h2 only", &tls.Config{SessionTicketsDisabled: true, NextProtos: []string{"h2"}},
+			want{"false", "false", "false", "false", []string{"h2"}}},
+		{"tls12 only, no alpn", &tls.Config{MaxVersion: tls.VersionTLS12},
+			want{"false", "true", "false", "false", []string{}}},
+		{"tls13 only", &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{"http/1.1"}},
+			want{"false", "false", "true", "false", []string{"http/1.1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Certificates = []tls.Certificate{cert}
+			srv := peertest.ServeGo(t, tt.cfg, drain)
+			check(t, srv.Dial, "", tt.want)
+		})
+	}
+}
+
+func TestMeasureOpenSSL(t *testing.T) {
+	testenv.Slow(t, "starts OpenSSL s_server three times")
+	cert, key, err := pki.WritePEM(t.TempDir(), "leaf", peertest.Leaf(t, pki.RSA2048))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want want
+	}{
+		// s_server caches sessions by id; -no_ticket leaves TLS 1.3 with stateful PSKs
+		// (OpenSSL's SSL_OP_NO_TICKET).
+		{"early data, alpn", []string{"-early_data", "-alpn", "h2,http/1.1"},
+			want{"true", "true", "true", "true", []string{"h2", "http/1.1"}}},
+		{"no ticket", []string{"-no_ticket", "-alpn", "http/1.1"},
+			want{"true", "false", "true", "false", []string{"http/1.1"}}},
+		{"no cache, tls12", []string{"-no_cache", "-tls1_2"},
+			want{"false", "true", "false", "false", []string{}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := peertest.Start(t, "openssl", func(port int) []string {
+				return append([]string{"s_server", "-quiet", "-accept", "127.0.0.1:" + strconv.Itoa(port),
+					"-cert", cert, "-key", key}, tt.args...)
+			})
+			check(t, dialer(srv.Addr), "", tt.want)
+		})
+	}
+}
+
+func TestMeasureNginx(t *testing.T) {
+	testenv.Slow(t, "starts nginx three times")
+	cert, key, err := pki.WritePEM(t.TempDir(), "leaf", peertest.Leaf(t, pki.RSA2048))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		listen     string
+		directives string
+		want       want
+	}{
+		// nginx's default ssl_session_cache none names a session id it does not keep.
+		{"defaults", "", tls13, want{"false", "true", "true", "false", []string{"http/1.1"}}},
+		{"cache, no tickets, http2", " http2", tls13 + "ssl_session_cache shared:S:1m; ssl_session_tickets off;",
+			want{"true", "false", "true", "false", []string{"h2", "http/1.1"}}},
+		{"early data", "", tls13 + "ssl_early_data on;", want{"false", "true", "true", "true", []string{"http/1.1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := peertest.NginxWith(t, cert, key, tt.listen, tt.directives)
+			check(t, dialer(srv.Addr), "", tt.want)
+		})
+	}
+}
+
+// tls13 turns TLS 1.3 on in nginx before 1.23.4, whose default protocols end at TLS 1.2.
+const tls13 = "ssl_protocols TLSv1.2 TLSv1.3; "
+
+func dialer(addr string) func(context.Context) (net.Conn, error) {
+	return func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}
+}
