@@ -76,8 +76,8 @@ replacing an earlier report only when the new one is complete.`,
 				return usageErrorf("analyze: --adjust: %v", err)
 			}
 			set.Adjust = m.String()
-			if fc.Limits.MaxWork < 1 {
-				return usageErrorf("analyze: --exact-work %d: want at least 1", fc.Limits.MaxWork)
+			if fc.Limits.MaxWork < 1 || fc.Limits.MaxN < 1 {
+				return usageErrorf("analyze: --exact-work %d, --exact-max-n %d: want at least 1", fc.Limits.MaxWork, fc.Limits.MaxN)
 			}
 			cfg := analysis.StudyConfig{Trust: tp, PulseN: n, Adjust: m, Fisher: fc}
 			if baseline != "none" {

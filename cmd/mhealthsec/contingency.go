@@ -44,8 +44,8 @@ yates.p, g.g, g.p, fisher.p, phi, cramers_v, min_expected, share_expected_below_
 			if err != nil {
 				return err
 			}
-			if fc.Limits.MaxWork < 1 {
-				return usageErrorf("contingency: --exact-work %d: want at least 1", fc.Limits.MaxWork)
+			if fc.Limits.MaxWork < 1 || fc.Limits.MaxN < 1 {
+				return usageErrorf("contingency: --exact-work %d, --exact-max-n %d: want at least 1", fc.Limits.MaxWork, fc.Limits.MaxN)
 			}
 			if fc.Replicates > stats.MaxReplicates {
 				return usageErrorf("contingency: --replicates %d: want at most %d", fc.Replicates, stats.MaxReplicates)
@@ -118,6 +118,7 @@ func contingencyInput(table, csvFile, rows, cols string) (stats.Table, error) {
 func addFisherFlags(cmd *cobra.Command, fc *stats.FisherConfig) {
 	f := cmd.Flags()
 	f.IntVar(&fc.Limits.MaxWork, "exact-work", fc.Limits.MaxWork, "work limit of the exact r x c Fisher test; beyond it the p is a Monte Carlo estimate")
+	f.IntVar(&fc.Limits.MaxN, "exact-max-n", fc.Limits.MaxN, "largest table total of the exact r x c Fisher test; beyond it the p is a Monte Carlo estimate")
 	f.IntVar(&fc.Replicates, "replicates", stats.DefaultReplicates, "random tables of the Monte Carlo Fisher test (negative: no estimate, report the exact test's refusal)")
 	f.Uint64Var(&fc.Seed, "seed", fc.Seed, "seed of the Monte Carlo Fisher test (same seed, same p)")
 }

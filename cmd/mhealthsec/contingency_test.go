@@ -217,8 +217,15 @@ func TestContingencyFisherTooLarge(t *testing.T) {
 	if v.Fisher != nil || !strings.Contains(v.FisherError, "exceeds limit 10000") || math.Abs(v.Pearson.P-wantP) > 1e-12*wantP {
 		t.Errorf("fisher %v, fisher_error %q, pearson p %v", v.Fisher, v.FisherError, v.Pearson.P)
 	}
-	if code, _, _ := runContingency(t, "--table", table, "--exact-work", "0"); code != 2 {
-		t.Errorf("--exact-work 0: exit %d, want 2", code)
+	for _, flag := range []string{"--exact-work", "--exact-max-n"} {
+		if code, _, _ := runContingency(t, "--table", table, flag, "0"); code != 2 {
+			t.Errorf("%s 0: exit %d, want 2", flag, code)
+		}
+	}
+	// Below the table's total the exact test is refused for its size.
+	if code, out, _ := runContingency(t, "--table", "3,1,4;1,5,9", "--exact-max-n", "10", "--replicates", "500"); code != 0 ||
+		!strings.Contains(out, "Exact test not run: fisher r x c: table too large for the exact test: total 23 exceeds limit 10") {
+		t.Errorf("--exact-max-n 10: exit %d:\n%s", code, out)
 	}
 }
 
