@@ -320,7 +320,6 @@ func tableHTML(t Table, n int) string {
 			// A phrase ("5/14 (35.7%, 95% CI 16.3–61.2%)") wraps onto two lines at most.
 			return ` class="m"`
 		}
-		return ""
 	}
 	label := ""
 	if n > 0 {
