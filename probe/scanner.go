@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/certcheck"
+	"github.com/mhealthsec/mhealthsec/probe/clientsim"
 	"github.com/mhealthsec/mhealthsec/probe/enum"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
 	"github.com/mhealthsec/mhealthsec/probe/httpcheck"
@@ -291,6 +292,7 @@ func (s *Scanner) steps() []step {
 		{"plain_http", false, false, false, s.plainHTTP},
 		{"session", false, true, false, s.session},
 		{"vulnerabilities", false, false, true, s.vulnerabilities},
+		{"client_simulations", false, false, true, s.clientSimulations},
 	}
 }
 
@@ -476,6 +478,10 @@ func (s *Scanner) enumerate(ctx context.Context, ep endpoint, r *result.Result) 
 func (s *Scanner) vulnerabilities(ctx context.Context, ep endpoint, r *result.Result) error {
 	vuln.Check(ctx, vuln.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout}, r)
 	return nil
+}
+
+func (s *Scanner) clientSimulations(ctx context.Context, ep endpoint, r *result.Result) error {
+	return clientsim.Fill(ctx, clientsim.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout}, r)
 }
 
 func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result) error {

@@ -65,6 +65,10 @@ type Result struct {
 	// Notes records what the scanner decided on the way (other resolved addresses, steps
 	// that could not run and why).
 	Notes []string `json:"notes,omitempty"`
+
+	// ClientSimulations is what each reference client (Android, iOS, okhttp, browsers)
+	// would negotiate; null when the simulation did not run (why is in Notes).
+	ClientSimulations []ClientSimulation `json:"client_simulations"`
 }
 
 // MarshalJSON writes the result with started_at null when StartedAt is the zero time, so
@@ -137,6 +141,23 @@ type Negotiation struct {
 	Cipher   string   `json:"cipher"`
 	ID       string   `json:"id,omitempty"`
 	Error    string   `json:"error,omitempty"`
+}
+
+// ClientSimulation is one reference client's handshake with the server (probe/clientsim).
+type ClientSimulation struct {
+	Client   string `json:"client"`
+	Platform string `json:"platform"`
+	Version  string `json:"version,omitempty"`
+	// Connects is whether the client would go on with the server's choice; null when the
+	// answer could not be read (Note says why).
+	Connects *bool    `json:"connects"`
+	Protocol Protocol `json:"protocol,omitempty"`
+	Cipher   string   `json:"cipher,omitempty"`
+	ID       string   `json:"id,omitempty"`
+	// Group is the key exchange group: "x25519", "secp256r1", "dh2048"; empty for RSA key
+	// transport.
+	Group string `json:"group,omitempty"`
+	Note  string `json:"note,omitempty"`
 }
 
 // Certificate is the leaf certificate with the verdicts on its chain.
