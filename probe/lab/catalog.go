@@ -114,6 +114,9 @@ func goServers() []Server {
 				Protocols: protocols(result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
 				// RFC 5746 renegotiation does not exist in TLS 1.3.
 				Vulns: without(soundVulns(false), "secure_renego"), Cert: soundCert("EC", 256),
+				// crypto/tls resumes by TLS 1.3 PSK; the TLS 1.2 mechanisms are refused with
+				// the version; no ALPN configured; early data only over QUIC.
+				Sessions: &SessionVerdicts{SessionID: no(), Ticket: no(), TLS13PSK: yes(), EarlyData: no(), ALPN: []string{}},
 			},
 		},
 		{
@@ -298,6 +301,18 @@ func goServers() []Server {
 				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
 				Vulns: soundVulns(true),
 				Cert:  certVerdicts(soundCert("EC", 256), func(c *CertVerdicts) { c.Stapled = yes() }),
+			},
+		},
+		{
+			Name: "no-resumption-h2", Description: "modern, session tickets off (no resumption at all), ALPN h2 and http/1.1",
+			TLS: true, MinVersion: tls.VersionTLS12, HSTS: hstsYear,
+			SessionTicketsDisabled: true, NextProtos: []string{"h2", "http/1.1"},
+			Expect: Expect{
+				Grades:    grades("A+", "A+", "A+"),
+				Why:       "as modern-hsts: resumption and ALPN are reported, not graded",
+				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
+				Vulns: soundVulns(true), Cert: soundCert("EC", 256),
+				Sessions: &SessionVerdicts{SessionID: no(), Ticket: no(), TLS13PSK: no(), EarlyData: no(), ALPN: []string{"h2", "http/1.1"}},
 			},
 		},
 		{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
@@ -30,6 +31,15 @@ type Expect struct {
 	Vulns     map[string]bool
 	Cert      *CertVerdicts
 	PlainHTTP *PlainHTTPVerdict
+	Sessions  *SessionVerdicts
+}
+
+// SessionVerdicts declare session_resumption, alpn and early_data (probe/session); nil
+// fields are not declared.
+type SessionVerdicts struct {
+	SessionID, Ticket, TLS13PSK, EarlyData *bool
+	// ALPN is the declared alpn list, compared in order; nil is not declared.
+	ALPN []string
 }
 
 // HSTS is the declared Strict-Transport-Security finding.
@@ -179,6 +189,33 @@ func Compare(e Endpoint, r result.Result, grades Grades) []Check {
 				measured = fmt.Sprintf("%s %d", m.KeyAlg, m.KeyBits)
 			}
 			add("cert key", fmt.Sprintf("%s %d", c.KeyAlg, c.KeyBits), measured)
+		}
+	}
+
+	if v := x.Sessions; v != nil {
+		sr := r.SessionResumption
+		field := func(what string, want *bool, got func(*result.SessionResumption) *bool) {
+			if want == nil {
+				return
+			}
+			measured := "null"
+			if sr != nil {
+				measured = boolPtr(got(sr))
+			}
+			add(what, strconv.FormatBool(*want), measured)
+		}
+		field("session_resumption session_id", v.SessionID, func(m *result.SessionResumption) *bool { return m.SessionID })
+		field("session_resumption ticket", v.Ticket, func(m *result.SessionResumption) *bool { return m.Ticket })
+		field("session_resumption tls13_psk", v.TLS13PSK, func(m *result.SessionResumption) *bool { return m.TLS13PSK })
+		if v.EarlyData != nil {
+			add("early_data", strconv.FormatBool(*v.EarlyData), boolPtr(r.EarlyData))
+		}
+		if v.ALPN != nil {
+			measured := "null"
+			if r.ALPN != nil {
+				measured = "[" + strings.Join(r.ALPN, " ") + "]"
+			}
+			add("alpn", "["+strings.Join(v.ALPN, " ")+"]", measured)
 		}
 	}
 

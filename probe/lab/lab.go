@@ -79,7 +79,12 @@ type Server struct {
 	MaxVersion   uint16
 	CipherSuites []uint16 // nil: Go's defaults
 	Curves       []tls.CurveID
-	Cert         Cert
+	// SessionTicketsDisabled turns off TLS 1.2 tickets and TLS 1.3 PSKs; crypto/tls keeps
+	// no session-id cache, so the server then resumes no session at all.
+	SessionTicketsDisabled bool
+	// NextProtos are the ALPN protocols the server selects from, in its preference order.
+	NextProtos []string
+	Cert       Cert
 	// HSTS is the Strict-Transport-Security header value served over HTTPS; "" sends none.
 	HSTS string
 	// Gzip compresses HTTPS responses for clients that accept gzip (what BREACH needs).
@@ -301,6 +306,9 @@ func (f *Fleet) start(s Server, cert tls.Certificate) (Endpoint, error) {
 			MaxVersion:       s.MaxVersion,
 			CipherSuites:     s.CipherSuites,
 			CurvePreferences: s.Curves,
+
+			SessionTicketsDisabled: s.SessionTicketsDisabled,
+			NextProtos:             s.NextProtos,
 		}
 		if s.MinVersion == 0 {
 			// An explicit minimum keeps the fleet independent of the tls10server GODEBUG.
