@@ -276,10 +276,10 @@ func TestReadHAR(t *testing.T) {
 
 func TestReadHARErrors(t *testing.T) {
 	tests := []struct{ in, want string }{
-		{harSample[:200], "x.har: $: file ends"},
-		{`{"log":{"entries":[{"request":{"url":5}}]}}`, "x.har: $.log.entries.request.url"},
-		{`{"foo":1}`, "x.har: $.log: missing"},
-		{"{\n\"log\": {,}}", "x.har: line 2"},
+		{harSample[:200], "x.har: at $: file ends"},
+		{`{"log":{"entries":[{"request":{"url":5}}]}}`, "x.har: at $.log.entries.request.url"},
+		{`{"foo":1}`, "x.har: at $.log: missing"},
+		{"{\n\"log\": {,}}", "x.har:2: invalid character"},
 	}
 	for _, tt := range tests {
 		_, err := ReadHAR(strings.NewReader(tt.in), "x.har")

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mhealthsec/mhealthsec/internal/inputerr"
 )
 
 type harFile struct {
@@ -45,14 +47,9 @@ type harEntry struct {
 	Connection      json.RawMessage `json:"connection"`
 }
 
-// HARError names the file and JSON path of bad HAR input.
-type HARError struct {
-	File, Path string
-	Err        error
-}
-
-func (e *HARError) Error() string { return fmt.Sprintf("%s: %s: %v", e.File, e.Path, e.Err) }
-func (e *HARError) Unwrap() error { return e.Err }
+// HARError names the file and JSON path of bad HAR input (the module's one input-position
+// error, inputerr.Error).
+type HARError = inputerr.Error
 
 // HAR holds what a HAR file says about servers.
 type HAR struct {
@@ -91,7 +88,7 @@ func ReadHAR(r io.Reader, name string) (*HAR, error) {
 			return nil, &HARError{File: name, Path: "$", Err: fmt.Errorf("file ends in the middle of the JSON (truncated?)")}
 		case errors.As(err, &se):
 			line := 1 + strings.Count(string(data[:min(int(se.Offset), len(data))]), "\n")
-			return nil, &HARError{File: name, Path: fmt.Sprintf("line %d", line), Err: err}
+			return nil, &HARError{File: name, Line: line, Err: err}
 		}
 		return nil, &HARError{File: name, Path: "$", Err: err}
 	}

@@ -16,25 +16,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mhealthsec/mhealthsec/internal/inputerr"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// PathError names the file and the JSON path of bad input.
-type PathError struct {
-	File string
-	// Path is a JSONPath-like location: $[3].endpoints[0].details.protocols[1].id
-	Path string
-	Err  error
-}
-
-func (e *PathError) Error() string {
-	if e.Path == "" {
-		return fmt.Sprintf("%s: %v", e.File, e.Err)
-	}
-	return fmt.Sprintf("%s: at %s: %v", e.File, e.Path, e.Err)
-}
-
-func (e *PathError) Unwrap() error { return e.Err }
+// PathError names the file and the JSON path (like $[3].endpoints[0].details) of bad input
+// (the module's one input-position error, inputerr.Error).
+type PathError = inputerr.Error
 
 // decodeErr wraps a json decoding error of the value at path, adding the field and the
 // line of a syntax error where encoding/json knows them.
@@ -50,7 +38,7 @@ func decodeErr(file, path string, data []byte, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		line := 1 + strings.Count(string(data[:min(int(se.Offset), len(data))]), "\n")
-		return &PathError{File: file, Path: path, Err: fmt.Errorf("line %d: %w", line, err)}
+		return &PathError{File: file, Line: line, Path: path, Err: err}
 	}
 	return &PathError{File: file, Path: path, Err: err}
 }

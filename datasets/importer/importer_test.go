@@ -328,7 +328,7 @@ func TestImportErrorsNameFileAndPath(t *testing.T) {
 		{"labs protocol id", true, `{"host":"a","endpoints":[{"details":{"protocols":[{"id":771},{"id":999}]}}]}`,
 			[]string{"in.json", "$.endpoints[0].details.protocols[1].id", "0x03e7"}},
 		{"labs not a host", true, `[{"foo":1}]`, []string{"$[0].host"}},
-		{"labs syntax", true, "[\n{\"host\":\n", []string{"in.json", "line"}},
+		{"labs syntax", true, "[\n{\"host\":\n", []string{"in.json:2: "}},
 		{"labs missing cert", true, `{"host":"a","endpoints":[{"details":{"certChains":[{"certIds":["x"]}]}}]}`, []string{"certIds[0]"}},
 		{"testssl protocol", false, `[{"id":"TLS1_2","ip":"a/1.2.3.4","port":"443","severity":"OK","finding":"maybe"}]`,
 			[]string{"in.json", "$[0].finding", "maybe"}},
