@@ -109,6 +109,34 @@ func TestMeasureOpenSSL(t *testing.T) {
 	}
 }
 
+func TestMeasureGnuTLS(t *testing.T) {
+	testenv.Slow(t, "starts gnutls-serv twice")
+	cert, key, err := pki.WritePEM(t.TempDir(), "leaf", peertest.Leaf(t, pki.ECDSA256))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want want
+	}{
+		{"defaults, early data, alpn", []string{"--earlydata", "--alpn", "h2", "--alpn", "http/1.1"},
+			want{"true", "true", "true", "true", []string{"h2", "http/1.1"}}},
+		// Without --alpn-fatal gnutls-serv ignores an ALPN offer it has no match for.
+		{"no ticket, no db", []string{"--noticket", "--nodb", "--alpn", "http/1.1"},
+			want{"false", "false", "false", "false", []string{"http/1.1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// gnutls-serv has no listen-address option; the test still only connects to loopback.
+			srv := peertest.Start(t, "gnutls-serv", func(port int) []string {
+				return append([]string{"--port", strconv.Itoa(port), "--x509certfile", cert, "--x509keyfile", key}, tt.args...)
+			})
+			check(t, dialer(srv.Addr), "", tt.want)
+		})
+	}
+}
+
 func TestMeasureNginx(t *testing.T) {
 	testenv.Slow(t, "starts nginx three times")
 	cert, key, err := pki.WritePEM(t.TempDir(), "leaf", peertest.Leaf(t, pki.RSA2048))
