@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +17,9 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
+
+// maxConns is the most connections one measurement makes, as documented.
+const maxConns = 7
 
 // want is the expected measurement; "null" marks a field that must stay null.
 type want struct {
@@ -34,7 +38,12 @@ func b(v *bool) string {
 func check(t *testing.T, dial func(context.Context) (net.Conn, error), sni string, w want) {
 	t.Helper()
 	var r result.Result
-	Measure(context.Background(), Config{Dial: dial, SNI: sni, Timeout: 20 * time.Second}, &r)
+	var dials atomic.Int32
+	counted := func(ctx context.Context) (net.Conn, error) { dials.Add(1); return dial(ctx) }
+	Measure(context.Background(), Config{Dial: counted, SNI: sni, Timeout: 20 * time.Second}, &r)
+	if n := dials.Load(); n > maxConns {
+		t.Errorf("%d connections, want at most %d (docs/result-format.md)", n, maxConns)
+	}
 	if r.SessionResumption == nil {
 		t.Fatalf("session_resumption null; notes %q", r.Notes)
 	}
