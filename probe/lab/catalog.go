@@ -231,6 +231,8 @@ func goServers() []Server {
 				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
 				Vulns: soundVulns(true),
 				Cert:  certVerdicts(soundCert("EC", 256), func(c *CertVerdicts) { c.Trusted, c.Expired = no(), yes() }),
+				// Resumed as any crypto/tls server: the expired leaf must not hide it.
+				Sessions: &SessionVerdicts{SessionID: no(), Ticket: yes(), TLS13PSK: yes(), EarlyData: no(), ALPN: []string{}},
 			},
 		},
 		{

@@ -78,7 +78,27 @@ func Measure(ctx context.Context, cfg Config, r *result.Result) {
 	r.ALPN = m.alpn(ctx, first.state.NegotiatedProtocol, &r.Notes)
 }
 
-type measurer struct{ cfg Config }
+type measurer struct {
+	cfg Config
+	// shift moves crypto/tls's clock back inside the server certificate's validity:
+	// crypto/tls offers no session whose certificate has expired, even when it verifies
+	// nothing, which would make every expired server look as if it never resumed.
+	shift time.Duration
+}
+
+// now is the clock of every measurement handshake.
+func (m *measurer) now() time.Time { return time.Now().Add(m.shift) }
+
+// verify sets shift when the leaf has expired; it runs before any ticket arrives, so that
+// every session time crypto/tls records is on the shifted clock.
+func (m *measurer) verify(cs tls.ConnectionState) error {
+	if m.shift == 0 && len(cs.PeerCertificates) > 0 {
+		if end := cs.PeerCertificates[0].NotAfter; time.Now().After(end) {
+			m.shift = end.Add(-time.Hour).Sub(time.Now())
+		}
+	}
+	return nil
+}
 
 // config returns the client configuration of one measurement handshake: every suite and
 // version crypto/tls has up to maxVersion, no verification (the certificate is judged
@@ -95,6 +115,8 @@ func (m *measurer) config(maxVersion uint16, alpn []string, cache *cache) *tls.C
 		MaxVersion:         maxVersion,
 		CipherSuites:       suites,
 		NextProtos:         alpn,
+		Time:               m.now,
+		VerifyConnection:   m.verify,
 	}
 	if cache != nil {
 		c.ClientSessionCache = cache

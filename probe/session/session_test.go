@@ -62,7 +62,14 @@ func check(t *testing.T, dial func(context.Context) (net.Conn, error), sni strin
 func drain(c *tls.Conn) { _, _ = io.Copy(io.Discard, c) }
 
 func TestMeasureGo(t *testing.T) {
-	cert := peertest.Leaf(t, pki.ECDSA256)
+	root, err := pki.NewRoot("session test root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := root.Issue(pki.LeafOptions{Key: pki.ECDSA256})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		cfg  *tls.Config
@@ -78,9 +85,23 @@ func TestMeasureGo(t *testing.T) {
 		{"tls13 only", &tls.Config{MinVersion: tls.VersionTLS13, NextProtos: []string{"http/1.1"}},
 			want{"false", "false", "true", "false", []string{"http/1.1"}}},
 	}
+	// crypto/tls offers no session for an expired certificate unless its clock is moved.
+	expired, err := root.Issue(pki.LeafOptions{Key: pki.ECDSA256,
+		NotBefore: time.Now().AddDate(0, -2, 0), NotAfter: time.Now().AddDate(0, -1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests = append(tests, struct {
+		name string
+		cfg  *tls.Config
+		want want
+	}{"expired certificate", &tls.Config{Certificates: []tls.Certificate{expired}},
+		want{"false", "true", "true", "false", []string{}}})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.cfg.Certificates = []tls.Certificate{cert}
+			if tt.cfg.Certificates == nil {
+				tt.cfg.Certificates = []tls.Certificate{cert}
+			}
 			srv := peertest.ServeGo(t, tt.cfg, drain)
 			check(t, srv.Dial, "", tt.want)
 		})
