@@ -94,7 +94,7 @@ func (m *measurer) now() time.Time { return time.Now().Add(m.shift) }
 func (m *measurer) verify(cs tls.ConnectionState) error {
 	if m.shift == 0 && len(cs.PeerCertificates) > 0 {
 		if end := cs.PeerCertificates[0].NotAfter; time.Now().After(end) {
-			m.shift = end.Add(-time.Hour).Sub(time.Now())
+			m.shift = time.Until(end.Add(-time.Hour))
 		}
 	}
 	return nil
