@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -120,39 +119,7 @@ func fmtStr(s *string) string {
 // nginxStapling runs nginx on loopback stapling the response in staplePath.
 func nginxStapling(t *testing.T, certPath, keyPath, staplePath string) string {
 	t.Helper()
-	peertest.Tool(t, "nginx")
-	prefix := t.TempDir()
-	for _, d := range []string{"logs", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(prefix, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	confPath := filepath.Join(prefix, "nginx.conf")
-	return peertest.Start(t, "nginx", func(port int) []string {
-		conf := fmt.Sprintf(`daemon off;
-master_process off;
-pid %[1]s/nginx.pid;
-error_log stderr;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path %[1]s/tmp; proxy_temp_path %[1]s/tmp; fastcgi_temp_path %[1]s/tmp;
-  uwsgi_temp_path %[1]s/tmp; scgi_temp_path %[1]s/tmp;
-  server {
-    listen 127.0.0.1:%[2]d ssl;
-    ssl_certificate %[3]s;
-    ssl_certificate_key %[4]s;
-    ssl_stapling on;
-    ssl_stapling_file %[5]s;
-    location / { return 200 "ok"; }
-  }
-}
-`, prefix, port, certPath, keyPath, staplePath)
-		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return []string{"-p", prefix, "-c", confPath, "-e", "stderr"}
-	}).Addr
+	return peertest.NginxWith(t, certPath, keyPath, "", "ssl_stapling on; ssl_stapling_file "+staplePath+";").Addr
 }
 
 // sctList builds the extension value RFC 6962 3.3 embeds: an OCTET STRING holding a

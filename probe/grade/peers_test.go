@@ -271,42 +271,9 @@ func external(t *testing.T, name string, args func(port int) []string) endpoint 
 	return endpoint{dial: dialer(srv.Addr), port: srv.Port}
 }
 
-// nginxServer runs nginx in the foreground with a temporary prefix and config serving TLS
-// on a loopback port with HSTS.
+// nginxServer runs Debian's nginx on loopback with HSTS (peertest.Nginx).
 func nginxServer(t *testing.T, certPath, keyPath string) endpoint {
 	t.Helper()
-	peertest.Tool(t, "nginx") // skip before writing files
-	prefix := t.TempDir()
-	for _, d := range []string{"logs", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(prefix, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	confPath := filepath.Join(prefix, "nginx.conf")
-	return external(t, "nginx", func(port int) []string {
-		conf := fmt.Sprintf(`daemon off;
-master_process off;
-pid %[1]s/nginx.pid;
-error_log stderr;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path %[1]s/tmp; proxy_temp_path %[1]s/tmp; fastcgi_temp_path %[1]s/tmp;
-  uwsgi_temp_path %[1]s/tmp; scgi_temp_path %[1]s/tmp;
-  server {
-    listen 127.0.0.1:%[2]d ssl;
-    ssl_certificate %[3]s;
-    ssl_certificate_key %[4]s;
-    add_header Strict-Transport-Security "max-age=31536000" always;
-    location / { return 200 "ok"; }
-  }
-}
-`, prefix, port, certPath, keyPath)
-		if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		// -e: the error log goes to the prefix from the start, and nginx's bind error
-		// to stderr, which Start reports.
-		return []string{"-p", prefix, "-c", confPath, "-e", "stderr"}
-	})
+	srv := peertest.Nginx(t, certPath, keyPath)
+	return endpoint{dial: dialer(srv.Addr), port: srv.Port}
 }
