@@ -280,6 +280,8 @@ type StudyResult struct {
 	Ungraded []ServerRef `json:"ungraded"`
 	// UnknownApps counts servers.csv rows whose app is not in apps.csv (left out).
 	UnknownApps int `json:"rows_with_unknown_app"`
+	// ClientReach is, per app, which releases of its platform its servers serve.
+	ClientReach []AppReach `json:"client_reach"`
 }
 
 func share(count, total int) *Share {
@@ -544,6 +546,7 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 	if err := out.adjust(cfg.Adjust); err != nil {
 		return nil, err
 	}
+	out.ClientReach = ClientReach(st)
 	return out, nil
 }
 

@@ -126,11 +126,30 @@ func Document(set Settings, r *analysis.StudyResult, cfg analysis.StudyConfig) (
 	}
 	doc.Sections = append(doc.Sections, tests)
 
+	doc.Sections = append(doc.Sections, report.Section{Title: "Oldest platform release served", Blocks: []report.Block{
+		report.Paragraph{Text: "From each result's client simulations (probe/clientsim: Android 4.4–14 platform defaults, iOS 9–17 under App Transport Security). " +
+			"Oldest: the oldest release of the app's platform from which on every simulated functional https server connects (empty: none, or nothing simulated). " +
+			"Failing: the app's https servers, any category, that refuse at least one release of its platform."},
+		clientReachTable(r.ClientReach)}})
+
 	left := report.Section{Title: "Servers left out"}
 	left.Blocks = append(left.Blocks, refsTable("servers_without_result", "https servers without a result", r.Unprobed),
 		refsTable("servers_ungraded", "Servers whose result has an error or no grade", r.Ungraded))
 	doc.Sections = append(doc.Sections, left, assumptionsSection(set, r, cfg), methodsSection(set, r, cfg))
 	return doc, doc.Validate()
+}
+
+// clientReachTable lists analysis.AppReach per app.
+func clientReachTable(reach []analysis.AppReach) report.Table {
+	t := report.Table{Name: "client_reach", Caption: "Oldest release of the app's platform its functional servers serve, and servers refusing a release",
+		Columns: []string{"App", "Platform", "Oldest", "Simulated", "Unknown", "Failing"}, FileOnly: len(reach) > 20}
+	for _, a := range reach {
+		t.Rows = append(t.Rows, []string{a.AppID, a.Platform, a.Oldest, strconv.Itoa(a.Simulated), strconv.Itoa(a.Unknown), strings.Join(a.Failing, " ")})
+	}
+	if len(reach) == 0 {
+		t.Note = "None."
+	}
+	return t
 }
 
 // assumptionsSection states every choice the numbers above depend on, so a reader of the
