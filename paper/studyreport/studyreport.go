@@ -6,6 +6,7 @@ package studyreport
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/internal/buildinfo"
 	"github.com/mhealthsec/mhealthsec/paper"
 	"github.com/mhealthsec/mhealthsec/paper/report"
+	"github.com/mhealthsec/mhealthsec/probe/clientsim"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
@@ -131,12 +133,62 @@ func Document(set Settings, r *analysis.StudyResult, cfg analysis.StudyConfig) (
 			"Oldest: the oldest release of the app's platform from which on every simulated functional https server connects (empty: none, or nothing simulated). " +
 			"Failing: the app's https servers, any category, that refuse at least one release of its platform."},
 		clientReachTable(r.ClientReach)}})
+	f3, err := clientReachFigure(th, r.ClientReach)
+	if err != nil {
+		return doc, err
+	}
+	if f3 != nil {
+		last := &doc.Sections[len(doc.Sections)-1]
+		last.Blocks = append(last.Blocks, report.Figure{Caption: "Share of apps whose every simulated functional server serves the release and all newer ones, " +
+			"of the platform's apps with a simulated functional server; 95% Wilson intervals.", Figure: *f3})
+	}
 
 	left := report.Section{Title: "Servers left out"}
 	left.Blocks = append(left.Blocks, refsTable("servers_without_result", "https servers without a result", r.Unprobed),
 		refsTable("servers_ungraded", "Servers whose result has an error or no grade", r.Ungraded))
 	doc.Sections = append(doc.Sections, left, assumptionsSection(set, r, cfg), methodsSection(set, r, cfg))
 	return doc, doc.Validate()
+}
+
+// clientReachFigure draws, per release of each platform, the share of that platform's apps
+// served from that release on (analysis.AppReach.Oldest at or before it); nil when no app
+// has a simulated functional server.
+func clientReachFigure(th figures.Theme, reach []analysis.AppReach) (*figures.Figure, error) {
+	var bars []figures.Proportion
+	for _, platform := range datasets.Platforms() {
+		var names []string
+		for _, c := range clientsim.Clients() {
+			if c.Platform == platform {
+				names = append(names, c.Version)
+			}
+		}
+		for i, v := range names {
+			count, total := 0, 0
+			for _, a := range reach {
+				if a.Platform != platform || a.Simulated <= a.Unknown {
+					continue
+				}
+				total++
+				if j := slices.Index(names, a.Oldest); j >= 0 && j <= i {
+					count++
+				}
+			}
+			if total == 0 {
+				break
+			}
+			sh, err := analysis.NewShare(count, total)
+			if err != nil {
+				return nil, err
+			}
+			bars = append(bars, figures.ShareBar(platform+" "+v, platform, sh))
+		}
+	}
+	if len(bars) == 0 {
+		return nil, nil
+	}
+	f, err := figures.Proportions(th, figures.ProportionChart{Name: "client_reach", YLabel: "Share of apps served", Interval: "95% Wilson interval",
+		Width: figures.TwoColumn, Height: 2.6 * vg.Inch, Bars: bars})
+	return &f, err
 }
 
 // clientReachTable lists analysis.AppReach per app.
