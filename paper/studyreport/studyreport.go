@@ -180,7 +180,9 @@ func clientReachFigure(th figures.Theme, reach []analysis.AppReach) (*figures.Fi
 			if err != nil {
 				return nil, err
 			}
-			bars = append(bars, figures.ShareBar(platform+" "+v, platform, sh))
+			// Short labels: the bar colour names the platform, and the axis has 19 bars.
+			label := map[string]string{datasets.PlatformAndroid: "A", datasets.PlatformIOS: "iOS"}[platform] + v
+			bars = append(bars, figures.ShareBar(label, platform, sh))
 		}
 	}
 	if len(bars) == 0 {
