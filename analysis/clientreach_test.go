@@ -74,3 +74,11 @@ func TestClientReach(t *testing.T) {
 		}
 	}
 }
+
+// TestClientPlatformsMatchApps: the simulated clients' platforms are spelled as apps.csv
+// spells them, or no app would find its releases.
+func TestClientPlatformsMatchApps(t *testing.T) {
+	if clientsim.PlatformAndroid != datasets.PlatformAndroid || clientsim.PlatformIOS != datasets.PlatformIOS {
+		t.Errorf("clientsim platforms %q, %q; apps.csv %q, %q", clientsim.PlatformAndroid, clientsim.PlatformIOS, datasets.PlatformAndroid, datasets.PlatformIOS)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"slices"
 
+	"github.com/mhealthsec/mhealthsec/probe/clientsim"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/suites"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
@@ -129,9 +130,9 @@ func tls13Hello(sni string, suiteIDs []uint16) (*tlswire.ClientHello, error) {
 	return ch, nil
 }
 
-// A referenceClient is the hello of a current browser family, written from the public TLS
-// specifications and the browsers' documented defaults (suite order, groups, signature
-// schemes, versions), not copied bytes. GREASE and post-quantum shares are left out: they
+// A referenceClient is the hello of a current browser family: the "browser" entries of
+// clientsim.Clients(), written from the public TLS specifications and the browsers'
+// documented defaults (suite order, groups, signature schemes, versions), not copied bytes. GREASE and post-quantum shares are left out: they
 // do not change which of the classic suites a server picks.
 type referenceClient struct {
 	name     string
@@ -142,33 +143,13 @@ type referenceClient struct {
 }
 
 func referenceClients() []referenceClient {
-	return []referenceClient{
-		{
-			name: "chrome-like",
-			suites: []uint16{0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8,
-				0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035},
-			groups:   []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1},
-			sigAlgs:  []uint16{0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601},
-			versions: []uint16{tlswire.VersionTLS13, tlswire.VersionTLS12},
-		},
-		{
-			name: "firefox-like",
-			suites: []uint16{0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c, 0xc030,
-				0xc00a, 0xc009, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035},
-			groups: []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1,
-				tlswire.GroupSecp521r1, tlswire.GroupFFDHE2048, tlswire.GroupFFDHE3072},
-			sigAlgs:  []uint16{0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201},
-			versions: []uint16{tlswire.VersionTLS13, tlswire.VersionTLS12},
-		},
-		{
-			name: "safari-like",
-			suites: []uint16{0x1301, 0x1302, 0x1303, 0xc02c, 0xc02b, 0xcca9, 0xc030, 0xc02f, 0xcca8,
-				0xc00a, 0xc009, 0xc014, 0xc013, 0x009d, 0x009c, 0x0035, 0x002f, 0xc008, 0xc012, 0x000a},
-			groups:   []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1},
-			sigAlgs:  []uint16{0x0403, 0x0804, 0x0401, 0x0503, 0x0203, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201},
-			versions: []uint16{tlswire.VersionTLS13, tlswire.VersionTLS12, tlswire.VersionTLS11, tlswire.VersionTLS10},
-		},
+	var out []referenceClient
+	for _, c := range clientsim.Clients() {
+		if c.Platform == clientsim.PlatformBrowser {
+			out = append(out, referenceClient{name: c.Name, suites: c.Suites, groups: c.Groups, sigAlgs: c.SigAlgs, versions: c.Versions})
+		}
 	}
+	return out
 }
 
 func (c referenceClient) hello(sni string) (*tlswire.ClientHello, error) {
