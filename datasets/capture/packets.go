@@ -202,6 +202,9 @@ func (a *assembler) packet(f frame) string {
 	}
 	switch tl := p.TransportLayer().(type) {
 	case *layers.TCP:
+		if tl.SrcPort == 0 || tl.DstPort == 0 {
+			return "TCP port 0 (invalid)" // no server is reachable there; never a server row
+		}
 		a.tcp(netip.AddrPortFrom(src, uint16(tl.SrcPort)), netip.AddrPortFrom(dst, uint16(tl.DstPort)), tl)
 	case *layers.UDP:
 		if tl.SrcPort == 53 {
