@@ -35,6 +35,10 @@ const (
 // Overall = 0.3·protocol + 0.3·kx + 0.4·cipher.
 //
 // Servers Go cannot be (SSL 2.0 and 3.0, Heartbleed) come from fakeServers.
+//
+// The rows look alike on purpose (duplicates lists them as same-shape pairs): each is one
+// server's data, declared by hand, and a helper that folded them would hide the declaration
+// a reviewer must check against the grading rules.
 func Catalog() []Server {
 	return append(goServers(), fakeServers()...)
 }
