@@ -51,28 +51,30 @@ func Simulate(ctx context.Context, cfg Config) []result.ClientSimulation {
 	if clients == nil {
 		clients = Clients()
 	}
-	keys := make([]string, len(clients))
-	answers := map[string]*answer{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	// Each distinct hello is sent once and its answer lands in its own slot: the slots are
+	// allocated before any goroutine starts, so none shares a map or a growing slice.
+	slot := make([]int, len(clients))
+	first := map[string]int{}
+	var unique []Client
 	for i, c := range clients {
 		k := helloKey(c)
-		keys[i] = k
-		if _, ok := answers[k]; ok {
-			continue
+		j, ok := first[k]
+		if !ok {
+			j = len(unique)
+			first[k] = j
+			unique = append(unique, c)
 		}
-		answers[k] = nil
-		wg.Go(func() {
-			a := exchange(ctx, cfg, c)
-			mu.Lock()
-			answers[k] = a
-			mu.Unlock()
-		})
+		slot[i] = j
+	}
+	answers := make([]*answer, len(unique))
+	var wg sync.WaitGroup
+	for j, c := range unique {
+		wg.Go(func() { answers[j] = exchange(ctx, cfg, c) })
 	}
 	wg.Wait()
 	out := make([]result.ClientSimulation, len(clients))
 	for i, c := range clients {
-		out[i] = judge(c, answers[keys[i]])
+		out[i] = judge(c, answers[slot[i]])
 	}
 	return out
 }
