@@ -133,12 +133,14 @@ type Fleet struct {
 	// crls serves the intermediate's CRL for Cert.Revoked leaves (nil if none asks).
 	crls *crlServer
 
-	mu       sync.Mutex
-	closers  []io.Closer
-	wg       sync.WaitGroup
-	stopCtx  func() bool
-	closed   bool
-	closeErr error
+	mu      sync.Mutex
+	closers []io.Closer
+	wg      sync.WaitGroup
+	stopCtx func() bool
+	// closeOnce makes a second Close (the context's, or the caller's) wait for the first
+	// and return its error.
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Pool is the trust store that knows the fleet's root, for the scanner's CA pool.
@@ -220,36 +222,35 @@ func Start(ctx context.Context, servers []Server) (*Fleet, error) {
 		}
 		f.Endpoints = append(f.Endpoints, ep)
 	}
-	f.stopCtx = context.AfterFunc(ctx, func() { f.Close() })
+	// With ctx already done, the AfterFunc's Close runs at once, concurrently with this
+	// assignment: hence the lock (its Close then finds no stop func, which is fine).
+	stop := context.AfterFunc(ctx, func() { f.Close() })
+	f.mu.Lock()
+	f.stopCtx = stop
+	f.mu.Unlock()
 	return f, nil
 }
 
 // Close stops every server and waits until their goroutines have returned. It is safe to
-// call more than once.
+// call more than once, and from several goroutines: every call returns when the fleet is down.
 func (f *Fleet) Close() error {
-	f.mu.Lock()
-	if f.closed {
+	f.closeOnce.Do(func() {
+		f.mu.Lock()
+		closers := f.closers
+		stop := f.stopCtx
 		f.mu.Unlock()
-		return f.closeErr
-	}
-	f.closed = true
-	closers := f.closers
-	stop := f.stopCtx
-	f.mu.Unlock()
-
-	if stop != nil {
-		stop()
-	}
-	var errs []error
-	for _, c := range closers {
-		if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
-			errs = append(errs, err)
+		if stop != nil {
+			stop()
 		}
-	}
-	f.wg.Wait()
-	f.mu.Lock()
-	f.closeErr = errors.Join(errs...)
-	f.mu.Unlock()
+		var errs []error
+		for _, c := range closers {
+			if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+				errs = append(errs, err)
+			}
+		}
+		f.wg.Wait()
+		f.closeErr = errors.Join(errs...)
+	})
 	return f.closeErr
 }
 
