@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -179,7 +180,7 @@ func CompareStudies(old, cur *datasets.Study, trust TrustPolicy) (*Comparison, e
 	}
 	appIDs := sortedKeys(oa, na, func(a, b string) int { return strings.Compare(a, b) })
 	serverKeys := sortedKeys(olds, ns, func(a, b ServerKey) int {
-		return cmpOr(strings.Compare(a.AppID, b.AppID), strings.Compare(a.Host, b.Host))
+		return cmp.Or(strings.Compare(a.AppID, b.AppID), strings.Compare(a.Host, b.Host))
 	})
 	for _, id := range appIDs {
 		_, inOld := oa[id]
@@ -226,13 +227,6 @@ func CompareStudies(old, cur *datasets.Study, trust TrustPolicy) (*Comparison, e
 		}
 	}
 	return c, nil
-}
-
-func cmpOr(a, b int) int {
-	if a != 0 {
-		return a
-	}
-	return b
 }
 
 // sortedKeys returns the keys of both maps, each once, sorted.
