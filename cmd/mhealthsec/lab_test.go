@@ -131,6 +131,7 @@ func TestLabRunsThePipeline(t *testing.T) {
 	if len(res) != len(lab.Catalog()) {
 		t.Errorf("%d results, want one per fleet server (%d)", len(res), len(lab.Catalog()))
 	}
+	checkCoverage(t, res)
 	// What the probe really writes follows the published schema.
 	resultschema.CheckFile(t, filepath.Join(dir, "study", datasets.ResultsFile))
 	st, err := datasets.LoadStudy(filepath.Join(dir, "study"))
@@ -160,6 +161,33 @@ func TestLabRunsThePipeline(t *testing.T) {
 		}
 	}
 	assertGone(t, studyPorts(t, dir), before)
+}
+
+// checkCoverage fails t for every field of a measured endpoint that is null without a note
+// saying why (result.Coverage), and logs how many of each field were measured.
+func checkCoverage(t *testing.T, res []result.Result) {
+	t.Helper()
+	counts := map[string]map[result.FieldState]int{}
+	for i := range res {
+		for _, fc := range result.Coverage(&res[i]) {
+			if fc.State == result.NullWithoutNote {
+				t.Errorf("%s: %s is null without a note saying why", res[i].Target, fc.Field)
+			}
+			field := fc.Field
+			if strings.HasPrefix(field, "client_simulations[") {
+				field = "client_simulations[].connects"
+			}
+			if counts[field] == nil {
+				counts[field] = map[result.FieldState]int{}
+			}
+			counts[field][fc.State]++
+		}
+	}
+	for _, f := range append(result.CoveredFields(), "client_simulations[].connects") {
+		c := counts[f]
+		t.Logf("%-32s measured %3d, null with note %3d, null without note %d", f,
+			c[result.Measured], c[result.NullWithNote], c[result.NullWithoutNote])
+	}
 }
 
 var fleetRow = regexp.MustCompile(`(?m)^\S+\s+127\.0\.0\.1:(\d+)\s`)
