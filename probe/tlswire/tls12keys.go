@@ -12,10 +12,10 @@ import (
 	"hash"
 )
 
-// This file is the key schedule and record protection of the TLS 1.2 suites
-// ECDHE_{RSA,ECDSA}_WITH_AES_128_GCM_SHA256 (RFC 5246, RFC 5288, RFC 8422): enough for a
-// probe or a fake server to finish a handshake and exchange a few encrypted records. It
-// authenticates nobody and offers no other suites: a scanner never needs to complete those.
+// This file is the TLS 1.2 key schedule and the AES-GCM record protection of the suites
+// ECDHE_{RSA,ECDSA}_WITH_AES_128_GCM_SHA256 (RFC 5246, RFC 5288, RFC 8422); cbc.go has the
+// CBC record protection. Enough for a probe or a fake server to finish a handshake and
+// exchange a few encrypted records; it authenticates nobody.
 
 // The suites this key schedule serves.
 const (
@@ -66,24 +66,45 @@ func MasterSecret(preMaster []byte, clientRandom, serverRandom [32]byte) []byte 
 	return PRF12(preMaster, "master secret", concatRandoms(clientRandom, serverRandom), MasterSecretLen)
 }
 
-// KeyBlock is the key material of an AEAD suite: a write key and an implicit nonce salt for
-// each side, and no MAC keys (RFC 5246, 6.3; RFC 5288, 3).
+// KeyBlock is the key material of a suite, cut from the key block in the order of RFC 5246,
+// 6.3: MAC keys (none for AEAD suites), write keys, and IVs (an AEAD suite's implicit nonce
+// salt, RFC 5288, 3; the first CBC IVs in TLS 1.0; none for CBC in TLS 1.1 and 1.2).
 type KeyBlock struct {
+	ClientMAC, ServerMAC []byte
 	ClientKey, ServerKey []byte
 	ClientIV, ServerIV   []byte
 }
 
+// SplitKeyBlock cuts a key block of KeyBlockLen(macLen, keyLen, ivLen) bytes into its parts.
+func SplitKeyBlock(kb []byte, macLen, keyLen, ivLen int) (KeyBlock, error) {
+	if macLen < 0 || keyLen < 0 || ivLen < 0 || len(kb) != KeyBlockLen(macLen, keyLen, ivLen) {
+		return KeyBlock{}, fmt.Errorf("tlswire: key block of %d bytes for MAC keys of %d, keys of %d and IVs of %d bytes", len(kb), macLen, keyLen, ivLen)
+	}
+	take := func(n int) []byte { b := kb[:n:n]; kb = kb[n:]; return b }
+	var k KeyBlock
+	k.ClientMAC, k.ServerMAC = take(macLen), take(macLen)
+	k.ClientKey, k.ServerKey = take(keyLen), take(keyLen)
+	k.ClientIV, k.ServerIV = take(ivLen), take(ivLen)
+	return k, nil
+}
+
+// KeyBlockLen is the length of the key block of a suite with these part lengths.
+func KeyBlockLen(macLen, keyLen, ivLen int) int { return 2 * (macLen + keyLen + ivLen) }
+
 // ExpandKeys derives the key block of an AES_128_GCM_SHA256 suite from the master secret.
 // Note the randoms swap places against MasterSecret: the server's comes first here.
 func ExpandKeys(master []byte, clientRandom, serverRandom [32]byte) KeyBlock {
-	const keyLen = 16
-	kb := PRF12(master, "key expansion", concatRandoms(serverRandom, clientRandom), 2*keyLen+2*GCMImplicitIVLen)
-	return KeyBlock{
-		ClientKey: kb[:keyLen],
-		ServerKey: kb[keyLen : 2*keyLen],
-		ClientIV:  kb[2*keyLen : 2*keyLen+GCMImplicitIVLen],
-		ServerIV:  kb[2*keyLen+GCMImplicitIVLen:],
-	}
+	return ExpandKeyBlock(sha256.New, master, clientRandom, serverRandom, 0, 16, GCMImplicitIVLen)
+}
+
+// ExpandKeyBlock derives a TLS 1.2 key block with the PRF of newHash (SHA-256, or SHA-384 for
+// the *_SHA384 suites) and cuts it into MAC keys of macLen, write keys of keyLen and IVs of
+// ivLen bytes: for AES-128-CBC-SHA at TLS 1.2, 20, 16 and 0.
+func ExpandKeyBlock(newHash func() hash.Hash, master []byte, clientRandom, serverRandom [32]byte, macLen, keyLen, ivLen int) KeyBlock {
+	macLen, keyLen, ivLen = max(macLen, 0), max(keyLen, 0), max(ivLen, 0)
+	kb := PRF(newHash, master, "key expansion", concatRandoms(serverRandom, clientRandom), KeyBlockLen(macLen, keyLen, ivLen))
+	k, _ := SplitKeyBlock(kb, macLen, keyLen, ivLen) // lengths agree by construction
+	return k
 }
 
 // FinishedVerifyData is the verify_data of a Finished message (RFC 5246, 7.4.9): fromClient

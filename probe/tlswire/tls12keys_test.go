@@ -3,6 +3,7 @@ package tlswire
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -222,7 +223,7 @@ func TestHandshakeWithCryptoTLS(t *testing.T) {
 			}
 			defer conn.Close()
 			conn.SetDeadline(time.Now().Add(10 * time.Second))
-			server := handshake12(t, conn, uint16(group))
+			_, server := handshake12(t, conn, uint16(group), 0xc02f)
 			rec, err := ReadRecord(conn)
 			if err != nil {
 				t.Fatal(err)
@@ -235,12 +236,19 @@ func TestHandshakeWithCryptoTLS(t *testing.T) {
 	}
 }
 
-// handshake12 runs ECDHE_RSA_WITH_AES_128_GCM_SHA256 on conn and returns the server's record
-// protection. It is probe/vuln's renegotiation client cut down to what this test needs
-// (tlswire cannot import vuln); the client itself lives there.
-func handshake12(t *testing.T, conn net.Conn, group uint16) (server *GCMProtector) {
+// protector is what GCMProtector and CBCProtector share.
+type protector interface {
+	Seal(typ uint8, plain []byte) []byte
+	Open(typ uint8, payload []byte) ([]byte, error)
+}
+
+// handshake12 runs a TLS 1.2 ECDHE_RSA handshake with suite on conn (AES_128_GCM_SHA256
+// 0xc02f, AES_128_CBC_SHA 0xc013 or AES_128_CBC_SHA256 0xc027) and returns both directions'
+// record protection. It is probe/vuln's client cut down to what these tests need (tlswire
+// cannot import vuln); the client itself lives there.
+func handshake12(t *testing.T, conn net.Conn, group, suite uint16) (client, server protector) {
 	t.Helper()
-	ch := &ClientHello{Version: VersionTLS12, CipherSuites: []uint16{0xc02f}, SupportedGroups: []uint16{group},
+	ch := &ClientHello{Version: VersionTLS12, CipherSuites: []uint16{suite}, SupportedGroups: []uint16{group},
 		PointFormats: []uint8{0}, SignatureAlgorithms: []uint16{0x0401, 0x0804}, SecureRenegotiation: true}
 	if _, err := rand.Read(ch.Random[:]); err != nil {
 		t.Fatal(err)
@@ -291,13 +299,35 @@ func handshake12(t *testing.T, conn net.Conn, group uint16) (server *GCMProtecto
 		t.Fatal(err)
 	}
 	master := MasterSecret(preMaster, ch.Random, sh.Random)
-	keys := ExpandKeys(master, ch.Random, sh.Random)
-	client, err := NewGCMProtector(keys.ClientKey, keys.ClientIV)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if server, err = NewGCMProtector(keys.ServerKey, keys.ServerIV); err != nil {
-		t.Fatal(err)
+	switch suite {
+	case 0xc02f:
+		keys := ExpandKeys(master, ch.Random, sh.Random)
+		c, err := NewGCMProtector(keys.ClientKey, keys.ClientIV)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewGCMProtector(keys.ServerKey, keys.ServerIV)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, server = c, s
+	case 0xc013, 0xc027:
+		mac := sha1.New
+		if suite == 0xc027 {
+			mac = sha256.New
+		}
+		keys := ExpandKeyBlock(sha256.New, master, ch.Random, sh.Random, mac().Size(), 16, 0)
+		c, err := NewCBCProtector(VersionTLS12, keys.ClientKey, keys.ClientMAC, nil, mac)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewCBCProtector(VersionTLS12, keys.ServerKey, keys.ServerMAC, nil, mac)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, server = c, s
+	default:
+		t.Fatalf("handshake12: suite 0x%04x not handled", suite)
 	}
 	pub := priv.PublicKey().Bytes()
 	cke := AppendMessage(nil, TypeClientKeyExchange, append([]byte{byte(len(pub))}, pub...))
@@ -329,6 +359,6 @@ func handshake12(t *testing.T, conn net.Conn, group uint16) (server *GCMProtecto
 		if !bytes.Equal(plain, want) {
 			t.Fatalf("server Finished %x, want %x", plain, want)
 		}
-		return server
+		return client, server
 	}
 }

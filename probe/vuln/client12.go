@@ -2,15 +2,12 @@ package vuln
 
 import (
 	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
-	"crypto/subtle"
 	"crypto/x509"
 	"encoding/binary"
 	"errors"
@@ -125,103 +122,25 @@ func (s suite12) keys(version uint16, preMaster []byte, clientRandom, serverRand
 			ivLen = aes.BlockSize // TLS 1.0 CBC: the first IV comes from the key block
 		}
 	}
-	kb := s.prfBytes(version, master, "key expansion", append(serverRandom[:], clientRandom[:]...), 2*macLen+2*s.keyLen+2*ivLen)
-	take := func(n int) []byte { b := kb[:n]; kb = kb[n:]; return b }
-	cMAC, sMAC := take(macLen), take(macLen)
-	cKey, sKey := take(s.keyLen), take(s.keyLen)
-	cIV, sIV := take(ivLen), take(ivLen)
-	if s.gcm {
-		c, err := tlswire.NewGCMProtector(cKey, cIV)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		sv, err := tlswire.NewGCMProtector(sKey, sIV)
-		return master, c, sv, err
-	}
-	c, err := newCBC(version, cKey, cMAC, cIV, s.mac)
+	kb, err := tlswire.SplitKeyBlock(s.prfBytes(version, master, "key expansion", append(serverRandom[:], clientRandom[:]...),
+		tlswire.KeyBlockLen(macLen, s.keyLen, ivLen)), macLen, s.keyLen, ivLen)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	sv, err := newCBC(version, sKey, sMAC, sIV, s.mac)
-	return master, c, sv, err
-}
-
-// cbcProtector is AES-CBC with HMAC, MAC then encrypt: with an explicit IV per record from
-// TLS 1.1 on (RFC 5246, 6.2.3.2), chained from the last ciphertext block in TLS 1.0.
-type cbcProtector struct {
-	version uint16
-	block   cipher.Block
-	macKey  []byte
-	mac     func() hash.Hash
-	seq     uint64
-	iv      []byte // TLS 1.0: the next record's IV
-}
-
-func newCBC(version uint16, key, macKey, iv []byte, mac func() hash.Hash) (*cbcProtector, error) {
-	b, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("CBC key: %w", err)
-	}
-	return &cbcProtector{version: version, block: b, macKey: macKey, mac: mac, iv: iv}, nil
-}
-
-func (c *cbcProtector) tag(typ uint8, plain []byte) []byte {
-	h := hmac.New(c.mac, c.macKey)
-	hdr := binary.BigEndian.AppendUint64(nil, c.seq)
-	hdr = append(hdr, typ, byte(c.version>>8), byte(c.version))
-	hdr = binary.BigEndian.AppendUint16(hdr, uint16(len(plain)))
-	h.Write(hdr)
-	h.Write(plain)
-	c.seq++
-	return h.Sum(nil)
-}
-
-func (c *cbcProtector) Seal(typ uint8, plain []byte) []byte {
-	bs := c.block.BlockSize()
-	data := append(append([]byte{}, plain...), c.tag(typ, plain)...)
-	pad := bs - (len(data)+1)%bs
-	for range pad + 1 {
-		data = append(data, byte(pad))
-	}
-	enc := make([]byte, len(data))
-	if c.version == tlswire.VersionTLS10 {
-		cipher.NewCBCEncrypter(c.block, c.iv).CryptBlocks(enc, data)
-		c.iv = append([]byte{}, enc[len(enc)-bs:]...)
-		return enc
-	}
-	iv := make([]byte, bs)
-	rand.Read(iv)
-	cipher.NewCBCEncrypter(c.block, iv).CryptBlocks(enc, data)
-	return append(iv, enc...)
-}
-
-func (c *cbcProtector) Open(typ uint8, payload []byte) ([]byte, error) {
-	bs, macLen := c.block.BlockSize(), c.mac().Size()
-	iv := c.iv
-	if c.version != tlswire.VersionTLS10 {
-		if len(payload) < bs {
-			return nil, errors.New("CBC record of a bad length")
+	if s.gcm {
+		c, err := tlswire.NewGCMProtector(kb.ClientKey, kb.ClientIV)
+		if err != nil {
+			return nil, nil, nil, err
 		}
-		iv, payload = payload[:bs], payload[bs:]
+		sv, err := tlswire.NewGCMProtector(kb.ServerKey, kb.ServerIV)
+		return master, c, sv, err
 	}
-	if len(payload) < bs || len(payload)%bs != 0 {
-		return nil, errors.New("CBC record of a bad length")
+	c, err := tlswire.NewCBCProtector(version, kb.ClientKey, kb.ClientMAC, kb.ClientIV, s.mac)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	data := make([]byte, len(payload))
-	cipher.NewCBCDecrypter(c.block, iv).CryptBlocks(data, payload)
-	if c.version == tlswire.VersionTLS10 {
-		c.iv = append([]byte{}, payload[len(payload)-bs:]...)
-	}
-	pad := int(data[len(data)-1])
-	if pad+1+macLen > len(data) {
-		return nil, errors.New("CBC record: bad padding")
-	}
-	data = data[:len(data)-pad-1]
-	plain, got := data[:len(data)-macLen], data[len(data)-macLen:]
-	if subtle.ConstantTimeCompare(got, c.tag(typ, plain)) != 1 {
-		return nil, errors.New("CBC record: bad MAC")
-	}
-	return plain, nil
+	sv, err := tlswire.NewCBCProtector(version, kb.ServerKey, kb.ServerMAC, kb.ServerIV, s.mac)
+	return master, c, sv, err
 }
 
 // clientKeyExchange computes the premaster secret and the ClientKeyExchange body for the
