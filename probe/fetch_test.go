@@ -214,9 +214,9 @@ func TestPublicTargetCannotSteerFetches(t *testing.T) {
 				}
 				ctx := context.Background()
 				addr := netip.MustParseAddrPort(net.target)
-				ep := endpoint{ctx: ctx, target: Target{Host: "93.184.216.34", Port: 443}, addr: addr, sni: "public.example", hostname: "public.example"}
+				ep := s.endpoint(ctx, Target{Host: "93.184.216.34", Port: 443, SNI: "public.example"}, addr)
 				var r result.Result
-				if err := s.certificate(ctx, ep, &r); err != nil {
+				if err := stepNamed(t, s, "certificate").Run(ctx, ep, &r); err != nil {
 					t.Fatal(err)
 				}
 				if got := net.dialled(); !slices.Equal(got, tt.dialed) {

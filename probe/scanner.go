@@ -3,23 +3,35 @@
 // result per endpoint. The measurements live in sub-packages (enum, certcheck, httpcheck,
 // vuln, grade); this package resolves targets, owns the one dialer every connection goes
 // through (per-host and global rate limits, per-host bounds, timeouts, loopback-only for
-// tests), runs the steps in order, classifies failures, and streams results of a whole
-// scan with resume.
+// tests), runs the checks (probe/check) by the table in Scanner.steps, classifies
+// failures, and streams results of a whole scan with resume.
+//
+// # Adding a check
+//
+// A check is one file and one table row. Write a type with the check.Check methods in
+// the package that measures (a check.go beside the measurement, as in probe/vuln): Name,
+// and Run, which fills the check's fields of the result from the check.Endpoint it is
+// given, leaves what it cannot measure null with a note, and returns an error only when
+// it could not measure at all. Configure it in the scanner's table (Scanner.steps) with
+// whether its failure makes the endpoint unassessable (core), whether it handshakes
+// with SSL 3.0 or TLS (tls: it waits for the enumeration's first TLS answer and is
+// skipped on an SSL 2.0-only endpoint), and whether it reads what the others found
+// (late).
 package probe
 
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
-	"strconv"
+	"reflect"
 	"sync"
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/certcheck"
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/clientsim"
 	"github.com/mhealthsec/mhealthsec/probe/enum"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
@@ -161,8 +173,8 @@ type Scanner struct {
 	// skipTLSStepsOnSSLv2 is always true outside tests, which turn it off to count the
 	// connections the skip saves.
 	skipTLSStepsOnSSLv2 bool
-	// rootCerts are the certificates of CAFile (certcheck.Config.RootCerts).
-	rootCerts []*x509.Certificate
+	// steps are the checks, configured at New.
+	steps []step
 	// serverChosenDial replaces dial for server-chosen fetches in the test that proves
 	// they all go through fetcher; nil means dial.
 	serverChosenDial func(ctx, measurement context.Context, addr netip.AddrPort) (net.Conn, error)
@@ -189,8 +201,18 @@ func New(cfg Config) (*Scanner, error) {
 
 		skipTLSStepsOnSSLv2: true,
 	}
+	var rootCerts []*x509.Certificate
 	if cfg.CAFile != "" {
-		s.rootCerts = certcheck.PEMCertificates(cfg.CAFile)
+		rootCerts = certcheck.PEMCertificates(cfg.CAFile)
+	}
+	s.steps = []step{
+		{enum.Checker{}, true, false, false},
+		{certcheck.Checker{Roots: cfg.Roots, RootCerts: rootCerts, Now: cfg.Now, NoAIA: cfg.NoAIA}, true, true, false},
+		{httpcheck.Checker{DialTLSFallback: dialTLS12}, false, true, false},
+		{httpcheck.PlainChecker{}, false, false, false},
+		{session.Checker{}, false, true, false},
+		{vuln.Checker{}, false, false, true},
+		{clientsim.Checker{}, false, false, true},
 	}
 	s.measure = s.Measure
 	return s, nil
@@ -198,19 +220,6 @@ func New(cfg Config) (*Scanner, error) {
 
 // Config returns the configuration in effect, defaults filled in.
 func (s *Scanner) Config() Config { return s.cfg }
-
-// endpoint is one resolved address under measurement.
-type endpoint struct {
-	// ctx is the measurement's context: connections left open are closed when it ends.
-	ctx    context.Context
-	target Target
-	addr   netip.AddrPort
-	sni    string
-	// hostname is what the certificate must match.
-	hostname string
-	// onTLS is called when enumeration first sees an SSL 3.0/TLS hello accepted.
-	onTLS func()
-}
 
 // dial opens a connection to addr once the per-host connection limit and the per-host
 // and global rates allow. Every connection of every step comes through here. ctx bounds the wait and the connect; the connection is closed at the
@@ -262,38 +271,52 @@ func (c *limitedConn) Close() error {
 	return err
 }
 
-// dialer returns the Dial function the steps get for addr.
-func (s *Scanner) dialer(measurement context.Context, addr netip.AddrPort) func(context.Context) (net.Conn, error) {
-	return func(ctx context.Context) (net.Conn, error) { return s.dial(ctx, measurement, addr) }
+// endpoint describes addr of t to the checks; their connections are closed at the latest
+// when measurement ends.
+func (s *Scanner) endpoint(measurement context.Context, t Target, addr netip.AddrPort) check.Endpoint {
+	e := check.Endpoint{
+		Addr:     addr,
+		Host:     t.Host,
+		SNI:      t.serverName(),
+		HTTPPort: t.HTTPPort,
+		Timeout:  s.cfg.ReadTimeout,
+		Dial:     func(ctx context.Context) (net.Conn, error) { return s.dial(ctx, measurement, addr) },
+		DialPort: func(ctx context.Context, port uint16) (net.Conn, error) {
+			return s.dial(ctx, measurement, netip.AddrPortFrom(addr.Addr(), port))
+		},
+		Fetcher: s.fetcher(measurement, addr),
+	}
+	if t.SNI != "" {
+		e.Host = t.SNI
+	}
+	if e.HTTPPort == 0 {
+		e.HTTPPort = s.cfg.HTTPPort
+	}
+	return e
 }
 
-// step is one measurement. A core step's failure means the endpoint cannot be assessed.
-// A tls step handshakes with SSL 3.0 or TLS, so it is skipped on an endpoint that
-// enumeration found to speak SSL 2.0 only, rather than left to wait out its timeouts.
-// A late step reads what the others put in the result, so it starts once they are done;
-// the others run at the same time, within the per-host connection budget: at a real
-// round-trip time a measurement is a few rounds of connections, not a sum of steps.
+// step is a row of the scanner's table: a check and how it is scheduled. A core check's
+// failure means the endpoint cannot be assessed. A tls check handshakes with SSL 3.0 or
+// TLS, so it is skipped on an endpoint that enumeration found to speak SSL 2.0 only,
+// rather than left to wait out its timeouts. A late check reads what the others put in
+// the result, so it starts once they are done; the others run at the same time, within
+// the per-host connection budget: at a real round-trip time a measurement is a few
+// rounds of connections, not a sum of checks.
+//
+// The table (New) lists the checks in the order their results and failures are
+// reported. Enumeration comes first and writes the result itself; the vulnerability
+// checks read the enumerated suites and the HTTP answer; grading reads all.
 type step struct {
-	name string
+	check.Check
 	core bool
 	tls  bool
 	late bool
-	run  func(context.Context, endpoint, *result.Result) error
 }
 
-// steps lists the measurements; results and failures are reported in this order.
-// Enumeration comes first and writes the result itself; the vulnerability checks read the
-// enumerated suites and the HTTP answer; grading reads all.
-func (s *Scanner) steps() []step {
-	return []step{
-		{"enumeration", true, false, false, s.enumerate},
-		{"certificate", true, true, false, s.certificate},
-		{"http", false, true, false, s.http},
-		{"plain_http", false, false, false, s.plainHTTP},
-		{"session", false, true, false, s.session},
-		{"vulnerabilities", false, false, true, s.vulnerabilities},
-		{"client_simulations", false, false, true, s.clientSimulations},
-	}
+// dialTLS12 is the HTTP check's way to a server crypto/tls cannot handshake with: the
+// probe's raw TLS 1.2 client.
+func dialTLS12(ctx context.Context, e check.Endpoint) (net.Conn, error) {
+	return vuln.DialTLS12(ctx, e.Dial, e.SNI, e.Timeout)
 }
 
 // stepRun is what one concurrent step produced, merged into the result in step order.
@@ -336,18 +359,15 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 	}
 	defer release()
 
-	ep := endpoint{ctx: ctx, target: t, addr: netip.AddrPortFrom(addr, uint16(t.Port)), sni: r.SNI, hostname: t.Host}
-	if t.SNI != "" {
-		ep.hostname = t.SNI
-	}
+	ep := s.endpoint(ctx, t, netip.AddrPortFrom(addr, uint16(t.Port)))
 	// The tls steps start as soon as enumeration saw an SSL 3.0/TLS answer (its first
 	// hello, usually), or once it ended without one.
 	tlsSeen := make(chan struct{})
 	var once sync.Once
-	ep.onTLS = func() { once.Do(func() { close(tlsSeen) }) }
+	ep.TLSSeen = func() { once.Do(func() { close(tlsSeen) }) }
 	enumDone := make(chan struct{})
 
-	steps := s.steps()
+	steps := s.steps
 	runs := make([]stepRun, len(steps))
 	var wg sync.WaitGroup
 	for i, st := range steps {
@@ -357,7 +377,7 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 		wg.Go(func() {
 			if i == 0 {
 				defer close(enumDone)
-				runs[i].err = st.run(ctx, ep, &r)
+				runs[i].err = st.Run(ctx, ep, &r)
 				return
 			}
 			if st.tls {
@@ -371,17 +391,17 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 					}
 				}
 			}
-			runs[i].err = st.run(ctx, ep, &runs[i].part)
+			runs[i].err = st.Run(ctx, ep, &runs[i].part)
 		})
 	}
 	wg.Wait()
 	for i, st := range steps {
 		if st.late {
-			runs[i].err = st.run(ctx, ep, &r)
+			runs[i].err = st.Run(ctx, ep, &r)
 		}
 		if i > 0 && !st.late {
 			if runs[i].skipped {
-				r.Notes = append(r.Notes, st.name+": skipped: the endpoint speaks SSL 2.0 only")
+				r.Notes = append(r.Notes, st.Name()+": skipped: the endpoint speaks SSL 2.0 only")
 				continue
 			}
 			merge(&r, &runs[i].part)
@@ -390,7 +410,7 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 		if err == nil {
 			continue
 		}
-		err = fmt.Errorf("%s: %w", st.name, err)
+		err = fmt.Errorf("%s: %w", st.Name(), err)
 		if ctx.Err() != nil {
 			// Whatever the step said, the measurement ran out of time or was canceled.
 			r.Error = newError(fmt.Errorf("%w (%v)", ctx.Err(), err))
@@ -413,23 +433,21 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 	return r
 }
 
-// merge copies what a concurrent step measured into r.
+// merge copies what a concurrent check measured into r: every field it set (each check
+// writes only its own, so no new check needs a line here), its notes after r's, and its
+// error if r has none.
 func merge(r, part *result.Result) {
-	if part.Certificate != nil {
-		r.Certificate = part.Certificate
+	notes, err := part.Notes, part.Error
+	part.Notes, part.Error = nil, nil
+	dst, src := reflect.ValueOf(r).Elem(), reflect.ValueOf(part).Elem()
+	for i := range src.NumField() {
+		if f := src.Field(i); !f.IsZero() {
+			dst.Field(i).Set(f)
+		}
 	}
-	if part.HTTP != nil {
-		r.HTTP = part.HTTP
-	}
-	if part.PlainHTTP != nil {
-		r.PlainHTTP = part.PlainHTTP
-	}
-	if part.SessionResumption != nil || part.ALPN != nil || part.EarlyData != nil {
-		r.SessionResumption, r.ALPN, r.EarlyData = part.SessionResumption, part.ALPN, part.EarlyData
-	}
-	r.Notes = append(r.Notes, part.Notes...)
+	r.Notes = append(r.Notes, notes...)
 	if r.Error == nil {
-		r.Error = part.Error
+		r.Error = err
 	}
 }
 
@@ -471,94 +489,16 @@ func (s *Scanner) resolve(ctx context.Context, t Target) (netip.Addr, []netip.Ad
 	return addrs[0], addrs[1:], nil
 }
 
-func (s *Scanner) enumerate(ctx context.Context, ep endpoint, r *result.Result) error {
-	return enum.Measure(ctx, enum.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout, OnTLS: ep.onTLS}, r)
-}
-
-func (s *Scanner) vulnerabilities(ctx context.Context, ep endpoint, r *result.Result) error {
-	vuln.Check(ctx, vuln.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout}, r)
-	return nil
-}
-
-func (s *Scanner) clientSimulations(ctx context.Context, ep endpoint, r *result.Result) error {
-	return clientsim.Fill(ctx, clientsim.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout}, r)
-}
-
-func (s *Scanner) certificate(ctx context.Context, ep endpoint, r *result.Result) error {
-	fetch := s.fetcher(ep)
-	c, err := certcheck.Measure(ctx, certcheck.Config{
-		Dial:     s.dialer(ep.ctx, ep.addr),
-		SNI:      ep.sni,
-		Hostname: ep.hostname,
-		Roots:    s.cfg.Roots,
-		Now:      s.cfg.Now,
-		Timeout:  s.cfg.ReadTimeout,
-		// Server-chosen fetches go through the fetch policy and the scanner's dial (aia.go).
-		FetchIssuer: s.fetchIssuer(fetch),
-		Fetcher:     fetch,
-		RootCerts:   s.rootCerts,
-	})
-	if err != nil {
-		return err
-	}
-	c.Notes = append(c.Notes, fetch.Refused()...)
-	r.Certificate = c
-	return nil
-}
-
-func (s *Scanner) http(ctx context.Context, ep endpoint, r *result.Result) error {
-	h, err := httpcheck.Measure(ctx, httpcheck.Config{
-		Dial:    s.dialer(ep.ctx, ep.addr),
-		Host:    ep.hostname,
-		Port:    ep.target.Port,
-		SNI:     ep.sni,
-		Timeout: s.cfg.ReadTimeout,
-		DialTLSFallback: func(ctx context.Context) (net.Conn, error) {
-			return vuln.DialTLS12(ctx, s.dialer(ep.ctx, ep.addr), ep.sni, s.cfg.ReadTimeout)
-		},
-	})
-	r.HTTP = h
-	if err != nil && errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil // an HTTP failure is recorded in r.HTTP.Error, not an endpoint failure
-}
-
-func (s *Scanner) session(ctx context.Context, ep endpoint, r *result.Result) error {
-	session.Measure(ctx, session.Config{Dial: s.dialer(ep.ctx, ep.addr), SNI: ep.sni, Timeout: s.cfg.ReadTimeout}, r)
-	return nil
-}
-
 // plainHTTPOnTarget reports, for a target that answered plain text instead of TLS, what
 // its own port serves over plain HTTP.
-func (s *Scanner) plainHTTPOnTarget(ctx context.Context, ep endpoint, r *result.Result) {
+func (s *Scanner) plainHTTPOnTarget(ctx context.Context, ep check.Endpoint, r *result.Result) {
 	if r.Error == nil || r.Error.Kind != result.ErrNotTLS {
 		return
 	}
 	r.PlainHTTP = httpcheck.MeasureNotTLS(ctx, httpcheck.Config{
-		Dial:    s.dialer(ep.ctx, ep.addr),
-		Host:    ep.hostname,
-		Port:    ep.target.Port,
-		Timeout: s.cfg.ReadTimeout,
+		Dial:    ep.Dial,
+		Host:    ep.Host,
+		Port:    ep.Port(),
+		Timeout: ep.Timeout,
 	})
-}
-
-func (s *Scanner) plainHTTP(ctx context.Context, ep endpoint, r *result.Result) error {
-	port := ep.target.HTTPPort
-	if port == 0 {
-		port = s.cfg.HTTPPort
-	}
-	if port < 0 || port == ep.target.Port {
-		return nil // not checked: null in the result
-	}
-	if port > 65535 {
-		return errors.New("plain HTTP port " + strconv.Itoa(port) + " out of range")
-	}
-	r.PlainHTTP = httpcheck.MeasurePlain(ctx, httpcheck.Config{
-		Dial:    s.dialer(ep.ctx, netip.AddrPortFrom(ep.addr.Addr(), uint16(port))),
-		Host:    ep.hostname,
-		Port:    port,
-		Timeout: s.cfg.ReadTimeout,
-	})
-	return nil
 }
