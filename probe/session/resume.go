@@ -3,7 +3,6 @@ package session
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -24,8 +23,11 @@ func (m *measurer) sessionID(ctx context.Context, notes *[]string) *bool {
 		return &f
 	}
 	if err != nil {
-		*notes = append(*notes, "session_resumption.session_id: not measured: "+err.Error())
-		return nil
+		if ctx.Err() != nil {
+			*notes = append(*notes, "session_resumption.session_id: not measured: "+err.Error())
+			return nil
+		}
+		return m.rawSessionID(ctx, tls.VersionTLS12, suiteIDsAt(tls.VersionTLS12), err, notes)
 	}
 	sh, err := serverHello(first.in)
 	if err != nil {
@@ -36,7 +38,9 @@ func (m *measurer) sessionID(ctx context.Context, notes *[]string) *bool {
 		f := false // the server keeps no session to resume (RFC 5246, 7.4.1.3)
 		return &f
 	}
-	echoed, err := m.offerSessionID(ctx, first.state, sh.SessionID)
+	// crypto/tls used the extended master secret if the server offered it; a server must
+	// not resume such a session without the extension (RFC 7627, 5.3).
+	echoed, err := m.offer(ctx, first.state.Version, first.state.CipherSuite, sh.SessionID, nil, true)
 	if err != nil {
 		*notes = append(*notes, "session_resumption.session_id: not measured: resuming: "+err.Error())
 		return nil
@@ -60,48 +64,21 @@ func serverHello(in []byte) (*tlswire.ServerHello, error) {
 	return sh, nil
 }
 
-// offerSessionID sends a ClientHello offering id with the suite and version of the session
-// state belongs to, and reports whether the server's ServerHello echoes id.
-func (m *measurer) offerSessionID(ctx context.Context, state tls.ConnectionState, id []byte) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
-	defer cancel()
-	c, err := m.cfg.Dial(ctx)
-	if err != nil {
-		return false, fmt.Errorf("connect: %w", err)
+// offer sends a ClientHello offering session id (and ticket, when not nil) with version and
+// suite, the extended master secret when ems, and reports whether the server resumes.
+func (m *measurer) offer(ctx context.Context, version, suite uint16, id, ticket []byte, ems bool) (bool, error) {
+	ch := m.baseHello(version, []uint16{suite})
+	ch.SessionID = id
+	ch.ExtendedMasterSecret = ems
+	if ticket != nil {
+		ch.Extra = append(ch.Extra, tlswire.Extension{Type: tlswire.ExtSessionTicket, Data: ticket})
 	}
-	defer c.Close()
-	if d, ok := ctx.Deadline(); ok {
-		_ = c.SetDeadline(d)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = c.Close() })
-	defer stop()
-	ch := &tlswire.ClientHello{
-		Version:      state.Version,
-		SessionID:    id,
-		CipherSuites: []uint16{state.CipherSuite},
-		ServerName:   m.cfg.SNI,
-		SupportedGroups: []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1,
-			tlswire.GroupSecp384r1, tlswire.GroupSecp521r1},
-		PointFormats:        []uint8{0},
-		SignatureAlgorithms: signatureAlgorithms,
-		SecureRenegotiation: true,
-		// crypto/tls used the extended master secret if the server offered it; a server
-		// must not resume such a session without the extension (RFC 7627, 5.3).
-		ExtendedMasterSecret: true,
-		Pad:                  true,
-	}
-	_, _ = rand.Read(ch.Random[:]) // never fails (crypto/rand)
-	if state.Version < tls.VersionTLS12 {
-		ch.SignatureAlgorithms = nil
-	}
-	rec, err := ch.Record(tlswire.VersionTLS10)
-	if err != nil {
-		return false, err
-	}
-	if _, err := c.Write(rec); err != nil {
-		return false, fmt.Errorf("sending ClientHello: %w", err)
-	}
-	return resumes(c, id)
+	var resumed bool
+	err := m.exchange(ctx, ch, func(r io.Reader) (err error) {
+		resumed, err = resumes(r, id)
+		return err
+	})
+	return resumed, err
 }
 
 // resumes reads the server's answer to a ClientHello that offered session id and reports

@@ -7,6 +7,10 @@
 // a completed handshake: a server that resumes echoes the id (RFC 5246, 7.4.1.3). Early data
 // is read from the decrypted NewSessionTicket messages (RFC 8446, 4.6.1): crypto/tls cannot
 // send 0-RTT data, so the probe reports what the server advertises, not what it would accept.
+//
+// A server crypto/tls cannot handshake with (SSL 3.0, DHE, export or NULL suites, small RSA
+// keys) is measured from raw ServerHellos and with the raw TLS 1.0–1.2 client of probe/vuln
+// (raw.go).
 package session
 
 import (
@@ -60,8 +64,11 @@ func Measure(ctx context.Context, cfg Config, r *result.Result) {
 	first, err := m.handshake(ctx, m.config(tls.VersionTLS13, offeredALPN, newCache()), true)
 	if err != nil {
 		r.SessionResumption = nil
-		r.Notes = append(r.Notes,
-			"session_resumption, alpn, early_data: not measured: "+err.Error())
+		if ctx.Err() != nil {
+			r.Notes = append(r.Notes, "session_resumption, alpn, early_data: not measured: "+err.Error())
+			return
+		}
+		m.rawMeasure(ctx, err, r)
 		return
 	}
 	if first.state.Version == tls.VersionTLS13 {
@@ -219,8 +226,11 @@ func (m *measurer) ticket12(ctx context.Context, first *conn, notes *[]string) *
 			return &f
 		}
 		if err != nil {
-			*notes = append(*notes, "session_resumption.ticket: not measured: "+err.Error())
-			return nil
+			if ctx.Err() != nil {
+				*notes = append(*notes, "session_resumption.ticket: not measured: "+err.Error())
+				return nil
+			}
+			return m.rawTicket(ctx, tls.VersionTLS12, err, notes)
 		}
 	}
 	if !first.ticket {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,12 +38,23 @@ func b(v *bool) string {
 // check measures the server behind dial and compares with w.
 func check(t *testing.T, dial func(context.Context) (net.Conn, error), sni string, w want) {
 	t.Helper()
+	checkConns(t, dial, sni, w, maxConns)
+}
+
+// checkConns is check with most connections allowed.
+func checkConns(t *testing.T, dial func(context.Context) (net.Conn, error), sni string, w want, most int32) {
+	t.Helper()
 	var r result.Result
 	var dials atomic.Int32
 	counted := func(ctx context.Context) (net.Conn, error) { dials.Add(1); return dial(ctx) }
 	Measure(context.Background(), Config{Dial: counted, SNI: sni, Timeout: 20 * time.Second}, &r)
-	if n := dials.Load(); n > maxConns {
-		t.Errorf("%d connections, want at most %d (docs/result-format.md)", n, maxConns)
+	if n := dials.Load(); n > most {
+		t.Errorf("%d connections, want at most %d (docs/result-format.md)", n, most)
+	}
+	for _, fc := range result.Coverage(&r) {
+		if fc.State == result.NullWithoutNote && slices.Contains([]string{"session_resumption", "alpn", "early_data"}, strings.Split(fc.Field, ".")[0]) {
+			t.Errorf("%s null without a note; notes %q", fc.Field, r.Notes)
+		}
 	}
 	if r.SessionResumption == nil {
 		t.Fatalf("session_resumption null; notes %q", r.Notes)

@@ -110,6 +110,8 @@ type conn12 struct {
 	ticket []byte
 	// version is the negotiated protocol, TLS 1.0–1.2.
 	version uint16
+	// hello is the server's ServerHello.
+	hello *tlswire.ServerHello
 }
 
 // fullHandshake runs a TLS 1.2 handshake (one of client12Suites) to the server's Finished.
@@ -198,7 +200,7 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &conn12{s: s, client: client, server: server, version: v}
+	c := &conn12{s: s, client: client, server: server, version: v, hello: sh}
 	c.clientVerify = suite.prfBytes(v, master, "client finished", suite.transcriptHash(v, transcript), tlswire.VerifyDataLen)
 	finished := tlswire.AppendMessage(nil, tlswire.TypeFinished, c.clientVerify)
 
