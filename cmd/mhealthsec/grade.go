@@ -161,7 +161,7 @@ func regrade(r io.Reader, name string, w io.Writer, c grade.Criteria) (*summary,
 		if err != nil {
 			return nil, &result.LineError{File: name, Line: line, Field: "grade", Err: err}
 		}
-		updated, err := replaceKey(raw, "grade", enc)
+		updated, err := result.ReplaceKey(raw, "grade", enc)
 		if err != nil {
 			return nil, &result.LineError{File: name, Line: line, Err: err}
 		}
@@ -193,65 +193,4 @@ func firstWords(s string) string {
 		return s[:i]
 	}
 	return s
-}
-
-// replaceKey returns obj (one JSON object) with the value of its top-level key replaced by
-// val, keeping every other byte; a missing key is appended at the end of the object. A key
-// given twice has both values replaced, so no reader can see the old one.
-func replaceKey(obj []byte, key string, val []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(obj))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, errors.New("not a JSON object")
-	}
-	type span struct{ start, end int }
-	var spans []span
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		afterKey := int(dec.InputOffset())
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		if k, _ := kt.(string); k != key {
-			continue
-		}
-		end := int(dec.InputOffset())
-		start := afterKey
-		// Skip the colon and blanks between the key and its value.
-		for start < end && (obj[start] == ':' || obj[start] == ' ' || obj[start] == '\t' || obj[start] == '\n' || obj[start] == '\r') {
-			start++
-		}
-		spans = append(spans, span{start, end})
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, err
-	}
-	if len(spans) > 0 {
-		out := make([]byte, 0, len(obj)+len(val))
-		prev := 0
-		for _, sp := range spans {
-			out = append(out, obj[prev:sp.start]...)
-			out = append(out, val...)
-			prev = sp.end
-		}
-		return append(out, obj[prev:]...), nil
-	}
-	closing := int(dec.InputOffset()) - 1
-	head := bytes.TrimRight(obj[:closing], " \t\r\n")
-	out := append([]byte{}, head...)
-	if head[len(head)-1] != '{' {
-		out = append(out, ',')
-	}
-	kb, _ := json.Marshal(key)
-	out = append(out, kb...)
-	out = append(out, ':')
-	out = append(out, val...)
-	return append(out, obj[closing:]...), nil
 }

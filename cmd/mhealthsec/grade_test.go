@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
 // gradeInput has a well configured TLS 1.0–1.3 server (A+ under 2009n, B from 2009q on) with
@@ -144,14 +146,14 @@ func TestReplaceKey(t *testing.T) {
 		{`{"nested":{"grade":1}}`, `{"nested":{"grade":1},"grade":null}`},
 	}
 	for _, tc := range tests {
-		got, err := replaceKey([]byte(tc.in), "grade", []byte("null"))
+		got, err := result.ReplaceKey([]byte(tc.in), "grade", []byte("null"))
 		if err != nil || string(got) != tc.want {
-			t.Errorf("replaceKey(%s) = %s, %v; want %s", tc.in, got, err, tc.want)
+			t.Errorf("result.ReplaceKey(%s) = %s, %v; want %s", tc.in, got, err, tc.want)
 		}
 	}
 	for _, in := range []string{`[1]`, `"s"`, `{"a":`, ``} {
-		if _, err := replaceKey([]byte(in), "grade", []byte("null")); err == nil {
-			t.Errorf("replaceKey(%q) accepted a non-object", in)
+		if _, err := result.ReplaceKey([]byte(in), "grade", []byte("null")); err == nil {
+			t.Errorf("result.ReplaceKey(%q) accepted a non-object", in)
 		}
 	}
 }
@@ -162,7 +164,7 @@ func FuzzReplaceKey(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"a":"\"grade\""}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		out, err := replaceKey(in, "grade", []byte(`{"letter":"B"}`))
+		out, err := result.ReplaceKey(in, "grade", []byte(`{"letter":"B"}`))
 		if err != nil {
 			return
 		}

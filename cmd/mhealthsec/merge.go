@@ -44,7 +44,9 @@ line). Nothing is dropped silently:
     the unexpected lines).
 
 The output holds the kept lines byte for byte (keys merge does not know are kept), in the
-order of --targets, or sorted by target without it. It is written atomically: complete or
+order of --targets, or sorted by target without it, except for DROWN across services: the
+endpoints of all files are compared, and an endpoint whose RSA key speaks SSL 2.0 on another
+endpoint gets vulnerabilities.DROWN, drown_same_key and its grade set in its line. It is written atomically: complete or
 not at all. Exit codes: 0 merged; 1 a bad input file or a coverage problem (nothing
 written); 2 usage error.`,
 		Example: `  mhealthsec merge shard-*.jsonl --targets study/servers.csv --out study/results.jsonl
@@ -209,6 +211,10 @@ func runMerge(files []string, f mergeFlags, stderr io.Writer) error {
 
 	if err := writeFileAtomic(f.out, func(w io.Writer) error { return copyLines(w, files, keys, byTarget) }); err != nil {
 		return fmt.Errorf("merge: %w", err)
+	}
+	// Endpoints with one key can sit in different shards: compare them now (probe.MarkDROWN).
+	if err := markDROWNFile(f.out, "merge", stderr); err != nil {
+		return err
 	}
 	msg := fmt.Sprintf("merge: %d files, %d lines, %d endpoints written to %s", len(files), lines, len(keys), f.out)
 	if f.targetsFile != "" {

@@ -203,10 +203,21 @@ func runProbe(cmd *cobra.Command, args []string, f probeFlags) error {
 	}
 
 	bar := newProgress(stderr, targets, opts.Skip)
-	opts.OnResult = bar.add
+	keys := probe.NewDROWNKeys() // for stdout, where the DROWN pass cannot rewrite lines
+	opts.OnResult = func(r result.Result) { keys.Add(&r); bar.add(r) }
 	sum, runErr := s.Run(cmd.Context(), targets, result.NewWriter(sink), opts)
 	bar.finish()
 	fmt.Fprintln(stderr, summaryLine(sum))
+	switch interrupted := errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded); {
+	case !shard.Whole(): // one key's endpoints can sit in other shards: merge compares them
+		fmt.Fprintf(stderr, "probe: DROWN across services: not compared in %s, which holds part of the scan; mhealthsec merge compares all shards\n", shardNote)
+	case f.out == "":
+		reportDROWNStdout(keys, stderr)
+	case runErr == nil || interrupted: // the lines written so far are whole: compare them
+		if err := markDROWNFile(f.out, "probe", stderr); err != nil {
+			return err
+		}
+	}
 	switch {
 	case runErr == nil:
 	case errors.Is(runErr, context.Canceled), errors.Is(runErr, context.DeadlineExceeded):

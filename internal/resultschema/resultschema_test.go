@@ -41,6 +41,8 @@ func TestSchemaRejects(t *testing.T) {
 		{"unknown error kind", `"error":null`, `"error":{"kind":"boom","message":""}`},
 		{"unknown grade letter", `"grade":null`, `"grade":{"letter":"Z","score":1,"protocol":1,"key_exchange":1,"cipher":1,"criteria":"2009r","trust_ignored":"","caps":[],"warnings":[]}`},
 		{"vulnerability not a bool", `"heartbleed":null`, `"heartbleed":"no"`},
+		{"drown_same_key not a list", `"drown_same_key":null`, `"drown_same_key":"a.example:443"`},
+		{"sslv2 certificate not hex", `"grade":null`, `"grade":null,"sslv2_certificate":{"sha256":"AB"}`},
 	} {
 		bad := strings.Replace(string(good), tc.from, tc.to, 1)
 		if bad == string(good) {

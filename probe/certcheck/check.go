@@ -65,6 +65,7 @@ func CheckContext(ctx context.Context, chain [][]byte, cfg Config) (*result.Cert
 		ChainLen:    len(chain),
 	}
 	out.KeyAlg, out.KeyBits, out.KeyExponent = keyInfo(leaf)
+	out.SHA256, out.SPKISHA256 = fingerprints(leaf)
 	out.SelfSigned = bytes.Equal(leaf.RawSubject, leaf.RawIssuer) && signedBy(leaf, leaf) != sigBad
 	if name := cfg.hostname(); name != "" {
 		out.HostnameMatch = leaf.VerifyHostname(strings.TrimSuffix(name, ".")) == nil

@@ -39,6 +39,8 @@ type attempt struct {
 	ske     *tlswire.ServerKeyExchange
 	certKey int // RSA modulus bits of the leaf, for RSA key exchange
 	kinds   []uint32
+	// sslv2Cert is the certificate of an SSL 2.0 SERVER-HELLO.
+	sslv2Cert []byte
 	// sawTLS is true when the server sent at least one well-formed TLS record.
 	sawTLS bool
 	// why describes a rejection ("alert handshake_failure", "closed") for notes.
@@ -176,7 +178,7 @@ func (c *connector) sslv2(ctx context.Context, kinds []uint32) attempt {
 		if err != nil {
 			return attempt{out: rejected, why: err.Error()}
 		}
-		return attempt{out: accepted, version: tlswire.VersionSSL2, kinds: sh.CipherKinds, sawTLS: true}
+		return attempt{out: accepted, version: tlswire.VersionSSL2, kinds: sh.CipherKinds, sslv2Cert: sh.Certificate, sawTLS: true}
 	})
 }
 

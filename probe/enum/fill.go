@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mhealthsec/mhealthsec/probe/certcheck"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
@@ -16,6 +17,7 @@ func (m *measurement) fill(r *result.Result) {
 	r.Protocols = result.Protocols{}
 	r.Ciphers, r.Ephemeral, r.ModernClient, r.ModernClients = nil, nil, nil, nil
 	r.ServerOrder = nil
+	r.SSLv2Certificate = nil
 
 	var undetermined, broken []*result.Error
 	sawTLS, anyAccepted := false, false
@@ -45,6 +47,10 @@ func (m *measurement) fill(r *result.Result) {
 				}
 			}
 			for _, a := range rn.accepted {
+				if p == result.SSLv2 && r.SSLv2Certificate == nil {
+					id := certcheck.Identify(a.sslv2Cert)
+					r.SSLv2Certificate = &id
+				}
 				for _, c := range m.ciphers(p, a) {
 					r.Ciphers = append(r.Ciphers, c)
 					if c.Kx == "DHE" || c.Kx == "ECDHE" {

@@ -120,8 +120,11 @@ func (a *Authority) Pool() *x509.CertPool {
 // LeafOptions describes a server certificate. Zero values give a sound certificate valid for
 // "localhost" and 127.0.0.1, from an hour ago for 90 days, with an ECDSA P-256 key.
 type LeafOptions struct {
-	Names     []string // DNS names and IP addresses
-	Key       KeySpec
+	Names []string // DNS names and IP addresses
+	Key   KeySpec
+	// Signer, when set, is the leaf's key instead of a new one of Key: certificates that
+	// share one key (DROWN across services).
+	Signer    crypto.Signer
 	NotBefore time.Time
 	NotAfter  time.Time
 	// SelfSigned signs the leaf with its own key instead of the authority's.
@@ -158,9 +161,12 @@ func (a *Authority) Issue(opt LeafOptions) (tls.Certificate, error) {
 	if opt.NotAfter.IsZero() {
 		opt.NotAfter = now.AddDate(0, 0, 90)
 	}
-	key, err := NewKey(opt.Key)
-	if err != nil {
-		return tls.Certificate{}, err
+	key := opt.Signer
+	if key == nil {
+		var err error
+		if key, err = NewKey(opt.Key); err != nil {
+			return tls.Certificate{}, err
+		}
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial(),

@@ -69,6 +69,26 @@ type Result struct {
 	// ClientSimulations is what each reference client (Android, iOS, okhttp, browsers)
 	// would negotiate; null when the simulation did not run (why is in Notes).
 	ClientSimulations []ClientSimulation `json:"client_simulations"`
+
+	// SSLv2Certificate identifies the certificate an SSL 2.0 SERVER-HELLO carried; absent
+	// when the endpoint does not speak SSL 2.0. DROWN across services compares its key
+	// with every other endpoint's (probe.MarkDROWN).
+	SSLv2Certificate *CertificateID `json:"sslv2_certificate,omitempty"`
+}
+
+// CertificateID identifies a certificate and its public key by SHA-256, as lowercase hex.
+type CertificateID struct {
+	// SHA256 is the fingerprint of the certificate's DER: what testssl.sh prints and
+	// censys searches by.
+	SHA256 string `json:"sha256"`
+	// SPKISHA256 is the SHA-256 of the DER SubjectPublicKeyInfo: one key in any
+	// certificate (HPKP's pin, SSL Labs' pinSha256 in hex). Empty when the certificate
+	// does not parse; Error says why.
+	SPKISHA256 string `json:"spki_sha256,omitempty"`
+	Subject    string `json:"subject,omitempty"`
+	KeyAlg     string `json:"key_alg,omitempty"`
+	KeyBits    int    `json:"key_bits,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 // MarshalJSON writes the result with started_at null when StartedAt is the zero time, so
@@ -200,6 +220,11 @@ type Certificate struct {
 	// Notes say how a verdict was reached when the chain alone does not show it, such as
 	// "chain completed via AIA from http://...".
 	Notes []string `json:"notes,omitempty"`
+
+	// SHA256 and SPKISHA256 identify the leaf and its key (as in CertificateID); empty
+	// when the source did not give them (imported results).
+	SHA256     string `json:"sha256,omitempty"`
+	SPKISHA256 string `json:"spki_sha256,omitempty"`
 }
 
 // Revocation statuses, as OCSP (RFC 6960 2.2) names them; a CRL gives good or revoked.
@@ -284,6 +309,13 @@ type Vulnerabilities struct {
 	GOLDENDOODLE   *bool `json:"goldendoodle,omitempty"`
 	// Notes explains, per id, why a check is null or how it was decided.
 	Notes map[string]string `json:"notes,omitempty"`
+
+	// DROWNSameKey lists the other endpoints of the scan (their targets) that speak SSL
+	// 2.0 with this endpoint's RSA key, which makes this endpoint DROWN-vulnerable too;
+	// [] when the scan's results were compared and none does; null when they were not
+	// compared (the scan's cross-service pass, probe.MarkDROWN, has not run) or this
+	// endpoint's key is unknown.
+	DROWNSameKey []string `json:"drown_same_key"`
 }
 
 // HTTP is what GET / over TLS returned.

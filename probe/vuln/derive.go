@@ -14,11 +14,11 @@ func derive(r *result.Result, n notes) {
 	ps := &r.Protocols
 	enumerated := len(r.Ciphers) > 0
 
-	// DROWN: SSL 2.0 on this endpoint. testssl.sh also looks the certificate up on other
-	// hosts (censys); we do not.
+	// DROWN: SSL 2.0 on this endpoint. Other endpoints with the same key are compared when
+	// the whole scan is done (probe.MarkDROWN), which fills drown_same_key.
 	if s := ps.Get(result.SSLv2); s != nil {
 		v.DROWN = result.Bool(*s)
-		n.set("DROWN", "SSL 2.0 on this endpoint only; other services sharing the key were not checked")
+		n.set("DROWN", "SSL 2.0 on this endpoint only; other services with this key not compared yet (drown_same_key null)")
 	} else {
 		n.set("DROWN", "not tested: SSL 2.0 support unknown")
 	}
