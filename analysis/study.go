@@ -9,6 +9,7 @@ import (
 
 	"github.com/mhealthsec/mhealthsec/analysis/stats"
 	"github.com/mhealthsec/mhealthsec/datasets"
+	"github.com/mhealthsec/mhealthsec/probe/grade"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
@@ -123,6 +124,10 @@ type ServerFacts struct {
 	Letter                                                        string // the letter counted (after the trust policy); "" unless graded
 	BelowA                                                        bool
 	TLS13, HSTS, Vulnerable, CertProblem, OldProtocol, WeakCipher bool
+	// CertUnknown: whether the certificate has a problem is not known, since its trust
+	// could not be decided (certificate.trusted null) and nothing else is wrong with it.
+	// CertProblem is false then, and the finding counts it as undecided, not as absent.
+	CertUnknown bool
 }
 
 // anyExploitable reports whether any check for a known, exploitable attack came out
@@ -162,7 +167,8 @@ func Facts(s datasets.Server, r *result.Result, trust TrustPolicy) ServerFacts {
 	f.HSTS = r.HTTP != nil && r.HTTP.HSTS != nil && r.HTTP.HSTS.Present && !r.HTTP.HSTS.Invalid && r.HTTP.HSTS.MaxAge > 0
 	f.Vulnerable = anyExploitable(&r.Vulnerabilities)
 	if c := r.Certificate; c != nil {
-		f.CertProblem = !c.Trusted || !c.HostnameMatch || c.Expired || c.NotYetValid || c.SelfSigned || (c.Revoked != nil && *c.Revoked)
+		f.CertProblem = (c.Trusted != nil && !*c.Trusted) || !c.HostnameMatch || c.Expired || c.NotYetValid || c.SelfSigned || (c.Revoked != nil && *c.Revoked)
+		f.CertUnknown = !f.CertProblem && c.Trusted == nil
 	}
 	f.OldProtocol = r.Protocols.Supported(result.SSLv2) || r.Protocols.Supported(result.SSLv3) || r.Protocols.Supported(result.TLS10)
 	f.WeakCipher = r.Vulnerabilities.RC4 != nil && *r.Vulnerabilities.RC4
@@ -219,6 +225,11 @@ type FindingCounts struct {
 	IOSOthers         int    `json:"ios_others"`
 	TotalFunctional   int    `json:"total_functional"`
 	TotalOthers       int    `json:"total_others"`
+	// UndecidedFunctional and UndecidedOthers count the apps not counted above whose
+	// finding is unknown: a server of that group could not be judged (a certificate whose
+	// trust could not be decided). They are neither with nor without the finding.
+	UndecidedFunctional int `json:"undecided_functional,omitempty"`
+	UndecidedOthers     int `json:"undecided_others,omitempty"`
 }
 
 // GroupTest is one Test 2 comparison of functional servers below A between two groups
@@ -280,6 +291,10 @@ type StudyResult struct {
 	Ungraded []ServerRef `json:"ungraded"`
 	// UnknownApps counts servers.csv rows whose app is not in apps.csv (left out).
 	UnknownApps int `json:"rows_with_unknown_app"`
+	// TrustUnknown counts https rows whose certificate trust could not be decided
+	// (certificate.trusted null); they are not graded and are counted neither as trusted
+	// nor as untrusted.
+	TrustUnknown int `json:"trust_unknown_rows"`
 	// ClientReach is, per app, which releases of its platform its servers serve.
 	ClientReach []AppReach `json:"client_reach"`
 }
@@ -342,11 +357,15 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 	// Per app and group (functional, others): which findings were seen.
 	type appFlags struct {
 		functional, others []bool // indexed like Findings()
-		hasOthers          bool
+		// undecided: a server of the group could not be judged for the finding.
+		undecidedFunctional, undecidedOthers []bool
+		hasOthers                            bool
 	}
 	flags := make([]appFlags, len(st.Apps))
 	for i := range flags {
-		flags[i].functional, flags[i].others = make([]bool, len(Findings())), make([]bool, len(Findings()))
+		n := len(Findings())
+		flags[i].functional, flags[i].others = make([]bool, n), make([]bool, n)
+		flags[i].undecidedFunctional, flags[i].undecidedOthers = make([]bool, n), make([]bool, n)
 	}
 	findingIdx := map[string]int{}
 	for i, f := range Findings() {
@@ -398,6 +417,9 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 			r = results[key]
 		}
 		f := Facts(s, r, cfg.Trust)
+		if r != nil && r.Certificate != nil && r.Certificate.Trusted == nil {
+			out.TrustUnknown++
+		}
 		ci, ok := catIndex[s.Category]
 		if !ok {
 			return nil, fmt.Errorf("analyze study: server %s of app %s: unknown category %q", key, s.AppID, s.Category)
@@ -417,6 +439,8 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 			ref.Reason = "no grade"
 			if r != nil && r.Error != nil {
 				ref.Reason = string(r.Error.Kind) + ": " + r.Error.Message
+			} else if ok, why := grade.Gradable(r); !ok {
+				ref.Reason = "not graded: " + why
 			}
 			out.Ungraded = append(out.Ungraded, ref)
 		case StatusNoResult:
@@ -433,11 +457,14 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 		if !functional && !others {
 			continue
 		}
-		group := flags[ai].others
+		group, undecided := flags[ai].others, flags[ai].undecidedOthers
 		if functional {
-			group = flags[ai].functional
+			group, undecided = flags[ai].functional, flags[ai].undecidedFunctional
 		} else {
 			flags[ai].hasOthers = true
+		}
+		if f.CertUnknown {
+			undecided[findingIdx[FindingCert]] = true
 		}
 		set := func(name string, v bool) {
 			if v {
@@ -497,6 +524,12 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 				} else {
 					fc.IOSOthers++
 				}
+			}
+			if !fl.functional[k] && fl.undecidedFunctional[k] {
+				fc.UndecidedFunctional++
+			}
+			if !fl.others[k] && fl.undecidedOthers[k] {
+				fc.UndecidedOthers++
 			}
 		}
 		out.Findings = append(out.Findings, fc)

@@ -2,10 +2,12 @@ package analysis
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/mhealthsec/mhealthsec/analysis/stats"
 	"github.com/mhealthsec/mhealthsec/datasets"
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
 func loadSample(t testing.TB) *datasets.Study {
@@ -193,5 +195,78 @@ func TestAnalyzeStudyEdgeCases(t *testing.T) {
 	st.Servers = []datasets.Server{{AppID: "ghost", Host: "a.example", Port: 443, Scheme: "https", Category: "functional"}}
 	if res, err = AnalyzeStudy(st, StudyConfig{Adjust: stats.Holm}); err != nil || res.UnknownApps != 1 || res.Rows != 0 {
 		t.Errorf("unknown app: %v %+v", err, res)
+	}
+}
+
+// TestTrustUnknownCountedAsMissing: a certificate whose trust could not be decided
+// (trusted null) is neither a certificate problem nor its absence. The finding counts
+// below were worked out by hand from the rows here.
+func TestTrustUnknownCountedAsMissing(t *testing.T) {
+	unknown := func() *result.Certificate { return &result.Certificate{HostnameMatch: true} }
+	graded := func(letter string, c *result.Certificate) *result.Grade {
+		if c.Trusted == nil && !c.Expired {
+			return nil // as the grader leaves it: trust unknown is not graded
+		}
+		return &result.Grade{Letter: letter, TrustIgnored: "A"}
+	}
+	expired := unknown()
+	expired.Expired = true
+	rows := []struct {
+		app, host, category string
+		cert                *result.Certificate
+		letter              string
+	}{
+		{"a1", "s1.example", datasets.CategoryFunctional, unknown(), ""},
+		{"a1", "s2.example", datasets.CategoryFunctional, &result.Certificate{Trusted: result.Bool(true), HostnameMatch: true}, "A"},
+		{"a2", "s3.example", datasets.CategoryFunctional, unknown(), ""},
+		{"a2", "s4.example", datasets.CategoryFunctional, expired, "T"}, // trust unknown, but expired: a problem
+		{"a3", "s5.example", datasets.CategoryAdvertising, unknown(), ""},
+		{"a3", "s6.example", datasets.CategoryFunctional, &result.Certificate{Trusted: result.Bool(false), HostnameMatch: true}, "T"},
+	}
+	st := &datasets.Study{Apps: []datasets.App{
+		{ID: "a1", Platform: datasets.PlatformAndroid, Availability: datasets.AvailabilityInternational},
+		{ID: "a2", Platform: datasets.PlatformIOS, Availability: datasets.AvailabilityInternational},
+		{ID: "a3", Platform: datasets.PlatformAndroid, Availability: datasets.AvailabilityGermanOnly},
+	}}
+	for _, r := range rows {
+		st.Servers = append(st.Servers, datasets.Server{AppID: r.app, Host: r.host, Port: 443, Scheme: datasets.SchemeHTTPS, Category: r.category})
+		res := result.Result{Target: r.host + ":443", Host: r.host, Port: 443, Certificate: r.cert, Grade: graded(r.letter, r.cert)}
+		res.Protocols.Set(result.TLS12, true)
+		st.Results = append(st.Results, res)
+	}
+	res, err := AnalyzeStudy(st, StudyConfig{Trust: TrustBelow, Adjust: stats.Holm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cert *FindingCounts
+	for i := range res.Findings {
+		if res.Findings[i].Finding == FindingCert {
+			cert = &res.Findings[i]
+		}
+	}
+	// With the problem: a2 (s4 expired, iOS) and a3 (s6 untrusted, Android), functional.
+	// Undecided: a1 functional (s1 unknown, s2 fine); a3 others (s5 unknown). a2's s3 is
+	// unknown too, but a2 has the finding already.
+	want := FindingCounts{Finding: FindingCert, Label: FindingLabel(FindingCert), AndroidFunctional: 1, IOSFunctional: 1,
+		TotalFunctional: 2, UndecidedFunctional: 1, UndecidedOthers: 1}
+	if cert == nil || *cert != want {
+		t.Errorf("certificate finding %+v, want %+v", cert, want)
+	}
+	if res.TrustUnknown != 4 {
+		t.Errorf("trust_unknown_rows %d, want 4 (s1, s3, s4, s5)", res.TrustUnknown)
+	}
+	// Functional graded: s2 (A), s4 (T), s6 (T); s1 and s3 are ungraded, with the reason.
+	checkShare(t, "functional below A", res.FunctionalBelowA, 2, 3)
+	if len(res.Ungraded) != 3 {
+		t.Fatalf("ungraded %+v, want s1, s3, s5", res.Ungraded)
+	}
+	for _, u := range res.Ungraded {
+		if !strings.HasPrefix(u.Reason, "not graded: certificate trust unknown") {
+			t.Errorf("ungraded %s: reason %q", u.Host, u.Reason)
+		}
+	}
+	f := Facts(st.Servers[0], &st.Results[0], TrustBelow)
+	if f.CertProblem || !f.CertUnknown {
+		t.Errorf("facts of a trust-unknown server: %+v", f)
 	}
 }

@@ -266,7 +266,13 @@ func resultColumns() []resultColumn {
 			}
 			return known(strconv.FormatBool(r.PlainHTTP.RedirectsToHTTPS))
 		}},
-		resultColumn{"cert_trusted", series.Bool, cert(func(c *result.Certificate) string { return strconv.FormatBool(c.Trusted) })},
+		// Trust that could not be decided is missing, like no certificate at all.
+		resultColumn{"cert_trusted", series.Bool, func(r *result.Result) (string, bool) {
+			if r.Certificate == nil {
+				return "", false
+			}
+			return optBool(r.Certificate.Trusted)
+		}},
 		resultColumn{"cert_hostname_match", series.Bool, cert(func(c *result.Certificate) string { return strconv.FormatBool(c.HostnameMatch) })},
 		resultColumn{"cert_expired", series.Bool, cert(func(c *result.Certificate) string { return strconv.FormatBool(c.Expired) })},
 		resultColumn{"cert_self_signed", series.Bool, cert(func(c *result.Certificate) string { return strconv.FormatBool(c.SelfSigned) })},

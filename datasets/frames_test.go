@@ -130,6 +130,22 @@ func TestResultsFrameValues(t *testing.T) {
 	}
 }
 
+// A certificate whose trust could not be decided has cert_trusted missing, not false; its
+// other verdicts stand.
+func TestResultsFrameTrustUnknown(t *testing.T) {
+	st := mustStudy(t)
+	st.Results = st.Results[2:3] // the self-signed one, trusted false
+	df := st.ResultsFrame()
+	if got := cell(df, 0, "cert_trusted"); got != "false" {
+		t.Fatalf("cert_trusted %s before, want false", got)
+	}
+	st.Results[0].Certificate.Trusted = nil
+	df = st.ResultsFrame()
+	if got, ss := cell(df, 0, "cert_trusted"), cell(df, 0, "cert_self_signed"); got != "<NA>" || ss != "true" {
+		t.Errorf("cert_trusted %s, cert_self_signed %s; want <NA>, true", got, ss)
+	}
+}
+
 func TestServerResultsFrame(t *testing.T) {
 	df := mustStudy(t).ServerResultsFrame()
 	if df.Err != nil {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,14 @@ import (
 )
 
 var loopbackPrefixes = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// boolText writes a nullable verdict as JSON does.
+func boolText(b *bool) string {
+	if b == nil {
+		return "null"
+	}
+	return strconv.FormatBool(*b)
+}
 
 // recordingDial dials and remembers every address asked for.
 type recordingDial struct {
@@ -38,7 +47,8 @@ func (d *recordingDial) dialed(addr string) bool {
 // TestMeasureCompletesChainViaAIA: a server that omits its intermediate, whose leaf names
 // where to fetch it, is trusted with an incomplete chain and capped at B; the fetch goes
 // through the scanner's dial. With NoAIA it is untrusted (T); a caIssuers URL outside
-// loopback is refused by loopback-only before any connection.
+// loopback is refused by the fetch policy before any connection, which leaves trust
+// unknown (null) and the server not graded.
 func TestMeasureCompletesChainViaAIA(t *testing.T) {
 	l := newLab(t)
 	issuer, err := l.inter.ServeIssuer(pki.DER)
@@ -52,19 +62,21 @@ func TestMeasureCompletesChainViaAIA(t *testing.T) {
 		name      string
 		url       string
 		noAIA     bool
-		trusted   bool
-		letter    string
+		trusted   string
+		letter    string // "" for not graded
 		note      string
 		trustErr  string
 		dialsAIA  bool
 		wantCapID string
 	}{
-		{"completed", issuer.URL(), false, true, "B", "chain completed via AIA from " + issuer.URL(), "", true, "chain_incomplete"},
-		{"fetching off", issuer.URL(), true, false, "T", "", "AIA fetching is off", false, "cert_not_trusted"},
+		{"completed", issuer.URL(), false, "true", "B", "chain completed via AIA from " + issuer.URL(), "", true, "chain_incomplete"},
+		{"fetching off", issuer.URL(), true, "false", "T", "", "AIA fetching is off", false, "cert_not_trusted"},
 		// 192.0.2.0/24 is TEST-NET-1: the fetch policy refuses it before dialing.
-		{"not loopback", "http://192.0.2.1/ca.crt", false, false, "T",
-			"fetch http://192.0.2.1/ca.crt refused by the fetch policy (rule address): 192.0.2.1 is documentation, the target 127.0.0.1 is loopback (allowed: public, loopback)",
-			"refused by the fetch policy (rule address): 192.0.2.1 is documentation", false, "cert_not_trusted"},
+		{"not loopback", "http://192.0.2.1/ca.crt", false, "null", "",
+			"trusted: unknown, the chain could not be completed from AIA because we cut the search short: " +
+				"fetch http://192.0.2.1/ca.crt refused by the fetch policy (rule address): 192.0.2.1 is documentation, the target 127.0.0.1 is loopback (allowed: public, loopback)|" +
+				"fetch http://192.0.2.1/ca.crt refused by the fetch policy (rule address): 192.0.2.1 is documentation, the target 127.0.0.1 is loopback (allowed: public, loopback)",
+			"refused by the fetch policy (rule address): 192.0.2.1 is documentation", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,8 +96,8 @@ func TestMeasureCompletesChainViaAIA(t *testing.T) {
 				t.Fatalf("error %v", r.Error)
 			}
 			c := r.Certificate
-			if c == nil || c.Trusted != tt.trusted || c.ChainComplete {
-				t.Fatalf("certificate %+v; want trusted %v, chain incomplete", c, tt.trusted)
+			if c == nil || boolText(c.Trusted) != tt.trusted || c.ChainComplete {
+				t.Fatalf("certificate %+v; want trusted %s, chain incomplete", c, tt.trusted)
 			}
 			if note := strings.Join(certcheck.ChainNotes(c.Notes), "|"); note != tt.note {
 				t.Errorf("certificate notes %q, want %q", note, tt.note)
@@ -98,6 +110,12 @@ func TestMeasureCompletesChainViaAIA(t *testing.T) {
 			}
 			if dials.dialed("192.0.2.1:80") {
 				t.Errorf("dialed outside loopback")
+			}
+			if tt.letter == "" {
+				if r.Grade != nil || !strings.Contains(strings.Join(r.Notes, "|"), "not graded: certificate trust unknown") {
+					t.Errorf("grade %+v, notes %q; want none, and a note saying why", r.Grade, r.Notes)
+				}
+				return
 			}
 			if r.Grade == nil {
 				t.Fatalf("no grade; notes %q", r.Notes)

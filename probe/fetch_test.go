@@ -239,8 +239,10 @@ func TestPublicTargetCannotSteerFetches(t *testing.T) {
 						if c.Revocation != nil || c.Revoked != nil {
 							t.Errorf("revocation %+v, revoked %v; want null", c.Revocation, c.Revoked)
 						}
-					} else if c.Trusted {
-						t.Errorf("trusted with an unreachable intermediate")
+					} else if c.Trusted != nil {
+						t.Errorf("trusted %v with an intermediate we refused to fetch; want null", *c.Trusted)
+					} else if !strings.Contains(notes, "trusted: unknown") {
+						t.Errorf("certificate notes do not say why trust is unknown: %s", notes)
 					}
 					if !strings.Contains(verdict, u+": refused by the fetch policy (rule ") {
 						t.Errorf("%s does not name the refusal of %s: %s", why, u, verdict)
@@ -248,6 +250,61 @@ func TestPublicTargetCannotSteerFetches(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestPublicTargetRefusedAIAIsUnknown measures a simulated public target whose
+// intermediate is published only at a private address, whole: the fetch policy refuses
+// the fetch, so trust is unknown (null, the refusal in trust_error and a note), and the
+// server is not graded rather than given a T that nothing measured. The same server with
+// its AIA URL dead (the simulated network refuses the connection) is untrusted, T: there
+// the server's URL failed, not our policy.
+func TestPublicTargetRefusedAIAIsUnknown(t *testing.T) {
+	l := newLab(t)
+	tests := []struct {
+		name, url, trusted, letter string
+	}{
+		{"refused by the policy", "http://10.0.0.1/ca.crt", "null", ""},
+		{"public URL, connection refused", "http://93.184.216.40/ca.crt", "false", "T"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dns := &fakeDNS{n: map[string]int{}, zone: map[string][][]string{"public.example.": {{"93.184.216.34"}}}}
+			net := &simulatedInternet{target: "93.184.216.34:443", backend: l.serveWithURLs(t, []string{tt.url}, true)}
+			s, err := New(Config{HTTPPort: -1, Rate: -1, HostRate: -1, Roots: l.root.Pool(), Resolver: dns.resolver(), DialContext: net.dial})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := s.Measure(context.Background(), Target{Host: "public.example", Port: 443, Family: IPv4})
+			if r.Error != nil || r.Certificate == nil {
+				t.Fatalf("error %v, certificate %+v, notes %q", r.Error, r.Certificate, r.Notes)
+			}
+			c := r.Certificate
+			got := boolText(c.Trusted)
+			if got != tt.trusted || !c.HostnameMatch || c.ChainComplete {
+				t.Errorf("trusted %s, hostname_match %v, chain_complete %v; want %s, true, false (trust_error %q)",
+					got, c.HostnameMatch, c.ChainComplete, tt.trusted, c.TrustError)
+			}
+			if !strings.Contains(c.TrustError, "fetch "+tt.url) {
+				t.Errorf("trust_error %q does not name %s", c.TrustError, tt.url)
+			}
+			notes := strings.Join(r.Notes, "\n")
+			if tt.letter == "" {
+				if r.Grade != nil {
+					t.Errorf("graded %s (caps %+v) with trust unknown; want no grade", r.Grade.Letter, r.Grade.Caps)
+				}
+				if !strings.Contains(notes, "not graded: certificate trust unknown") {
+					t.Errorf("notes do not say why it is not graded: %s", notes)
+				}
+				if !strings.Contains(strings.Join(c.Notes, "\n"), "trusted: unknown") {
+					t.Errorf("certificate notes do not say why trust is unknown: %q", c.Notes)
+				}
+				return
+			}
+			if r.Grade == nil || r.Grade.Letter != tt.letter {
+				t.Errorf("grade %+v, want %s (notes %s)", r.Grade, tt.letter, notes)
+			}
+		})
 	}
 }
 

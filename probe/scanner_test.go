@@ -167,7 +167,7 @@ func TestMeasureSound(t *testing.T) {
 		t.Errorf("identity: %q %q %q %q", r.Target, r.IP, r.SNI, r.Source)
 	}
 	c := r.Certificate
-	if c == nil || !c.Trusted || !c.HostnameMatch || !c.ChainComplete || c.ChainLen != 2 {
+	if c == nil || boolText(c.Trusted) != "true" || !c.HostnameMatch || !c.ChainComplete || c.ChainLen != 2 {
 		t.Errorf("certificate %+v", c)
 	}
 	if r.HTTP == nil || r.HTTP.Status != 200 || r.HTTP.HSTS == nil || r.HTTP.HSTS.MaxAge != 31536000 || !r.HTTP.HSTS.IncludeSubdomains {
@@ -454,7 +454,7 @@ func TestMeasureSSLv3Only(t *testing.T) {
 	if !r.Protocols.Supported(result.SSLv3) || r.Protocols.Supported(result.TLS12) {
 		t.Errorf("protocols %v", r.Protocols.List())
 	}
-	if r.Certificate == nil || r.Certificate.ChainLen != 2 || !r.Certificate.Trusted {
+	if r.Certificate == nil || r.Certificate.ChainLen != 2 || boolText(r.Certificate.Trusted) != "true" {
 		t.Errorf("certificate %+v", r.Certificate)
 	}
 	if r.HTTP == nil || r.HTTP.Error == "" {

@@ -152,7 +152,7 @@ func TestProbeToStdout(t *testing.T) {
 		t.Fatalf("%d results, want 2:\n%s", len(got), stdout)
 	}
 	for _, r := range got {
-		if r.Error != nil || r.Certificate == nil || !r.Certificate.Trusted || !r.Certificate.HostnameMatch || r.SNI != "localhost" {
+		if r.Error != nil || r.Certificate == nil || r.Certificate.Trusted == nil || !*r.Certificate.Trusted || !r.Certificate.HostnameMatch || r.SNI != "localhost" {
 			t.Errorf("%s: error %v certificate %+v sni %q", r.Target, r.Error, r.Certificate, r.SNI)
 		}
 		if r.HTTP == nil || r.HTTP.HSTS == nil || r.HTTP.HSTS.MaxAge != 600 || r.PlainHTTP != nil {
@@ -429,14 +429,16 @@ func TestProbeNoAIA(t *testing.T) {
 
 	tests := []struct {
 		flags       []string
-		trusted     bool
-		wantLetter  string
+		trusted     string
+		wantLetter  string // "" for not graded
 		wantCapRule string
 	}{
 		// The issuer listens on a random port: the fetch policy refuses it unless widened.
-		{[]string{"--allow-fetch-to", "127.0.0.1"}, true, "B", "chain_incomplete"},
-		{nil, false, "T", ""},
-		{[]string{"--no-aia"}, false, "T", ""},
+		{[]string{"--allow-fetch-to", "127.0.0.1"}, "true", "B", "chain_incomplete"},
+		// Refused by our policy, not failed at the server: trust unknown, not graded.
+		{nil, "null", "", ""},
+		// Fetching off: judged as served, as a client that fetches nothing judges it.
+		{[]string{"--no-aia"}, "false", "T", ""},
 	}
 	for _, tt := range tests {
 		args := append([]string{"probe", "--ca-file", ca, "--http-port", "0", "--sni", "localhost", "--loopback-only"}, tt.flags...)
@@ -448,17 +450,25 @@ func TestProbeNoAIA(t *testing.T) {
 		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 			t.Fatalf("%v: %v\n%s", tt.flags, err, stdout)
 		}
-		if r.Certificate == nil || r.Certificate.Trusted != tt.trusted || r.Certificate.ChainComplete {
-			t.Fatalf("%v: certificate %+v, want trusted %v and an incomplete chain", tt.flags, r.Certificate, tt.trusted)
+		trusted := "null"
+		if r.Certificate != nil && r.Certificate.Trusted != nil {
+			trusted = strconv.FormatBool(*r.Certificate.Trusted)
 		}
-		if r.Grade == nil || r.Grade.Letter != tt.wantLetter {
+		if r.Certificate == nil || trusted != tt.trusted || r.Certificate.ChainComplete {
+			t.Fatalf("%v: certificate %+v, want trusted %s and an incomplete chain", tt.flags, r.Certificate, tt.trusted)
+		}
+		if tt.wantLetter == "" {
+			if r.Grade != nil || !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.HasPrefix(n, "not graded: certificate trust unknown") }) {
+				t.Fatalf("%v: grade %+v, notes %q; want none, with a note saying why", tt.flags, r.Grade, r.Notes)
+			}
+		} else if r.Grade == nil || r.Grade.Letter != tt.wantLetter {
 			t.Fatalf("%v: grade %+v, want %s", tt.flags, r.Grade, tt.wantLetter)
 		}
 		refused := slices.ContainsFunc(r.Certificate.Notes, func(n string) bool { return strings.Contains(n, "refused by the fetch policy (rule port)") })
 		if refused != (tt.flags == nil) {
 			t.Errorf("%v: notes %q; want a port refusal only without flags", tt.flags, r.Certificate.Notes)
 		}
-		if tt.wantCapRule != "" && !slices.ContainsFunc(r.Grade.Caps, func(c result.Rule) bool { return c.Rule == tt.wantCapRule }) {
+		if tt.wantCapRule != "" && r.Grade != nil && !slices.ContainsFunc(r.Grade.Caps, func(c result.Rule) bool { return c.Rule == tt.wantCapRule }) {
 			t.Errorf("%v: caps %+v lack %s", tt.flags, r.Grade.Caps, tt.wantCapRule)
 		}
 	}

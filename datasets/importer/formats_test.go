@@ -334,7 +334,7 @@ func TestSSLLabsV2(t *testing.T) {
 	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "API v2") {
 		t.Errorf("notes = %q", r.Notes)
 	}
-	if c := r.Certificate; c == nil || c.KeyBits != 2048 || c.KeyAlg != "RSA" || !c.Trusted || c.ChainLen != 2 || len(c.SAN) != 2 || c.Revoked == nil || *c.Revoked {
+	if c := r.Certificate; c == nil || c.KeyBits != 2048 || c.KeyAlg != "RSA" || boolp(c.Trusted) != "true" || c.ChainLen != 2 || len(c.SAN) != 2 || c.Revoked == nil || *c.Revoked {
 		t.Errorf("certificate = %+v", c)
 	}
 	if h := r.HTTP; h == nil || h.Status != 200 || h.HSTS == nil || !h.HSTS.Present || h.HSTS.MaxAge != 31536000 || !h.HSTS.IncludeSubdomains {

@@ -80,7 +80,7 @@ func TestTestsslRealRuns(t *testing.T) {
 			t.Errorf("0x002f = %+v", c)
 		}
 		cert := r.Certificate
-		if cert == nil || cert.Subject != "CN=localhost" || cert.Trusted || !cert.SelfSigned || !cert.HostnameMatch ||
+		if cert == nil || cert.Subject != "CN=localhost" || boolp(cert.Trusted) != "false" || !cert.SelfSigned || !cert.HostnameMatch ||
 			cert.KeyAlg != "RSA" || cert.KeyBits != 2048 || cert.SigAlg != "SHA256-RSA" || cert.NotAfter == nil {
 			t.Errorf("certificate = %+v", cert)
 		}
@@ -144,7 +144,7 @@ func TestTestsslRealGoServer(t *testing.T) {
 		t.Errorf("http = %+v hsts %+v", h, h.HSTS)
 	}
 	c := r.Certificate
-	if c == nil || c.Subject != "CN=localhost" || c.Trusted || c.SelfSigned || c.ChainComplete || !c.HostnameMatch {
+	if c == nil || c.Subject != "CN=localhost" || boolp(c.Trusted) != "false" || c.SelfSigned || c.ChainComplete || !c.HostnameMatch {
 		t.Errorf("certificate = %+v", c)
 	}
 	if !r.ServerOrder[result.TLS12] {
@@ -182,7 +182,7 @@ func TestTestsslHandwritten32(t *testing.T) {
 		t.Errorf("server order = %v", r.ServerOrder)
 	}
 	cert := r.Certificate
-	if cert == nil || cert.Subject != "CN=api.example.org" || cert.KeyBits != 2048 || !cert.Trusted || len(cert.SAN) != 2 ||
+	if cert == nil || cert.Subject != "CN=api.example.org" || cert.KeyBits != 2048 || boolp(cert.Trusted) != "true" || len(cert.SAN) != 2 ||
 		cert.ChainLen != 2 || !cert.ChainOrderOK || cert.Expired {
 		t.Errorf("certificate (#1 only) = %+v", cert)
 	}
@@ -255,7 +255,7 @@ func TestSSLLabsHandwritten(t *testing.T) {
 		}
 	}
 	cert := r.Certificate
-	if cert == nil || !cert.Trusted || cert.SelfSigned || !cert.HostnameMatch || cert.ChainLen != 2 || !cert.SHA1InChain ||
+	if cert == nil || boolp(cert.Trusted) != "true" || cert.SelfSigned || !cert.HostnameMatch || cert.ChainLen != 2 || !cert.SHA1InChain ||
 		cert.Revoked == nil || *cert.Revoked || cert.Issuer != "CN=Example CA, O=Example Org, C=US" {
 		t.Errorf("certificate = %+v", cert)
 	}
@@ -275,7 +275,7 @@ func TestSSLLabsHandwritten(t *testing.T) {
 	if ss.Grade == nil || ss.Grade.Letter != "T" || ss.Grade.TrustIgnored != "A" || ss.Grade.Criteria != "2009p" {
 		t.Errorf("self-signed grade = %+v", ss.Grade)
 	}
-	if c := ss.Certificate; c == nil || c.Trusted || !c.SelfSigned || c.TrustError != "self-signed" {
+	if c := ss.Certificate; c == nil || boolp(c.Trusted) != "false" || !c.SelfSigned || c.TrustError != "self-signed" {
 		t.Errorf("self-signed certificate = %+v", c)
 	}
 	if boolp(ss.Vulnerabilities.CCS) != "true" || boolp(ss.Vulnerabilities.CRIME) != "true" || boolp(ss.Vulnerabilities.InsecureRenego) != "true" {
@@ -482,5 +482,76 @@ func TestFuzzSeedsImport(t *testing.T) {
 		if (err == nil) != (i < 2 || i == 3) {
 			t.Errorf("ssllabs seed %d: err = %v", i, err)
 		}
+	}
+}
+
+// TestImportedTrust maps each tool's trust verdict faithfully: its "trusted" and "not
+// trusted" as true and false, and no verdict (a field the input lacks, a finding that is
+// none) as null with a note, never as false.
+func TestImportedTrust(t *testing.T) {
+	testssl := func(chainOfTrust ...string) string {
+		lines := []string{`{"id":"service","ip":"t.example/192.0.2.5","port":"443","severity":"INFO","finding":"HTTP"}`,
+			`{"id":"TLS1_2","ip":"t.example/192.0.2.5","port":"443","severity":"OK","finding":"offered"}`,
+			`{"id":"cert_commonName","ip":"t.example/192.0.2.5","port":"443","severity":"OK","finding":"t.example"}`}
+		for _, c := range chainOfTrust {
+			lines = append(lines, `{"id":"cert_chain_of_trust","ip":"t.example/192.0.2.5","port":"443",`+c+`}`)
+		}
+		return "[" + strings.Join(lines, ",\n") + "]"
+	}
+	labs := func(issues, trustPaths string) string {
+		return `{"host":"l.example","port":443,"criteriaVersion":"2009q","certs":[{"id":"leaf","subject":"CN=l.example"` + issues + `}],
+		  "endpoints":[{"ipAddress":"192.0.2.6","statusMessage":"Ready","grade":"A",
+		    "details":{"protocols":[{"id":771,"name":"TLS","version":"1.2"}],"certChains":[{"certIds":["leaf"]` + trustPaths + `}]}}]}`
+	}
+	tests := []struct {
+		name, tool, in string
+		trusted        string
+		trustError     string // substring
+		note           string // substring of a certificate note, "" for none expected
+	}{
+		{"testssl passed", "testssl", testssl(`"severity":"OK","finding":"passed."`), "true", "", ""},
+		{"testssl failed", "testssl", testssl(`"severity":"CRITICAL","finding":"failed (chain incomplete)."`), "false", "chain incomplete", ""},
+		{"testssl one store failed", "testssl",
+			testssl(`"severity":"CRITICAL","finding":"Some certificate trust checks failed -> Java (self signed) , OK -> Mozilla Linux"`), "false", "Java", ""},
+		{"testssl openssl warning, then the verdict", "testssl",
+			testssl(`"severity":"WARN","finding":"Your ./bin/openssl <= 1.0.2 might be too unreliable to determine trust"`, `"severity":"OK","finding":"passed. (Your ./bin/openssl <= 1.0.2 might be too unreliable to determine trust)"`),
+			"true", "", "too unreliable"},
+		{"testssl openssl warning alone", "testssl",
+			testssl(`"severity":"WARN","finding":"Your ./bin/openssl <= 1.0.2 might be too unreliable to determine trust"`), "null", "", "cert_chain_of_trust"},
+		{"testssl no cert_chain_of_trust", "testssl", testssl(), "null", "", "testssl.sh gives no verdict on the chain of trust"},
+		{"SSL Labs issues 0", "ssllabs", labs(`,"issues":0`, ""), "true", "", ""},
+		{"SSL Labs no chain of trust", "ssllabs", labs(`,"issues":1`, ""), "false", "no chain of trust", ""},
+		{"SSL Labs no issues field, no trust paths", "ssllabs", labs("", ""), "null", "", "SSL Labs gives neither"},
+		{"SSL Labs no issues field, Mozilla trusts", "ssllabs",
+			labs("", `,"trustPaths":[{"trust":[{"rootStore":"Mozilla","isTrusted":true}]}]`), "true", "", ""},
+		{"SSL Labs Mozilla refuses, Apple trusts", "ssllabs",
+			labs(`,"issues":0`, `,"trustPaths":[{"trust":[{"rootStore":"Mozilla","isTrusted":false,"trustErrorMessage":"path does not chain"},{"rootStore":"Apple","isTrusted":true}]}]`),
+			"false", "path does not chain", ""},
+		{"SSL Labs only Apple's verdict", "ssllabs",
+			labs(`,"issues":0`, `,"trustPaths":[{"trust":[{"rootStore":"Apple","isTrusted":true}]}]`), "true", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rs []result.Result
+			var err error
+			if tt.tool == "testssl" {
+				rs, err = Testssl(strings.NewReader(tt.in), "in.json")
+			} else {
+				rs, err = SSLLabs(strings.NewReader(tt.in), "in.json")
+			}
+			if err != nil || len(rs) != 1 || rs[0].Certificate == nil {
+				t.Fatalf("%v: %+v", err, rs)
+			}
+			c := rs[0].Certificate
+			if got := boolp(c.Trusted); got != tt.trusted {
+				t.Errorf("trusted %s, want %s (trust_error %q, notes %q)", got, tt.trusted, c.TrustError, c.Notes)
+			}
+			if !strings.Contains(c.TrustError, tt.trustError) || (tt.trustError == "" && c.TrustError != "") {
+				t.Errorf("trust_error %q, want %q", c.TrustError, tt.trustError)
+			}
+			if notes := strings.Join(c.Notes, "|"); tt.note != "" && !strings.Contains(notes, tt.note) {
+				t.Errorf("notes %q lack %q", notes, tt.note)
+			}
+		})
 	}
 }

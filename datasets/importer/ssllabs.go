@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -158,10 +159,53 @@ type labsCert struct {
 	IssuerSubject          string   `json:"issuerSubject"`
 	SigAlg                 string   `json:"sigAlg"`
 	RevocationStatus       int      `json:"revocationStatus"`
-	Issues                 int      `json:"issues"`
+	Issues                 *int     `json:"issues"` // nil when absent: trust is then unknown
 	KeyAlg                 string   `json:"keyAlg"`
 	KeySize                int      `json:"keySize"`
 	KeyKnownDebianInsecure *bool    `json:"keyKnownDebianInsecure"`
+}
+
+func (c labsCert) issues() int {
+	if c.Issues == nil {
+		return 0
+	}
+	return *c.Issues
+}
+
+// labsTrust reads the leaf's trust: no trust issue on it and, where trust paths are given,
+// Mozilla's store (or, when no path names it, any store) trusts one of them; with the
+// first error message of a store that does not. Nil when the input has neither the
+// certificate's issues nor a store's verdict: not read is not untrusted.
+func labsTrust(c labsCert, ch labsChain) (*bool, string) {
+	var verdicts []bool // the stores' verdicts, Mozilla's when any path has it
+	var msg string
+	for _, mozillaOnly := range []bool{true, false} {
+		for _, tp := range ch.TrustPaths {
+			for _, t := range tp.Trust {
+				if mozillaOnly && t.RootStore != "" && t.RootStore != "Mozilla" {
+					continue
+				}
+				verdicts = append(verdicts, t.IsTrusted)
+				if !t.IsTrusted && t.TrustErrorMessage != nil && msg == "" {
+					msg = *t.TrustErrorMessage
+				}
+			}
+		}
+		if len(verdicts) > 0 {
+			break
+		}
+	}
+	if c.Issues == nil && len(verdicts) == 0 {
+		return nil, ""
+	}
+	trusted := c.issues()&(certNoTrust|certSelfSigned) == 0
+	if len(verdicts) > 0 {
+		trusted = trusted && slices.Contains(verdicts, true)
+	}
+	if trusted {
+		msg = ""
+	}
+	return result.Bool(trusted), msg
 }
 
 // Certificate issue bits of the SSL Labs Cert object.
@@ -691,10 +735,10 @@ func labsCertificate(c labsCert, ch labsChain, certs map[string]labsCert) *resul
 		SigAlg:        c.SigAlg,
 		KeyAlg:        c.KeyAlg,
 		KeyBits:       c.KeySize,
-		HostnameMatch: c.Issues&certMismatch == 0,
-		Expired:       c.Issues&certNotAfter != 0,
-		NotYetValid:   c.Issues&certNotBefore != 0,
-		SelfSigned:    c.Issues&certSelfSigned != 0,
+		HostnameMatch: c.issues()&certMismatch == 0,
+		Expired:       c.issues()&certNotAfter != 0,
+		NotYetValid:   c.issues()&certNotBefore != 0,
+		SelfSigned:    c.issues()&certSelfSigned != 0,
 		ChainComplete: ch.Issues&chainIncomplete == 0,
 		ChainOrderOK:  ch.Issues&chainBadOrder == 0,
 		ChainLen:      len(ch.CertIDs),
@@ -717,28 +761,10 @@ func labsCertificate(c labsCert, ch labsChain, certs map[string]labsCert) *resul
 	case 2:
 		out.Revoked = result.Bool(false)
 	}
-	// Trusted: no trust issue on the leaf and, where trust paths are given, Mozilla's
-	// store (or else any store) trusts one of them.
-	out.Trusted = c.Issues&(certNoTrust|certSelfSigned) == 0
-	if len(ch.TrustPaths) > 0 {
-		trusted, msg := false, ""
-		for _, tp := range ch.TrustPaths {
-			for _, t := range tp.Trust {
-				if t.RootStore != "" && t.RootStore != "Mozilla" {
-					continue
-				}
-				trusted = trusted || t.IsTrusted
-				if !t.IsTrusted && t.TrustErrorMessage != nil && msg == "" {
-					msg = *t.TrustErrorMessage
-				}
-			}
-		}
-		out.Trusted = out.Trusted && trusted
-		if !out.Trusted {
-			out.TrustError = msg
-		}
-	}
-	if !out.Trusted && out.TrustError == "" {
+	out.Trusted, out.TrustError = labsTrust(c, ch)
+	if out.Trusted == nil {
+		out.Notes = append(out.Notes, "trusted: SSL Labs gives neither the certificate's issues nor a trust path for its chain")
+	} else if !*out.Trusted && out.TrustError == "" {
 		out.TrustError = "no chain of trust"
 		if out.SelfSigned {
 			out.TrustError = "self-signed"

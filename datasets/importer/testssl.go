@@ -392,6 +392,9 @@ func (b *testsslBuild) finish() {
 			if c.SAN == nil {
 				c.SAN = []string{}
 			}
+			if c.Trusted == nil {
+				c.Notes = append(c.Notes, "trusted: testssl.sh gives no verdict on the chain of trust (cert_chain_of_trust)")
+			}
 			if len(nos) > 1 {
 				r.Certificates = append(r.Certificates, *c)
 			}
@@ -587,9 +590,17 @@ func tsCert(b *testsslBuild, id string, certNo int, f *testsslFinding) error {
 	case "cert_expirationStatus":
 		cert.Expired = strings.Contains(fl, "expired")
 	case "cert_chain_of_trust":
-		cert.Trusted = strings.HasPrefix(fl, "passed")
-		if !cert.Trusted {
-			cert.TrustError = f.Finding
+		// testssl.sh's verdict is "passed." or, when a trust store refused the chain,
+		// "failed (why)." or "Some certificate trust checks failed -> ..."; a WARN about
+		// its openssl comes before the verdict and is none. Trusted stays null (with a note
+		// at the end) unless a verdict is read.
+		switch {
+		case strings.HasPrefix(fl, "passed"):
+			cert.Trusted, cert.TrustError = result.Bool(true), ""
+		case strings.HasPrefix(fl, "failed"), strings.HasPrefix(fl, "some certificate trust checks failed"):
+			cert.Trusted, cert.TrustError = result.Bool(false), f.Finding
+		default:
+			cert.Notes = append(cert.Notes, "testssl.sh cert_chain_of_trust: "+f.Finding)
 		}
 		cert.SelfSigned = strings.Contains(fl, "self signed")
 		cert.ChainComplete = !strings.Contains(fl, "incomplete") && !strings.Contains(fl, "unable to get local issuer")

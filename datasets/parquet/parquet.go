@@ -273,6 +273,9 @@ func facts(f analysis.ServerFacts) Facts {
 	}
 	out.TLS13, out.HSTS, out.Vulnerable = &f.TLS13, &f.HSTS, &f.Vulnerable
 	out.CertProblem, out.OldProtocol, out.WeakCipher = &f.CertProblem, &f.OldProtocol, &f.WeakCipher
+	if f.CertUnknown {
+		out.CertProblem = nil // trust not decided: not known either way
+	}
 	if f.Status == analysis.StatusGraded {
 		out.Letter, out.BelowA = &f.Letter, &f.BelowA
 	}
@@ -296,7 +299,7 @@ func flatten(key string, r *result.Result) Result {
 	p := r.Protocols
 	row.SSLv2, row.SSLv3, row.TLS10, row.TLS11, row.TLS12, row.TLS13 = p.SSLv2, p.SSLv3, p.TLS10, p.TLS11, p.TLS12, p.TLS13
 	if c := r.Certificate; c != nil {
-		row.CertTrusted, row.CertHostnameMatch, row.CertExpired = ptr(c.Trusted), ptr(c.HostnameMatch), ptr(c.Expired)
+		row.CertTrusted, row.CertHostnameMatch, row.CertExpired = c.Trusted, ptr(c.HostnameMatch), ptr(c.Expired)
 		row.CertNotYetValid, row.CertSelfSigned, row.CertChainComplete = ptr(c.NotYetValid), ptr(c.SelfSigned), ptr(c.ChainComplete)
 		row.CertSHA1InChain, row.CertRevoked = ptr(c.SHA1InChain), c.Revoked
 		row.CertKeyAlg, row.CertKeyBits, row.CertSigAlg, row.CertIssuer = ptr(c.KeyAlg), ptr(int32(c.KeyBits)), ptr(c.SigAlg), ptr(c.Issuer)

@@ -2,6 +2,7 @@ package parquet_test
 
 import (
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	pq "github.com/parquet-go/parquet-go"
@@ -127,5 +128,63 @@ func TestSampleRoundTrip(t *testing.T) {
 func TestWriteNoStudy(t *testing.T) {
 	if _, err := parquet.Write(t.TempDir(), nil, ""); err == nil {
 		t.Fatal("no error for a nil study")
+	}
+}
+
+// TestTrustUnknownIsNull: a certificate whose trust could not be decided is written with
+// cert_trusted null, and the certificate-problem finding of its servers is null too (not
+// known either way), while a decided one stays true or false.
+func TestTrustUnknownIsNull(t *testing.T) {
+	st, err := datasets.LoadStudy("../sample")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	for i := range st.Results {
+		r := &st.Results[i]
+		if c := r.Certificate; c != nil && c.Trusted != nil && *c.Trusted && c.HostnameMatch && !c.Expired && !c.NotYetValid && !c.SelfSigned {
+			c.Trusted, r.Grade = nil, nil
+			key = r.Host + ":" + strconv.Itoa(r.Port)
+			break
+		}
+	}
+	if key == "" {
+		t.Fatal("the sample has no sound certificate to make unknown")
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	if _, err := parquet.Write(dir, st, analysis.TrustBelow); err != nil {
+		t.Fatal(err)
+	}
+	results, err := pq.ReadFile[parquet.Result](filepath.Join(dir, parquet.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	servers, err := pq.ReadFile[parquet.Server](filepath.Join(dir, parquet.ServersFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decided := 0
+	for _, r := range results {
+		switch {
+		case r.Endpoint == key && r.CertTrusted != nil:
+			t.Errorf("%s: cert_trusted %v, want null", key, *r.CertTrusted)
+		case r.Endpoint != key && r.CertTrusted != nil:
+			decided++
+		}
+	}
+	if decided == 0 {
+		t.Error("no result with cert_trusted set: the column lost its values")
+	}
+	rows := 0
+	for _, s := range servers {
+		if s.Endpoint == key && s.Scheme == datasets.SchemeHTTPS {
+			rows++
+			if s.CertProblem != nil {
+				t.Errorf("%s of %s: finding_certificate_problem %v, want null", key, s.AppID, *s.CertProblem)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Errorf("no servers.parquet row for %s", key)
 	}
 }

@@ -134,7 +134,7 @@ func synthResult(e endpoint) (result.Result, error) {
 	v.SecureRenego, v.FallbackSCSV = result.Bool(true), result.Bool(true)
 	nb, na := scanTime.AddDate(0, -2, 0), scanTime.AddDate(0, 10, 0)
 	r.Certificate = &result.Certificate{Subject: "CN=" + e.host, Issuer: "CN=Sample Issuing CA", SAN: []string{e.host},
-		NotBefore: &nb, NotAfter: &na, SigAlg: "SHA256-RSA", KeyAlg: "RSA", KeyBits: 2048, Trusted: true,
+		NotBefore: &nb, NotAfter: &na, SigAlg: "SHA256-RSA", KeyAlg: "RSA", KeyBits: 2048, Trusted: result.Bool(true),
 		HostnameMatch: true, ChainComplete: true, ChainOrderOK: true, ChainLen: 2}
 	r.HTTP = &result.HTTP{Status: 200, HSTS: &result.HSTS{Present: false}}
 	r.PlainHTTP = &result.PlainHTTP{Checked: true, Reachable: true, RedirectsToHTTPS: true}
@@ -181,7 +181,7 @@ func synthResult(e endpoint) (result.Result, error) {
 		r.Protocols.Set(result.TLS12, true)
 		r.Protocols.Set(result.TLS13, true)
 		r.Ciphers = []result.Cipher{t13, gcm}
-		r.Certificate.Trusted, r.Certificate.SelfSigned, r.Certificate.TrustError = false, true, "self-signed certificate"
+		r.Certificate.Trusted, r.Certificate.SelfSigned, r.Certificate.TrustError = result.Bool(false), true, "self-signed certificate"
 		r.Certificate.Issuer, r.Certificate.ChainLen = r.Certificate.Subject, 1
 		grade("T", 90)
 		r.Grade.TrustIgnored = "A"

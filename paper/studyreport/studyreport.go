@@ -336,6 +336,10 @@ func findingsTable(r *analysis.StudyResult, name, caption string, which []string
 		}
 		t.Rows = append(t.Rows, []string{f.Label, cell(f.AndroidFunctional, na), cell(f.IOSFunctional, ni), cell(f.AndroidOthers, na),
 			cell(f.IOSOthers, ni), cell(f.TotalFunctional, r.Apps), cell(f.TotalOthers, r.Apps)})
+		if f.UndecidedFunctional+f.UndecidedOthers > 0 {
+			t.Note += fmt.Sprintf(" %s: undecided for %d more apps (functional) and %d (others), not counted: a server's certificate trust could not be decided (%d rows).",
+				f.Label, f.UndecidedFunctional, f.UndecidedOthers, r.TrustUnknown)
+		}
 	}
 	return t
 }

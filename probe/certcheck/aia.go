@@ -163,6 +163,10 @@ type aiaOutcome struct {
 	fetched  []*x509.Certificate // every certificate fetched, for path building
 	from     []string            // the URLs whose certificates extended the chain
 	problems []string            // why a URL did not help
+	// cut says where we, not the server, stopped the search: a URL the fetch policy
+	// refused, URLs or hops beyond our limits, ctx ended. Empty when the server's URLs
+	// were all followed.
+	cut []string
 }
 
 // completeFromAIA follows caIssuers URLs up from top, the last certificate the served
@@ -186,6 +190,13 @@ func completeFromAIA(ctx context.Context, cfg Config, top *x509.Certificate) aia
 			certs, err := fetchIssuers(ctx, cfg, u)
 			if err != nil {
 				out.problems = append(out.problems, fmt.Sprintf("fetch %s: %v", u, err))
+				switch {
+				case ctx.Err() != nil:
+					out.cut = append(out.cut, fmt.Sprintf("fetch %s: the scan ended (%v)", u, ctx.Err()))
+					return out
+				case ourRefusal(err):
+					out.cut = append(out.cut, fmt.Sprintf("fetch %s %v", u, err))
+				}
 				continue
 			}
 			out.fetched = append(out.fetched, certs...)
@@ -202,7 +213,15 @@ func completeFromAIA(ctx context.Context, cfg Config, top *x509.Certificate) aia
 			out.from = append(out.from, u)
 			break
 		}
-		if issuer == nil || ctx.Err() != nil {
+		if issuer == nil && len(urls) > maxAIAURLs {
+			out.cut = append(out.cut, fmt.Sprintf("%d more caIssuers URLs of %q not tried (at most %d are)",
+				len(urls)-maxAIAURLs, top.Subject.String(), maxAIAURLs))
+		}
+		if ctx.Err() != nil {
+			out.cut = append(out.cut, fmt.Sprintf("the scan ended (%v)", ctx.Err()))
+			return out
+		}
+		if issuer == nil {
 			return out
 		}
 		if isSelfIssued(issuer) || rootSigned(issuer, cfg) {
@@ -210,7 +229,16 @@ func completeFromAIA(ctx context.Context, cfg Config, top *x509.Certificate) aia
 		}
 		top = issuer
 	}
+	out.cut = append(out.cut, fmt.Sprintf("issuer of %q not fetched: at most %d AIA hops are followed", top.Subject.String(), maxAIAHops))
 	return out
+}
+
+// ourRefusal reports whether err is the fetch policy refusing a URL that a client could
+// have fetched: any rule but url (a URL with no host, or unparsable, which no client can
+// fetch: the server's fault, not ours).
+func ourRefusal(err error) bool {
+	var re *fetchpolicy.RefusedError
+	return errors.As(err, &re) && re.Rule != fetchpolicy.RuleURL
 }
 
 // fetchIssuers gets and parses one caIssuers URL within the handshake timeout.

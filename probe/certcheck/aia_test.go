@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,9 +61,9 @@ func TestAIACompletesChain(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !c.Trusted || c.ChainComplete || c.TrustError != "" || c.ChainLen != 1 {
-				t.Errorf("trusted %v, chain_complete %v, chain_len %d, trust_error %q; want trusted, incomplete, 1, no error",
-					c.Trusted, c.ChainComplete, c.ChainLen, c.TrustError)
+			if fmtBool(c.Trusted) != "true" || c.ChainComplete || c.TrustError != "" || c.ChainLen != 1 {
+				t.Errorf("trusted %s, chain_complete %v, chain_len %d, trust_error %q; want trusted, incomplete, 1, no error",
+					fmtBool(c.Trusted), c.ChainComplete, c.ChainLen, c.TrustError)
 			}
 			if want := "chain completed via AIA from " + srv.URL(); strings.Join(ChainNotes(c.Notes), "|") != want {
 				t.Errorf("notes %q, want %q", c.Notes, want)
@@ -71,8 +72,10 @@ func TestAIACompletesChain(t *testing.T) {
 	}
 }
 
-// TestAIAFailures: every way the caIssuers URL can fail leaves the chain untrusted and
-// incomplete, with the verifier's error and the fetch's in trust_error.
+// TestAIAFailures: every way the caIssuers URL can fail leaves the chain incomplete, with
+// the verifier's error and the fetch's in trust_error: untrusted when the server's URL
+// failed (dead, garbage, error, wrong CA, none), unknown (null, with a note) when our
+// fetch policy refused it, since then nobody looked.
 func TestAIAFailures(t *testing.T) {
 	f := newFixture(t)
 	other := newFixture(t) // a CA that did not sign our leaf
@@ -105,28 +108,33 @@ func TestAIAFailures(t *testing.T) {
 		urls  []string
 		fetch FetchFunc
 		want  []string // substrings of trust_error
+		// unknown: trusted is null and a note says the search was cut short.
+		unknown bool
 	}{
 		{"dead URL", []string{deadURL}, loopbackFetch,
-			[]string{"unknown authority", "AIA: fetch " + deadURL + ": ", "connection refused"}},
+			[]string{"unknown authority", "AIA: fetch " + deadURL + ": ", "connection refused"}, false},
 		{"garbage", []string{garbage}, loopbackFetch,
-			[]string{"unknown authority", "AIA: fetch " + garbage + ": parse: neither a DER certificate"}},
-		{"truncated certificate", []string{truncated}, loopbackFetch, []string{"AIA: fetch " + truncated + ": parse:"}},
-		{"oversized", []string{oversized}, loopbackFetch, []string{"body larger than 65536 bytes"}},
+			[]string{"unknown authority", "AIA: fetch " + garbage + ": parse: neither a DER certificate"}, false},
+		{"truncated certificate", []string{truncated}, loopbackFetch, []string{"AIA: fetch " + truncated + ": parse:"}, false},
+		{"oversized", []string{oversized}, loopbackFetch, []string{"body larger than 65536 bytes"}, false},
 		{"oversized from an unbounded fetcher", []string{"http://127.0.0.1:1/x.crt"},
 			func(context.Context, string) ([]byte, error) { return make([]byte, MaxIssuerBytes+1), nil },
-			[]string{"body larger than 65536 bytes"}},
-		{"404", []string{notFound}, loopbackFetch, []string{"HTTP status 404"}},
+			[]string{"body larger than 65536 bytes"}, false},
+		{"404", []string{notFound}, loopbackFetch, []string{"HTTP status 404"}, false},
 		{"another CA's certificate", []string{wrongCA}, loopbackFetch,
-			[]string{"AIA: " + wrongCA + `: no certificate there signed "CN=localhost"`}},
-		{"https", []string{"https://127.0.0.1:1/x.crt"}, loopbackFetch, []string{"refused by the fetch policy (rule scheme)", "only http:// is fetched"}},
-		{"ldap", []string{"ldap://127.0.0.1/cn=x"}, loopbackFetch, []string{"refused by the fetch policy (rule scheme)", "only http:// is fetched"}},
-		{"redirect to https", []string{redirectHTTPS.URL + "/x.crt"}, loopbackFetch, []string{"refused by the fetch policy (rule scheme)", "only http:// is fetched"}},
-		{"no URL", nil, loopbackFetch, []string{"unknown authority", `AIA: "CN=localhost" names no caIssuers URL`}},
+			[]string{"AIA: " + wrongCA + `: no certificate there signed "CN=localhost"`}, false},
+		{"https", []string{"https://127.0.0.1:1/x.crt"}, loopbackFetch, []string{"refused by the fetch policy (rule scheme)", "only http:// is fetched"}, true},
+		{"ldap", []string{"ldap://127.0.0.1/cn=x"}, loopbackFetch, []string{"refused by the fetch policy (rule scheme)", "only http:// is fetched"}, true},
+		{"redirect to https", []string{redirectHTTPS.URL + "/x.crt"}, loopbackFetch, []string{"refused by the fetch policy (rule scheme)", "only http:// is fetched"}, true},
+		{"no host: the server's URL is unusable, not refused by us", []string{"http:///x.crt"}, loopbackFetch, []string{"refused by the fetch policy (rule url)"}, false},
+		{"refused, then a dead URL", []string{"https://127.0.0.1:1/x.crt", deadURL}, loopbackFetch,
+			[]string{"rule scheme", "fetch " + deadURL + ": "}, true},
+		{"no URL", nil, loopbackFetch, []string{"unknown authority", `AIA: "CN=localhost" names no caIssuers URL`}, false},
 		{"fetching off, URL present", []string{deadURL}, nil,
-			[]string{"unknown authority", "AIA fetching is off (caIssuers " + deadURL + ")"}},
-		{"fetching off, no URL", nil, nil, []string{"unknown authority", "names no caIssuers URL"}},
+			[]string{"unknown authority", "AIA fetching is off (caIssuers " + deadURL + ")"}, false},
+		{"fetching off, no URL", nil, nil, []string{"unknown authority", "names no caIssuers URL"}, false},
 		{"two dead URLs, both named", []string{deadURL, deadURL + "?2"}, loopbackFetch,
-			[]string{"fetch " + deadURL + ": ", "fetch " + deadURL + "?2: "}},
+			[]string{"fetch " + deadURL + ": ", "fetch " + deadURL + "?2: "}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,8 +143,15 @@ func TestAIAFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("trust_error: %s", c.TrustError)
-			if c.Trusted || c.ChainComplete || len(ChainNotes(c.Notes)) != 0 {
-				t.Errorf("trusted %v, chain_complete %v, notes %q; want untrusted, incomplete, no notes", c.Trusted, c.ChainComplete, c.Notes)
+			want, notes := "false", 0
+			if tt.unknown {
+				want, notes = "null", 1
+			}
+			if fmtBool(c.Trusted) != want || c.ChainComplete || len(ChainNotes(c.Notes)) != notes {
+				t.Errorf("trusted %s, chain_complete %v, notes %q; want %s, incomplete, %d notes", fmtBool(c.Trusted), c.ChainComplete, c.Notes, want, notes)
+			}
+			if tt.unknown && !strings.HasPrefix(strings.Join(ChainNotes(c.Notes), ""), "trusted: unknown") {
+				t.Errorf("notes %q do not say why trust is unknown", c.Notes)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(c.TrustError, w) {
@@ -245,15 +260,18 @@ func TestAIAHops(t *testing.T) {
 		name      string
 		depth     int   // CAs below the root
 		served    []int // CA indexes the server sends after the leaf
-		trusted   bool
+		trusted   string
 		wantAsked int
 		wantNote  string
 		wantError string
 	}{
-		{"one hop", 1, nil, true, 1, "chain completed via AIA from " + caURL(1), ""},
-		{"two hops", 2, nil, true, 2, "chain completed via AIA from " + caURL(2) + ", " + caURL(1), ""},
-		{"three hops is too many", 3, nil, false, 2, "", "AIA: the fetched issuers do not lead to a trusted root"},
-		{"served intermediate, its issuer fetched", 2, []int{2}, true, 1, "chain completed via AIA from " + caURL(1), ""},
+		{"one hop", 1, nil, "true", 1, "chain completed via AIA from " + caURL(1), ""},
+		{"two hops", 2, nil, "true", 2, "chain completed via AIA from " + caURL(2) + ", " + caURL(1), ""},
+		// We stopped, not the server: unknown.
+		{"three hops is too many", 3, nil, "null", 2,
+			`trusted: unknown, the chain could not be completed from AIA because we cut the search short: issuer of "CN=aia test CA 2" not fetched: at most 2 AIA hops are followed`,
+			"AIA: the fetched issuers do not lead to a trusted root"},
+		{"served intermediate, its issuer fetched", 2, []int{2}, "true", 1, "chain completed via AIA from " + caURL(1), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,8 +288,8 @@ func TestAIAHops(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Trusted != tt.trusted || c.ChainComplete {
-				t.Errorf("trusted %v, chain_complete %v; want trusted %v, incomplete (trust_error %q)", c.Trusted, c.ChainComplete, tt.trusted, c.TrustError)
+			if fmtBool(c.Trusted) != tt.trusted || c.ChainComplete {
+				t.Errorf("trusted %s, chain_complete %v; want trusted %s, incomplete (trust_error %q)", fmtBool(c.Trusted), c.ChainComplete, tt.trusted, c.TrustError)
 			}
 			if len(m.asked) != tt.wantAsked {
 				t.Errorf("fetched %q, want %d fetches", m.asked, tt.wantAsked)
@@ -286,7 +304,8 @@ func TestAIAHops(t *testing.T) {
 	}
 }
 
-// TestAIAURLLimit tries at most two caIssuers URLs per certificate, each once.
+// TestAIAURLLimit tries at most two caIssuers URLs per certificate, each once; the
+// untried third leaves trust unknown.
 func TestAIAURLLimit(t *testing.T) {
 	ch := newCAChain(t, 1, caURL)
 	bad := []string{"http://127.0.0.1:1/a", "http://127.0.0.1:1/a", "http://127.0.0.1:1/b", caURL(0)}
@@ -295,8 +314,11 @@ func TestAIAURLLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Trusted {
-		t.Errorf("trusted through the third URL")
+	if c.Trusted != nil {
+		t.Errorf("trusted %s through the third URL, want null", fmtBool(c.Trusted))
+	}
+	if n := strings.Join(c.Notes, "|"); !strings.Contains(n, `2 more caIssuers URLs of "CN=localhost" not tried (at most 2 are)`) {
+		t.Errorf("notes %q do not name the untried URL", n)
 	}
 	if strings.Join(m.asked, " ") != "http://127.0.0.1:1/a" {
 		t.Errorf("fetched %q, want the first URL once (the second is the same)", m.asked)
@@ -318,8 +340,8 @@ func TestAIAExpiredLeaf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Trusted || c.ChainComplete || !c.Expired || !strings.Contains(c.TrustError, "expired") {
-		t.Errorf("trusted %v, chain_complete %v, expired %v, trust_error %q", c.Trusted, c.ChainComplete, c.Expired, c.TrustError)
+	if fmtBool(c.Trusted) != "false" || c.ChainComplete || !c.Expired || !strings.Contains(c.TrustError, "expired") {
+		t.Errorf("trusted %s, chain_complete %v, expired %v, trust_error %q", fmtBool(c.Trusted), c.ChainComplete, c.Expired, c.TrustError)
 	}
 	if want := "chain completed via AIA from " + srv.URL(); strings.Join(ChainNotes(c.Notes), "|") != want {
 		t.Errorf("notes %q, want %q", c.Notes, want)
@@ -354,8 +376,8 @@ func TestTrustStoreIntermediate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Trusted != tt.trusted || c.ChainComplete != tt.complete {
-				t.Errorf("trusted %v, chain_complete %v; want %v, %v (trust_error %q)", c.Trusted, c.ChainComplete, tt.trusted, tt.complete, c.TrustError)
+			if fmtBool(c.Trusted) != strconv.FormatBool(tt.trusted) || c.ChainComplete != tt.complete {
+				t.Errorf("trusted %s, chain_complete %v; want %v, %v (trust_error %q)", fmtBool(c.Trusted), c.ChainComplete, tt.trusted, tt.complete, c.TrustError)
 			}
 			if len(m.asked) != 0 {
 				t.Errorf("fetched %q for a trusted chain", m.asked)
@@ -375,12 +397,13 @@ func TestCheckIgnoresFetcher(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Trusted || len(m.asked) != 0 {
-		t.Errorf("Check trusted %v after %d fetches; want untrusted, none", c.Trusted, len(m.asked))
+	if fmtBool(c.Trusted) != "false" || len(m.asked) != 0 {
+		t.Errorf("Check trusted %s after %d fetches; want untrusted, none", fmtBool(c.Trusted), len(m.asked))
 	}
 }
 
-// TestAIACanceled: a canceled context stops fetching and leaves the chain untrusted.
+// TestAIACanceled: a canceled context stops fetching and leaves trust unknown: the scan
+// ended, the server was not asked.
 func TestAIACanceled(t *testing.T) {
 	f := newFixture(t)
 	srv, err := f.inter.ServeIssuer(pki.DER)
@@ -394,8 +417,9 @@ func TestAIACanceled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Trusted || !strings.Contains(c.TrustError, "context canceled") {
-		t.Errorf("trusted %v, trust_error %q; want untrusted, context canceled", c.Trusted, c.TrustError)
+	if c.Trusted != nil || !strings.Contains(c.TrustError, "context canceled") ||
+		!strings.Contains(strings.Join(c.Notes, "|"), "the scan ended (context canceled)") {
+		t.Errorf("trusted %s, trust_error %q, notes %q; want null, context canceled", fmtBool(c.Trusted), c.TrustError, c.Notes)
 	}
 }
 
@@ -561,8 +585,8 @@ func BenchmarkCheckContextAIA(b *testing.B) {
 	cfg := Config{SNI: "localhost", Roots: root.Pool(), FetchIssuer: m.fetch}
 	for b.Loop() {
 		c, err := CheckContext(context.Background(), leaf.Certificate, cfg)
-		if err != nil || !c.Trusted {
-			b.Fatalf("trusted %v, %v", c != nil && c.Trusted, err)
+		if err != nil || c.Trusted == nil || !*c.Trusted {
+			b.Fatalf("trusted %v, %v", c, err)
 		}
 	}
 }

@@ -33,7 +33,9 @@ func Check(chain [][]byte, cfg Config) (*result.Certificate, error) {
 // CheckContext is Check that, when the served chain lacks an issuer and cfg.FetchIssuer
 // is set, completes it from the caIssuers URLs (AIA) of the last certificate it reaches.
 // A chain so completed is trusted, not complete, and says where its issuer came from in
-// Notes; when completing fails, TrustError says why. ctx bounds the fetches.
+// Notes; when completing fails, TrustError says why. Trusted is left nil (unknown, with a
+// note) when completing was cut short by us rather than by the server: the fetch policy
+// refused a URL, a limit on URLs or hops was reached, or ctx ended. ctx bounds the fetches.
 func CheckContext(ctx context.Context, chain [][]byte, cfg Config) (*result.Certificate, error) {
 	if len(chain) == 0 {
 		return nil, errors.New("certcheck: empty chain")
@@ -103,7 +105,7 @@ func CheckContext(ctx context.Context, chain [][]byte, cfg Config) (*result.Cert
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	}
 	chains, err := leaf.Verify(opts)
-	out.Trusted = err == nil
+	out.Trusted = result.Bool(err == nil)
 	out.ChainComplete = rootedInServed(chains, certs) || pathIgnoringTime(leaf, certs, opts) || endsInSelfSigned(certs)
 	if err != nil && out.MD5InChain {
 		// crypto/x509 refuses MD5 signatures outright, so its refusal says nothing about
@@ -111,7 +113,7 @@ func CheckContext(ctx context.Context, chain [][]byte, cfg Config) (*result.Cert
 		// (md5_in_chain, and the grade's F), as SSL Labs has it.
 		if ok, complete := trustedDespiteMD5(cfg, certs, opts); ok {
 			err = nil
-			out.Trusted = true
+			out.Trusted = result.Bool(true)
 			out.ChainComplete = out.ChainComplete || complete
 			out.Notes = append(out.Notes, "MD5 signature verified by mhealthsec (crypto/x509 refuses MD5): the chain leads to a trusted root, but MD5 is insecure")
 		}
@@ -122,44 +124,50 @@ func CheckContext(ctx context.Context, chain [][]byte, cfg Config) (*result.Cert
 	}
 	switch {
 	case out.ChainComplete:
-	case out.Trusted:
+	case *out.Trusted:
 		// Only a non-root in the trust store (a CA file holding an intermediate) could
 		// have stood in for the issuer the server did not send.
 		out.Notes = append(out.Notes, "issuer not sent by the server; trusted only because the trust store holds it")
 	default:
-		why = completeChain(ctx, cfg, out, certs, opts)
+		out.Trusted, why = completeChain(ctx, cfg, out, certs, opts)
 	}
 	out.TrustError = strings.Join(append(why, problems...), "; ")
 	return out, nil
 }
 
 // completeChain tries to complete, from AIA, a chain that lacks an issuer and does not
-// verify. It sets out.Trusted and out.Notes and returns why the chain is not trusted.
-func completeChain(ctx context.Context, cfg Config, out *result.Certificate, certs []*x509.Certificate, opts x509.VerifyOptions) []string {
+// verify. It adds to out.Notes and returns the verdict and why the chain is not trusted.
+// The verdict is nil (unknown) when the chain stays incomplete only because completing it
+// was cut short by us (aiaOutcome.cut) and every certificate reached is valid now: the
+// missing issuer alone decides, and we did not look for it. A server whose AIA URL is
+// dead, answers with an error or with garbage is untrusted, as SSL Labs has it.
+// With fetching off (no FetchIssuer, probe --no-aia) the chain is judged as served:
+// untrusted, as a client that fetches nothing judges it.
+func completeChain(ctx context.Context, cfg Config, out *result.Certificate, certs []*x509.Certificate, opts x509.VerifyOptions) (*bool, []string) {
+	untrusted := result.Bool(false)
 	leaf := certs[0]
 	_, err := leaf.Verify(opts)
 	top := lastReached(certs)
 	if cfg.FetchIssuer == nil {
 		if len(top.IssuingCertificateURL) == 0 {
-			return []string{err.Error(), fmt.Sprintf("issuer of %q not sent, and it names no caIssuers URL (AIA)", top.Subject.String())}
+			return untrusted, []string{err.Error(), fmt.Sprintf("issuer of %q not sent, and it names no caIssuers URL (AIA)", top.Subject.String())}
 		}
-		return []string{err.Error(), fmt.Sprintf("issuer of %q not sent; AIA fetching is off (caIssuers %s)",
+		return untrusted, []string{err.Error(), fmt.Sprintf("issuer of %q not sent; AIA fetching is off (caIssuers %s)",
 			top.Subject.String(), strings.Join(top.IssuingCertificateURL, ", "))}
 	}
 	aia := completeFromAIA(ctx, cfg, top)
+	all := append(append([]*x509.Certificate(nil), certs...), aia.fetched...)
 	if len(aia.from) > 0 {
-		all := append(append([]*x509.Certificate(nil), certs...), aia.fetched...)
 		opts.Intermediates = pool(all[1:])
 		_, verr := leaf.Verify(opts)
 		if verr == nil {
-			out.Trusted = true
 			out.Notes = append(out.Notes, aiaNote(aia.from))
-			return nil
+			return result.Bool(true), nil
 		}
 		if pathIgnoringTime(leaf, all, opts) {
 			// Completed, but something else (validity, algorithm) keeps it untrusted.
 			out.Notes = append(out.Notes, aiaNote(aia.from))
-			return []string{verr.Error()}
+			return untrusted, []string{verr.Error()}
 		}
 		err = verr
 	}
@@ -169,7 +177,30 @@ func completeChain(ctx context.Context, cfg Config, out *result.Certificate, cer
 	} else {
 		why = append(why, "AIA: the fetched issuers do not lead to a trusted root")
 	}
-	return why
+	if len(aia.cut) > 0 && validOnPath(all, cfg.now()) {
+		out.Notes = append(out.Notes, "trusted: unknown, the chain could not be completed from AIA because we cut the search short: "+
+			strings.Join(aia.cut, "; "))
+		return nil, why
+	}
+	return untrusted, why
+}
+
+// validOnPath reports whether every certificate reached from the leaf (certs[0]) by
+// signature is valid at now. One that is not makes the chain untrusted whatever issuer is
+// missing above it.
+func validOnPath(certs []*x509.Certificate, now time.Time) bool {
+	cur := certs[0]
+	for range certs {
+		if now.Before(cur.NotBefore) || now.After(cur.NotAfter) {
+			return false
+		}
+		next := servedIssuer(cur, certs, sigBad)
+		if next == nil {
+			return true
+		}
+		cur = next
+	}
+	return true
 }
 
 // trustedDespiteMD5 follows the served chain from the leaf, checking each link's

@@ -90,9 +90,9 @@ func TestMD5Leaf(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !got.MD5InChain || got.Trusted != tc.trusted || got.ChainComplete != tc.complete {
-				t.Errorf("sig_alg %s md5_in_chain %v trusted %v chain_complete %v (%s; %v); want MD5-RSA, true, %v, %v",
-					got.SigAlg, got.MD5InChain, got.Trusted, got.ChainComplete, got.TrustError, got.Notes, tc.trusted, tc.complete)
+			if !got.MD5InChain || fmtBool(got.Trusted) != strconv.FormatBool(tc.trusted) || got.ChainComplete != tc.complete {
+				t.Errorf("sig_alg %s md5_in_chain %v trusted %s chain_complete %v (%s; %v); want MD5-RSA, true, %v, %v",
+					got.SigAlg, got.MD5InChain, fmtBool(got.Trusted), got.ChainComplete, got.TrustError, got.Notes, tc.trusted, tc.complete)
 			}
 			if tc.trusted && (got.TrustError != "" || !strings.Contains(strings.Join(got.Notes, " "), "MD5")) {
 				t.Errorf("trust_error %q, notes %v; want none and a note on MD5", got.TrustError, got.Notes)

@@ -143,7 +143,7 @@ func TestRevocationAfterAIA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Trusted || c.Revocation == nil || c.Revocation.Status != "revoked" || c.Revoked == nil || !*c.Revoked {
-		t.Errorf("trusted %v, revocation %+v, revoked %s; notes %q", c.Trusted, c.Revocation, fmtBool(c.Revoked), c.Notes)
+	if fmtBool(c.Trusted) != "true" || c.Revocation == nil || c.Revocation.Status != "revoked" || c.Revoked == nil || !*c.Revoked {
+		t.Errorf("trusted %s, revocation %+v, revoked %s; notes %q", fmtBool(c.Trusted), c.Revocation, fmtBool(c.Revoked), c.Notes)
 	}
 }

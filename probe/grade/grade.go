@@ -30,7 +30,10 @@ func worse(a, b string) string {
 }
 
 // Gradable reports whether r can be graded, and if not, why: an endpoint that could not be
-// assessed (error set) or that spoke no SSL/TLS protocol has nothing to rate.
+// assessed (error set) or that spoke no SSL/TLS protocol has nothing to rate, and one whose
+// certificate trust is unknown (certificate.trusted null) while nothing else decides the
+// certificate verdict could be T or its score's letter, and no letter may pretend to know
+// which (docs/grading.md).
 func Gradable(r *result.Result) (bool, string) {
 	switch {
 	case r == nil:
@@ -39,8 +42,20 @@ func Gradable(r *result.Result) (bool, string) {
 		return false, "assessment failed (" + r.Error.Error() + ")"
 	case len(r.Protocols.List()) == 0:
 		return false, "no SSL/TLS protocol supported or checked"
+	case trustUndecided(r.Certificate):
+		why := r.Certificate.TrustError
+		if why == "" {
+			why = "the input does not say"
+		}
+		return false, "certificate trust unknown (grade T if untrusted, the trust-ignored letter if trusted): " + why
 	}
 	return true, ""
+}
+
+// trustUndecided reports whether the certificate verdict hangs on a trust that was not
+// measured: trusted is null, the name matches (else M) and no other fault makes it T.
+func trustUndecided(cert *result.Certificate) bool {
+	return cert != nil && cert.Trusted == nil && cert.HostnameMatch && len(untrustedBecause(cert)) == 0
 }
 
 // Grade rates r under criteria c. It returns nil when r cannot be graded (see Gradable).
@@ -129,6 +144,24 @@ func certVerdict(f *facts, trustIgnored string) (string, result.Rule) {
 		return "M", result.Rule{Rule: "cert_name_mismatch", Effect: "M",
 			Reason: fmt.Sprintf("certificate does not match the host name (grade M; %s if trust were ignored)", trustIgnored)}
 	}
+	why := untrustedBecause(cert)
+	if cert.Trusted != nil && !*cert.Trusted && len(why) == 0 {
+		te := cert.TrustError
+		if te == "" {
+			te = "chain does not lead to a trusted root"
+		}
+		why = append(why, "not trusted: "+te)
+	}
+	if len(why) == 0 {
+		return "", result.Rule{}
+	}
+	return "T", result.Rule{Rule: "cert_not_trusted", Effect: "T",
+		Reason: fmt.Sprintf("certificate %s (grade T; %s if trust were ignored)", strings.Join(why, ", "), trustIgnored)}
+}
+
+// untrustedBecause lists the faults of the leaf itself that make it untrusted whatever
+// its chain: expired, not yet valid, self-signed, revoked, SHA-1 signed.
+func untrustedBecause(cert *result.Certificate) []string {
 	var why []string
 	if cert.Expired {
 		why = append(why, "expired")
@@ -147,18 +180,7 @@ func certVerdict(f *facts, trustIgnored string) (string, result.Rule) {
 		// implement (blog-2016-11 announcement, in force with 2009n).
 		why = append(why, "SHA-1 signed")
 	}
-	if !cert.Trusted && len(why) == 0 {
-		te := cert.TrustError
-		if te == "" {
-			te = "chain does not lead to a trusted root"
-		}
-		why = append(why, "not trusted: "+te)
-	}
-	if len(why) == 0 {
-		return "", result.Rule{}
-	}
-	return "T", result.Rule{Rule: "cert_not_trusted", Effect: "T",
-		Reason: fmt.Sprintf("certificate %s (grade T; %s if trust were ignored)", strings.Join(why, ", "), trustIgnored)}
+	return why
 }
 
 func sha1Leaf(cert *result.Certificate) bool {

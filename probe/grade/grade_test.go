@@ -48,7 +48,7 @@ func goodResult() *result.Result {
 	r.Ciphers = []result.Cipher{tls13AES128, tls13AES256, ecdheGCM128, ecdheGCM256}
 	r.ModernClients = []result.Negotiation{neg(tls13AES128), neg(ecdheGCM128)}
 	r.Certificate = &result.Certificate{Subject: "CN=good.test", SAN: []string{"good.test"}, NotBefore: &nb, NotAfter: &na,
-		SigAlg: "SHA256-RSA", KeyAlg: "RSA", KeyBits: 2048, Trusted: true, HostnameMatch: true, ChainComplete: true, ChainLen: 2}
+		SigAlg: "SHA256-RSA", KeyAlg: "RSA", KeyBits: 2048, Trusted: result.Bool(true), HostnameMatch: true, ChainComplete: true, ChainLen: 2}
 	r.Vulnerabilities = result.Vulnerabilities{SecureRenego: result.Bool(true), FallbackSCSV: result.Bool(true),
 		InsecureRenego: result.Bool(false), Heartbleed: result.Bool(false), CCS: result.Bool(false), ROBOT: result.Bool(false)}
 	r.HTTP = &result.HTTP{Status: 200, HSTS: &result.HSTS{Present: true, MaxAge: 31536000}}
@@ -207,14 +207,23 @@ func TestGradeRules(t *testing.T) {
 			byVersion(want{letter: "A"}, want{letter: "A"}, want{letter: "A+"})},
 		{"SHA-1 intermediate", func(r *result.Result) { r.Certificate.SHA1InChain = true },
 			all(want{letter: "A"})},
-		{"expired certificate", func(r *result.Result) { r.Certificate.Expired = true; r.Certificate.Trusted = false },
+		{"expired certificate", func(r *result.Result) { r.Certificate.Expired = true; r.Certificate.Trusted = result.Bool(false) },
 			all(want{letter: "T", trustIgnored: "A+", caps: []string{"cert_not_trusted"}})},
-		{"self-signed certificate", func(r *result.Result) { r.Certificate.SelfSigned = true; r.Certificate.Trusted = false },
+		{"self-signed certificate", func(r *result.Result) { r.Certificate.SelfSigned = true; r.Certificate.Trusted = result.Bool(false) },
 			all(want{letter: "T", trustIgnored: "A+", caps: []string{"cert_not_trusted"}})},
-		{"unknown issuer", func(r *result.Result) { r.Certificate.Trusted = false; r.Certificate.TrustError = "unknown authority" },
+		{"unknown issuer", func(r *result.Result) {
+			r.Certificate.Trusted = result.Bool(false)
+			r.Certificate.TrustError = "unknown authority"
+		},
 			all(want{letter: "T", trustIgnored: "A+", caps: []string{"cert_not_trusted"}})},
 		{"SHA-1 leaf", func(r *result.Result) { r.Certificate.SigAlg = "SHA1-RSA"; r.Certificate.SHA1InChain = true },
 			all(want{letter: "T", trustIgnored: "A", caps: []string{"cert_not_trusted"}})},
+		// Trust unknown, but a fault of the leaf itself decides: T all the same.
+		{"expired, trust unknown", func(r *result.Result) { r.Certificate.Expired = true; r.Certificate.Trusted = nil },
+			all(want{letter: "T", trustIgnored: "A+", caps: []string{"cert_not_trusted"}})},
+		// Trust unknown, but the name decides first: M.
+		{"wrong name, trust unknown", func(r *result.Result) { r.Certificate.HostnameMatch = false; r.Certificate.Trusted = nil },
+			all(want{letter: "M", trustIgnored: "A+", caps: []string{"cert_name_mismatch"}})},
 		{"wrong name", func(r *result.Result) { r.Certificate.HostnameMatch = false },
 			all(want{letter: "M", trustIgnored: "A+", caps: []string{"cert_name_mismatch"}})},
 		{"wrong name on a weak server", func(r *result.Result) {
@@ -324,13 +333,22 @@ func TestUngradable(t *testing.T) {
 	for _, p := range result.AllProtocols() {
 		allFalse.Protocols.Set(p, false)
 	}
-	for name, r := range map[string]*result.Result{"error": failed, "no protocols": none, "all false": allFalse, "nil": nil} {
+	// Only the missing issuer stands between this server and its letter, and the fetch
+	// policy kept us from it: T or A+, and no letter may pretend to know which.
+	unknownTrust := goodResult()
+	unknownTrust.Certificate.Trusted = nil
+	unknownTrust.Certificate.ChainComplete = false
+	unknownTrust.Certificate.TrustError = "x509: certificate signed by unknown authority; AIA: fetch http://10.0.0.1/ca.crt refused by the fetch policy (rule address)"
+	for name, r := range map[string]*result.Result{"error": failed, "no protocols": none, "all false": allFalse, "nil": nil, "trust unknown": unknownTrust} {
 		if g := Grade(r, V2009r); g != nil {
 			t.Errorf("%s: got grade %+v, want nil", name, g)
 		}
 		if ok, why := Gradable(r); ok || why == "" {
 			t.Errorf("%s: Gradable = %v, %q", name, ok, why)
 		}
+	}
+	if _, why := Gradable(unknownTrust); !strings.Contains(why, "certificate trust unknown") || !strings.Contains(why, "rule address") {
+		t.Errorf("trust unknown: Gradable says %q, want the reason and the refusal", why)
 	}
 }
 

@@ -164,7 +164,13 @@ func Compare(e Endpoint, r result.Result, grades Grades) []Check {
 			}
 			add("cert "+what, strconv.FormatBool(*want), measured)
 		}
-		field("trusted", c.Trusted, func(m *result.Certificate) bool { return m.Trusted })
+		if c.Trusted != nil {
+			measured := "null"
+			if m != nil {
+				measured = boolPtr(m.Trusted) // null too when trust could not be decided
+			}
+			add("cert trusted", strconv.FormatBool(*c.Trusted), measured)
+		}
 		field("hostname_match", c.HostnameMatch, func(m *result.Certificate) bool { return m.HostnameMatch })
 		field("expired", c.Expired, func(m *result.Certificate) bool { return m.Expired })
 		field("not_yet_valid", c.NotYetValid, func(m *result.Certificate) bool { return m.NotYetValid })

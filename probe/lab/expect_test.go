@@ -17,7 +17,7 @@ func measured() (result.Result, Grades) {
 	v := &r.Vulnerabilities
 	v.Heartbleed, v.CCS, v.RC4, v.SWEET32, v.POODLESSL = result.Bool(false), result.Bool(false), result.Bool(false), result.Bool(false), result.Bool(false)
 	v.SecureRenego, v.FallbackSCSV, v.BREACH = result.Bool(true), result.Bool(true), result.Bool(false)
-	r.Certificate = &result.Certificate{Trusted: true, HostnameMatch: true, ChainComplete: true, KeyAlg: "EC", KeyBits: 256}
+	r.Certificate = &result.Certificate{Trusted: result.Bool(true), HostnameMatch: true, ChainComplete: true, KeyAlg: "EC", KeyBits: 256}
 	r.PlainHTTP = &result.PlainHTTP{Checked: true, Reachable: true, RedirectsToHTTPS: true}
 	g := Grades{}
 	for _, c := range CriteriaVersions() {
@@ -57,6 +57,8 @@ func TestCompare(t *testing.T) {
 		{"vuln unchecked", func(r *result.Result, _ Grades) { r.Vulnerabilities.FallbackSCSV = nil }, []string{"vuln fallback_SCSV: true → null"}},
 		{"cert", func(r *result.Result, _ Grades) { r.Certificate.Expired = true }, []string{"cert expired: false → true"}},
 		{"cert key", func(r *result.Result, _ Grades) { r.Certificate.KeyAlg = "RSA" }, []string{"cert key: EC 256 → RSA 256"}},
+		{"cert trust undecided", func(r *result.Result, _ Grades) { r.Certificate.Trusted = nil }, []string{"cert trusted: true → null"}},
+		{"cert untrusted", func(r *result.Result, _ Grades) { r.Certificate.Trusted = result.Bool(false) }, []string{"cert trusted: true → false"}},
 		{"error", func(r *result.Result, _ Grades) {
 			r.Error = &result.Error{Kind: result.ErrTimeout}
 		}, []string{"error: none → timeout"}},

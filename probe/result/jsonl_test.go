@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,37 @@ func TestRoundTripKeepsNullsAndKeys(t *testing.T) {
 	err := ReadJSONL(&buf, "x.jsonl", func(_ int, r Result) error { got = append(got, r); return nil })
 	if err != nil || len(got) != 1 || !got[0].Protocols.Supported(TLS12) || got[0].Protocols.Get(TLS13) != nil {
 		t.Fatalf("round trip: %v %+v", err, got)
+	}
+}
+
+// TestTrustedReadsOldAndNull: a results.jsonl written before trusted could be null still
+// reads (true and false as they were), null reads as unknown (nil), and each writes back
+// as it was read.
+func TestTrustedReadsOldAndNull(t *testing.T) {
+	in := `{"target":"a:443","certificate":{"trusted":true}}
+{"target":"b:443","certificate":{"trusted":false,"trust_error":"x509: certificate signed by unknown authority"}}
+{"target":"c:443","certificate":{"trusted":null,"trust_error":"AIA: fetch http://10.0.0.1/ca.crt refused by the fetch policy (rule address)"}}
+{"target":"d:443","certificate":{"subject":"CN=d"}}
+`
+	want := []string{"true", "false", "null", "null"}
+	var got []string
+	err := ReadJSONL(strings.NewReader(in), "x.jsonl", func(_ int, r Result) error {
+		v := "null"
+		if r.Certificate.Trusted != nil {
+			v = strconv.FormatBool(*r.Certificate.Trusted)
+		}
+		got = append(got, v)
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if !bytes.Contains(b, []byte(`"trusted":`+v)) {
+			t.Errorf("%s: trusted %s written as %s", r.Target, v, b)
+		}
+		return nil
+	})
+	if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("trusted read as %q (%v), want %q", got, err, want)
 	}
 }
 

@@ -181,6 +181,10 @@ type ClientSimulation struct {
 }
 
 // Certificate is the leaf certificate with the verdicts on its chain.
+//
+// Trusted is null when trust could not be decided: the served chain lacks an issuer and
+// completing it from AIA was cut short by our own fetch policy or limits (TrustError and
+// Notes say which URL and why), or an imported input does not say. False is measured.
 type Certificate struct {
 	Subject       string     `json:"subject"`
 	Issuer        string     `json:"issuer"`
@@ -191,7 +195,7 @@ type Certificate struct {
 	KeyAlg        string     `json:"key_alg"`
 	KeyBits       int        `json:"key_bits"`
 	KeyExponent   int        `json:"key_exponent,omitempty"`
-	Trusted       bool       `json:"trusted"`
+	Trusted       *bool      `json:"trusted"`
 	TrustError    string     `json:"trust_error"`
 	HostnameMatch bool       `json:"hostname_match"`
 	Expired       bool       `json:"expired"`
