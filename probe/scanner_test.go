@@ -247,7 +247,8 @@ func TestMeasureNotTLS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			port := plainServer(t, tt.handler)
-			r := l.scanner(t, Config{}).Measure(context.Background(), Target{Host: "localhost", Port: port, Family: IPv4})
+			// 1 s, not the default 5 s: see "not tls" in TestMeasureErrors.
+			r := l.scanner(t, Config{ReadTimeout: time.Second}).Measure(context.Background(), Target{Host: "localhost", Port: port, Family: IPv4})
 			if r.Error == nil || r.Error.Kind != result.ErrNotTLS {
 				t.Fatalf("error %v, want not_tls", r.Error)
 			}
@@ -304,7 +305,9 @@ func TestMeasureErrors(t *testing.T) {
 		want   result.ErrorKind
 	}{
 		{"refused", context.Background(), Target{Host: "127.0.0.1", Port: closedPort(t)}, Config{}, result.ErrConnect},
-		{"not tls", context.Background(), Target{Host: "127.0.0.1", Port: notTLS}, Config{}, result.ErrNotTLS},
+		// 1 s, not the default 5 s: a check whose ClientHello happens to hold no newline
+		// waits out the timeout, since the HTTP server waits for the end of a request line.
+		{"not tls", context.Background(), Target{Host: "127.0.0.1", Port: notTLS}, Config{ReadTimeout: time.Second}, result.ErrNotTLS},
 		{"silent", context.Background(), Target{Host: "127.0.0.1", Port: silent.Addr().(*net.TCPAddr).Port}, Config{ReadTimeout: 300 * time.Millisecond}, result.ErrTimeout},
 		{"dns", context.Background(), Target{Host: "no-such-host.invalid", Port: 443}, Config{Resolver: noDNS}, result.ErrDNS},
 		{"wrong family", context.Background(), Target{Host: "127.0.0.1", Port: 443, Family: IPv6}, Config{}, result.ErrDNS},

@@ -99,70 +99,6 @@ func studyPorts(t *testing.T, dir string) []int {
 	return ports
 }
 
-// TestLabRunsThePipeline runs the command as a user does. Whether every declaration is met
-// depends on the scanner and grader; what is checked here is that the command reports it
-// truthfully (exit 1 exactly when the table shows a miss) and leaves nothing behind.
-func TestLabRunsThePipeline(t *testing.T) {
-	before := testenv.StableGoroutines()
-	dir := t.TempDir()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"lab", "--out", dir}, &out, &errb)
-	if code != 0 && code != 1 {
-		t.Fatalf("exit %d, stderr:\n%s", code, errb.String())
-	}
-	text := out.String()
-	for _, s := range lab.Catalog() {
-		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(s.Name) + ` `).MatchString(text) {
-			t.Errorf("agreement table has no row for %s", s.Name)
-		}
-	}
-	missed := strings.Contains(text, "\nmissed (")
-	if (code == 1) != missed {
-		t.Errorf("exit %d but missed list shown=%v:\n%s\nstderr:\n%s", code, missed, text, errb.String())
-	}
-	if code == 1 && !strings.Contains(errb.String(), "declared grades and findings missed") {
-		t.Errorf("exit 1 without saying why: %s", errb.String())
-	}
-
-	res, err := result.ReadFile(filepath.Join(dir, "study", datasets.ResultsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res) != len(lab.Catalog()) {
-		t.Errorf("%d results, want one per fleet server (%d)", len(res), len(lab.Catalog()))
-	}
-	checkCoverage(t, res)
-	// What the probe really writes follows the published schema.
-	resultschema.CheckFile(t, filepath.Join(dir, "study", datasets.ResultsFile))
-	st, err := datasets.LoadStudy(filepath.Join(dir, "study"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hosts := map[string]bool{}
-	for _, r := range st.Results {
-		hosts[r.Host+":"+strconv.Itoa(r.Port)] = true
-		if r.IP != lab.Loopback {
-			t.Errorf("%s measured at %q, not loopback", r.Host, r.IP)
-		}
-	}
-	for _, s := range st.Servers {
-		if !hosts[s.Host+":"+strconv.Itoa(s.Port)] {
-			t.Errorf("servers.csv row %s:%d has no result", s.Host, s.Port)
-		}
-	}
-	for _, f := range []string{"report.md", "report.html", "stats.json", "tables/agreement.csv", "tables/fleet.csv"} {
-		if _, err := os.Stat(filepath.Join(dir, "report", f)); err != nil {
-			t.Errorf("report: %v", err)
-		}
-	}
-	for _, f := range []string{"report.md", "stats.json", "figures"} {
-		if _, err := os.Stat(filepath.Join(dir, "analysis", f)); err != nil {
-			t.Errorf("study analysis: %v", err)
-		}
-	}
-	assertGone(t, studyPorts(t, dir), before)
-}
-
 // checkCoverage fails t for every field of a measured endpoint that is null without a note
 // saying why (result.Coverage), and logs how many of each field were measured.
 func checkCoverage(t *testing.T, res []result.Result) {
@@ -230,8 +166,15 @@ func probeByName(t *testing.T, printed string, servers int) {
 	}
 }
 
-// TestLabKeepRunningStopsOnCancel is Ctrl-C: main cancels the command's context on SIGINT.
-func TestLabKeepRunningStopsOnCancel(t *testing.T) {
+// TestLabRunsThePipeline runs the command as a user does, with --keep-running, and stops
+// it as Ctrl-C does (main cancels the command's context on SIGINT). Whether every
+// declaration is met depends on the scanner and grader; what is checked here is that the
+// command reports it truthfully (exit 1 exactly when the table shows a miss), that the fleet
+// it keeps running answers to the probe command it prints, and that it leaves nothing
+// behind. One run serves all three: each lab run costs seconds of CPU (the fleet's RSA keys,
+// 40 measurements, the analysis), and without --keep-running lab takes the same path up to
+// the report (TestLabInterruptedEarly covers its return without one).
+func TestLabRunsThePipeline(t *testing.T) {
 	before := testenv.StableGoroutines()
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -270,16 +213,68 @@ func TestLabKeepRunningStopsOnCancel(t *testing.T) {
 	}
 	probeByName(t, out.String(), len(ports))
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 && code != 1 {
-			t.Errorf("exit %d after interrupt: %s", code, errb.String())
+	// The study, results and reports are written before the fleet is listed.
+	text := out.String()
+	for _, s := range lab.Catalog() {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(s.Name) + ` `).MatchString(text) {
+			t.Errorf("agreement table has no row for %s", s.Name)
 		}
+	}
+	res, err := result.ReadFile(filepath.Join(dir, "study", datasets.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(lab.Catalog()) {
+		t.Errorf("%d results, want one per fleet server (%d)", len(res), len(lab.Catalog()))
+	}
+	checkCoverage(t, res)
+	// What the probe really writes follows the published schema.
+	resultschema.CheckFile(t, filepath.Join(dir, "study", datasets.ResultsFile))
+	st, err := datasets.LoadStudy(filepath.Join(dir, "study"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := map[string]bool{}
+	for _, r := range st.Results {
+		hosts[r.Host+":"+strconv.Itoa(r.Port)] = true
+		if r.IP != lab.Loopback {
+			t.Errorf("%s measured at %q, not loopback", r.Host, r.IP)
+		}
+	}
+	for _, s := range st.Servers {
+		if !hosts[s.Host+":"+strconv.Itoa(s.Port)] {
+			t.Errorf("servers.csv row %s:%d has no result", s.Host, s.Port)
+		}
+	}
+	for _, f := range []string{"report.md", "report.html", "stats.json", "tables/agreement.csv", "tables/fleet.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, "report", f)); err != nil {
+			t.Errorf("report: %v", err)
+		}
+	}
+	for _, f := range []string{"report.md", "stats.json", "figures"} {
+		if _, err := os.Stat(filepath.Join(dir, "analysis", f)); err != nil {
+			t.Errorf("study analysis: %v", err)
+		}
+	}
+
+	cancel()
+	var code int
+	select {
+	case code = <-done:
 	case <-time.After(30 * time.Second):
 		t.Fatal("lab did not return after cancel")
 	}
-	assertGone(t, ports, before)
+	if code != 0 && code != 1 {
+		t.Fatalf("exit %d after interrupt, stderr:\n%s", code, errb.String())
+	}
+	missed := strings.Contains(text, "\nmissed (")
+	if (code == 1) != missed {
+		t.Errorf("exit %d but missed list shown=%v:\n%s\nstderr:\n%s", code, missed, text, errb.String())
+	}
+	if code == 1 && !strings.Contains(errb.String(), "declared grades and findings missed") {
+		t.Errorf("exit 1 without saying why: %s", errb.String())
+	}
+	assertGone(t, append(ports, studyPorts(t, dir)...), before)
 }
 
 // TestLabInterruptedEarly cancels before the probe: the command fails, says so, and still
