@@ -217,7 +217,7 @@ func probeFleet(ctx context.Context, fleet *lab.Fleet, criteria []grade.Criteria
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				ms[i] = measure(ctx, sc, fleet.Endpoints[i], criteria)
+				ms[i] = measure(ctx, sc, fleet.Endpoints[i])
 			}
 		}()
 	}
@@ -234,6 +234,17 @@ func probeFleet(ctx context.Context, fleet *lab.Fleet, criteria []grade.Criteria
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("lab: probe interrupted: %w", err)
+	}
+	// The fleet is one scan: endpoints sharing a key with an SSL 2.0 endpoint are DROWN
+	// too (probe.MarkDROWN), before anything is graded and compared.
+	rs := make([]result.Result, len(ms))
+	for i := range ms {
+		rs[i] = ms[i].res
+	}
+	probe.MarkDROWN(rs)
+	for i := range ms {
+		ms[i].res = rs[i]
+		ms[i].judge(criteria)
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].ep.Name < ms[j].ep.Name })
 	return ms, nil
@@ -317,23 +328,28 @@ func labTarget(e lab.Endpoint) probe.Target {
 	return probe.Target{Host: e.IP, Port: e.Port, SNI: e.SNI, HTTPPort: e.HTTPPort}
 }
 
-func measure(ctx context.Context, sc *probe.Scanner, e lab.Endpoint, criteria []grade.Criteria) measurement {
+// measure probes one endpoint; judge grades it once the whole fleet is measured.
+func measure(ctx context.Context, sc *probe.Scanner, e lab.Endpoint) measurement {
 	r := sc.Measure(ctx, labTarget(e))
 	// The result names the server as a study's servers.csv does; the lab did the resolving.
 	r.Host = e.SNI
 	r.Target = fmt.Sprintf("%s:%d", e.SNI, e.Port)
 	r.Notes = append(r.Notes, "lab: "+e.SNI+" measured at "+e.Addr()+" (fleet names are not in DNS)")
-	m := measurement{ep: e, res: r, grades: lab.Grades{}}
+	return measurement{ep: e, res: r}
+}
+
+// judge grades the measurement under every criteria version and sets its declarations
+// beside it.
+func (m *measurement) judge(criteria []grade.Criteria) {
+	m.grades = lab.Grades{}
 	for _, c := range criteria {
-		m.grades[string(c)] = grade.Grade(&r, c)
+		m.grades[string(c)] = grade.Grade(&m.res, c)
 	}
-	r.Grade = m.grades[string(criteria[len(criteria)-1])]
-	m.res = r
-	declared := e
-	declared.Expect.Grades = onlyCriteria(e.Expect.Grades, criteria)
-	declared.Expect.TrustIgnored = onlyCriteria(e.Expect.TrustIgnored, criteria)
-	m.checks = lab.Compare(declared, r, m.grades)
-	return m
+	m.res.Grade = m.grades[string(criteria[len(criteria)-1])]
+	declared := m.ep
+	declared.Expect.Grades = onlyCriteria(m.ep.Expect.Grades, criteria)
+	declared.Expect.TrustIgnored = onlyCriteria(m.ep.Expect.TrustIgnored, criteria)
+	m.checks = lab.Compare(declared, m.res, m.grades)
 }
 
 func onlyCriteria(m map[string]string, criteria []grade.Criteria) map[string]string {

@@ -96,7 +96,8 @@ func runBench(ctx context.Context, fleet *lab.Fleet, o labOptions, stdout, stder
 		var ds []time.Duration
 		for j := 0; j < o.benchRuns; j++ {
 			start := time.Now()
-			measure(ctx, sc, e, o.criteria)
+			m := measure(ctx, sc, e)
+			m.judge(o.criteria)
 			ds = append(ds, time.Since(start))
 		}
 		if ctx.Err() != nil {

@@ -167,6 +167,18 @@ func goServers() []Server {
 			},
 		},
 		{
+			Name: "drown-shared-key", Description: "TLS 1.2–1.3, Go's defaults, HSTS 1 year; its RSA 2048 key is sslv2-only's (another certificate)",
+			TLS: true, MinVersion: tls.VersionTLS12, HSTS: hstsYear,
+			Cert: Cert{Key: pki.RSA2048, SharedKey: "drown"},
+			Expect: Expect{
+				Grades:    grades("F", "F", "F"),
+				Why:       "100/90/90 → 93 A+ on its own, capped F: DROWN, its key speaks SSL 2.0 at sslv2-only (found by the scan-wide pass)",
+				Protocols: protocols(result.TLS12, result.TLS13), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
+				Vulns: with(soundVulns(true), "DROWN", true), Cert: soundCert("RSA", 2048),
+				DROWNSameKey: []string{"sslv2-only"},
+			},
+		},
+		{
 			Name: "rsa-kex", Description: "TLS 1.2, RSA key exchange only (no forward secrecy), AES-GCM",
 			TLS: true, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12, HSTS: hstsYear,
 			CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_256_GCM_SHA384},
@@ -175,7 +187,9 @@ func goServers() []Server {
 				Grades:    grades("A+", "B", "B"),
 				Why:       "100/90/90 → 93 A; 2009n has no forward-secrecy cap → A+; 'no FS with modern clients' caps B from 2009o",
 				Protocols: protocols(result.TLS12), HSTS: &HSTS{Valid: true, MaxAge: 31536000},
-				Vulns: with(soundVulns(false), "ROBOT", false), Cert: soundCert("RSA", 2048),
+				Vulns: with(with(soundVulns(false), "ROBOT", false), "DROWN", false), Cert: soundCert("RSA", 2048),
+				// An RSA key of its own: no SSL 2.0 endpoint of the fleet shares it.
+				DROWNSameKey: []string{},
 			},
 		},
 		{

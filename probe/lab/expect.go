@@ -32,6 +32,10 @@ type Expect struct {
 	Cert      *CertVerdicts
 	PlainHTTP *PlainHTTPVerdict
 	Sessions  *SessionVerdicts
+	// DROWNSameKey names the fleet servers (Server.Name) whose SSL 2.0 speaks with this
+	// server's key, compared with vulnerabilities.drown_same_key; empty declares none, nil
+	// is not declared.
+	DROWNSameKey []string
 }
 
 // SessionVerdicts declare session_resumption, alpn and early_data (probe/session); nil
@@ -150,6 +154,9 @@ func Compare(e Endpoint, r result.Result, grades Grades) []Check {
 			m = strconv.FormatBool(*v)
 		}
 		add("vuln "+id, strconv.FormatBool(x.Vulns[id]), m)
+	}
+	if x.DROWNSameKey != nil {
+		add("drown_same_key", sameKeyList(x.DROWNSameKey), measuredSameKey(r.Vulnerabilities.DROWNSameKey))
 	}
 
 	if c := x.Cert; c != nil {
@@ -297,4 +304,33 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// sameKeyList writes declared server names as the list Compare shows: sorted, in brackets.
+func sameKeyList(names []string) string {
+	names = append([]string(nil), names...)
+	sort.Strings(names)
+	return "[" + strings.Join(names, " ") + "]"
+}
+
+// measuredSameKey turns measured targets ("sslv2-only.lab.test:40123") back into server
+// names; a target outside the fleet's domain is kept whole. Null when not compared.
+func measuredSameKey(targets []string) string {
+	if targets == nil {
+		return "null"
+	}
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		host := t
+		if h, _, ok := strings.Cut(t, ":"); ok {
+			host = h
+		}
+		if name, ok := strings.CutSuffix(host, "."+Domain); ok {
+			host = name
+		} else {
+			host = t
+		}
+		names[i] = host
+	}
+	return sameKeyList(names)
 }

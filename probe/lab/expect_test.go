@@ -119,3 +119,30 @@ func TestCompareTrustIgnoredAndErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareDROWNSameKey: measured targets are read back as fleet server names; null (the
+// pass did not run) and other partners disagree.
+func TestCompareDROWNSameKey(t *testing.T) {
+	e := Endpoint{Server: Server{Name: "s", Expect: Expect{DROWNSameKey: []string{"sslv2-only"}}}}
+	for _, tc := range []struct {
+		measured []string
+		want     string
+		agree    bool
+	}{
+		{[]string{"sslv2-only." + Domain + ":40295"}, "[sslv2-only]", true},
+		{nil, "null", false},
+		{[]string{}, "[]", false},
+		{[]string{"sslv2-only." + Domain + ":1", "mail.example:25"}, "[mail.example:25 sslv2-only]", false},
+	} {
+		r := result.Result{Vulnerabilities: result.Vulnerabilities{DROWNSameKey: tc.measured}}
+		var got *Check
+		for _, c := range Compare(e, r, Grades{}) {
+			if c.What == "drown_same_key" {
+				got = &c
+			}
+		}
+		if got == nil || got.Measured != tc.want || got.Agree != tc.agree {
+			t.Errorf("measured %q: check %+v, want measured %s, agree %v", tc.measured, got, tc.want, tc.agree)
+		}
+	}
+}

@@ -32,8 +32,8 @@ func fakeServers() []Server {
 			},
 		},
 		{
-			Name: "sslv2-only", Description: "SSL 2.0 only (fake): all seven SSL 2.0 cipher kinds, RSA 2048",
-			TLS: true, Cert: Cert{Key: pki.RSA2048},
+			Name: "sslv2-only", Description: "SSL 2.0 only (fake): all seven SSL 2.0 cipher kinds, RSA 2048 (the key of drown-shared-key)",
+			TLS: true, Cert: Cert{Key: pki.RSA2048, SharedKey: "drown"},
 			Fake: func(cert tls.Certificate) (Running, error) {
 				return fakeserver.Start(fakeserver.SSLv2(fakeserver.SSLv2Options{Certificate: cert.Certificate[0]}))
 			},
@@ -42,6 +42,8 @@ func fakeServers() []Server {
 				Why:       "SSL 2.0 supported → F (all versions)",
 				Protocols: protocols(result.SSLv2),
 				Vulns:     map[string]bool{"DROWN": true},
+				// drown-shared-key shares the key but speaks no SSL 2.0.
+				DROWNSameKey: []string{},
 			},
 		},
 		{

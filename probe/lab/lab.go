@@ -12,6 +12,7 @@ package lab
 import (
 	"compress/gzip"
 	"context"
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -66,6 +67,9 @@ type Cert struct {
 	Revoked bool
 	// Staple makes the server staple a good OCSP response signed by the intermediate.
 	Staple bool
+	// SharedKey names a key: servers giving the same name get certificates of their own
+	// over one key of the first one's Key spec (DROWN across services).
+	SharedKey string
 }
 
 // Server is one fleet member: how to build it and what it should be measured as.
@@ -265,6 +269,16 @@ func (f *Fleet) track(c io.Closer) {
 func (f *Fleet) certificates(servers []Server) ([]tls.Certificate, error) {
 	certs := make([]tls.Certificate, len(servers))
 	errs := make([]error, len(servers))
+	shared := map[string]crypto.Signer{}
+	for _, s := range servers {
+		if name := s.Cert.SharedKey; name != "" && shared[name] == nil {
+			key, err := pki.NewKey(s.Cert.Key)
+			if err != nil {
+				return nil, fmt.Errorf("lab: shared key %s: %w", name, err)
+			}
+			shared[name] = key
+		}
+	}
 	var wg sync.WaitGroup
 	for i, s := range servers {
 		if !s.TLS && s.Fake == nil {
@@ -273,7 +287,7 @@ func (f *Fleet) certificates(servers []Server) ([]tls.Certificate, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			certs[i], errs[i] = f.certificate(s.Name+"."+Domain, s.Cert)
+			certs[i], errs[i] = f.certificate(s.Name+"."+Domain, s.Cert, shared[s.Cert.SharedKey])
 			if errs[i] != nil {
 				errs[i] = fmt.Errorf("lab: start %s: %w", s.Name, errs[i])
 			}
@@ -396,11 +410,12 @@ func redirectHandler(target string) http.Handler {
 	})
 }
 
-// certificate issues the certificate c describes for name.
-func (f *Fleet) certificate(name string, c Cert) (tls.Certificate, error) {
+// certificate issues the certificate c describes for name, over key when it is not nil.
+func (f *Fleet) certificate(name string, c Cert, key crypto.Signer) (tls.Certificate, error) {
 	opt := pki.LeafOptions{
 		Names:             []string{name},
 		Key:               c.Key,
+		Signer:            key,
 		SelfSigned:        c.SelfSigned,
 		OmitIntermediates: c.OmitIntermediates,
 	}
