@@ -32,11 +32,13 @@ type coveredField struct {
 
 // coveredFields are the fields of issue 12 (docs/result-format.md): revocation, stapling,
 // Certificate Transparency, session resumption, ALPN, early data, HTTP security headers
-// and the client simulations.
+// and the client simulations; and the certificate's trust, null when it could not be
+// decided.
 func coveredFields() []coveredField {
 	noCert := func(r *Result) bool { return r.Certificate == nil }
 	noSession := func(r *Result) bool { return r.SessionResumption == nil }
 	return []coveredField{
+		{"certificate.trusted", "certificate", func(r *Result) bool { return noCert(r) || r.Certificate.Trusted == nil }},
 		{"certificate.revocation", "certificate", func(r *Result) bool { return noCert(r) || r.Certificate.Revocation == nil }},
 		{"certificate.ocsp_stapling", "certificate", func(r *Result) bool { return noCert(r) || r.Certificate.OCSPStapling == nil }},
 		{"certificate.sct", "certificate", func(r *Result) bool { return noCert(r) || r.Certificate.SCT == nil }},

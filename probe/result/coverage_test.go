@@ -10,6 +10,7 @@ func measuredAll() *Result {
 	f := false
 	return &Result{
 		Certificate: &Certificate{
+			Trusted:      &f,
 			Revocation:   &Revocation{Status: "good"},
 			OCSPStapling: &OCSPStapling{},
 			SCT:          &SCT{},
@@ -60,8 +61,14 @@ func TestCoverage(t *testing.T) {
 			r.Certificate.Revocation = nil
 			r.Certificate.Notes = []string{"revocation: not checked: the leaf names no OCSP responder and no CRL"}
 		}, map[string]FieldState{"certificate.revocation": NullWithNote}},
+		{"trust unknown, with its note", func(r *Result) {
+			r.Certificate.Trusted = nil
+			r.Certificate.Notes = []string{"trusted: unknown, the chain could not be completed from AIA because we cut the search short: ..."}
+		}, map[string]FieldState{"certificate.trusted": NullWithNote}},
+		{"trust unknown, no note", func(r *Result) { r.Certificate.Trusted = nil },
+			map[string]FieldState{"certificate.trusted": NullWithoutNote}},
 		{"no certificate, no note", func(r *Result) { r.Certificate = nil },
-			map[string]FieldState{"certificate.revocation": NullWithoutNote, "certificate.ocsp_stapling": NullWithoutNote,
+			map[string]FieldState{"certificate.trusted": NullWithoutNote, "certificate.revocation": NullWithoutNote, "certificate.ocsp_stapling": NullWithoutNote,
 				"certificate.sct": NullWithoutNote}},
 		{"security headers without an answer: http.error explains", func(r *Result) {
 			r.HTTP = &HTTP{Error: "GET / over https: EOF"}
