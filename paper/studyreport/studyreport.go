@@ -66,6 +66,9 @@ func Document(set Settings, r *analysis.StudyResult, cfg analysis.StudyConfig) (
 			"%s no result and %s an error or no grade: they are left out of the below-A shares and listed at the end.",
 		r.Apps, r.AppsBy[datasets.PlatformAndroid], r.AppsBy[datasets.PlatformIOS], r.Rows, r.Endpoints, trustText(r.Trust), r.Trust,
 		rowsHave(len(r.Unprobed)), rowsHave(len(r.Ungraded)))})
+	if r.TrustUnknown > 0 {
+		data.Blocks = append(data.Blocks, report.Paragraph{Text: trustUnknownText(r)})
+	}
 	if set.Criteria != "" {
 		data.Blocks = append(data.Blocks, report.Paragraph{Text: fmt.Sprintf(
 			"Results were regraded under SSL Labs criteria %s: %d regraded, %d kept their grade (not gradable).", set.Criteria, set.Regraded, set.KeptGrade)})
@@ -518,6 +521,12 @@ func noResultsText(r *analysis.StudyResult) string {
 		"(mhealthsec probe --targets servers.csv) or import results (mhealthsec import), then rerun analyze.", r.Rows)
 }
 
+func trustUnknownText(r *analysis.StudyResult) string {
+	return fmt.Sprintf("%s a certificate whose trust could not be decided (certificate.trusted null, e.g. its AIA fetch refused by the fetch policy): "+
+		"counted neither as trusted nor as untrusted, not graded unless another fault decides the grade, and the certificate finding is undecided for them.",
+		rowsHave(r.TrustUnknown))
+}
+
 // Summary is the short text analyze prints: counts, the headline share and what was left out.
 func Summary(r *analysis.StudyResult) string {
 	var b strings.Builder
@@ -533,6 +542,9 @@ func Summary(r *analysis.StudyResult) string {
 	}
 	if r.UnknownApps > 0 {
 		fmt.Fprintf(&b, "%d servers.csv rows name an app not in apps.csv and were left out\n", r.UnknownApps)
+	}
+	if r.TrustUnknown > 0 {
+		fmt.Fprintln(&b, trustUnknownText(r))
 	}
 	return b.String()
 }

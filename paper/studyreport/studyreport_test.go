@@ -55,6 +55,19 @@ func analyze(t *testing.T, dir string) (*analysis.StudyResult, []string) {
 	return r, titles
 }
 
+// TestTrustUnknownIsShown: rows whose certificate trust could not be decided are counted
+// in the summary, and not mentioned when there are none.
+func TestTrustUnknownIsShown(t *testing.T) {
+	r, _ := analyze(t, filepath.Join("..", "..", "datasets", "sample"))
+	if strings.Contains(Summary(r), "could not be decided") {
+		t.Errorf("the sample has no trust-unknown rows, the summary says it has:\n%s", Summary(r))
+	}
+	r.TrustUnknown = 2
+	if s := Summary(r); !strings.Contains(s, "2 rows have a certificate whose trust could not be decided") {
+		t.Errorf("summary does not count the trust-unknown rows:\n%s", s)
+	}
+}
+
 func TestNoResultsIsLoud(t *testing.T) {
 	for name, results := range map[string][]byte{"missing": nil, "empty": {}} {
 		t.Run(name, func(t *testing.T) {
