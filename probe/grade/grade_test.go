@@ -195,6 +195,8 @@ func TestGradeRules(t *testing.T) {
 			byVersion(want{letter: "A+"}, want{letter: "F", caps: []string{"zombie_poodle"}}, want{letter: "F", caps: []string{"zombie_poodle"}})},
 		{"GOLDENDOODLE", func(r *result.Result) { r.Vulnerabilities.GOLDENDOODLE = result.Bool(true) },
 			byVersion(want{letter: "A+"}, want{letter: "F", caps: []string{"goldendoodle"}}, want{letter: "F", caps: []string{"goldendoodle"}})},
+		{"Sleeping POODLE", func(r *result.Result) { r.Vulnerabilities.SleepingPOODLE = result.Bool(true) },
+			byVersion(want{letter: "A+"}, want{letter: "F", caps: []string{"sleeping_poodle"}}, want{letter: "F", caps: []string{"sleeping_poodle"}})},
 		{"insecure renegotiation", func(r *result.Result) { r.Vulnerabilities.InsecureRenego = result.Bool(true) },
 			all(want{letter: "F", caps: []string{"insecure_renego"}})},
 		{"CRIME", func(r *result.Result) { r.Vulnerabilities.CRIME = result.Bool(true) },

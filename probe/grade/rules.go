@@ -142,6 +142,8 @@ func rules() []rule {
 			text: "vulnerable to Zombie POODLE", check: vuln(func(v *result.Vulnerabilities) *bool { return v.ZombiePOODLE })},
 		{id: "goldendoodle", effect: "F", since: "2009p", source: "spec (2019 padding oracles)",
 			text: "vulnerable to GOLDENDOODLE", check: vuln(func(v *result.Vulnerabilities) *bool { return v.GOLDENDOODLE })},
+		{id: "sleeping_poodle", effect: "F", since: "2009p", source: "spec (2019 padding oracles)",
+			text: "vulnerable to Sleeping POODLE", check: vuln(func(v *result.Vulnerabilities) *bool { return v.SleepingPOODLE })},
 
 		// ---- C ----
 		{id: "tls12_missing", effect: "C", source: "blog-2015-05 (raised from B to C); blog-2017-01 confirms C",

@@ -294,6 +294,7 @@ func vulnFields(v *result.Vulnerabilities) map[string]*bool {
 		"padding_oracle_2016_2107": v.PaddingOracle,
 		"zombie_poodle":            v.ZombiePOODLE,
 		"goldendoodle":             v.GOLDENDOODLE,
+		"sleeping_poodle":          v.SleepingPOODLE,
 	}
 }
 

@@ -311,6 +311,9 @@ type Vulnerabilities struct {
 	PaddingOracle  *bool `json:"padding_oracle_2016_2107,omitempty"`
 	ZombiePOODLE   *bool `json:"zombie_poodle,omitempty"`
 	GOLDENDOODLE   *bool `json:"goldendoodle,omitempty"`
+	// SleepingPOODLE is SSL Labs' Sleeping POODLE: a CBC record with wrong padding bytes
+	// and a valid MAC met with silence while other errors are refused (probe/vuln).
+	SleepingPOODLE *bool `json:"sleeping_poodle,omitempty"`
 	// Notes explains, per id, why a check is null or how it was decided.
 	Notes map[string]string `json:"notes,omitempty"`
 

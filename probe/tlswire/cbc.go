@@ -19,6 +19,12 @@ import (
 // send records with a wrong MAC or wrong padding on purpose (padding oracle checks) and a
 // fake server that must judge them the way a flawed server does.
 
+// AES-CBC suites of ECDHE_RSA that the fakes serve (RFC 8422, RFC 5289).
+const (
+	SuiteECDHERSAWithAES128CBCSHA    uint16 = 0xc013
+	SuiteECDHERSAWithAES128CBCSHA256 uint16 = 0xc027
+)
+
 // Errors of Open. A server answers both with bad_record_mac (RFC 5246, 6.2.3.2); they are
 // separate here so that a test can tell which check failed.
 var (

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
@@ -136,9 +137,9 @@ type reply struct {
 	alert *tlswire.Alert
 	// record is set when the server sent some other record.
 	record *tlswire.Record
-	// closed is true when the server closed the connection; timeout when it stayed silent
-	// until the deadline.
-	closed, timeout bool
+	// closed is true when the server closed the connection, reset too when it reset it;
+	// timeout when it stayed silent until the deadline.
+	closed, reset, timeout bool
 	// err holds a read error that is neither (a reset counts as closed).
 	err error
 }
@@ -173,8 +174,10 @@ func (s *session) readReply(wait time.Duration) reply {
 		return reply{record: &rec}
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return reply{timeout: true}
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), isReset(err):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return reply{closed: true}
+	case isReset(err):
+		return reply{closed: true, reset: errors.Is(err, syscall.ECONNRESET)}
 	}
 	return reply{err: err}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 
@@ -101,7 +102,7 @@ func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, w
 	return false, "", fmt.Errorf("unexpected answer to renegotiation: record type %d", typ)
 }
 
-// conn12 is an established TLS 1.2 connection with AES-128-GCM record protection.
+// conn12 is an established TLS 1.0–1.2 connection with AES-GCM or AES-CBC record protection.
 type conn12 struct {
 	s              *session
 	client, server protector
@@ -271,7 +272,13 @@ func (c *conn12) writeEncrypted(typ uint8, plain []byte) error {
 
 // readEncrypted reads and decrypts the next record.
 func (c *conn12) readEncrypted() (typ uint8, plain []byte, rep reply) {
-	rep = c.s.readReply(0)
+	return c.readEncryptedWithin(0)
+}
+
+// readEncryptedWithin is readEncrypted waiting at most wait (0: until the connection's
+// deadline).
+func (c *conn12) readEncryptedWithin(wait time.Duration) (typ uint8, plain []byte, rep reply) {
+	rep = c.s.readReply(wait)
 	if rep.record == nil && rep.alert == nil {
 		return 0, nil, rep
 	}

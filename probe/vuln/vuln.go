@@ -3,8 +3,9 @@
 // CRIME_TLS, fallback_SCSV, ...). What follows from the protocols and suites the enumerator
 // already found (SWEET32, FREAK, DROWN, LOGJAM, BEAST, LUCKY13, RC4, POODLE_SSL, BREACH) is
 // derived from the result; the rest is probed actively with raw handshakes built from
-// probe/tlswire (and, for renegotiation, a minimal TLS 1.2 client in renego.go), all probes
-// at once so an endpoint costs about one round of connections.
+// probe/tlswire (and, for renegotiation and the CBC padding oracles, a minimal TLS 1.0–1.2
+// client in renego.go and client12.go), all probes at once so an endpoint costs about one
+// round of connections.
 //
 // A check that cannot run leaves its value nil and says why in Vulnerabilities.Notes.
 package vuln
@@ -63,65 +64,78 @@ func Check(ctx context.Context, cfg Config, r *result.Result) {
 		set  func(v *result.Vulnerabilities)
 		note map[string]string
 	}
-	probes := []func(context.Context) finding{
-		func(ctx context.Context) finding {
+	// Probes run in stages: every probe of a stage starts when the stage before has ended.
+	// OpenSSL's s_server serves one connection at a time and, after refusing a
+	// renegotiation, sleeps 1 s before it reads again (whatever the client sends next): the
+	// client renegotiation probe runs after the others so that none is queued behind that
+	// timer. The padding oracle probe comes last for the same reason: on a service that does
+	// not answer its request it waits out the timeout.
+	type probe struct {
+		stage int
+		run   func(context.Context) finding
+	}
+	probes := []probe{
+		{0, func(ctx context.Context) finding {
 			hb, note := p.heartbleed(ctx)
 			return finding{func(v *result.Vulnerabilities) { v.Heartbleed = hb }, map[string]string{"heartbleed": note}}
-		},
-		func(ctx context.Context) finding {
+		}},
+		{0, func(ctx context.Context) finding {
 			ccs, note := p.ccsInjection(ctx)
 			return finding{func(v *result.Vulnerabilities) { v.CCS = ccs }, map[string]string{"CCS": note}}
-		},
-		func(ctx context.Context) finding {
+		}},
+		{0, func(ctx context.Context) finding {
 			robot, note := p.robot(ctx)
 			return finding{func(v *result.Vulnerabilities) { v.ROBOT = robot }, map[string]string{"ROBOT": note}}
-		},
-		func(ctx context.Context) finding {
+		}},
+		{0, func(ctx context.Context) finding {
 			h := p.helloFeatures(ctx)
 			return finding{func(v *result.Vulnerabilities) {
 				v.SecureRenego, v.CRIME, v.InsecureRenego = h.secureRenego, h.crime, h.insecureRenego
 			}, map[string]string{"secure_renego": h.renegoNote, "CRIME_TLS": h.crimeNote, "insecure_renego": h.insecureNote}}
-		},
-		func(ctx context.Context) finding {
+		}},
+		{0, func(ctx context.Context) finding {
 			fb, note := p.fallbackSCSV(ctx)
 			return finding{func(v *result.Vulnerabilities) { v.FallbackSCSV = fb }, map[string]string{"fallback_SCSV": note}}
-		},
-		func(ctx context.Context) finding {
+		}},
+		{0, func(ctx context.Context) finding {
 			tb, note := p.ticketbleed(ctx)
 			return finding{func(v *result.Vulnerabilities) { v.Ticketbleed = tb }, map[string]string{"ticketbleed": note}}
-		},
-		func(ctx context.Context) finding { // last: see others below
+		}},
+		{1, func(ctx context.Context) finding {
 			cr, note := p.clientRenegotiation(ctx)
 			return finding{func(v *result.Vulnerabilities) { v.SecureClientRenego = cr }, map[string]string{"secure_client_renego": note}}
-		},
+		}},
+		{2, func(ctx context.Context) finding {
+			f := p.paddingOracles(ctx, r)
+			return finding{func(v *result.Vulnerabilities) {
+				v.POODLETLS, v.SleepingPOODLE, v.ZombiePOODLE, v.GOLDENDOODLE, v.PaddingOracle = f.poodleTLS, f.sleeping, f.zombie, f.golden, f.cve2107
+			}, f.notes}
+		}},
 	}
 	if version, ids, weak := weakDHSuites(r); v.LOGJAM == nil && weak {
-		probes = append(probes, func(ctx context.Context) finding {
+		probes = append(probes, probe{0, func(ctx context.Context) finding {
 			lj, note := p.logjamPrime(ctx, version, ids)
 			return finding{func(v *result.Vulnerabilities) { v.LOGJAM = lj }, map[string]string{"LOGJAM": note}}
-		})
+		}})
 	}
+	const stages = 3
 	var (
-		mu sync.Mutex
-		wg sync.WaitGroup
-		// others counts down as the other probes end: the client renegotiation probe
-		// starts after them. OpenSSL's s_server serves one connection at a time and, after
-		// refusing a renegotiation, sleeps 1 s before it reads again (whatever the client
-		// sends next); a probe queued behind that would wait out the server's timer.
-		others sync.WaitGroup
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+		before [stages]sync.WaitGroup // before[s] counts down as the probes of stage s end
 	)
-	last := len(probes) - 1 // clientRenegotiation
-	others.Add(last)
-	for i, probe := range probes {
+	for _, pr := range probes {
+		before[pr.stage].Add(1)
+	}
+	for _, pr := range probes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if i == last {
-				waitCtx(ctx, &others)
-			} else {
-				defer others.Done()
+			defer before[pr.stage].Done()
+			for s := range pr.stage {
+				waitCtx(ctx, &before[s])
 			}
-			f := probe(ctx)
+			f := pr.run(ctx)
 			mu.Lock()
 			defer mu.Unlock()
 			f.set(v)
@@ -160,7 +174,7 @@ func (n notes) set(id, note string) {
 
 // activeIDs are the checks only an active probe can decide.
 func activeIDs() []string {
-	return []string{"heartbleed", "CCS", "ticketbleed", "ROBOT", "secure_renego", "secure_client_renego", "insecure_renego", "CRIME_TLS", "fallback_SCSV"}
+	return append([]string{"heartbleed", "CCS", "ticketbleed", "ROBOT", "secure_renego", "secure_client_renego", "insecure_renego", "CRIME_TLS", "fallback_SCSV"}, paddingIDs()...)
 }
 
 func (n notes) skipActive(why string) {

@@ -82,7 +82,8 @@ func TestCheckActive(t *testing.T) {
 			protocols(result.TLS12, result.TLS13),
 			map[string]string{"heartbleed": "false", "CCS": "false", "ROBOT": "false", "secure_renego": "true",
 				"CRIME_TLS": "false", "fallback_SCSV": "true", "ticketbleed": "false", "insecure_renego": "false",
-				"secure_client_renego": "false"}},
+				"secure_client_renego": "false", "POODLE_TLS": "false", "sleeping_poodle": "false", "zombie_poodle": "false",
+				"goldendoodle": "false", "padding_oracle_2016_2107": "false"}},
 		{"Go TLS 1.2 only, ECDSA",
 			peertest.ServeGo(t, &tls.Config{Certificates: []tls.Certificate{peertest.Leaf(t, pki.ECDSA256)}, MaxVersion: tls.VersionTLS12}, answerHTTP).Dial,
 			tls12(),
@@ -108,6 +109,8 @@ func TestCheckActive(t *testing.T) {
 			map[string]string{"secure_renego": "true", "secure_client_renego": "true", "insecure_renego": "false"}},
 		{"Ticketbleed fake", fake(t, fakeserver.Ticketbleed(fakeserver.TicketbleedOptions{Certificate: rsaCert})), tls12(),
 			map[string]string{"ticketbleed": "true", "CRIME_TLS": "false"}},
+		{"POODLE over TLS fake", fake(t, fakeserver.PaddingOracle(fakeserver.PaddingOracleOptions{Chain: chain, Flaw: fakeserver.PaddingPOODLETLS})), tls12(),
+			map[string]string{"POODLE_TLS": "true", "zombie_poodle": "false", "goldendoodle": "false", "heartbleed": "false"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,6 +137,8 @@ func idValues(v *result.Vulnerabilities) map[string]string {
 		"insecure_renego": tri(v.InsecureRenego), "CRIME_TLS": tri(v.CRIME), "fallback_SCSV": tri(v.FallbackSCSV),
 		"BREACH": tri(v.BREACH), "POODLE_SSL": tri(v.POODLESSL), "SWEET32": tri(v.SWEET32), "FREAK": tri(v.FREAK),
 		"DROWN": tri(v.DROWN), "LOGJAM": tri(v.LOGJAM), "BEAST": tri(v.BEAST), "LUCKY13": tri(v.LUCKY13), "RC4": tri(v.RC4),
+		"POODLE_TLS": tri(v.POODLETLS), "sleeping_poodle": tri(v.SleepingPOODLE), "zombie_poodle": tri(v.ZombiePOODLE),
+		"goldendoodle": tri(v.GOLDENDOODLE), "padding_oracle_2016_2107": tri(v.PaddingOracle),
 	}
 }
 
