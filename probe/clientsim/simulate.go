@@ -79,16 +79,16 @@ func Simulate(ctx context.Context, cfg Config) []result.ClientSimulation {
 	return out
 }
 
-// helloKey is what a server chooses from: versions, suites, groups, signature schemes.
+// helloKey is what a server chooses from: versions, suites, groups, signature schemes, ALPN.
 func helloKey(c Client) string {
-	return fmt.Sprint(c.Versions, c.Suites, c.Groups, c.SigAlgs)
+	return fmt.Sprint(c.Versions, c.Suites, c.Groups, c.SigAlgs, c.ALPN)
 }
 
 // hello builds c's ClientHello.
 func hello(c Client, sni string) (*tlswire.ClientHello, error) {
 	maxV := slices.Max(c.Versions)
 	ch := &tlswire.ClientHello{Version: min(maxV, tlswire.VersionTLS12), CipherSuites: c.Suites,
-		RenegotiationSCSV: true, ServerName: sni, SessionTicket: true, Pad: true}
+		RenegotiationSCSV: true, ServerName: sni, SessionTicket: true, Pad: true, ALPN: c.ALPN}
 	rand.Read(ch.Random[:])
 	if len(c.Groups) > 0 {
 		ch.SupportedGroups = c.Groups

@@ -38,7 +38,6 @@ var testsslKnown = map[string]string{
 	"modern-only/android-4.4":    "testssl.sh's Android 4.4.2 is the browser, with TLS 1.2 on; an app's SSLSocket on API 19 offers TLS 1.0 at most and fails",
 	"modern-only/android-9":      "testssl.sh's Android 9.0 capture offers TLS 1.3 (Chrome's BoringSSL); SSLSocket enables TLS 1.3 only from API 29",
 	"rsa-kx-only/android-4.4":    "testssl.sh's Android 4.4.2 is the browser, with TLS 1.2 on; SSLSocket on API 19 speaks TLS 1.0",
-	"modern-only/ios-12":         "testssl.sh's iOS 12.2 is Safari 12.1 with TLS 1.3; URLSession turned TLS 1.3 on by default only in iOS 13.4",
 	"rsa-kx-only/ios-10":         "testssl.sh's Safari accepts RSA key transport; App Transport Security requires forward secrecy",
 	"rsa-kx-only/ios-12":         "testssl.sh's Safari accepts RSA key transport; App Transport Security requires forward secrecy",
 }
