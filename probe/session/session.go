@@ -29,10 +29,21 @@ import (
 // DefaultTimeout bounds each connection when Config.Timeout is zero.
 const DefaultTimeout = 10 * time.Second
 
-// ticketWait bounds how long after a TLS 1.3 handshake the client waits for a
-// NewSessionTicket; servers send it at once (OpenSSL after the client's Finished, one
-// round trip later).
-const ticketWait = 3 * time.Second
+// How long after a TLS 1.3 handshake the client waits for a NewSessionTicket: servers
+// send it at once, with their Finished (crypto/tls) or on the client's Finished, one
+// round trip later (OpenSSL, GnuTLS). The handshake took at least one round trip, so
+// ticketWaitRTTs times its duration, within [minTicketWait, maxTicketWait], waits out a
+// ticket that comes; a server that sends none costs that wait, not maxTicketWait.
+const (
+	ticketWaitRTTs = 4
+	minTicketWait  = 500 * time.Millisecond
+	maxTicketWait  = 3 * time.Second
+)
+
+// ticketWait is how long to wait for a ticket after a handshake that took d.
+func ticketWait(d time.Duration) time.Duration {
+	return min(maxTicketWait, max(minTicketWait, ticketWaitRTTs*d))
+}
 
 // The ALPN protocols the probe offers, in the order reported.
 var offeredALPN = []string{"h2", "http/1.1"}
@@ -140,15 +151,17 @@ type conn struct {
 	in []byte
 	// keyLog is the NSS key log of the connection (RFC 9850 format), for reading tickets.
 	keyLog []byte
-	// ticket says whether the server issued a ticket or PSK that the client stored.
+	// ticket says whether the server issued a ticket or PSK that the client stored;
+	// waited is how long after the handshake the client waited for one (0: no wait).
 	ticket bool
+	waited time.Duration
 	cache  *cache
 	// config is what the handshake was made with; a clone resumes it.
 	config *tls.Config
 }
 
 // handshake connects with tc. With waitTicket, a TLS 1.3 connection is read until the
-// server's first NewSessionTicket arrives or ticketWait passes.
+// server's first NewSessionTicket arrives or the ticketWait of the handshake passes.
 func (m *measurer) handshake(ctx context.Context, tc *tls.Config, waitTicket bool) (*conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
 	defer cancel()
@@ -171,15 +184,18 @@ func (m *measurer) handshake(ctx context.Context, tc *tls.Config, waitTicket boo
 	deadline, _ := ctx.Deadline()
 	_ = raw.SetDeadline(deadline)
 	tlsConn := tls.Client(rec, tc)
+	start := time.Now()
 	if err := tlsConn.HandshakeContext(ctx); err != nil {
 		return nil, fmt.Errorf("handshake: %w", err)
 	}
 	c.state = tlsConn.ConnectionState()
 	if waitTicket && c.state.Version == tls.VersionTLS13 && c.cache != nil && !c.ticket {
 		// crypto/tls handles NewSessionTicket inside Read; onPut ends the wait.
-		wait := time.Now().Add(ticketWait)
+		c.waited = ticketWait(time.Since(start))
+		wait := time.Now().Add(c.waited)
 		if deadline.Before(wait) {
 			wait = deadline
+			c.waited = time.Until(deadline)
 		}
 		_ = raw.SetReadDeadline(wait)
 		var b [1]byte
@@ -201,7 +217,7 @@ func (m *measurer) handshake(ctx context.Context, tc *tls.Config, waitTicket boo
 func (m *measurer) tls13(ctx context.Context, first *conn, notes *[]string) (psk, early *bool) {
 	if !first.ticket {
 		f := false
-		*notes = append(*notes, fmt.Sprintf("session_resumption.tls13_psk, early_data: false: no TLS 1.3 ticket within %v of the handshake", ticketWait))
+		*notes = append(*notes, fmt.Sprintf("session_resumption.tls13_psk, early_data: false: no TLS 1.3 ticket within %v of the handshake", first.waited.Round(time.Millisecond)))
 		return &f, &f
 	}
 	early = m.earlyData(first, notes)
