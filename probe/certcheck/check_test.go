@@ -369,7 +369,7 @@ func TestFetchRawFallbackDHE(t *testing.T) {
 	dhParams := writeDHParams(t, dir)
 	addr := peertest.Start(t, "openssl", func(port int) []string {
 		return []string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath,
-			"-tls1_2", "-cipher", "DHE-RSA-AES128-SHA:@SECLEVEL=0", "-dhparam", dhParams, "-quiet", "-naccept", "5"}
+			"-tls1_2", "-cipher", "DHE-RSA-AES128-SHA:@SECLEVEL=0", "-dhparam", dhParams, "-quiet", "-naccept", "10"}
 	}).Addr
 	chain, err := Fetch(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"})
 	if err != nil {
@@ -414,7 +414,7 @@ func TestRSA512(t *testing.T) {
 	}
 	addr := peertest.Start(t, "openssl", func(port int) []string {
 		return []string{"s_server", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath,
-			"-cipher", "ALL:@SECLEVEL=0", "-quiet", "-naccept", "5"}
+			"-cipher", "ALL:@SECLEVEL=0", "-quiet", "-naccept", "10"}
 	}).Addr
 
 	pemBytes, err := os.ReadFile(certPath)

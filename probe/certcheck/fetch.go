@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
+	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
 // Config says how to reach the server and what to judge its chain against.
@@ -129,14 +130,16 @@ func Fetch(ctx context.Context, cfg Config) ([][]byte, error) {
 }
 
 // served is what a server sent in the handshake that gave its chain. handshook is true
-// when that was a crypto/tls handshake that completed: it asked for an OCSP staple
-// (status_request) and SCTs (signed_certificate_timestamp), so staple and scts are what
-// the server sent, empty when nothing.
+// when a hello that asked for an OCSP staple (status_request) and SCTs
+// (signed_certificate_timestamp) got the server's whole answer: a crypto/tls handshake that
+// completed, or a raw hello's first flight (rawStapling). staple and scts are then what the
+// server sent, empty when nothing; otherwise unmeasured says why not.
 type served struct {
-	chain     [][]byte
-	handshook bool
-	staple    []byte
-	scts      [][]byte
+	chain      [][]byte
+	handshook  bool
+	staple     []byte
+	scts       [][]byte
+	unmeasured string
 }
 
 func fetchServed(ctx context.Context, cfg Config) (served, error) {
@@ -147,12 +150,24 @@ func fetchServed(ctx context.Context, cfg Config) (served, error) {
 	for _, a := range rawAttempts() {
 		tries = append(tries, func() (served, error) {
 			chain, err := rawFetch(ctx, cfg, a)
-			return served{chain: chain}, err
+			s := served{chain: chain}
+			if a.version == tlswire.VersionSSL3 {
+				s.unmeasured = "the server answered only an SSL 3.0 hello, which carries no extensions to ask for them"
+			}
+			return s, err
 		})
 	}
 	var errs []error
 	for _, try := range tries {
 		s, err := try()
+		if len(s.chain) > 0 && !s.handshook && s.unmeasured == "" {
+			// crypto/tls failed after the Certificate, or a raw hello gave the chain.
+			var rerr error
+			s.staple, s.scts, s.handshook, rerr = rawStapling(ctx, cfg)
+			if rerr != nil {
+				s.unmeasured = "no crypto/tls handshake completed and no raw TLS 1.2 hello asking for them got a whole first flight: " + rerr.Error()
+			}
+		}
 		if len(s.chain) > 0 {
 			return s, nil
 		}

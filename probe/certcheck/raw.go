@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"time"
+
+	"golang.org/x/crypto/cryptobyte"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/suites"
@@ -89,6 +92,85 @@ func certificateKx(kx string) bool {
 }
 
 func rawFetch(ctx context.Context, cfg Config, a rawAttempt) ([][]byte, error) {
+	flight, err := rawFlight(ctx, cfg, a, false)
+	if flight != nil && len(flight.Chain) > 0 {
+		return flight.Chain, nil
+	}
+	return nil, err
+}
+
+// rawStapling asks, with raw TLS 1.2 hellos of the certificate suites, for an OCSP staple
+// (status_request) and SCTs (signed_certificate_timestamp) and reads them from the first
+// flight: the CertificateStatus message (RFC 6066, 8) and the ServerHello's SCT extension
+// (RFC 6962, 3.3). It is a hello of its own, after the chain was read without these
+// extensions, so that a server that refuses them still gives its chain. ok is false when
+// no hello got a whole first flight (up to ServerHelloDone).
+func rawStapling(ctx context.Context, cfg Config) (staple []byte, scts [][]byte, ok bool, err error) {
+	var errs []error
+	for _, a := range rawAttempts() {
+		if a.version != tlswire.VersionTLS12 {
+			continue
+		}
+		flight, err := rawFlight(ctx, cfg, a, true)
+		if err == nil && flight.Done {
+			if flight.Status != nil {
+				if staple, err = ocspFromStatus(flight.Status); err != nil {
+					return nil, nil, false, err
+				}
+			}
+			if data, found := flight.Hello.Extension(tlswire.ExtSCT); found {
+				if scts, err = parseSCTList(data); err != nil {
+					return nil, nil, false, err
+				}
+			}
+			return staple, scts, true, nil
+		}
+		if err == nil {
+			err = errors.New("no ServerHelloDone")
+		}
+		var he *HandshakeError
+		if !errors.As(err, &he) || ctx.Err() != nil || isTimeout(err) {
+			return nil, nil, false, err
+		}
+		errs = append(errs, err)
+	}
+	return nil, nil, false, errors.Join(errs...)
+}
+
+// ocspFromStatus returns the OCSP response of a CertificateStatus body: status_type ocsp
+// (1) and a uint24-length response (RFC 6066, 8).
+func ocspFromStatus(body []byte) ([]byte, error) {
+	in := cryptobyte.String(body)
+	var typ uint8
+	var resp cryptobyte.String
+	if !in.ReadUint8(&typ) || typ != 1 || !in.ReadUint24LengthPrefixed(&resp) || !in.Empty() {
+		return nil, errors.New("malformed CertificateStatus message")
+	}
+	return resp, nil
+}
+
+// parseSCTList splits a SignedCertificateTimestampList (RFC 6962, 3.3): a uint16-length
+// list of uint16-length SCTs.
+func parseSCTList(data []byte) ([][]byte, error) {
+	in := cryptobyte.String(data)
+	var list cryptobyte.String
+	if !in.ReadUint16LengthPrefixed(&list) || !in.Empty() {
+		return nil, errors.New("malformed signed_certificate_timestamp extension")
+	}
+	var out [][]byte
+	for !list.Empty() {
+		var sct cryptobyte.String
+		if !list.ReadUint16LengthPrefixed(&sct) || sct.Empty() {
+			return nil, errors.New("malformed signed_certificate_timestamp extension")
+		}
+		out = append(out, sct)
+	}
+	return out, nil
+}
+
+// rawFlight sends the hello of a and reads the first flight; with ask, a TLS hello asks
+// for an OCSP staple and SCTs.
+func rawFlight(ctx context.Context, cfg Config, a rawAttempt, ask bool) (*tlswire.Flight, error) {
 	conn, err := cfg.Dial(ctx)
 	if err != nil {
 		return nil, err
@@ -113,6 +195,10 @@ func rawFetch(ctx context.Context, cfg Config, a rawAttempt) ([][]byte, error) {
 		ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
 		ch.PointFormats = []uint8{0}
 		ch.SignatureAlgorithms = []uint16{0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201, 0x0402, 0x0202}
+		if ask {
+			ch.StatusRequest = true
+			ch.Extra = []tlswire.Extension{{Type: tlswire.ExtSCT, Data: []byte{}}}
+		}
 	}
 	if _, err := rand.Read(ch.Random[:]); err != nil {
 		return nil, fmt.Errorf("client random: %w", err)
@@ -126,7 +212,10 @@ func rawFetch(ctx context.Context, cfg Config, a rawAttempt) ([][]byte, error) {
 	}
 	flight, err := tlswire.ReadFlight(tlswire.NewHandshakeReader(conn), nil)
 	if flight != nil && len(flight.Chain) > 0 {
-		return flight.Chain, nil
+		if err != nil {
+			err = &HandshakeError{a.name, err}
+		}
+		return flight, err
 	}
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("tls handshake: %w", ctx.Err())

@@ -86,7 +86,7 @@ func checkServed(ctx context.Context, cfg Config, s served, out *result.Certific
 	}
 
 	if !s.handshook {
-		out.Notes = append(out.Notes, "ocsp_stapling, sct: not measured: no handshake that asks for them completed (the chain came from a raw or failed handshake)")
+		out.Notes = append(out.Notes, "ocsp_stapling, sct: not measured: "+s.unmeasured)
 		return
 	}
 	var stapled *ocsp.Response

@@ -87,6 +87,19 @@ func TestOCSPStapling(t *testing.T) {
 			}).Addr
 		}, true, "good", new(true), 0},
 		{"nginx ssl_stapling_file", func(t *testing.T) string { return nginxStapling(t, certPath, keyPath, staplePath) }, true, "good", new(true), 0},
+		// crypto/tls has no Camellia: the staple is read from a raw hello's first flight.
+		{"OpenSSL s_server -status_file, Camellia only", func(t *testing.T) string {
+			return peertest.Start(t, "openssl", func(port int) []string {
+				return []string{"s_server", "-quiet", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath,
+					"-cert_chain", certPath, "-status_file", staplePath, "-tls1_2", "-cipher", camelliaOnly}
+			}).Addr
+		}, true, "good", new(true), 0},
+		{"OpenSSL s_server, Camellia only, no staple", func(t *testing.T) string {
+			return peertest.Start(t, "openssl", func(port int) []string {
+				return []string{"s_server", "-quiet", "-accept", "127.0.0.1:" + strconv.Itoa(port), "-cert", certPath, "-key", keyPath,
+					"-tls1_2", "-cipher", camelliaOnly}
+			}).Addr
+		}, false, "", nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,6 +121,9 @@ func TestOCSPStapling(t *testing.T) {
 		})
 	}
 }
+
+// camelliaOnly are OpenSSL's Camellia suites for RSA and ECDSA keys, which crypto/tls lacks.
+const camelliaOnly = "ECDHE-ECDSA-CAMELLIA128-SHA256:ECDHE-RSA-CAMELLIA128-SHA256:DHE-RSA-CAMELLIA128-SHA256"
 
 func fmtStr(s *string) string {
 	if s == nil {
@@ -184,6 +200,43 @@ func FuzzSCTListLen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v []byte) {
 		if n := sctListLen(v); n < 0 || n > len(v)/3 {
 			t.Fatalf("%d SCTs in %d bytes", n, len(v))
+		}
+	})
+}
+
+func TestParseSCTList(t *testing.T) {
+	inner := func(b []byte) []byte { return b[2:] } // sctList's OCTET STRING header (short lengths)
+	tests := []struct {
+		name string
+		data []byte
+		want int // -1 wants an error
+	}{
+		{"two", inner(sctList([]byte("a"), []byte("bb"))), 2},
+		{"empty list", inner(sctList()), 0},
+		{"empty SCT", inner(sctList([]byte("a"), nil)), -1},
+		{"trailing bytes", append(inner(sctList([]byte("a"))), 0), -1},
+		{"truncated", inner(sctList([]byte("abc")))[:4], -1},
+		{"nothing", nil, -1},
+	}
+	for _, tt := range tests {
+		got, err := parseSCTList(tt.data)
+		if (err != nil) != (tt.want < 0) || err == nil && len(got) != tt.want {
+			t.Errorf("%s: %d SCTs, error %v; want %d", tt.name, len(got), err, tt.want)
+		}
+	}
+}
+
+// FuzzRawStapling: any CertificateStatus body and SCT extension is read without a panic,
+// and what is read lies within the input.
+func FuzzRawStapling(f *testing.F) {
+	f.Add([]byte{1, 0, 0, 2, 0x30, 0}, sctList([]byte("a"))[2:])
+	f.Add([]byte{}, []byte{0, 0})
+	f.Fuzz(func(t *testing.T, status, scts []byte) {
+		if resp, err := ocspFromStatus(status); err == nil && len(resp) != len(status)-4 {
+			t.Fatalf("%d response bytes from a %d-byte status", len(resp), len(status))
+		}
+		if list, err := parseSCTList(scts); err == nil && len(list) > len(scts)/3 {
+			t.Fatalf("%d SCTs in %d bytes", len(list), len(scts))
 		}
 	})
 }

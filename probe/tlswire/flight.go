@@ -15,6 +15,9 @@ type Flight struct {
 	SKE         []byte
 	// Done is true when ServerHelloDone was read.
 	Done bool
+	// Status is the body of the CertificateStatus message (RFC 6066, 8), nil when the
+	// server sent none.
+	Status []byte
 }
 
 // ReadFlight reads a ServerHello and, unless it is a TLS 1.3 ServerHello or a
@@ -62,7 +65,9 @@ func ReadFlight(hr *HandshakeReader, kxFor func(suite uint16) KeyExchange) (*Fli
 		case TypeServerHelloDone:
 			f.Done = true
 			return f, nil
-		case TypeCertificateRequest, TypeCertificateStatus:
+		case TypeCertificateStatus:
+			f.Status = m.Body
+		case TypeCertificateRequest:
 		default:
 			return f, fmt.Errorf("tlswire: unexpected handshake type %d in server flight", m.Type)
 		}
