@@ -65,7 +65,9 @@ func (k *DROWNKeys) Add(r *result.Result) {
 // servedKeys lists the SPKI hashes of the keys r serves (its leaf certificates and its SSL
 // 2.0 certificate); nil when none is known, so no comparison is possible.
 func servedKeys(r *result.Result) []string {
-	if r.Error != nil {
+	// Imported results carry no key fingerprints, and their DROWN verdict is their tool's
+	// (SSL Labs' includes the hosts of its own database): the pass leaves them alone.
+	if r.Error != nil || r.Source == result.SourceTestssl || r.Source == result.SourceSSLLabs {
 		return nil
 	}
 	var keys []string
@@ -120,22 +122,25 @@ func (k *DROWNKeys) Flagged() map[string][]string {
 
 // Mark sets r's vulnerabilities.drown_same_key from the index, and DROWN and its note to
 // agree with it, and regrades r (with the criteria of its grade) when DROWN changed and
-// the grade is this project's. It reports whether r changed. A result whose key is unknown
-// is left as it is.
+// the grade is this project's. It reports whether r changed. A probe result whose key is
+// unknown (no certificate was read) keeps drown_same_key null and its note says so; failed
+// and imported results are left as they are.
 func (k *DROWNKeys) Mark(r *result.Result) bool {
 	same := k.SameKey(r.Target)
-	if same == nil {
-		if r.Vulnerabilities.DROWNSameKey == nil {
-			return false
-		}
-		r.Vulnerabilities.DROWNSameKey = nil
-		return true
-	}
 	v := &r.Vulnerabilities
 	own := r.Protocols.SSLv2
 	var drown *bool
 	var note string
 	switch {
+	case same == nil && (r.Error != nil || servedKeys(r) != nil || r.Source != result.SourceProbe):
+		// Failed, imported, or not added to the index: nothing to say.
+		return false
+	case same == nil && isTrue(own):
+		drown, note = result.Bool(true), "VULNERABLE: SSL 2.0 on this endpoint; other services with its key not compared: no certificate key was read"
+	case same == nil && own != nil:
+		drown, note = result.Bool(false), "no SSL 2.0 here; other services with this key not compared: no certificate key was read"
+	case same == nil:
+		note = "not tested: SSL 2.0 support unknown, and no certificate key was read to compare with other services"
 	case isTrue(own) && len(same) > 0:
 		drown, note = result.Bool(true), "VULNERABLE: SSL 2.0 on this endpoint; the same key also speaks SSL 2.0 at "+strings.Join(same, ", ")
 	case isTrue(own):
@@ -148,7 +153,7 @@ func (k *DROWNKeys) Mark(r *result.Result) bool {
 		drown, note = result.Bool(false), "no SSL 2.0 here, and no other endpoint of the scan speaks SSL 2.0 with this key (services outside the scan not checked)"
 	}
 	changedVerdict := !sameBool(v.DROWN, drown)
-	if !changedVerdict && slices.Equal(v.DROWNSameKey, same) && v.DROWNSameKey != nil && v.Notes["DROWN"] == note {
+	if !changedVerdict && slices.Equal(v.DROWNSameKey, same) && (v.DROWNSameKey == nil) == (same == nil) && v.Notes["DROWN"] == note {
 		return false
 	}
 	v.DROWN, v.DROWNSameKey = drown, same

@@ -145,8 +145,8 @@ func TestDROWNAcrossServices(t *testing.T) {
 		if !isTrue(v.DROWN) || !slices.Equal(v.DROWNSameKey, []string{sslv2.String()}) || !strings.Contains(v.Notes["DROWN"], sslv2.String()) {
 			t.Errorf("%s: DROWN %v same key %v note %q; want true via %s", tg, v.DROWN, v.DROWNSameKey, v.Notes["DROWN"], sslv2)
 		}
-		if r.Grade == nil || r.Grade.Letter != "F" || !slices.ContainsFunc(r.Grade.Caps, func(c result.Rule) bool { return c.Rule == "drown" }) {
-			t.Errorf("%s: grade %+v, want F by the drown cap", tg, r.Grade)
+		if r.Grade == nil || r.Grade.Letter != "F" || !slices.ContainsFunc(r.Grade.Caps, func(c result.Rule) bool { return c.Rule == "drown" && strings.Contains(c.Reason, sslv2.String()) }) {
+			t.Errorf("%s: grade %+v, want F by the drown cap naming %s", tg, r.Grade, sslv2)
 		}
 	}
 	if r := after[other.String()]; !isFalse(r.Vulnerabilities.DROWN) || r.Vulnerabilities.DROWNSameKey == nil || len(r.Vulnerabilities.DROWNSameKey) != 0 ||
@@ -236,8 +236,16 @@ func TestMarkDROWNEdges(t *testing.T) {
 	noKey := result.Result{Target: "n:443", Protocols: result.Protocols{SSLv2: result.Bool(false)}, Certificate: &result.Certificate{}}
 	unparsed := result.Result{Target: "x:25", Protocols: result.Protocols{SSLv2: result.Bool(true)},
 		SSLv2Certificate: &result.CertificateID{SHA256: strings.Repeat("02", 32), Error: "certificate does not parse"}}
-	rs := []result.Result{v2, unknownV2, failed, noKey, unparsed}
+	probeNoKey := result.Result{Target: "p:443", Source: result.SourceProbe, Protocols: result.Protocols{SSLv2: result.Bool(false)}}
+	imported := result.Result{Target: "i:443", Source: result.SourceSSLLabs, Certificate: &result.Certificate{SPKISHA256: spki}}
+	rs := []result.Result{v2, unknownV2, failed, noKey, unparsed, probeNoKey, imported}
 	sum := MarkDROWN(rs)
+	if v := rs[5].Vulnerabilities; !isFalse(v.DROWN) || v.DROWNSameKey != nil || !strings.Contains(v.Notes["DROWN"], "no certificate key was read") {
+		t.Errorf("probe result without a key: DROWN %v same %v note %q; want false, null, a note why", v.DROWN, v.DROWNSameKey, v.Notes["DROWN"])
+	}
+	if v := rs[6].Vulnerabilities; v.DROWN != nil || v.DROWNSameKey != nil || v.Notes != nil {
+		t.Errorf("imported result: %+v; want it untouched (its tool's verdict)", v)
+	}
 	if !isTrue(rs[1].Vulnerabilities.DROWN) || !slices.Equal(rs[1].Vulnerabilities.DROWNSameKey, []string{"v2:25"}) {
 		t.Errorf("SSL 2.0 unknown, key shared: DROWN %v same %v; want true via v2:25", rs[1].Vulnerabilities.DROWN, rs[1].Vulnerabilities.DROWNSameKey)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -13,12 +14,19 @@ import (
 // replaces it atomically with the marked file; the summary goes to stderr. who prefixes
 // messages ("probe", "merge").
 func markDROWNFile(path, who string, stderr io.Writer) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", who, err)
+	}
 	var sum probe.DROWNSummary
-	err := writeFileAtomic(path, func(w io.Writer) error {
+	err = writeFileAtomic(path, func(w io.Writer) error {
 		var err error
 		sum, err = probe.MarkDROWNFile(path, w)
 		return err
 	})
+	if err == nil { // the temporary file was private; the results keep their mode
+		err = os.Chmod(path, info.Mode().Perm())
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", who, err)
 	}

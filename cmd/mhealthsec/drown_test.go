@@ -20,11 +20,11 @@ import (
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// TestDROWNAcrossShards scans an SSL 2.0 server (fake, on 127.0.0.1) and a TLS server
-// sharing its RSA key on an address of another shard, plus one with another key, as two
-// shards; neither shard can see the shared key, the merge must.
-func TestDROWNAcrossShards(t *testing.T) {
-	const n = 2
+// drownLab starts an SSL 2.0 server (fake, on 127.0.0.1), a TLS server sharing its RSA key
+// under another certificate on an address that falls in another of n shards, and one with
+// another key; it returns their targets, the root's PEM file and a targets file.
+func drownLab(t *testing.T, n int) (sslv2, shared, other, ca, list string) {
+	t.Helper()
 	v2IP := "127.0.0.1" // where fakeserver listens
 	sharedIP := ""
 	for i := 2; i < 40 && sharedIP == ""; i++ {
@@ -66,15 +66,71 @@ func TestDROWNAcrossShards(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { v2.Close() })
-	sslv2, shared, other := v2.Addr(), serve(sharedIP, issue(pki.LeafOptions{Signer: key})), serve(otherIP, issue(pki.LeafOptions{Key: pki.RSA2048}))
+	sslv2, shared, other = v2.Addr(), serve(sharedIP, issue(pki.LeafOptions{Signer: key})), serve(otherIP, issue(pki.LeafOptions{Key: pki.RSA2048}))
 
 	dir := t.TempDir()
-	ca := filepath.Join(dir, "root.pem")
+	ca = filepath.Join(dir, "root.pem")
 	if err := root.WriteRootPEM(ca); err != nil {
 		t.Fatal(err)
 	}
-	list := filepath.Join(dir, "targets.txt")
+	list = filepath.Join(dir, "targets.txt")
 	os.WriteFile(list, []byte(strings.Join([]string{sslv2, shared, other}, "\n")+"\n"), 0o644)
+	return sslv2, shared, other, ca, list
+}
+
+// readByTarget reads a results file by target.
+func readByTarget(t *testing.T, path string) map[string]result.Result {
+	t.Helper()
+	rs, err := result.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]result.Result{}
+	for _, r := range rs {
+		out[r.Target] = r
+	}
+	return out
+}
+
+// TestProbeMarksDROWN: probe --out runs the pass when the scan ends (the file keeps its
+// mode); to stdout, lines stay uncompared and stderr names what the pass would mark.
+func TestProbeMarksDROWN(t *testing.T) {
+	sslv2, shared, _, ca, list := drownLab(t, 2)
+	out := filepath.Join(t.TempDir(), "results.jsonl")
+	// An empty file of a chosen mode: probe writes into it, and the pass must keep the mode.
+	if err := os.WriteFile(out, nil, 0o600); err != nil || os.Chmod(out, 0o640) != nil {
+		t.Fatal(err)
+	}
+	base := []string{"probe", "--targets", list, "--ca-file", ca, "--http-port", "0", "--loopback-only", "--timeout", "2s"}
+	code, _, stderr := runCLI(context.Background(), append(base, "--out", out)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if r := readByTarget(t, out)[shared]; !isTrueP(r.Vulnerabilities.DROWN) || !slices.Equal(r.Vulnerabilities.DROWNSameKey, []string{sslv2}) || r.Grade.Letter != "F" {
+		t.Errorf("%s: DROWN %v same key %v grade %s; want true via %s, F", shared, r.Vulnerabilities.DROWN, r.Vulnerabilities.DROWNSameKey, r.Grade.Letter, sslv2)
+	}
+	if info, err := os.Stat(out); err != nil || info.Mode().Perm() != 0o640 {
+		t.Errorf("results file mode %v (%v), want 0640 as it was", info.Mode(), err)
+	}
+
+	code, stdout, stderr := runCLI(context.Background(), base...)
+	if code != 0 {
+		t.Fatalf("stdout run: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, shared+" (key of "+sslv2+")") {
+		t.Errorf("stderr does not name %s: %s", shared, stderr)
+	}
+	if n := strings.Count(stdout, `"drown_same_key":null`); n != 3 {
+		t.Errorf("%d stdout lines with drown_same_key null, want 3 (not compared)", n)
+	}
+}
+
+// TestDROWNAcrossShards scans the drownLab servers as two shards; neither shard can see
+// the shared key, the merge must.
+func TestDROWNAcrossShards(t *testing.T) {
+	const n = 2
+	sslv2, shared, other, ca, list := drownLab(t, n)
+	dir := t.TempDir()
 	var shards []string
 	for k := range n {
 		out := filepath.Join(dir, "shard-"+strconv.Itoa(k)+".jsonl")
@@ -106,14 +162,7 @@ func TestDROWNAcrossShards(t *testing.T) {
 	if !strings.Contains(stderr, "1 endpoints vulnerable through another endpoint's SSL 2.0; "+shared) {
 		t.Errorf("merge stderr does not name %s: %s", shared, stderr)
 	}
-	rs, err := result.ReadFile(merged)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byTarget := map[string]result.Result{}
-	for _, r := range rs {
-		byTarget[r.Target] = r
-	}
+	byTarget := readByTarget(t, merged)
 	if r := byTarget[shared]; !isTrueP(r.Vulnerabilities.DROWN) || !slices.Equal(r.Vulnerabilities.DROWNSameKey, []string{sslv2}) || r.Grade == nil || r.Grade.Letter != "F" {
 		t.Errorf("%s after merge: DROWN %v same key %v grade %+v; want true via %s, F", shared, r.Vulnerabilities.DROWN, r.Vulnerabilities.DROWNSameKey, r.Grade, sslv2)
 	}

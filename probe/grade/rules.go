@@ -135,7 +135,13 @@ func rules() []rule {
 		{id: "padding_oracle_2016_2107", effect: "F", source: "blog-tag-grading (2009m: CVE-2016-2107 → F)",
 			text: "vulnerable to the OpenSSL padding oracle CVE-2016-2107", check: vuln(func(v *result.Vulnerabilities) *bool { return v.PaddingOracle })},
 		{id: "drown", effect: "F", source: "blog-tag-grading (2009l: DROWN → F)",
-			text: "vulnerable to DROWN", check: vuln(func(v *result.Vulnerabilities) *bool { return v.DROWN })},
+			text: "vulnerable to DROWN", check: func(f *facts) (bool, string) {
+				// Through another service: name it, as SSL Labs' "same key with SSL 2".
+				if v := &f.r.Vulnerabilities; isTrue(v.DROWN) && len(v.DROWNSameKey) > 0 {
+					return true, "its RSA key speaks SSL 2.0 at " + strings.Join(v.DROWNSameKey, ", ")
+				}
+				return vuln(func(v *result.Vulnerabilities) *bool { return v.DROWN })(f)
+			}},
 		{id: "robot", effect: "F", since: "2009o", source: "blog-2018-02 (ROBOT → F from 1 March 2018)",
 			text: "vulnerable to ROBOT", check: vuln(func(v *result.Vulnerabilities) *bool { return v.ROBOT })},
 		{id: "zombie_poodle", effect: "F", since: "2009p", source: "spec (2019 padding oracles)",
