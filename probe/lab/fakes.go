@@ -191,6 +191,16 @@ func fakeServers() []Server {
 				Cert: soundCert("RSA", 2048),
 			},
 		},
+		paddingFake("padding-poodle-tls", "POODLE over TLS (fake): checks only the last CBC padding byte", fakeserver.PaddingPOODLETLS,
+			grades("F", "F", "F"), "100/90/80 → 89 A, capped F: POODLE over TLS, all versions", "POODLE_TLS"),
+		paddingFake("padding-sleeping-poodle", "Sleeping POODLE (fake): no answer to wrong CBC padding bytes under a valid MAC", fakeserver.PaddingSleepingPOODLE,
+			grades("A", "F", "F"), "100/90/80 → 89 A; Sleeping POODLE caps F from 2009p (none in 2009n, and no HSTS for A+)", "sleeping_poodle"),
+		paddingFake("padding-zombie-poodle", "Zombie POODLE (fake): closes without an alert on wrong CBC padding bytes under a valid MAC", fakeserver.PaddingZombiePOODLE,
+			grades("A", "F", "F"), "100/90/80 → 89 A; Zombie POODLE caps F from 2009p (none in 2009n, and no HSTS for A+)", "zombie_poodle"),
+		paddingFake("padding-goldendoodle", "GOLDENDOODLE (fake): decryption_failed for bad CBC padding, bad_record_mac for a bad MAC", fakeserver.PaddingGOLDENDOODLE,
+			grades("A", "F", "F"), "100/90/80 → 89 A; GOLDENDOODLE caps F from 2009p (none in 2009n, and no HSTS for A+)", "goldendoodle"),
+		paddingFake("padding-cve-2016-2107", "OpenSSL AES-NI padding oracle lookalike (fake): record_overflow when MAC and padding do not fit", fakeserver.Padding2016_2107,
+			grades("F", "F", "F"), "100/90/80 → 89 A, capped F: OpenSSL padding oracle CVE-2016-2107, all versions", "padding_oracle_2016_2107"),
 		{
 			Name: "null-cipher", Description: "NULL encryption only (fake): NULL-SHA256, NULL-SHA, NULL-MD5 on TLS 1.0–1.2, RSA key exchange",
 			TLS: true, Cert: Cert{Key: pki.RSA2048},
@@ -234,4 +244,22 @@ func startDHE(cert tls.Certificate, p *big.Int) (Running, error) {
 		return nil, err
 	}
 	return fakeserver.Start(h)
+}
+
+// paddingFake is a CBC padding oracle fake of probe/fakeserver: TLS 1.2 only,
+// ECDHE-RSA-AES128-SHA only (X25519), RSA 2048, with one flaw; vuln is the id of the one
+// padding oracle check it shows. Scores: TLS 1.2 100, RSA 2048 90, AES-128 80 → 89 (A) before
+// caps; the no-AEAD B cap of 2009o+ is above every cap declared here.
+func paddingFake(name, desc string, flaw fakeserver.PaddingFlaw, g map[string]string, why, vuln string) Server {
+	vulns := noPaddingOracle(map[string]bool{"LUCKY13": true, "BEAST": false,
+		"secure_renego": true, "heartbleed": false, "CCS": false, "ROBOT": false, "SWEET32": false, "RC4": false})
+	vulns[vuln] = true
+	return Server{
+		Name: name, Description: desc + ", TLS 1.2 ECDHE-RSA-AES128-SHA, RSA 2048",
+		TLS: true, Cert: Cert{Key: pki.RSA2048},
+		Fake: func(cert tls.Certificate) (Running, error) {
+			return fakeserver.Start(fakeserver.PaddingOracle(fakeserver.PaddingOracleOptions{Chain: cert.Certificate, Flaw: flaw}))
+		},
+		Expect: Expect{Grades: g, Why: why, Protocols: protocols(result.TLS12), Vulns: vulns, Cert: soundCert("RSA", 2048)},
+	}
 }
