@@ -206,13 +206,13 @@ func New(cfg Config) (*Scanner, error) {
 		rootCerts = certcheck.PEMCertificates(cfg.CAFile)
 	}
 	s.steps = []step{
-		{enum.Checker{}, true, false, false},
-		{certcheck.Checker{Roots: cfg.Roots, RootCerts: rootCerts, Now: cfg.Now, NoAIA: cfg.NoAIA}, true, true, false},
-		{httpcheck.Checker{DialTLSFallback: dialTLS12}, false, true, false},
-		{httpcheck.PlainChecker{}, false, false, false},
-		{session.Checker{}, false, true, false},
-		{vuln.Checker{}, false, false, true},
-		{clientsim.Checker{}, false, false, true},
+		{Check: enum.Checker{}, core: true},
+		{Check: certcheck.Checker{Roots: cfg.Roots, RootCerts: rootCerts, Now: cfg.Now, NoAIA: cfg.NoAIA}, core: true, tls: true},
+		{Check: httpcheck.Checker{DialTLSFallback: dialTLS12}, tls: true},
+		{Check: httpcheck.PlainChecker{}},
+		{Check: session.Checker{}, tls: true},
+		{Check: vuln.Checker{}, late: true},
+		{Check: clientsim.Checker{}, late: true},
 	}
 	s.measure = s.Measure
 	return s, nil
