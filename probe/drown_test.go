@@ -300,3 +300,41 @@ func rawLines(t *testing.T, path string) map[string][]byte {
 	}
 	return out
 }
+
+// FuzzMarkDROWNFile: any file is marked or refused with an error, never a panic; a marked
+// file holds valid results and a second pass leaves it as it is.
+func FuzzMarkDROWNFile(f *testing.F) {
+	spki := strings.Repeat("ab", 32)
+	v2, _ := json.Marshal(result.Result{Target: "v2:25", Source: result.SourceProbe, Protocols: result.Protocols{SSLv2: result.Bool(true)},
+		SSLv2Certificate: &result.CertificateID{SHA256: spki, SPKISHA256: spki}})
+	web, _ := json.Marshal(result.Result{Target: "www:443", Source: result.SourceProbe, Protocols: result.Protocols{SSLv2: result.Bool(false)},
+		Certificate: &result.Certificate{SPKISHA256: spki}, Grade: &result.Grade{Letter: "A", GradedBy: "mhealthsec", Criteria: "2009r"}})
+	f.Add(string(v2) + "\n" + string(web) + "\n")
+	f.Add(`{"target":"a:1","vulnerabilities":null,"certificate":{"spki_sha256":"x"},"sslv2_certificate":{"sha256":"","spki_sha256":"x"},"protocols":{"SSLv2":true}}` + "\n" +
+		`{"target":"b:1","vulnerabilities":{"DROWN":true,"DROWN":false,"x":[1]},"certificate":{"spki_sha256":"x"}}`)
+	f.Add("\n \n{\"target\":\"c:1\"}")
+	f.Add("{\"target\":\"c:1\"} trailing\n")
+	f.Fuzz(func(t *testing.T, content string) {
+		dir := t.TempDir()
+		in := filepath.Join(dir, "in.jsonl")
+		if err := os.WriteFile(in, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if _, err := MarkDROWNFile(in, &out); err != nil {
+			return
+		}
+		marked := filepath.Join(dir, "marked.jsonl")
+		if err := os.WriteFile(marked, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var again bytes.Buffer
+		sum, err := MarkDROWNFile(marked, &again)
+		if err != nil {
+			t.Fatalf("the marked file is refused: %v\n%s", err, out.Bytes())
+		}
+		if sum.Changed != 0 || !bytes.Equal(again.Bytes(), out.Bytes()) {
+			t.Fatalf("a second pass changed %d lines:\n%s\n%s", sum.Changed, out.Bytes(), again.Bytes())
+		}
+	})
+}
