@@ -43,7 +43,9 @@ func ExampleAnalyzeStudy() {
 	// android_vs_ios: 3/7 vs 2/7, Fisher p = 1.000
 }
 
-// Load a study, test it and draw a figure: the README's first program.
+// Load a study, test it and draw a figure: the README's first program. It repeats
+// ExampleAnalyzeStudy's first lines on purpose: godoc shows each example alone, so each
+// loads its study itself.
 func Example_study() {
 	st, err := datasets.LoadStudy("../datasets/sample")
 	if err != nil {

@@ -154,8 +154,9 @@ func FuzzLoadServers(f *testing.F) {
 	})
 }
 
-// FuzzReadResults: ReadResults never panics and reports every bad line with its number.
-func FuzzReadResults(f *testing.F) {
+// seedResults seeds a fuzz target of results.jsonl readers: the study's file, a good line,
+// lines that are not JSON or not results, blank lines and CRLF endings.
+func seedResults(f *testing.F) {
 	seedFile(f, "testdata/study/results.jsonl")
 	for _, s := range []string{
 		goodResult + "\n",
@@ -163,9 +164,15 @@ func FuzzReadResults(f *testing.F) {
 		`{"host":"x","port":443,"protocols":{"TLS9":true}}`,
 		`{"host":"x","port":443,"grade":{"letter":"Z"}}` + "\n\n\n",
 		"\n\n{\n",
+		"\r\n \r\n" + goodResult + "\r",
 	} {
 		f.Add([]byte(s))
 	}
+}
+
+// FuzzReadResults: ReadResults never panics and reports every bad line with its number.
+func FuzzReadResults(f *testing.F) {
+	seedResults(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := ReadResults(bytes.NewReader(data), "results.jsonl")
 		if err != nil {

@@ -188,17 +188,7 @@ func TestReadResultsReadError(t *testing.T) {
 // FuzzReadResultsMatchesSequential: on any input the concurrent reader reports what the
 // line-by-line reader reports.
 func FuzzReadResultsMatchesSequential(f *testing.F) {
-	seedFile(f, "testdata/study/results.jsonl")
-	for _, s := range []string{
-		goodResult + "\n",
-		"not json\n" + goodResult + "\n[]\n",
-		`{"host":"x","port":443,"protocols":{"TLS9":true}}`,
-		`{"host":"x","port":443,"grade":{"letter":"Z"}}` + "\n\n\n",
-		"\n\n{\n",
-		"\r\n \r\n" + goodResult + "\r",
-	} {
-		f.Add([]byte(s))
-	}
+	seedResults(f)
 	// Small on purpose: every execution reads its input five times, and the fuzzer
 	// minimizes each new interesting input one byte range per execution.
 	f.Add(manyLines(40, 13))

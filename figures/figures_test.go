@@ -190,7 +190,7 @@ func TestBarPositions(t *testing.T) {
 // 70), not p in programmer's notation.
 func TestPTicks(t *testing.T) {
 	var labels []string
-	for _, tk := range (pTicks{}).Ticks(0, 70) {
+	for _, tk := range pTicks().Ticks(0, 70) {
 		if tk.Label != "" {
 			labels = append(labels, tk.Label)
 		}

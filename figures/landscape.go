@@ -240,12 +240,28 @@ func (l lineThumb) Thumbnail(c *draw.Canvas) {
 	c.StrokeLine2(l.Line, c.Min.X, y, c.Max.X, y)
 }
 
-// stepTicks labels multiples of Major with a minor tick half way.
-type stepTicks struct{ Major float64 }
+// stepTicks labels multiples of Major with a minor tick half way, each label followed by
+// Suffix. On a span of at most NarrowSpan (0: none) the step is Major/2, so that a zoomed
+// axis still shows a few labels. It is every axis's ticks but the years'.
+type stepTicks struct {
+	Major      float64
+	NarrowSpan float64
+	Suffix     string
+}
+
+// percentTicks marks 0–100 every 20 (every 10 on spans up to 50), labelled "20%".
+func percentTicks() stepTicks { return stepTicks{Major: 20, NarrowSpan: 50, Suffix: "%"} }
+
+// pTicks labels a −log10(p) axis with its values: 0, 10, 20, … (every 5 on spans up to 20).
+func pTicks() stepTicks { return stepTicks{Major: 10, NarrowSpan: 20} }
 
 func (s stepTicks) Ticks(min, max float64) []plot.Tick {
 	var ticks []plot.Tick
-	half := s.Major / 2
+	major := s.Major
+	if max-min <= s.NarrowSpan {
+		major /= 2
+	}
+	half := major / 2
 	for i := math.Ceil(min / half); i*half <= max; i++ {
 		v := i*half + 0 // avoid "-0"
 		if v == 0 {
@@ -253,7 +269,7 @@ func (s stepTicks) Ticks(min, max float64) []plot.Tick {
 		}
 		label := ""
 		if math.Mod(i, 2) == 0 {
-			label = fmt.Sprintf("%g", v)
+			label = fmt.Sprintf("%g%s", v, s.Suffix)
 		}
 		ticks = append(ticks, plot.Tick{Value: v, Label: label})
 	}

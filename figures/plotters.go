@@ -1,10 +1,12 @@
 package figures
 
 import (
+	"fmt"
 	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -303,4 +305,19 @@ func (s stack) Draw(c draw.Canvas) {
 		part.Draw(sub)
 		top -= h
 	}
+}
+
+// linePoints draws xys as a line with a glyph at each point; the error names the figure.
+func linePoints(figure string, xys plotter.XYs, line draw.LineStyle, glyph draw.GlyphStyle) (*plotter.Line, *plotter.Scatter, error) {
+	l, err := plotter.NewLine(xys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("figure %q: %w", figure, err)
+	}
+	l.LineStyle = line
+	s, err := plotter.NewScatter(xys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("figure %q: %w", figure, err)
+	}
+	s.GlyphStyle = glyph
+	return l, s, nil
 }

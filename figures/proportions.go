@@ -61,7 +61,7 @@ func Proportions(t Theme, c ProportionChart) (Figure, error) {
 	p.Title.Text = c.Title
 	p.Y.Label.Text = c.YLabel
 	p.Y.Min, p.Y.Max = 0, 100
-	p.Y.Tick.Marker = percentTicks{}
+	p.Y.Tick.Marker = percentTicks()
 	p.X.Tick.Length = 0
 	p.X.LineStyle.Width = 0
 
@@ -157,23 +157,4 @@ func barPositions(bars []Proportion, slot float64) (xs []float64, barW float64) 
 		xs = append(xs, left+barW*(float64(slotOf[ci][g])+0.5))
 	}
 	return xs, barW
-}
-
-// percentTicks marks 0–100 every 20 with minor ticks every 10, labelled "20%".
-type percentTicks struct{}
-
-func (percentTicks) Ticks(min, max float64) []plot.Tick {
-	step := 20.0
-	if max-min <= 50 {
-		step = 10
-	}
-	var ticks []plot.Tick
-	for v := math.Ceil(min/(step/2)) * (step / 2); v <= max+1e-9; v += step / 2 {
-		label := ""
-		if math.Mod(math.Round(v), step) == 0 {
-			label = fmt.Sprintf("%g%%", math.Round(v))
-		}
-		ticks = append(ticks, plot.Tick{Value: v, Label: label})
-	}
-	return ticks
 }

@@ -41,7 +41,7 @@ func PValues(t Theme, c PValueChart) (Figure, error) {
 	// The axis is −log10(p) and says so: labelling it "p" with 1e-70 at the top read as an
 	// inverted p axis in programmer's notation (the embedded font has no superscript minus).
 	p.Y.Label.Text = "−log10(p)"
-	p.Y.Tick.Marker = pTicks{}
+	p.Y.Tick.Marker = pTicks()
 	var entries []legendEntry
 	xmin, xmax, ymax := math.Inf(1), math.Inf(-1), -math.Log10(c.Threshold)
 	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.BoxGlyph{}, draw.PlusGlyph{}}
@@ -54,16 +54,11 @@ func PValues(t Theme, c PValueChart) (Figure, error) {
 			xys[j] = plotter.XY{X: pt.Year, Y: -math.Log10(pt.Share)}
 			xmin, xmax, ymax = math.Min(xmin, pt.Year), math.Max(xmax, pt.Year), math.Max(ymax, xys[j].Y)
 		}
-		line, err := plotter.NewLine(xys)
+		line, pts, err := linePoints(c.Name, xys, draw.LineStyle{Color: t.Color(i), Width: t.LineWidth},
+			draw.GlyphStyle{Color: t.Color(i), Radius: vg.Points(1.3), Shape: shapes[i%len(shapes)]})
 		if err != nil {
-			return Figure{}, fmt.Errorf("figure %q: %w", c.Name, err)
+			return Figure{}, err
 		}
-		line.LineStyle = draw.LineStyle{Color: t.Color(i), Width: t.LineWidth}
-		pts, err := plotter.NewScatter(xys)
-		if err != nil {
-			return Figure{}, fmt.Errorf("figure %q: %w", c.Name, err)
-		}
-		pts.GlyphStyle = draw.GlyphStyle{Color: t.Color(i), Radius: vg.Points(1.3), Shape: shapes[i%len(shapes)]}
 		p.Add(line, pts)
 		entries = append(entries, legendEntry{Label: s.Label, Thumb: lineGlyph{line.LineStyle, pts.GlyphStyle}})
 	}
@@ -80,25 +75,6 @@ func PValues(t Theme, c PValueChart) (Figure, error) {
 	p.Y.Min, p.Y.Max = 0, math.Ceil(ymax/10)*10
 	legend := legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(12)}
 	return Figure{Name: c.Name, Width: c.Width, Height: c.Height, Drawer: withLegend(legend, c.Width, p)}, nil
-}
-
-// pTicks labels a −log10(p) axis with its values: 0, 10, 20, … with minor ticks every 5.
-type pTicks struct{}
-
-func (pTicks) Ticks(min, max float64) []plot.Tick {
-	step := 10.0
-	if max-min <= 20 {
-		step = 5
-	}
-	var ticks []plot.Tick
-	for v := math.Ceil(min/(step/2)) * (step / 2); v <= max+1e-9; v += step / 2 {
-		label := ""
-		if math.Mod(v, step) == 0 {
-			label = fmt.Sprintf("%g", v)
-		}
-		ticks = append(ticks, plot.Tick{Value: v, Label: label})
-	}
-	return ticks
 }
 
 // hline draws a horizontal guide at Y across the full width.

@@ -55,7 +55,7 @@ func Series(t Theme, c SeriesChart) (Figure, error) {
 	p.Title.Text = c.Title
 	p.Y.Label.Text = c.YLabel
 	p.Y.Min, p.Y.Max = 0, 70
-	p.Y.Tick.Marker = percentTicks{}
+	p.Y.Tick.Marker = percentTicks()
 	p.X.Tick.Marker = yearTicks{}
 
 	ref := band{
@@ -63,16 +63,11 @@ func Series(t Theme, c SeriesChart) (Figure, error) {
 		Fill: withAlpha(t.Color(1), 0x55),
 		Line: draw.LineStyle{Color: t.Color(1), Width: t.LineWidth, Dashes: []vg.Length{vg.Points(3), vg.Points(1.5)}},
 	}
-	line, err := plotter.NewLine(xys)
+	line, pts, err := linePoints(c.Name, xys, draw.LineStyle{Color: t.Color(0), Width: t.LineWidth},
+		draw.GlyphStyle{Color: t.Color(0), Radius: vg.Points(1.2), Shape: draw.CircleGlyph{}})
 	if err != nil {
-		return Figure{}, fmt.Errorf("figure %q: %w", c.Name, err)
+		return Figure{}, err
 	}
-	line.LineStyle = draw.LineStyle{Color: t.Color(0), Width: t.LineWidth}
-	pts, err := plotter.NewScatter(xys)
-	if err != nil {
-		return Figure{}, fmt.Errorf("figure %q: %w", c.Name, err)
-	}
-	pts.GlyphStyle = draw.GlyphStyle{Color: t.Color(0), Radius: vg.Points(1.2), Shape: draw.CircleGlyph{}}
 	p.Add(ref, line, pts)
 	entries := []legendEntry{{Label: c.Label, Thumb: line}, {Label: c.Reference.Label, Thumb: ref}}
 	if !math.IsNaN(c.Mark) {

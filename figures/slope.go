@@ -40,7 +40,7 @@ func Slope(t Theme, c SlopeChart) (Figure, error) {
 	p.Title.Text = c.Title
 	p.Y.Label.Text = c.YLabel
 	p.Y.Min, p.Y.Max = 0, 100
-	p.Y.Tick.Marker = percentTicks{}
+	p.Y.Tick.Marker = percentTicks()
 	p.X.Min, p.X.Max = -0.25, 1.25
 	p.X.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: c.From}, {Value: 1, Label: c.To}})
 	var entries []legendEntry
@@ -51,16 +51,11 @@ func Slope(t Theme, c SlopeChart) (Figure, error) {
 			}
 		}
 		xys := plotter.XYs{{X: 0, Y: 100 * l.From}, {X: 1, Y: 100 * l.To}}
-		line, err := plotter.NewLine(xys)
+		line, dots, err := linePoints(c.Name, xys, draw.LineStyle{Color: t.Color(i), Width: t.LineWidth},
+			draw.GlyphStyle{Color: t.Color(i), Radius: vg.Points(2), Shape: draw.CircleGlyph{}})
 		if err != nil {
-			return Figure{}, fmt.Errorf("figure %q: %w", c.Name, err)
+			return Figure{}, err
 		}
-		line.LineStyle = draw.LineStyle{Color: t.Color(i), Width: t.LineWidth}
-		dots, err := plotter.NewScatter(xys)
-		if err != nil {
-			return Figure{}, fmt.Errorf("figure %q: %w", c.Name, err)
-		}
-		dots.GlyphStyle = draw.GlyphStyle{Color: t.Color(i), Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
 		p.Add(line, dots)
 		entries = append(entries, legendEntry{Label: l.Label, Thumb: line})
 	}

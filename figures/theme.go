@@ -26,6 +26,7 @@ const (
 
 // The eight Okabe–Ito colours (Okabe & Ito 2008, "Color Universal Design"), safe for the
 // common colour-vision deficiencies.
+// A data table, one case per colour, as published.
 func okabeIto(name string) color.RGBA {
 	switch name {
 	case "orange":

@@ -69,6 +69,20 @@ func plainServer(t testing.TB, h http.Handler) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// fakePort is the loopback port a fake server listens on.
+func fakePort(t testing.TB, s *fakeserver.Server) int {
+	t.Helper()
+	_, p, err := net.SplitHostPort(s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
 func hsts(v string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v != "" {
@@ -266,31 +280,11 @@ func TestMeasureErrors(t *testing.T) {
 	// A plain-text server on the TLS port.
 	notTLS := plainServer(t, hsts(""))
 	// A server that accepts and never answers.
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	silent, err := fakeserver.Start(fakeserver.Silent())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer silent.Close()
-	var held []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		mu.Lock()
-		for _, c := range held {
-			c.Close()
-		}
-		mu.Unlock()
-	}()
 	noDNS := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
 		return nil, errors.New("no DNS in tests")
 	}}
@@ -308,7 +302,7 @@ func TestMeasureErrors(t *testing.T) {
 		// 1 s, not the default 5 s: a check whose ClientHello happens to hold no newline
 		// waits out the timeout, since the HTTP server waits for the end of a request line.
 		{"not tls", context.Background(), Target{Host: "127.0.0.1", Port: notTLS}, Config{ReadTimeout: time.Second}, result.ErrNotTLS},
-		{"silent", context.Background(), Target{Host: "127.0.0.1", Port: silent.Addr().(*net.TCPAddr).Port}, Config{ReadTimeout: 300 * time.Millisecond}, result.ErrTimeout},
+		{"silent", context.Background(), Target{Host: "127.0.0.1", Port: fakePort(t, silent)}, Config{ReadTimeout: 300 * time.Millisecond}, result.ErrTimeout},
 		{"dns", context.Background(), Target{Host: "no-such-host.invalid", Port: 443}, Config{Resolver: noDNS}, result.ErrDNS},
 		{"wrong family", context.Background(), Target{Host: "127.0.0.1", Port: 443, Family: IPv6}, Config{}, result.ErrDNS},
 		{"not loopback", context.Background(), Target{Host: "192.0.2.1", Port: 443}, Config{}, result.ErrConnect},
@@ -400,8 +394,7 @@ func TestMeasureSSLv2Only(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	_, portStr, _ := net.SplitHostPort(srv.Addr())
-	port, _ := strconv.Atoi(portStr)
+	port := fakePort(t, srv)
 	measure := func(skip bool) (result.Result, int64) {
 		dials := &countingDial{}
 		s := l.scanner(t, Config{HTTPPort: -1, ReadTimeout: time.Second, DialContext: dials.dial})
@@ -448,8 +441,7 @@ func TestMeasureSSLv3Only(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	_, portStr, _ := net.SplitHostPort(srv.Addr())
-	port, _ := strconv.Atoi(portStr)
+	port := fakePort(t, srv)
 	r := l.scanner(t, Config{HTTPPort: -1, ReadTimeout: time.Second}).Measure(context.Background(), Target{Host: "127.0.0.1", Port: port})
 	if r.Error != nil {
 		t.Fatalf("error %v, notes %q", r.Error, r.Notes)

@@ -460,10 +460,7 @@ func TestHTTPFetcher(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			got, err := fetcher.Fetch(context.Background(), srv.URL+tt.path)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			if wantError(t, err, tt.wantErr) {
 				return
 			}
 			if err != nil || len(got) != tt.wantLen {
@@ -511,10 +508,7 @@ func TestParseIssuers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseIssuers(tt.body)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want %q", err, tt.wantErr)
-				}
+			if wantError(t, err, tt.wantErr) {
 				return
 			}
 			if err != nil || len(got) != tt.want {
@@ -569,14 +563,8 @@ func FuzzParseIssuers(f *testing.F) {
 // BenchmarkCheckContextAIA judges an incomplete chain completed from AIA (fetcher in
 // memory, so only parsing and path building are timed).
 func BenchmarkCheckContextAIA(b *testing.B) {
-	root, err := pki.NewRoot("bench root")
-	if err != nil {
-		b.Fatal(err)
-	}
-	inter, err := root.NewIntermediate("bench intermediate")
-	if err != nil {
-		b.Fatal(err)
-	}
+	fx := newFixture(b)
+	root, inter := fx.root, fx.inter
 	leaf, err := inter.Issue(pki.LeafOptions{OmitIntermediates: true, IssuingCertificateURL: []string{caURL(0)}})
 	if err != nil {
 		b.Fatal(err)
@@ -592,14 +580,8 @@ func BenchmarkCheckContextAIA(b *testing.B) {
 }
 
 func BenchmarkParseIssuersPKCS7(b *testing.B) {
-	root, err := pki.NewRoot("bench root")
-	if err != nil {
-		b.Fatal(err)
-	}
-	inter, err := root.NewIntermediate("bench intermediate")
-	if err != nil {
-		b.Fatal(err)
-	}
+	fx := newFixture(b)
+	root, inter := fx.root, fx.inter
 	p7, err := pki.Encode(pki.PKCS7, inter.Cert, root.Cert)
 	if err != nil {
 		b.Fatal(err)
@@ -609,4 +591,17 @@ func BenchmarkParseIssuersPKCS7(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// wantError reports whether a case expects an error (want is not empty), failing t unless
+// err is one that contains want.
+func wantError(t *testing.T, err error, want string) bool {
+	t.Helper()
+	if want == "" {
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+	return true
 }

@@ -37,7 +37,9 @@ type fixture struct {
 	inter *pki.Authority
 }
 
-func newFixture(t *testing.T) fixture {
+// newFixture makes a root and an intermediate CA: every test, fuzz target and benchmark
+// here that needs a chain starts from one.
+func newFixture(t testing.TB) fixture {
 	t.Helper()
 	root, err := pki.NewRoot("certcheck test root")
 	if err != nil {
@@ -229,22 +231,12 @@ func TestFetchInsecureFallback(t *testing.T) {
 
 func TestFetchErrors(t *testing.T) {
 	// A server that answers in plain text.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	plain, err := fakeserver.Start(fakeserver.PlainHTTP())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
-			c.Close()
-		}
-	}()
-	_, err = Fetch(context.Background(), Config{Dial: dialer(ln.Addr().String()), SNI: "localhost"})
+	defer plain.Close()
+	_, err = Fetch(context.Background(), Config{Dial: plain.Dial, SNI: "localhost"})
 	var he *HandshakeError
 	var rh tls.RecordHeaderError
 	if !errors.As(err, &he) || !errors.As(err, &rh) {
@@ -262,7 +254,7 @@ func TestFetchErrors(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = Fetch(ctx, Config{Dial: dialer(ln.Addr().String())})
+	_, err = Fetch(ctx, Config{Dial: plain.Dial})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: err = %v, want context.Canceled", err)
 	}
@@ -270,15 +262,9 @@ func TestFetchErrors(t *testing.T) {
 
 // FuzzCheck feeds arbitrary leaf and intermediate bytes: Check must never panic.
 func FuzzCheck(f *testing.F) {
-	root, err := pki.NewRoot("fuzz root")
-	if err != nil {
-		f.Fatal(err)
-	}
-	inter, err := root.NewIntermediate("fuzz intermediate")
-	if err != nil {
-		f.Fatal(err)
-	}
-	c, err := inter.Issue(pki.LeafOptions{Key: pki.RSA1024})
+	fx := newFixture(f)
+	root := fx.root
+	c, err := fx.inter.Issue(pki.LeafOptions{Key: pki.RSA1024})
 	if err != nil {
 		f.Fatal(err)
 	}

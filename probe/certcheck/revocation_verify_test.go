@@ -86,14 +86,7 @@ func TestRevocationRefusesBadAnswers(t *testing.T) {
 // FuzzParseOCSP: arbitrary bytes as an OCSP response never panic and never pass as a
 // response signed by the issuer.
 func FuzzParseOCSP(f *testing.F) {
-	root, err := pki.NewRoot("fuzz root")
-	if err != nil {
-		f.Fatal(err)
-	}
-	inter, err := root.NewIntermediate("fuzz intermediate")
-	if err != nil {
-		f.Fatal(err)
-	}
+	inter := newFixture(f).inter
 	c, err := inter.Issue(pki.LeafOptions{})
 	if err != nil {
 		f.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/vuln"
 )
@@ -72,22 +73,13 @@ func TestMeasureFallback(t *testing.T) {
 // TestMeasureNoFallbackAfterTimeout: a server silent to crypto/tls is not asked again by
 // the fallback (a second wait would teach nothing).
 func TestMeasureNoFallbackAfterTimeout(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	silent, err := fakeserver.Start(fakeserver.Silent())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // held open, never answered
-		}
-	}()
+	defer silent.Close()
 	calls := 0
-	_, err = Measure(context.Background(), Config{Dial: dialer(ln.Addr().String()), Host: "localhost", Timeout: 300 * time.Millisecond,
+	_, err = Measure(context.Background(), Config{Dial: silent.Dial, Host: "localhost", Timeout: 300 * time.Millisecond,
 		DialTLSFallback: func(context.Context) (net.Conn, error) { calls++; return nil, errors.New("unused") }})
 	if err == nil || calls != 0 {
 		t.Errorf("err %v, fallback called %d times; want an error and no fallback", err, calls)

@@ -15,7 +15,8 @@ import (
 // of protocols and bugs no maintained library serves any more (probe/fakeserver). Most
 // never finish a handshake, so nothing that needs one (HTTP, HSTS, the certificate checks
 // done with crypto/tls) is declared for them; the Ticketbleed lookalike serves ordinary
-// handshakes with crypto/tls and answers HTTP.
+// handshakes with crypto/tls and answers HTTP. Like Catalog's, the rows look alike on
+// purpose: each is one server's data, declared by hand.
 func fakeServers() []Server {
 	return []Server{
 		{
