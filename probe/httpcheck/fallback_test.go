@@ -17,7 +17,7 @@ import (
 )
 
 // TestMeasureFallback reads GET / from OpenSSL servers crypto/tls cannot connect to (DHE
-// suites only; an RSA-512 key) through the raw TLS 1.2 client: the answer is measured (no
+// suites only, at TLS 1.2, 1.1 or 1.0; an RSA-512 key) through the raw TLS client: the answer is measured (no
 // HSTS header: {present: false}; not compressed: BREACH false) instead of null.
 func TestMeasureFallback(t *testing.T) {
 	openssl := peertest.Tool(t, "openssl")
@@ -38,6 +38,9 @@ func TestMeasureFallback(t *testing.T) {
 	}{
 		{"DHE only", []string{"-cert", certPath, "-key", keyPath, "-cipher", "DHE-RSA-AES128-GCM-SHA256"}},
 		{"RSA-512 key", []string{"-cert", key512Cert, "-key", key512, "-cipher", "ALL:@SECLEVEL=0"}},
+		// The raw client offers TLS 1.2 and connects again at the version the server chose.
+		{"DHE only, TLS 1.0", []string{"-cert", certPath, "-key", keyPath, "-no_tls1_2", "-no_tls1_1", "-cipher", "DHE-RSA-AES256-SHA:@SECLEVEL=0"}},
+		{"DHE only, TLS 1.1", []string{"-cert", certPath, "-key", keyPath, "-no_tls1_2", "-no_tls1", "-cipher", "DHE-RSA-AES128-SHA:@SECLEVEL=0"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,7 +62,7 @@ func TestMeasureFallback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Status != 200 || got.HSTS == nil || got.HSTS.Present || got.Compression != "" || !strings.Contains(got.Note, "raw TLS 1.2") {
+			if got.Status != 200 || got.HSTS == nil || got.HSTS.Present || got.Compression != "" || !strings.Contains(got.Note, "raw TLS client") {
 				t.Errorf("got %+v (hsts %+v); want 200, hsts {present: false}, no compression, a note on the raw client", got, got.HSTS)
 			}
 			// s_server -www sends only Content-type: every security header is a measured absence.

@@ -85,7 +85,7 @@ func Measure(ctx context.Context, cfg Config) (*result.HTTP, error) {
 				}
 				fc, ferr := cfg.DialTLSFallback(ctx)
 				if ferr != nil {
-					return nil, fmt.Errorf("tls handshake: %w; raw TLS 1.2 client: %v", err, ferr)
+					return nil, fmt.Errorf("tls handshake: %w; raw TLS client (TLS 1.0–1.2): %v", err, ferr)
 				}
 				fellBack = err.Error()
 				return fc, nil
@@ -106,7 +106,7 @@ func Measure(ctx context.Context, cfg Config) (*result.HTTP, error) {
 		SecurityHeaders: SecurityHeaders(resp.header),
 	}
 	if fellBack != "" {
-		h.Note = "read over the probe's raw TLS 1.2 client: crypto/tls could not connect (" + fellBack + ")"
+		h.Note = "read over the probe's raw TLS client (TLS 1.0–1.2): crypto/tls could not connect (" + fellBack + ")"
 	}
 	return h, nil
 }

@@ -3,6 +3,7 @@ package vuln
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"time"
@@ -11,23 +12,42 @@ import (
 )
 
 // DialTLS12 opens a TLS 1.2 connection with the raw client (client12.go) for what Go's
-// crypto/tls cannot connect to: DHE-only servers, RSA keys below 1024 bits. It
-// authenticates nobody; it is for reading what a server says (an HTTP answer), never for
-// sending secrets. timeout bounds the handshake and the connection's life.
+// crypto/tls cannot connect to: DHE-only servers, RSA keys below 1024 bits. A server that
+// answers with TLS 1.1 or 1.0 is connected to again at that version. It authenticates
+// nobody; it is for reading what a server says (an HTTP answer), never for sending
+// secrets. timeout bounds the handshake and the connection's life.
 func DialTLS12(ctx context.Context, dial func(context.Context) (net.Conn, error), sni string, timeout time.Duration) (net.Conn, error) {
-	if timeout <= 0 {
-		timeout = DefaultTimeout
+	c, err := handshakeAt(ctx, dial, sni, timeout, tlswire.VersionTLS12, false)
+	var ve *versionError
+	if errors.As(err, &ve) && ve.chosen >= tlswire.VersionTLS10 && ve.chosen < tlswire.VersionTLS12 {
+		c, err = handshakeAt(ctx, dial, sni, timeout, ve.chosen, false)
 	}
-	p := &prober{cfg: Config{Dial: dial, SNI: sni, Timeout: timeout}, plan: plan{version: tlswire.VersionTLS12}}
-	ch := p.hello()
-	ch.CipherSuites = client12SuiteIDs(tlswire.VersionTLS12)
-	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
-	ch.SecureRenegotiation = true
-	c, err := p.fullHandshake(ctx, ch)
 	if err != nil {
 		return nil, err
 	}
 	return &appConn{Conn: c.s.conn, c: c}, nil
+}
+
+// handshakeAt runs a full handshake of the raw client at version, offering every suite the
+// client runs there and, with ticket, an empty session_ticket extension.
+func handshakeAt(ctx context.Context, dial func(context.Context) (net.Conn, error), sni string, timeout time.Duration, version uint16, ticket bool) (*conn12, error) {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	p := &prober{cfg: Config{Dial: dial, SNI: sni, Timeout: timeout}, plan: plan{version: version}}
+	ch := p.hello()
+	ch.CipherSuites = client12SuiteIDs(version)
+	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
+	ch.SecureRenegotiation = true
+	ch.SessionTicket = ticket
+	return p.fullHandshake(ctx, ch)
+}
+
+// versionError is a server choosing another protocol version than the raw client offered.
+type versionError struct{ chosen, offered uint16 }
+
+func (e *versionError) Error() string {
+	return fmt.Sprintf("server chose %s, not the %s offered", verLabel(e.chosen), verLabel(e.offered))
 }
 
 // appConn carries application data over a conn12.

@@ -29,16 +29,7 @@ func Handshake12(ctx context.Context, dial func(context.Context) (net.Conn, erro
 	if version < tlswire.VersionTLS10 || version > tlswire.VersionTLS12 {
 		return Session12{}, fmt.Errorf("the raw client speaks TLS 1.0–1.2, not %s", verLabel(version))
 	}
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	p := &prober{cfg: Config{Dial: dial, SNI: sni, Timeout: timeout}, plan: plan{version: version}}
-	ch := p.hello()
-	ch.CipherSuites = client12SuiteIDs(version)
-	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
-	ch.SecureRenegotiation = true
-	ch.SessionTicket = ticket
-	c, err := p.fullHandshake(ctx, ch)
+	c, err := handshakeAt(ctx, dial, sni, timeout, version, ticket)
 	if err != nil {
 		return Session12{}, err
 	}

@@ -159,7 +159,7 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 				return nil, err
 			}
 			if sh.SelectedVersion != ch.Version {
-				return nil, fmt.Errorf("server chose %s, not the %s offered", verLabel(sh.SelectedVersion), verLabel(ch.Version))
+				return nil, &versionError{chosen: sh.SelectedVersion, offered: ch.Version}
 			}
 			var ok bool
 			if suite, ok = lookupSuite12(sh.CipherSuite); !ok || !suite.usable(ch.Version) {
