@@ -50,6 +50,8 @@ func (s *Summary) add(r result.Result) {
 // is canceled (or the overall deadline passes) no new target is started, measurements in
 // flight are abandoned without a line (so a resume measures them again), and Run returns
 // the summary with ctx's error. Lines already written are whole: w writes each in one call.
+// A line is written before the endpoints that share its key may be measured: compare them
+// afterwards with MarkDROWNFile (DROWN across services).
 func (s *Scanner) Run(ctx context.Context, targets []Target, w *result.Writer, opts RunOptions) (Summary, error) {
 	if s.cfg.OverallDeadline > 0 {
 		var cancel context.CancelFunc

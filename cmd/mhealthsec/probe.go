@@ -86,6 +86,12 @@ that offers every legacy suite. Two limits keep that polite and safe:
 An interrupted scan (Ctrl-C, --overall-deadline) keeps every finished line; run the same
 command with --resume to measure only what is missing.
 
+DROWN across services. When the scan ends (or is interrupted), the --out file's endpoints
+are compared: one whose RSA key speaks SSL 2.0 on another endpoint of the file is DROWN
+(vulnerabilities.drown_same_key names it; grade F), and the file is replaced atomically.
+Results on stdout cannot be rewritten (stderr lists what would be marked); a shard is
+compared by "mhealthsec merge". See docs/result-format.md.
+
 Sharding. --shard K/N measures part K (0 to N-1) of the targets; the N parts, run on N
 machines with one --out each, are joined by "mhealthsec merge". The part of a target is a
 hash of its host (an IP literal or a host name), so it never depends on the list's order,
