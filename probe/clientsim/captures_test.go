@@ -30,6 +30,10 @@ var capturePeers = []struct {
 	{"ios-9", "client-simulation.txt", "apple_ats_9_ios9", true, false, true, true, true},
 	{"ios-10", "client-simulation.txt", "safari_10_ios10", false, false, true, true, true},
 	{"ios-12", "client-simulation.wiresharked.txt", "safari_121_ios_122", false, true, true, true, true},
+	{"chrome-like", "client-simulation.txt", "chrome_101_win10", true, false, true, true, true},
+	{"firefox-like", "client-simulation.txt", "firefox_100_win10", true, false, true, true, true},
+	{"safari-like", "client-simulation.txt", "safari_154_osx_1231", true, false, true, true, true},
+	{"ios-15", "client-simulation.txt", "safari_154_osx_1231", false, true, true, true, true},
 }
 
 // TestAgainstCaptures compares the clients' hellos with the captured ClientHello bytes in
@@ -82,8 +86,14 @@ func captured(t *testing.T, data []byte, id string) *tlswire.ClientHello {
 	if err != nil {
 		t.Fatalf("%s: %v", id, err)
 	}
+	// Our hellos send no GREASE values (RFC 8701), which servers ignore.
+	ch.CipherSuites = slices.DeleteFunc(ch.CipherSuites, isGREASE)
+	ch.SupportedGroups = slices.DeleteFunc(ch.SupportedGroups, isGREASE)
 	return ch
 }
+
+// isGREASE reports an RFC 8701 GREASE value (0x0a0a, 0x1a1a, ... 0xfafa).
+func isGREASE(v uint16) bool { return v&0x0f0f == 0x0a0a && v>>8 == v&0xff }
 
 // deduplicate drops repeated entries (Safari 12.1's capture lists 0x0805 twice).
 func deduplicate(s []uint16) []uint16 {

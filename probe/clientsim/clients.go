@@ -146,7 +146,7 @@ func Clients() []Client {
 	}
 	security := "Apple Platform Security guide, 'TLS security': TLS 1.3 on by default for URLSession and Network.framework from iOS 12.2, so ios-12 is 12.2+"
 	tls13ios := "; " + security + "; signature schemes and X25519 as Safari 12.1 on iOS 12.2 offers them (" + testsslSim + ".wiresharked.txt safari_121_ios_122)" +
-		"; not confirmed by a capture of this release: the TLS 1.3 suites' order (Safari 12.1 sends 1303 1301 1302) and ALPN h2, http/1.1"
+		"; TLS 1.3 suites' order and ALPN h2, http/1.1 as Safari 15.4 on macOS 12.3.1 offers them (" + testsslSim + ".txt safari_154_osx_1231; Apple's TLS stack of iOS 15.4), not from a capture of this iOS release"
 	native := func(id string) string {
 		return "; suites, groups and signature schemes equal the native-app capture " + testsslSim + ".wiresharked.txt " + id
 	}
@@ -193,7 +193,7 @@ func Clients() []Client {
 				0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035},
 			Groups: boringGroups, SigAlgs: []uint16{0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601},
 			ALPN:   h2ALPN,
-			Source: "Chrome's documented defaults, GREASE and ML-KEM left out"},
+			Source: "Chrome 101's hello as " + testsslSim + ".txt chrome_101_win10 has it (suites, groups, signature schemes, ALPN), GREASE left out"},
 		{Name: "firefox-like", Platform: PlatformBrowser, Versions: tls12to13,
 			Suites: []uint16{0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c, 0xc030,
 				0xc00a, 0xc009, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035},
@@ -201,13 +201,13 @@ func Clients() []Client {
 				tlswire.GroupSecp521r1, tlswire.GroupFFDHE2048, tlswire.GroupFFDHE3072},
 			SigAlgs: []uint16{0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0203, 0x0201},
 			ALPN:    h2ALPN,
-			Source:  "NSS defaults"},
+			Source:  "Firefox 100's hello (NSS defaults) as " + testsslSim + ".txt firefox_100_win10 has it (suites, groups, signature schemes, ALPN)"},
 		{Name: "safari-like", Platform: PlatformBrowser, Versions: []uint16{tlswire.VersionTLS13, tlswire.VersionTLS12, tlswire.VersionTLS11, tlswire.VersionTLS10},
 			Suites: []uint16{0x1301, 0x1302, 0x1303, 0xc02c, 0xc02b, 0xcca9, 0xc030, 0xc02f, 0xcca8,
 				0xc00a, 0xc009, 0xc014, 0xc013, 0x009d, 0x009c, 0x0035, 0x002f, 0xc008, 0xc012, 0x000a},
 			Groups:  []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1},
 			SigAlgs: iosSigAlgs,
 			ALPN:    h2ALPN,
-			Source:  "Apple's documented defaults"},
+			Source:  "Safari 15.4's hello on macOS 12.3.1 as " + testsslSim + ".txt safari_154_osx_1231 has it (suites, groups, signature schemes, ALPN), GREASE left out"},
 	}
 }

@@ -28,6 +28,7 @@ var testsslPeers = map[string]string{
 	"android-8": "android_81", "android-9": "android_90", "android-10": "android_X",
 	"android-11": "android_11", "android-12": "android_12",
 	"ios-9": "apple_ats_9_ios9", "ios-10": "safari_10_ios10", "ios-12": "safari_121_ios_122",
+	"chrome-like": "chrome_101_win10", "firefox-like": "firefox_100_win10", "safari-like": "safari_154_osx_1231",
 }
 
 // testsslKnown are the disagreements found with testssl.sh 3.0.8 and why ours stands:
