@@ -149,6 +149,7 @@ type Result struct {
 	PaddingOracle      *bool `parquet:"padding_oracle_2016_2107,optional"`
 	ZombiePOODLE       *bool `parquet:"zombie_poodle,optional"`
 	GOLDENDOODLE       *bool `parquet:"goldendoodle,optional"`
+	SleepingPOODLE     *bool `parquet:"sleeping_poodle,optional"`
 
 	Facts
 }
@@ -328,7 +329,7 @@ func flatten(key string, r *result.Result) Result {
 	row.POODLESSL, row.FallbackSCSV, row.SWEET32, row.FREAK = v.POODLESSL, v.FallbackSCSV, v.SWEET32, v.FREAK
 	row.DROWN, row.LOGJAM, row.BEAST, row.LUCKY13, row.RC4 = v.DROWN, v.LOGJAM, v.BEAST, v.LUCKY13, v.RC4
 	row.InsecureRenego, row.POODLETLS, row.PaddingOracle = v.InsecureRenego, v.POODLETLS, v.PaddingOracle
-	row.ZombiePOODLE, row.GOLDENDOODLE = v.ZombiePOODLE, v.GOLDENDOODLE
+	row.ZombiePOODLE, row.GOLDENDOODLE, row.SleepingPOODLE = v.ZombiePOODLE, v.GOLDENDOODLE, v.SleepingPOODLE
 	return row
 }
 

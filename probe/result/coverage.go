@@ -50,6 +50,12 @@ func coveredFields() []coveredField {
 		{"early_data", "session", func(r *Result) bool { return r.EarlyData == nil }},
 		{"http.security_headers", "http", func(r *Result) bool { return r.HTTP == nil || r.HTTP.SecurityHeaders == nil }},
 		{"client_simulations", "client_simulations", func(r *Result) bool { return r.ClientSimulations == nil }},
+		// The CBC padding oracles (probe/vuln); their notes are in vulnerabilities.notes.
+		{"vulnerabilities.POODLE_TLS", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.POODLETLS == nil }},
+		{"vulnerabilities.sleeping_poodle", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.SleepingPOODLE == nil }},
+		{"vulnerabilities.zombie_poodle", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.ZombiePOODLE == nil }},
+		{"vulnerabilities.goldendoodle", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.GOLDENDOODLE == nil }},
+		{"vulnerabilities.padding_oracle_2016_2107", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.PaddingOracle == nil }},
 	}
 }
 
@@ -109,6 +115,9 @@ func (r *Result) explains(f coveredField) (string, bool) {
 	}
 	if f.path == "http.security_headers" && r.HTTP != nil && r.HTTP.Error != "" {
 		return "http: " + r.HTTP.Error, true
+	}
+	if id, ok := strings.CutPrefix(f.path, "vulnerabilities."); ok && r.Vulnerabilities.Notes[id] != "" {
+		return id + ": " + r.Vulnerabilities.Notes[id], true
 	}
 	for _, n := range notes {
 		subject, _, ok := strings.Cut(n, ": ")

@@ -20,6 +20,7 @@ func measuredAll() *Result {
 		EarlyData:         &f,
 		HTTP:              &HTTP{SecurityHeaders: &SecurityHeaders{}},
 		ClientSimulations: []ClientSimulation{{Client: "android-4.4", Connects: &f}},
+		Vulnerabilities:   Vulnerabilities{POODLETLS: &f, SleepingPOODLE: &f, ZombiePOODLE: &f, GOLDENDOODLE: &f, PaddingOracle: &f},
 	}
 }
 
@@ -49,6 +50,10 @@ func TestCoverage(t *testing.T) {
 		}, map[string]FieldState{"session_resumption": NullWithNote, "session_resumption.session_id": NullWithNote,
 			"session_resumption.ticket": NullWithNote, "session_resumption.tls13_psk": NullWithNote,
 			"alpn": NullWithNote, "early_data": NullWithNote}},
+		{"padding oracles null, one with its note in vulnerabilities.notes", func(r *Result) {
+			r.Vulnerabilities.POODLETLS, r.Vulnerabilities.GOLDENDOODLE = nil, nil
+			r.Vulnerabilities.Notes = map[string]string{"POODLE_TLS": "not tested: CBC handshake failed", "zombie_poodle": "not vulnerable"}
+		}, map[string]FieldState{"vulnerabilities.POODLE_TLS": NullWithNote, "vulnerabilities.goldendoodle": NullWithoutNote}},
 		{"one sub-field null with its note", func(r *Result) {
 			r.SessionResumption.Ticket = nil
 			r.Notes = []string{"session_resumption.ticket: not measured: resuming: EOF"}
