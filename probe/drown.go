@@ -175,6 +175,9 @@ func sameBool(a, b *bool) bool { return a == nil && b == nil || a != nil && b !=
 type DROWNSummary struct {
 	Results int // results read
 	Changed int // results whose DROWN fields or grade changed
+	// Regraded counts the results whose grade was made again (DROWN changed); the grades
+	// a scan's summary printed before the pass are theirs no longer.
+	Regraded int
 	// SSLv2Keys counts the distinct keys that speak SSL 2.0 in the scan.
 	SSLv2Keys int
 	// Flagged maps each endpoint vulnerable only through another endpoint's SSL 2.0 to
@@ -186,6 +189,9 @@ type DROWNSummary struct {
 func (s DROWNSummary) String() string {
 	msg := fmt.Sprintf("DROWN across services: %d results, %d SSL 2.0 keys, %d endpoints vulnerable through another endpoint's SSL 2.0",
 		s.Results, s.SSLv2Keys, len(s.Flagged))
+	if s.Regraded > 0 {
+		msg += fmt.Sprintf(" (%d regraded)", s.Regraded)
+	}
 	targets := make([]string, 0, len(s.Flagged))
 	for t := range s.Flagged {
 		targets = append(targets, t)
@@ -210,8 +216,12 @@ func MarkDROWN(rs []result.Result) DROWNSummary {
 	}
 	sum := DROWNSummary{Results: len(rs), SSLv2Keys: len(k.sslv2)}
 	for i := range rs {
+		old := rs[i].Grade
 		if k.Mark(&rs[i]) {
 			sum.Changed++
+			if rs[i].Grade != old {
+				sum.Regraded++
+			}
 		}
 	}
 	sum.Flagged = k.Flagged()
@@ -249,6 +259,9 @@ func MarkDROWNFile(path string, w io.Writer) (DROWNSummary, error) {
 		oldGrade := r.Grade
 		if k.Mark(&r) {
 			sum.Changed++
+			if r.Grade != oldGrade {
+				sum.Regraded++
+			}
 			var err error
 			if raw, err = patchDROWN(raw, &r, r.Grade != oldGrade); err != nil {
 				return &result.LineError{File: path, Line: line, Field: "vulnerabilities", Err: err}

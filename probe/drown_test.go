@@ -130,7 +130,7 @@ func TestDROWNAcrossServices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Results != len(targets) || sum.SSLv2Keys != 1 || len(sum.Flagged) != len(shared) {
+	if sum.Results != len(targets) || sum.SSLv2Keys != 1 || len(sum.Flagged) != len(shared) || sum.Regraded != len(shared) {
 		t.Errorf("summary %+v, want %d results, 1 SSL 2.0 key, %d flagged", sum, len(targets), len(shared))
 	}
 	markedPath := filepath.Join(t.TempDir(), "marked.jsonl")
