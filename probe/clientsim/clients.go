@@ -184,7 +184,7 @@ func Clients() []Client {
 		ios("17", tls13Suites, ios13Groups, iosSigAlgs, h2ALPN, tls13ios),
 		{Name: "okhttp-5", Platform: PlatformLibrary, Version: "5", Versions: tls12to13, Suites: okhttpSuites,
 			Groups: boringGroups, SigAlgs: boringSigAlgs, ALPN: h2ALPN, MinDHBits: 1024,
-			Source: "square/okhttp okhttp/src/main/kotlin/okhttp3/ConnectionSpec.kt at 01062b39 (MODERN_TLS: TLS 1.3 and 1.2, APPROVED_CIPHER_SUITES intersected with the socket's enabled suites in the socket's order); " +
+			Source: "square/okhttp okhttp/src/commonJvmAndroid/kotlin/okhttp3/ConnectionSpec.kt at 063c450a, okhttp 5 (MODERN_TLS: TLS 1.3 and 1.2, APPROVED_CIPHER_SUITES intersected with the socket's enabled suites in the socket's order, named groups left to the socket; the same in okhttp 4 at 01062b39, and the Android 7.0 okhttp capture shows the platform's order); " +
 				"ALPN h2, http/1.1 (OkHttpClient's default protocols); on Android 10+: suites, groups and signature schemes are the platform's (" + conscryptOrder + ")"},
 		// The three browsers are also probe/enum's reference clients (modern_clients),
 		// which the grade's "modern clients" caps consult.
