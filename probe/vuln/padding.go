@@ -54,7 +54,9 @@ func padRecords() []PadRecord {
 func PaddedRecord(r PadRecord, c *tlswire.CBCProtector, host string) []byte {
 	bs, macLen := c.BlockSize(), c.MACSize()
 	req := func(path string) []byte {
-		return []byte("GET /" + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n")
+		// Connection: close, so that an HTTP server ends the exchange after its answer
+		// instead of leaving the probe to wait for more.
+		return []byte("GET /" + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
 	}
 	content := req("")
 	if over := (len(content) + macLen) % bs; over != 0 {
