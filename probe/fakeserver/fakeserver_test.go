@@ -3,6 +3,7 @@ package fakeserver
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
 	"errors"
 	"io"
 	"net"
@@ -241,4 +242,24 @@ func TestFirstFlightFakesRefuseWhatFollows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzPaddingJudge feeds arbitrary record payloads to the padding oracle fakes' judge:
+// every flaw must give an answer, never panic.
+func FuzzPaddingJudge(f *testing.F) {
+	key := make([]byte, 16)
+	w, err := tlswire.NewCBCProtector(tlswire.VersionTLS12, key, key, nil, sha1.New)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(uint8(PaddingSound), w.Seal(tlswire.RecordApplicationData, []byte("GET / HTTP/1.1\r\n\r\n")))
+	f.Add(uint8(Padding2016_2107), bytes.Repeat([]byte{'A'}, 80))
+	f.Add(uint8(PaddingPOODLETLS), []byte{})
+	f.Fuzz(func(t *testing.T, flaw uint8, payload []byte) {
+		r, err := tlswire.NewCBCProtector(tlswire.VersionTLS12, key, key, nil, sha1.New)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = judge(r, payload, PaddingFlaw(flaw%6))
+	})
 }
