@@ -33,32 +33,58 @@ type Measured struct {
 
 // Describe summarizes results.
 func Describe(results []result.Result) Measured {
-	m := Measured{Results: len(results), Criteria: []string{}}
+	var m Measured
 	for i := range results {
-		r := &results[i]
-		if g := r.Grade; g != nil && g.Letter != "" {
-			c := g.Criteria
-			if c == "" {
-				c = "unknown"
-			}
-			if g.GradedBy != "" && g.GradedBy != "mhealthsec" {
-				c += " (" + g.GradedBy + ")"
-			}
-			if !slices.Contains(m.Criteria, c) {
-				m.Criteria = append(m.Criteria, c)
-			}
+		m.add(measureOf(&results[i]))
+	}
+	return m.done()
+}
+
+// measure is what Describe reads of one result: its criteria ("" when it has no grade)
+// and its measurement time.
+type measure struct {
+	criteria  string
+	startedAt time.Time
+}
+
+func measureOf(r *result.Result) measure {
+	var ms measure
+	if g := r.Grade; g != nil && g.Letter != "" {
+		ms.criteria = g.Criteria
+		if ms.criteria == "" {
+			ms.criteria = "unknown"
 		}
-		if r.StartedAt.IsZero() {
-			m.Undated++
-			continue
+		if g.GradedBy != "" && g.GradedBy != "mhealthsec" {
+			ms.criteria += " (" + g.GradedBy + ")"
 		}
-		t := r.StartedAt.UTC()
-		if m.First == nil || t.Before(*m.First) {
-			m.First = &t
-		}
-		if m.Last == nil || t.After(*m.Last) {
-			m.Last = &t
-		}
+	}
+	ms.startedAt = r.StartedAt
+	return ms
+}
+
+// add counts one result into m.
+func (m *Measured) add(ms measure) {
+	m.Results++
+	if c := ms.criteria; c != "" && !slices.Contains(m.Criteria, c) {
+		m.Criteria = append(m.Criteria, c)
+	}
+	if ms.startedAt.IsZero() {
+		m.Undated++
+		return
+	}
+	t := ms.startedAt.UTC()
+	if m.First == nil || t.Before(*m.First) {
+		m.First = &t
+	}
+	if m.Last == nil || t.After(*m.Last) {
+		m.Last = &t
+	}
+}
+
+// done returns m with its criteria sorted (and never nil).
+func (m Measured) done() Measured {
+	if m.Criteria == nil {
+		m.Criteria = []string{}
 	}
 	slices.Sort(m.Criteria)
 	return m

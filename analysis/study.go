@@ -3,13 +3,13 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/mhealthsec/mhealthsec/analysis/stats"
 	"github.com/mhealthsec/mhealthsec/datasets"
-	"github.com/mhealthsec/mhealthsec/probe/grade"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
@@ -153,50 +153,11 @@ func normalizeLetter(s string) string {
 
 // Facts derives the analysis facts of one row. r is nil when the server has no result.
 func Facts(s datasets.Server, r *result.Result, trust TrustPolicy) ServerFacts {
-	var f ServerFacts
-	switch {
-	case s.Scheme == datasets.SchemeHTTP:
-		f.Status = StatusPlainHTTP
-		return f
-	case r == nil:
-		f.Status = StatusNoResult
-		return f
+	if s.Scheme == datasets.SchemeHTTP || r == nil {
+		return rowFacts(&s, nil, trust)
 	}
-	// Observations stand even when the grade is missing.
-	f.TLS13 = r.Protocols.Supported(result.TLS13)
-	f.HSTS = r.HTTP != nil && r.HTTP.HSTS != nil && r.HTTP.HSTS.Present && !r.HTTP.HSTS.Invalid && r.HTTP.HSTS.MaxAge > 0
-	f.Vulnerable = anyExploitable(&r.Vulnerabilities)
-	if c := r.Certificate; c != nil {
-		f.CertProblem = (c.Trusted != nil && !*c.Trusted) || !c.HostnameMatch || c.Expired || c.NotYetValid || c.SelfSigned || (c.Revoked != nil && *c.Revoked)
-		f.CertUnknown = !f.CertProblem && c.Trusted == nil
-	}
-	f.OldProtocol = r.Protocols.Supported(result.SSLv2) || r.Protocols.Supported(result.SSLv3) || r.Protocols.Supported(result.TLS10)
-	f.WeakCipher = r.Vulnerabilities.RC4 != nil && *r.Vulnerabilities.RC4
-	for _, c := range r.Ciphers {
-		if c.Cipher == "RC4" || c.Cipher == "3DES" || strings.Contains(c.Name, "_RC4_") || strings.Contains(c.Name, "3DES") {
-			f.WeakCipher = true
-			break
-		}
-	}
-	if r.Error != nil || r.Grade == nil || r.Grade.Letter == "" {
-		f.Status = StatusError
-		return f
-	}
-	letter := normalizeLetter(r.Grade.Letter)
-	if letter == "T" || letter == "M" {
-		switch trust {
-		case TrustExclude:
-			f.Status = StatusTrustExcl
-			return f
-		case TrustIgnore:
-			if ti := normalizeLetter(r.Grade.TrustIgnored); ti != "" {
-				letter = ti
-			}
-		}
-	}
-	f.Status, f.Letter = StatusGraded, letter
-	f.BelowA = !result.InARange(letter)
-	return f
+	rf := reduceResult(r, nil)
+	return rowFacts(&s, &rf, trust)
 }
 
 // CategoryGrades is the grade distribution of one server category.
@@ -343,171 +304,384 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 	if st == nil {
 		return nil, errors.New("analyze study: no study")
 	}
+	c := newStudyCounter(st.Apps, cfg)
+	for i := range st.Results {
+		c.addResult(c.reduce(&st.Results[i]))
+	}
+	for i := range st.Servers {
+		if err := c.addServer(&st.Servers[i]); err != nil {
+			return nil, err
+		}
+	}
+	return c.result()
+}
+
+// AnalyzeStudyDir reads the study folder dir and analyses it as AnalyzeStudy does, with
+// the same result and the same errors as LoadStudy and AnalyzeStudy, but without loading
+// the study: results are reduced to the few facts the analysis reads as they are decoded,
+// and servers.csv is counted row by row, so memory grows with the endpoints, not the
+// rows. prepare, when not nil, is applied to every result before it is read (to regrade
+// it, say); it runs on several goroutines at once.
+func AnalyzeStudyDir(dir string, cfg StudyConfig, prepare func(r *result.Result)) (*StudyResult, error) {
+	var c *studyCounter
+	var rowErr error
+	err := datasets.ScanStudy(dir, datasets.StudyScan[reduced]{
+		Apps: func(apps []datasets.App) { c = newStudyCounter(apps, cfg) },
+		Reduce: func(r *result.Result, v *reduced) {
+			if prepare != nil {
+				prepare(r)
+			}
+			*v = c.reduce(r)
+		},
+		Result: func(_ int, v *reduced) { c.addResult(*v) },
+		Server: func(_ int, s *datasets.Server) {
+			if rowErr == nil {
+				rowErr = c.addServer(s)
+			}
+		},
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case rowErr != nil:
+		return nil, rowErr
+	}
+	return c.result()
+}
+
+// reduced is one result as the study counter keeps it: its endpoint, its facts and what
+// Describe reads.
+type reduced struct {
+	key   endpoint
+	facts resultFacts
+	ms    measure
+}
+
+// packedFacts is resultFacts in 32 bytes, its strings numbered (studyCounter.strs).
+type packedFacts struct {
+	bits                         uint16
+	letter, trustIgnored, reason uint32
+	simKnown, simConnects        uint64
+}
+
+const (
+	pfTLS13 = 1 << iota
+	pfHSTS
+	pfVulnerable
+	pfCert
+	pfOldProto
+	pfWeak
+	pfGraded
+	pfSims
+	pfCertUnknown
+	pfTrustUnknown
+)
+
+// endpointInfo is what the counter knows of an endpoint (lower-case host, port): its
+// result, if any (an index into facts, or -1), and with which schemes rows named it.
+type endpointInfo struct {
+	facts   int32
+	schemes uint8 // 1: https, 2: http
+}
+
+// studyCounter computes a StudyResult from results and then server rows, one at a time.
+type studyCounter struct {
+	cfg      StudyConfig
+	apps     []datasets.App
+	appIndex map[string]int
+	appsByID map[string][]int // every app with that id (ClientReach counts each)
+	clients  simClients
+
+	strs      []string // interned strings of packed facts; strs[0] is ""
+	strIndex  map[string]uint32
+	facts     []packedFacts
+	endpoints map[endpoint]endpointInfo
+	otherEPs  map[schemeEndpoint]struct{} // rows of schemes other than https and http
+	distinct  int                         // distinct endpoints with their scheme
+	measured  Measured
+
+	out                                      *StudyResult
+	flags                                    []appFlags
+	catIndex                                 map[string]int
+	catBelow                                 []int
+	byAvail, byPlatform                      map[string]*groupCount
+	funcBelow, funcGraded, othBelow, othGrad int
+	findings                                 []func(f *ServerFacts) bool // findingTests()
+	certFinding                              int                         // FindingCert's index
+	reach                                    []reachState
+}
+
+type schemeEndpoint struct {
+	endpoint
+	scheme string
+}
+
+// appFlags records per app and group (functional, others) which findings were seen.
+type appFlags struct {
+	functional, others []bool // indexed like Findings()
+	// undecided: a server of the group could not be judged for the finding.
+	undecidedFunctional, undecidedOthers []bool
+	hasOthers                            bool
+}
+
+// groupCount counts graded functional servers below A of one group of apps, for Test 2.
+type groupCount struct{ below, graded int }
+
+func newStudyCounter(apps []datasets.App, cfg StudyConfig) *studyCounter {
 	if cfg.Trust == "" {
 		cfg.Trust = TrustBelow
 	}
-	results := IndexResults(st.Results)
-	appIndex := make(map[string]int, len(st.Apps))
-	out := &StudyResult{Trust: cfg.Trust, Adjust: cfg.Adjust.String(), Apps: len(st.Apps), AppsBy: map[string]int{}}
-	for i, a := range st.Apps {
-		appIndex[a.ID] = i
-		out.AppsBy[a.Platform]++
+	c := &studyCounter{cfg: cfg, apps: apps, appIndex: make(map[string]int, len(apps)), appsByID: make(map[string][]int, len(apps)),
+		clients: newSimClients(), strs: []string{""}, strIndex: map[string]uint32{"": 0},
+		endpoints: map[endpoint]endpointInfo{}, catIndex: map[string]int{},
+		byAvail: map[string]*groupCount{}, byPlatform: map[string]*groupCount{}}
+	c.out = &StudyResult{Trust: cfg.Trust, Adjust: cfg.Adjust.String(), Apps: len(apps), AppsBy: map[string]int{}}
+	for i, a := range apps {
+		c.appIndex[a.ID] = i
+		c.appsByID[a.ID] = append(c.appsByID[a.ID], i)
+		c.out.AppsBy[a.Platform]++
 	}
-
-	// Per app and group (functional, others): which findings were seen.
-	type appFlags struct {
-		functional, others []bool // indexed like Findings()
-		// undecided: a server of the group could not be judged for the finding.
-		undecidedFunctional, undecidedOthers []bool
-		hasOthers                            bool
-	}
-	flags := make([]appFlags, len(st.Apps))
-	for i := range flags {
+	c.flags = make([]appFlags, len(apps))
+	for i := range c.flags {
 		n := len(Findings())
-		flags[i].functional, flags[i].others = make([]bool, n), make([]bool, n)
-		flags[i].undecidedFunctional, flags[i].undecidedOthers = make([]bool, n), make([]bool, n)
+		c.flags[i].functional, c.flags[i].others = make([]bool, n), make([]bool, n)
+		c.flags[i].undecidedFunctional, c.flags[i].undecidedOthers = make([]bool, n), make([]bool, n)
 	}
-	findingIdx := map[string]int{}
-	for i, f := range Findings() {
-		findingIdx[f] = i
+	for i, cat := range datasets.Categories() {
+		c.catIndex[cat] = i
+		c.out.Categories = append(c.out.Categories, CategoryGrades{Category: cat, Grades: map[string]int{}})
 	}
-	catIndex := map[string]int{}
-	for i, c := range datasets.Categories() {
-		catIndex[c] = i
-		out.Categories = append(out.Categories, CategoryGrades{Category: c, Grades: map[string]int{}})
-	}
-	catBelow := make([]int, len(out.Categories))
-	// Graded functional servers below A per app group, for Test 2.
-	type groupCount struct{ below, graded int }
-	byAvail := map[string]*groupCount{}
-	byPlatform := map[string]*groupCount{}
-	count := func(m map[string]*groupCount, k string, below bool) {
-		g := m[k]
-		if g == nil {
-			g = &groupCount{}
-			m[k] = g
-		}
-		g.graded++
-		if below {
-			g.below++
-		}
-	}
-	var funcBelow, funcGraded, othBelow, othGraded int
-	type schemeEndpoint struct {
-		endpoint
-		scheme string
-	}
-	endpoints := map[schemeEndpoint]struct{}{}
-	for _, s := range st.Servers {
-		ai, ok := appIndex[s.AppID]
-		if !ok {
-			out.UnknownApps++
-			continue
-		}
-		app := &st.Apps[ai]
-		out.Rows++
-		// LoadStudy gives hosts in lower case; lower again only when needed.
-		key := endpoint{s.Host, s.Port}
-		if strings.ToLower(s.Host) != s.Host {
-			key.host = strings.ToLower(s.Host)
-		}
-		endpoints[schemeEndpoint{key, s.Scheme}] = struct{}{}
-		var r *result.Result
-		if s.Scheme == datasets.SchemeHTTPS {
-			r = results[key]
-		}
-		f := Facts(s, r, cfg.Trust)
-		if r != nil && r.Certificate != nil && r.Certificate.Trusted == nil {
-			out.TrustUnknown++
-		}
-		ci, ok := catIndex[s.Category]
-		if !ok {
-			return nil, fmt.Errorf("analyze study: server %s of app %s: unknown category %q", key, s.AppID, s.Category)
-		}
-		cg := &out.Categories[ci]
-		cg.Rows++
-		ref := ServerRef{AppID: s.AppID, Host: s.Host, Port: s.Port, Category: s.Category}
-		switch f.Status {
-		case StatusGraded:
-			cg.Graded++
-			cg.Grades[f.Letter]++
-			if f.BelowA {
-				catBelow[ci]++
-			}
-		case StatusError:
-			cg.Errors++
-			ref.Reason = "no grade"
-			if r != nil && r.Error != nil {
-				ref.Reason = string(r.Error.Kind) + ": " + r.Error.Message
-			} else if ok, why := grade.Gradable(r); !ok {
-				ref.Reason = "not graded: " + why
-			}
-			out.Ungraded = append(out.Ungraded, ref)
-		case StatusNoResult:
-			cg.NoResult++
-			ref.Reason = "no result for this host and port in results.jsonl"
-			out.Unprobed = append(out.Unprobed, ref)
-		case StatusPlainHTTP:
-			cg.PlainHTTP++
-		case StatusTrustExcl:
-			cg.Excluded++
-		}
-		functional := s.Category == datasets.CategoryFunctional
-		others := IsOthers(s.Category)
-		if !functional && !others {
-			continue
-		}
-		group, undecided := flags[ai].others, flags[ai].undecidedOthers
-		if functional {
-			group, undecided = flags[ai].functional, flags[ai].undecidedFunctional
-		} else {
-			flags[ai].hasOthers = true
-		}
-		if f.CertUnknown {
-			undecided[findingIdx[FindingCert]] = true
-		}
-		set := func(name string, v bool) {
-			if v {
-				group[findingIdx[name]] = true
-			}
-		}
-		set(FindingTLS13, f.TLS13)
-		set(FindingHSTS, f.HSTS)
-		set(FindingBelowA, f.BelowA)
-		set(FindingUnsecured, f.Status == StatusPlainHTTP)
-		set(FindingVulnerable, f.Vulnerable)
-		set(FindingCert, f.CertProblem)
-		set(FindingOldProto, f.OldProtocol)
-		set(FindingWeakCipher, f.WeakCipher)
-		if f.Status != StatusGraded {
-			continue
-		}
-		if functional {
-			funcGraded++
-			if f.BelowA {
-				funcBelow++
-			}
-			count(byAvail, app.Availability, f.BelowA)
-			count(byPlatform, app.Platform, f.BelowA)
-		} else {
-			othGraded++
-			if f.BelowA {
-				othBelow++
-			}
-		}
-	}
-	out.Endpoints = len(endpoints)
-	for i := range out.Categories {
-		out.Categories[i].BelowA = share(catBelow[i], out.Categories[i].Graded)
-	}
-	out.FunctionalBelowA = share(funcBelow, funcGraded)
-	out.OthersBelowA = share(othBelow, othGraded)
+	c.catBelow = make([]int, len(c.out.Categories))
+	c.findings = findingTests()
+	c.certFinding = slices.Index(Findings(), FindingCert)
+	c.reach = newReach(apps)
+	return c
+}
 
-	for _, name := range Findings() {
+// reduce reads what the counter needs of r. It keeps nothing of r and may run on
+// several goroutines at once.
+func (c *studyCounter) reduce(r *result.Result) reduced {
+	return reduced{key: endpoint{strings.ToLower(r.Host), r.Port}, facts: reduceResult(r, c.clients), ms: measureOf(r)}
+}
+
+func (c *studyCounter) intern(s string) uint32 {
+	if i, ok := c.strIndex[s]; ok {
+		return i
+	}
+	i := uint32(len(c.strs))
+	c.strs = append(c.strs, s)
+	c.strIndex[s] = i
+	return i
+}
+
+// addResult counts one result, in file order: the last result of an endpoint wins.
+func (c *studyCounter) addResult(v reduced) {
+	c.measured.add(v.ms)
+	f := &v.facts
+	p := packedFacts{letter: c.intern(f.letter), trustIgnored: c.intern(f.trustIgnored), reason: c.intern(f.reason),
+		simKnown: f.simKnown, simConnects: f.simConnects}
+	for _, b := range []struct {
+		set bool
+		bit uint16
+	}{{f.observed.TLS13, pfTLS13}, {f.observed.HSTS, pfHSTS}, {f.observed.Vulnerable, pfVulnerable},
+		{f.observed.CertProblem, pfCert}, {f.observed.OldProtocol, pfOldProto}, {f.observed.WeakCipher, pfWeak},
+		{f.graded, pfGraded}, {f.sims, pfSims}, {f.observed.CertUnknown, pfCertUnknown}, {f.trustUnknown, pfTrustUnknown}} {
+		if b.set {
+			p.bits |= b.bit
+		}
+	}
+	info, ok := c.endpoints[v.key]
+	if ok && info.facts >= 0 {
+		c.facts[info.facts] = p
+		return
+	}
+	info.facts = int32(len(c.facts))
+	c.facts = append(c.facts, p)
+	c.endpoints[v.key] = info
+}
+
+// lookup returns the facts of an endpoint's result.
+func (c *studyCounter) unpack(i int32) resultFacts {
+	p := &c.facts[i]
+	has := func(bit uint16) bool { return p.bits&bit != 0 }
+	return resultFacts{
+		observed: ServerFacts{TLS13: has(pfTLS13), HSTS: has(pfHSTS), Vulnerable: has(pfVulnerable),
+			CertProblem: has(pfCert), CertUnknown: has(pfCertUnknown), OldProtocol: has(pfOldProto), WeakCipher: has(pfWeak)},
+		trustUnknown: has(pfTrustUnknown),
+		graded:       has(pfGraded), letter: c.strs[p.letter], trustIgnored: c.strs[p.trustIgnored], reason: c.strs[p.reason],
+		sims: has(pfSims), simKnown: p.simKnown, simConnects: p.simConnects,
+	}
+}
+
+// addServer counts one servers.csv row; every result must have been added before.
+func (c *studyCounter) addServer(s *datasets.Server) error {
+	out := c.out
+	ai, ok := c.appIndex[s.AppID]
+	if !ok {
+		out.UnknownApps++
+		return nil
+	}
+	app := &c.apps[ai]
+	out.Rows++
+	// LoadStudy gives hosts in lower case; lower again only when needed.
+	key := endpoint{s.Host, s.Port}
+	if strings.ToLower(s.Host) != s.Host {
+		key.host = strings.ToLower(s.Host)
+	}
+	info, known := c.endpoints[key]
+	if !known {
+		info.facts = -1
+	}
+	var scheme uint8
+	switch s.Scheme {
+	case datasets.SchemeHTTPS:
+		scheme = 1
+	case datasets.SchemeHTTP:
+		scheme = 2
+	default:
+		if c.otherEPs == nil {
+			c.otherEPs = map[schemeEndpoint]struct{}{}
+		}
+		if _, seen := c.otherEPs[schemeEndpoint{key, s.Scheme}]; !seen {
+			c.otherEPs[schemeEndpoint{endpoint{strings.Clone(key.host), key.port}, strings.Clone(s.Scheme)}] = struct{}{}
+			c.distinct++
+		}
+	}
+	if info.schemes&scheme != scheme {
+		info.schemes |= scheme
+		c.distinct++
+		if !known {
+			key.host = strings.Clone(key.host) // not the CSV line it was cut from
+		}
+		c.endpoints[key] = info
+	}
+	var rf *resultFacts
+	if s.Scheme == datasets.SchemeHTTPS && info.facts >= 0 {
+		v := c.unpack(info.facts)
+		rf = &v
+	}
+	f := rowFacts(s, rf, c.cfg.Trust)
+	if rf != nil && rf.trustUnknown {
+		out.TrustUnknown++
+	}
+	ci, ok := c.catIndex[s.Category]
+	if !ok {
+		return fmt.Errorf("analyze study: server %s of app %s: unknown category %q", key, s.AppID, s.Category)
+	}
+	for _, i := range c.appsByID[s.AppID] {
+		c.reach[i].add(s, rf)
+	}
+	cg := &out.Categories[ci]
+	cg.Rows++
+	ref := ServerRef{AppID: s.AppID, Host: s.Host, Port: s.Port, Category: s.Category}
+	switch f.Status {
+	case StatusGraded:
+		cg.Graded++
+		cg.Grades[f.Letter]++
+		if f.BelowA {
+			c.catBelow[ci]++
+		}
+	case StatusError:
+		cg.Errors++
+		ref.Reason = "no grade"
+		if rf != nil && rf.reason != "" {
+			ref.Reason = rf.reason
+		}
+		out.Ungraded = append(out.Ungraded, ref)
+	case StatusNoResult:
+		cg.NoResult++
+		ref.Reason = "no result for this host and port in results.jsonl"
+		out.Unprobed = append(out.Unprobed, ref)
+	case StatusPlainHTTP:
+		cg.PlainHTTP++
+	case StatusTrustExcl:
+		cg.Excluded++
+	}
+	functional := s.Category == datasets.CategoryFunctional
+	others := IsOthers(s.Category)
+	if !functional && !others {
+		return nil
+	}
+	group, undecided := c.flags[ai].others, c.flags[ai].undecidedOthers
+	if functional {
+		group, undecided = c.flags[ai].functional, c.flags[ai].undecidedFunctional
+	} else {
+		c.flags[ai].hasOthers = true
+	}
+	if f.CertUnknown {
+		undecided[c.certFinding] = true
+	}
+	for i, shows := range c.findings {
+		if shows(&f) {
+			group[i] = true
+		}
+	}
+	if f.Status != StatusGraded {
+		return nil
+	}
+	if functional {
+		c.funcGraded++
+		if f.BelowA {
+			c.funcBelow++
+		}
+		count(c.byAvail, app.Availability, f.BelowA)
+		count(c.byPlatform, app.Platform, f.BelowA)
+	} else {
+		c.othGrad++
+		if f.BelowA {
+			c.othBelow++
+		}
+	}
+	return nil
+}
+
+// findingTests returns, indexed like Findings(), whether a row's facts show each finding.
+func findingTests() []func(f *ServerFacts) bool {
+	tests := map[string]func(f *ServerFacts) bool{
+		FindingTLS13:      func(f *ServerFacts) bool { return f.TLS13 },
+		FindingHSTS:       func(f *ServerFacts) bool { return f.HSTS },
+		FindingBelowA:     func(f *ServerFacts) bool { return f.BelowA },
+		FindingUnsecured:  func(f *ServerFacts) bool { return f.Status == StatusPlainHTTP },
+		FindingVulnerable: func(f *ServerFacts) bool { return f.Vulnerable },
+		FindingCert:       func(f *ServerFacts) bool { return f.CertProblem },
+		FindingOldProto:   func(f *ServerFacts) bool { return f.OldProtocol },
+		FindingWeakCipher: func(f *ServerFacts) bool { return f.WeakCipher },
+	}
+	out := make([]func(f *ServerFacts) bool, len(Findings()))
+	for i, name := range Findings() {
+		out[i] = tests[name]
+	}
+	return out
+}
+
+func count(m map[string]*groupCount, k string, below bool) {
+	g := m[k]
+	if g == nil {
+		g = &groupCount{}
+		m[k] = g
+	}
+	g.graded++
+	if below {
+		g.below++
+	}
+}
+
+// result finishes the analysis once every row is counted.
+func (c *studyCounter) result() (*StudyResult, error) {
+	out, cfg := c.out, c.cfg
+	out.Endpoints = c.distinct
+	for i := range out.Categories {
+		out.Categories[i].BelowA = share(c.catBelow[i], out.Categories[i].Graded)
+	}
+	out.FunctionalBelowA = share(c.funcBelow, c.funcGraded)
+	out.OthersBelowA = share(c.othBelow, c.othGrad)
+
+	findingIdx := map[string]int{}
+	for k, name := range Findings() {
+		findingIdx[name] = k
 		fc := FindingCounts{Finding: name, Label: FindingLabel(name)}
-		k := findingIdx[name]
-		for i, a := range st.Apps {
-			fl := flags[i]
+		for i, a := range c.apps {
+			fl := c.flags[i]
 			android := a.Platform == datasets.PlatformAndroid
 			if fl.functional[k] {
 				fc.TotalFunctional++
@@ -534,26 +708,26 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 		}
 		out.Findings = append(out.Findings, fc)
 	}
-	for _, fl := range flags {
+	for _, fl := range c.flags {
 		if fl.hasOthers {
 			out.AppsWithOthers++
 		}
 	}
 	below, unsec, othersBelow := out.Findings[findingIdx[FindingBelowA]], out.Findings[findingIdx[FindingUnsecured]], out.Findings[findingIdx[FindingBelowA]]
-	out.AppsFunctionalBelowA = share(below.TotalFunctional, len(st.Apps))
-	out.AppsUnsecured = share(unsec.TotalFunctional, len(st.Apps))
-	out.AppsOthersBelowA = share(othersBelow.TotalOthers, len(st.Apps))
+	out.AppsFunctionalBelowA = share(below.TotalFunctional, len(c.apps))
+	out.AppsUnsecured = share(unsec.TotalFunctional, len(c.apps))
+	out.AppsOthersBelowA = share(othersBelow.TotalOthers, len(c.apps))
 
-	if cfg.Baseline != nil && funcGraded > 0 {
-		t1, err := PulseTest(funcBelow, funcGraded, *cfg.Baseline, cfg.PulseN)
+	if cfg.Baseline != nil && c.funcGraded > 0 {
+		t1, err := PulseTest(c.funcBelow, c.funcGraded, *cfg.Baseline, cfg.PulseN)
 		if err != nil {
 			return nil, fmt.Errorf("analyze study: test 1: %w", err)
 		}
 		out.Test1 = &t1
 	}
-	if cfg.Reference != nil && funcGraded > 0 {
-		fg := out.Categories[catIndex[datasets.CategoryFunctional]].Grades
-		rt, err := TestReference(fg, funcBelow, Describe(st.Results), cfg.Reference, cfg.fisher())
+	if cfg.Reference != nil && c.funcGraded > 0 {
+		fg := out.Categories[c.catIndex[datasets.CategoryFunctional]].Grades
+		rt, err := TestReference(fg, c.funcBelow, c.measured.done(), cfg.Reference, cfg.fisher())
 		if err != nil {
 			return nil, fmt.Errorf("analyze study: test 1 against %s: %w", cfg.Reference.File, err)
 		}
@@ -570,8 +744,8 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 		m    map[string]*groupCount
 		a, b string
 	}{
-		{"international_vs_de_only", byAvail, datasets.AvailabilityInternational, datasets.AvailabilityGermanOnly},
-		{"android_vs_ios", byPlatform, datasets.PlatformAndroid, datasets.PlatformIOS},
+		{"international_vs_de_only", c.byAvail, datasets.AvailabilityInternational, datasets.AvailabilityGermanOnly},
+		{"android_vs_ios", c.byPlatform, datasets.PlatformAndroid, datasets.PlatformIOS},
 	} {
 		ga, gb := get(spec.m, spec.a), get(spec.m, spec.b)
 		out.Test2 = append(out.Test2, groupTest(spec.name, spec.a, spec.b, ga.below, ga.graded, gb.below, gb.graded))
@@ -579,7 +753,7 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 	if err := out.adjust(cfg.Adjust); err != nil {
 		return nil, err
 	}
-	out.ClientReach = ClientReach(st)
+	out.ClientReach = reachResult(c.apps, c.reach)
 	return out, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"net"
 	"slices"
@@ -389,11 +388,21 @@ func ReadServers(r io.Reader, name string, apps []App) ([]Server, error) {
 // readServers reads servers.csv; rowsHint, when more than 0, is about how many rows it has
 // (at least as many is best), to size the tables once.
 func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint int, errs *fileErrors) []Server {
+	servers := make([]Server, 0, rowsHint)
+	if !scanServers(r, file, knownApps, rowsHint, errs, func(_ int, s Server) { servers = append(servers, s) }) {
+		return []Server{}
+	}
+	return servers
+}
+
+// scanServers checks the rows of servers.csv and hands each good one to fn, in file order;
+// s is fn's to keep. Errors go to errs, in line order. Like readCSV it returns false when
+// a CSV syntax error stopped the read: the rows fn was given must then be dropped.
+func scanServers(r io.Reader, file string, knownApps map[string]bool, rowsHint int, errs *fileErrors, fn func(line int, s Server)) bool {
 	cols := ServerColumns()
 	iApp, iHost, iPort, iScheme, iCat := slices.Index(cols, "app_id"), slices.Index(cols, "host"),
 		slices.Index(cols, "port"), slices.Index(cols, "scheme"), slices.Index(cols, "category")
-	servers := make([]Server, 0, rowsHint)
-	dups := newEndpointSet(rowsHint)
+	dups := newServerSet(rowsHint)
 	// Row errors are collected apart from the file's CSV errors, then merged in line order.
 	rowErrs := &fileErrors{}
 	complete := readCSV(r, file, cols, errs, func(row *csvRow) {
@@ -428,84 +437,63 @@ func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 		if !ok {
 			return
 		}
-		if first := dups.add(servers, s, row.line); first > 0 {
+		if first := dups.add(&s, row.line); first > 0 {
 			errs.add(&InputError{File: file, Line: row.line, Column: "host",
 				Expected: fmt.Sprintf("one row per app_id, host, port and scheme (same as line %d)", first),
 				Got:      fmt.Sprintf("%s %s://%s:%d", s.AppID, s.Scheme, s.Host, s.Port)})
 			return
 		}
-		servers = append(servers, s)
+		fn(row.line, s)
 	})
 	if !complete {
-		return []Server{}
+		return false
 	}
 	errs.mergeByLine(rowErrs)
-	return servers
+	return true
 }
 
-// endpointSet finds servers.csv rows that repeat an app_id, host, scheme and port. It
-// keys its table by a 64-bit hash of the four rather than by the four strings: a table of
-// a million rows is then a fifth of the size, and lookups far cheaper. Rows whose hashes
-// are equal but whose keys differ (almost never) are told apart in collided.
-type endpointSet struct {
-	seed     maphash.Seed
-	h        maphash.Hash
-	byHash   map[uint64]int // hash → index of the first such row in servers
-	lines    []int          // lines[i] is the line of servers[i]
-	collided map[serverKey]int
+// serverSet finds servers.csv rows that repeat an app_id, host, scheme and port, without
+// keeping the rows: it numbers the apps and the endpoints (host, port, scheme) it meets,
+// and keys its table of rows by the two numbers, an exact key of eight bytes. A study has
+// far fewer endpoints than rows, so the strings are held once per endpoint.
+type serverSet struct {
+	apps      map[string]uint32
+	endpoints map[serverEndpoint]uint32
+	first     map[uint64]int // app<<32 | endpoint → line of the first such row
 }
 
-type serverKey struct {
-	app, host, scheme string
-	port              int
+type serverEndpoint struct {
+	host  string
+	port  uint16 // valid: 1-65535
+	https bool
 }
 
-func newEndpointSet(rowsHint int) *endpointSet {
-	d := &endpointSet{seed: maphash.MakeSeed(), byHash: make(map[uint64]int, rowsHint), lines: make([]int, 0, rowsHint)}
-	d.h.SetSeed(d.seed)
-	return d
+func newServerSet(rowsHint int) *serverSet {
+	return &serverSet{apps: make(map[string]uint32), endpoints: make(map[serverEndpoint]uint32, rowsHint/4),
+		first: make(map[uint64]int, rowsHint)}
 }
 
-// add records s, about to be appended to servers, found on line. If an earlier row has
-// the same key, add returns that row's line and records nothing.
-func (d *endpointSet) add(servers []Server, s Server, line int) (first int) {
-	sum := d.sum(&s)
-	i, taken := d.byHash[sum]
-	switch {
-	case !taken:
-		d.byHash[sum] = len(servers)
-	case sameEndpoint(&servers[i], &s):
-		return d.lines[i]
-	default:
-		k := serverKey{s.AppID, s.Host, s.Scheme, s.Port}
-		if first := d.collided[k]; first > 0 {
-			return first
-		}
-		if d.collided == nil {
-			d.collided = make(map[serverKey]int)
-		}
-		d.collided[k] = line
+// add records s, found on line. If an earlier row has the same key, add returns that
+// row's line and records nothing.
+func (d *serverSet) add(s *Server, line int) (first int) {
+	app, ok := d.apps[s.AppID]
+	if !ok {
+		app = uint32(len(d.apps))
+		d.apps[strings.Clone(s.AppID)] = app
 	}
-	d.lines = append(d.lines, line)
+	key := serverEndpoint{s.Host, uint16(s.Port), s.Scheme == SchemeHTTPS}
+	ep, ok := d.endpoints[key]
+	if !ok {
+		ep = uint32(len(d.endpoints))
+		key.host = strings.Clone(key.host) // not the CSV line it was cut from
+		d.endpoints[key] = ep
+	}
+	k := uint64(app)<<32 | uint64(ep)
+	if first, taken := d.first[k]; taken {
+		return first
+	}
+	d.first[k] = line
 	return 0
-}
-
-// sum hashes the key of s; its port is valid (1-65535), two bytes.
-func (d *endpointSet) sum(s *Server) uint64 {
-	d.h.Reset()
-	d.h.WriteString(s.AppID)
-	d.h.WriteByte(0)
-	d.h.WriteString(s.Host)
-	d.h.WriteByte(0)
-	d.h.WriteString(s.Scheme)
-	d.h.WriteByte(0)
-	d.h.WriteByte(byte(s.Port >> 8))
-	d.h.WriteByte(byte(s.Port))
-	return d.h.Sum64()
-}
-
-func sameEndpoint(a, b *Server) bool {
-	return a.AppID == b.AppID && a.Host == b.Host && a.Scheme == b.Scheme && a.Port == b.Port
 }
 
 // normalizeHost trims and lower-cases a host name and checks that it could be one: no

@@ -240,37 +240,27 @@ func FuzzCSVReadersMatchReference(f *testing.F) {
 	f.Fuzz(func(t *testing.T, apps, servers []byte) { compareCSVReaders(t, apps, servers) })
 }
 
-// Rows whose hashes collide but whose keys differ are kept apart, and a repeat of either
-// is still found with the line of its first row.
-func TestEndpointSetCollision(t *testing.T) {
-	d := newEndpointSet(0)
+// Rows differing in any one of app, host, port and scheme are kept apart, and a repeat
+// is found with the line of its first row.
+func TestServerSetRepeats(t *testing.T) {
+	d := newServerSet(0)
 	a := Server{AppID: "a1", Host: "one.example", Port: 443, Scheme: SchemeHTTPS}
-	b := Server{AppID: "a1", Host: "two.example", Port: 443, Scheme: SchemeHTTPS}
-	c := Server{AppID: "a1", Host: "three.example", Port: 443, Scheme: SchemeHTTPS}
-	var servers []Server
-	add := func(s Server, line int) int {
-		first := d.add(servers, s, line)
-		if first == 0 {
-			servers = append(servers, s)
-		}
-		return first
-	}
-	if first := add(a, 2); first != 0 {
-		t.Fatalf("first row reported as a repeat of line %d", first)
-	}
-	// Make b and c hash like a.
-	d.byHash[d.sum(&b)] = 0
-	d.byHash[d.sum(&c)] = 0
 	steps := []struct {
 		s          Server
 		line, want int
-	}{{b, 3, 0}, {c, 4, 0}, {b, 5, 3}, {a, 6, 2}, {c, 7, 4}}
-	for _, st := range steps {
-		if got := add(st.s, st.line); got != st.want {
-			t.Errorf("line %d (%s): repeat of line %d, want %d", st.line, st.s.Host, got, st.want)
-		}
+	}{
+		{a, 2, 0},
+		{Server{AppID: "a2", Host: "one.example", Port: 443, Scheme: SchemeHTTPS}, 3, 0},
+		{Server{AppID: "a1", Host: "two.example", Port: 443, Scheme: SchemeHTTPS}, 4, 0},
+		{Server{AppID: "a1", Host: "one.example", Port: 8443, Scheme: SchemeHTTPS}, 5, 0},
+		{Server{AppID: "a1", Host: "one.example", Port: 443, Scheme: SchemeHTTP}, 6, 0},
+		{a, 7, 2},
+		{Server{AppID: "a2", Host: "one.example", Port: 443, Scheme: SchemeHTTPS}, 8, 3},
+		{Server{AppID: "a1", Host: "one.example", Port: 443, Scheme: SchemeHTTP}, 9, 6},
 	}
-	if len(servers) != 3 {
-		t.Errorf("%d servers kept, want 3", len(servers))
+	for _, st := range steps {
+		if got := d.add(&st.s, st.line); got != st.want {
+			t.Errorf("line %d (%+v): repeat of line %d, want %d", st.line, st.s, got, st.want)
+		}
 	}
 }

@@ -28,14 +28,14 @@ type lineSpan struct {
 	tooLong  bool
 }
 
-// batch is a run of consecutive lines of results.jsonl.
-type batch struct {
+// batch is a run of consecutive lines of results.jsonl, decoded into values of type T.
+type batch[T any] struct {
 	first int // line number of lines[0]
 	data  []byte
 	lines []lineSpan
 	// Filled in by a worker, one entry per line: where the line's result was decoded to
 	// (zero for a blank or bad line), its error, whether it is blank.
-	results []*result.Result
+	results []*T
 	errs    []error // nil for a good or blank line
 	blank   []bool
 	// readErr ends the file: the reader failed after the lines of this batch.
@@ -50,27 +50,36 @@ type batch struct {
 // dst[n-1] when dst is that long, so results need not be copied from batch to batch; fn
 // may move or overwrite dst[i] for i < n-1, never a later one.
 func decodeResults(r io.Reader, file string, dst []result.Result, fn func(line int, head []byte, res *result.Result, err error)) error {
+	return decodeLines(r, file, dst, func(line int, text []byte, res *result.Result) error {
+		return result.DecodeLine(file, line, text, res)
+	}, fn)
+}
+
+// decodeLines is decodeResults for any decoding of a line: decode turns the line's text
+// (trimmed, not blank) into v, on one of several goroutines, and fn sees the values in
+// file order.
+func decodeLines[T any](r io.Reader, file string, dst []T, decode func(line int, text []byte, v *T) error, fn func(line int, head []byte, v *T, err error)) error {
 	br := bufio.NewReaderSize(r, 64<<10)
-	first := &batch{first: 1, done: make(chan struct{})}
+	first := &batch[T]{first: 1, done: make(chan struct{})}
 	if eof := first.fill(br, file); eof || first.readErr != nil {
 		// The whole file is one batch: decoded here, without goroutines, which would
 		// cost a small file more than its decoding.
-		first.decode(file, dst)
+		first.decode(file, dst, decode)
 		first.deliver(fn)
 		return first.readErr
 	}
 	workers := max(1, runtime.GOMAXPROCS(0))
-	work := make(chan *batch, workers)
+	work := make(chan *batch[T], workers)
 	// inOrder holds the batches in file order; its capacity bounds how far the reader runs
 	// ahead of fn, and so the memory held.
-	inOrder := make(chan *batch, 2*workers+2)
+	inOrder := make(chan *batch[T], 2*workers+2)
 	free := make(chan []byte, 2*workers+4) // data buffers handed back for reuse
 
 	go splitLines(br, file, first, work, inOrder, free)
 	for w := 0; w < workers; w++ {
 		go func() {
 			for b := range work {
-				b.decode(file, dst)
+				b.decode(file, dst, decode)
 				close(b.done)
 			}
 		}()
@@ -95,7 +104,7 @@ func decodeResults(r io.Reader, file string, dst []result.Result, fn func(line i
 }
 
 // deliver calls fn for every line of a decoded batch but the blank ones.
-func (b *batch) deliver(fn func(line int, head []byte, res *result.Result, err error)) {
+func (b *batch[T]) deliver(fn func(line int, head []byte, v *T, err error)) {
 	for i, sp := range b.lines {
 		if b.blank[i] {
 			continue
@@ -105,19 +114,19 @@ func (b *batch) deliver(fn func(line int, head []byte, res *result.Result, err e
 	}
 }
 
-func (b *batch) decode(file string, dst []result.Result) {
+func (b *batch[T]) decode(file string, dst []T, decode func(line int, text []byte, v *T) error) {
 	n := len(b.lines)
-	b.results = make([]*result.Result, n)
+	b.results = make([]*T, n)
 	b.errs = make([]error, n)
 	b.blank = make([]bool, n)
-	var local []result.Result // for lines past the end of dst
+	var local []T // for lines past the end of dst
 	for i, sp := range b.lines {
 		line := b.first + i
 		if line <= len(dst) {
 			b.results[i] = &dst[line-1]
 		} else {
 			if local == nil {
-				local = make([]result.Result, n)
+				local = make([]T, n)
 			}
 			b.results[i] = &local[i]
 		}
@@ -130,7 +139,7 @@ func (b *batch) decode(file string, dst []result.Result) {
 			b.blank[i] = true
 			continue
 		}
-		b.errs[i] = result.DecodeLine(file, line, text, b.results[i])
+		b.errs[i] = decode(line, text, b.results[i])
 	}
 }
 
@@ -138,7 +147,7 @@ func (b *batch) decode(file string, dst []result.Result) {
 // ends at '\n' or at the end of the input, and a line of result.MaxLineBytes bytes or more
 // (not counting '\n') is too long and skipped. Every batch goes to work and, in order, to
 // inOrder; both are closed at the end.
-func splitLines(br *bufio.Reader, file string, first *batch, work, inOrder chan<- *batch, free <-chan []byte) {
+func splitLines[T any](br *bufio.Reader, file string, first *batch[T], work, inOrder chan<- *batch[T], free <-chan []byte) {
 	defer close(work)
 	defer close(inOrder)
 	b := first
@@ -148,7 +157,7 @@ func splitLines(br *bufio.Reader, file string, first *batch, work, inOrder chan<
 		if b.eof || b.readErr != nil {
 			return
 		}
-		b = &batch{first: b.first + len(b.lines), done: make(chan struct{})}
+		b = &batch[T]{first: b.first + len(b.lines), done: make(chan struct{})}
 		select {
 		case b.data = <-free:
 		default:
@@ -160,7 +169,7 @@ func splitLines(br *bufio.Reader, file string, first *batch, work, inOrder chan<
 // fill reads whole lines into b until it holds about batchBytes; it reports, and records
 // in b.eof, whether the input ended. A failure to read is left in b.readErr. The first
 // batch's buffer grows from small as lines arrive, so a small file costs little.
-func (b *batch) fill(br *bufio.Reader, file string) bool {
+func (b *batch[T]) fill(br *bufio.Reader, file string) bool {
 	for len(b.data) < batchBytes && !b.eof {
 		var err error
 		b.eof, err = readLine(br, b, file)
@@ -173,7 +182,7 @@ func (b *batch) fill(br *bufio.Reader, file string) bool {
 }
 
 // readLine appends the next line of br to b; eof reports that the input has ended.
-func readLine(br *bufio.Reader, b *batch, file string) (eof bool, err error) {
+func readLine[T any](br *bufio.Reader, b *batch[T], file string) (eof bool, err error) {
 	start := len(b.data)
 	for {
 		frag, err := br.ReadSlice('\n')
@@ -211,7 +220,7 @@ func readLine(br *bufio.Reader, b *batch, file string) (eof bool, err error) {
 }
 
 // cutLong keeps the first headBytes of the too-long line that starts at data[start:].
-func (b *batch) cutLong(start int) {
+func (b *batch[T]) cutLong(start int) {
 	b.data = b.data[:min(len(b.data), start+headBytes)]
 	b.lines = append(b.lines, lineSpan{off: start, end: len(b.data), tooLong: true})
 }

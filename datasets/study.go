@@ -110,38 +110,19 @@ func LoadStudy(dir string) (*Study, error) {
 	st := &Study{Dir: dir}
 	all := &LoadError{}
 
-	appsPath := filepath.Join(dir, AppsFile)
-	f, err := os.Open(appsPath)
+	apps, ids, err := readAppsFile(dir, all)
 	if err != nil {
-		return nil, fmt.Errorf("load study %s: %s is required: %w", dir, AppsFile, err)
+		return nil, err
 	}
-	var appErrs fileErrors
-	apps, ids := readApps(f, appsPath, &appErrs)
-	f.Close()
-	all.merge(appErrs.err(appsPath))
 	st.Apps = apps
 
 	// results.jsonl does not depend on the other files: read it while servers.csv is read.
 	loaded := make(chan resultsLoad, 1)
 	go func() { loaded <- loadResults(dir) }()
 
-	serversPath := filepath.Join(dir, ServersFile)
-	var serversErr error
-	switch f, err := os.Open(serversPath); {
-	case err == nil:
-		var errs fileErrors
-		rows, err := countLines(f)
-		if err != nil {
-			serversErr = fmt.Errorf("load study %s: %w", dir, err)
-			f.Close()
-			break
-		}
-		st.Servers = readServers(f, serversPath, ids, rows, &errs)
-		f.Close()
-		all.merge(errs.err(serversPath))
-	case !errors.Is(err, fs.ErrNotExist):
-		serversErr = fmt.Errorf("load study %s: %w", dir, err)
-	}
+	serversErr := readServersFile(dir, all, func(f *os.File, path string, rows int, errs *fileErrors) {
+		st.Servers = readServers(f, path, ids, rows, errs)
+	})
 
 	res := <-loaded
 	switch {
@@ -157,6 +138,54 @@ func LoadStudy(dir string) (*Study, error) {
 		return nil, all
 	}
 	return st, nil
+}
+
+// readAppsFile reads dir's apps.csv, which a study must have; its input errors go to all.
+// It returns the good apps and the ids of every row (readApps).
+func readAppsFile(dir string, all *LoadError) ([]App, map[string]bool, error) {
+	path := filepath.Join(dir, AppsFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load study %s: %s is required: %w", dir, AppsFile, err)
+	}
+	defer f.Close()
+	var errs fileErrors
+	apps, ids := readApps(f, path, &errs)
+	all.merge(errs.err(path))
+	return apps, ids, nil
+}
+
+// readServersFile opens dir's servers.csv, if there is one, and has read read it; rows
+// is at least its number of rows, to size tables. Input errors go to all; only a file
+// that cannot be opened or read is returned.
+func readServersFile(dir string, all *LoadError, read func(f *os.File, path string, rows int, errs *fileErrors)) error {
+	path := filepath.Join(dir, ServersFile)
+	f, err := openOptional(dir, path)
+	if f == nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := countLines(f)
+	if err != nil {
+		return fmt.Errorf("load study %s: %w", dir, err)
+	}
+	var errs fileErrors
+	read(f, path, rows, &errs)
+	all.merge(errs.err(path))
+	return nil
+}
+
+// openOptional opens a file of the study folder dir that the study may lack: a missing
+// file gives a nil file and no error.
+func openOptional(dir, path string) (*os.File, error) {
+	f, err := os.Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("load study %s: %w", dir, err)
+	}
+	return f, nil
 }
 
 // countLines counts the newlines of f, which has at least as many as rows of CSV, and
@@ -195,12 +224,9 @@ type resultsLoad struct {
 // loadResults reads dir's results.jsonl, if there is one.
 func loadResults(dir string) resultsLoad {
 	path := filepath.Join(dir, ResultsFile)
-	f, err := os.Open(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return resultsLoad{}
-	case err != nil:
-		return resultsLoad{err: fmt.Errorf("load study %s: %w", dir, err)}
+	f, err := openOptional(dir, path)
+	if f == nil {
+		return resultsLoad{err: err}
 	}
 	defer f.Close()
 	lines, err := countLines(f)
@@ -251,19 +277,24 @@ func readResults(r io.Reader, file string, linesHint int, errs *fileErrors) ([]r
 			n++
 			return
 		}
-		ie := &InputError{File: file, Line: line, Expected: "one probe result JSON object per line",
-			Got: abbreviate(string(bytes.TrimSpace(head))), Err: err}
-		var le *result.LineError
-		if errors.As(err, &le) {
-			ie.Column, ie.Err = le.Field, le.Err
-		}
-		errs.add(ie)
+		errs.add(lineError(file, line, head, err))
 	})
 	if err != nil || n == 0 {
 		return nil, err
 	}
 	clear(dst[n:]) // slack of blank and bad lines: drop what it points to
 	return dst[:n:n], nil
+}
+
+// lineError is the input error of a results.jsonl line that does not decode.
+func lineError(file string, line int, head []byte, err error) *InputError {
+	ie := &InputError{File: file, Line: line, Expected: "one probe result JSON object per line",
+		Got: abbreviate(string(bytes.TrimSpace(head))), Err: err}
+	var le *result.LineError
+	if errors.As(err, &le) {
+		ie.Column, ie.Err = le.Field, le.Err
+	}
+	return ie
 }
 
 func checkResult(file string, line int, r *result.Result, errs *fileErrors) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/mhealthsec/mhealthsec/paper/report"
 	"github.com/mhealthsec/mhealthsec/paper/studyreport"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
+	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
 func newAnalyzeCmd() *cobra.Command {
@@ -108,23 +110,30 @@ replacing an earlier report only when the new one is complete.`,
 					return fmt.Errorf("analyze: --baseline-results: %w", err)
 				}
 			}
-			// Bad study files are a failure (exit 1), not a usage error: the command was
-			// called right, its input is wrong.
-			st, err := datasets.LoadStudy(args[0])
-			if err != nil {
-				return fmt.Errorf("analyze: %w", err)
-			}
+			// Each result is regraded as it is read, on the reading goroutines.
+			var prepare func(r *result.Result)
+			var regraded, unchanged atomic.Int64
 			if criteria != "" {
 				c, err := grade.ParseCriteria(criteria)
 				if err != nil {
 					return usageErrorf("analyze: --criteria: %v", err)
 				}
-				set.Regraded, set.KeptGrade = studyreport.Regrade(st, c)
+				prepare = func(r *result.Result) {
+					if studyreport.RegradeResult(r, c) {
+						regraded.Add(1)
+					} else {
+						unchanged.Add(1)
+					}
+				}
 			}
-			res, err := analysis.AnalyzeStudy(st, cfg)
+			// The study is read as it is analysed, never loaded whole. Bad study files are
+			// a failure (exit 1), not a usage error: the command was called right, its
+			// input is wrong.
+			res, err := analysis.AnalyzeStudyDir(args[0], cfg, prepare)
 			if err != nil {
 				return fmt.Errorf("analyze: %w", err)
 			}
+			set.Regraded, set.KeptGrade = int(regraded.Load()), int(unchanged.Load())
 			doc, err := studyreport.Document(set, res, cfg)
 			if err != nil {
 				return fmt.Errorf("analyze: %w", err)

@@ -493,15 +493,23 @@ func adjustedFamily(r *analysis.StudyResult) string {
 // how many kept their grade because the grader could not grade them.
 func Regrade(st *datasets.Study, c grade.Criteria) (regraded, kept int) {
 	for i := range st.Results {
-		r := &st.Results[i]
-		if ok, _ := grade.Gradable(r); !ok {
+		if RegradeResult(&st.Results[i], c) {
+			regraded++
+		} else {
 			kept++
-			continue
 		}
-		r.Grade = grade.Grade(r, c)
-		regraded++
 	}
 	return regraded, kept
+}
+
+// RegradeResult grades r under c if the grader can grade it, and reports whether it did;
+// otherwise r keeps its grade.
+func RegradeResult(r *result.Result, c grade.Criteria) bool {
+	if ok, _ := grade.Gradable(r); !ok {
+		return false
+	}
+	r.Grade = grade.Grade(r, c)
+	return true
 }
 
 // NoResults reports whether no server row of the study has a result at all (results.jsonl
