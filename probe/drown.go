@@ -131,10 +131,15 @@ func (k *DROWNKeys) Mark(r *result.Result) bool {
 	own := r.Protocols.SSLv2
 	var drown *bool
 	var note string
+	sameNote := "" // why drown_same_key is null; none when it is set
 	switch {
 	case same == nil && (r.Error != nil || servedKeys(r) != nil || r.Source != result.SourceProbe):
 		// Failed, imported, or not added to the index: nothing to say.
 		return false
+	case same == nil:
+		sameNote = "not compared: no certificate key was read"
+	}
+	switch {
 	case same == nil && isTrue(own):
 		drown, note = result.Bool(true), "VULNERABLE: SSL 2.0 on this endpoint; other services with its key not compared: no certificate key was read"
 	case same == nil && own != nil:
@@ -153,7 +158,8 @@ func (k *DROWNKeys) Mark(r *result.Result) bool {
 		drown, note = result.Bool(false), "no SSL 2.0 here, and no other endpoint of the scan speaks SSL 2.0 with this key (services outside the scan not checked)"
 	}
 	changedVerdict := !sameBool(v.DROWN, drown)
-	if !changedVerdict && slices.Equal(v.DROWNSameKey, same) && (v.DROWNSameKey == nil) == (same == nil) && v.Notes["DROWN"] == note {
+	if !changedVerdict && slices.Equal(v.DROWNSameKey, same) && (v.DROWNSameKey == nil) == (same == nil) &&
+		v.Notes["DROWN"] == note && v.Notes["drown_same_key"] == sameNote {
 		return false
 	}
 	v.DROWN, v.DROWNSameKey = drown, same
@@ -161,6 +167,9 @@ func (k *DROWNKeys) Mark(r *result.Result) bool {
 		v.Notes = map[string]string{}
 	}
 	v.Notes["DROWN"] = note
+	if delete(v.Notes, "drown_same_key"); sameNote != "" {
+		v.Notes["drown_same_key"] = sameNote
+	}
 	if changedVerdict && r.Grade != nil && r.Grade.GradedBy == grade.GradedBy {
 		r.Grade = grade.Grade(r, grade.Criteria(r.Grade.Criteria))
 	}

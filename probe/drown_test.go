@@ -120,8 +120,10 @@ func TestDROWNAcrossServices(t *testing.T) {
 		if r.Certificate == nil || r.Certificate.SPKISHA256 != want {
 			t.Fatalf("%s: certificate %+v, want SPKI SHA-256 %s", tg, r.Certificate, want)
 		}
-		if !isFalse(r.Vulnerabilities.DROWN) || r.Vulnerabilities.DROWNSameKey != nil || r.Grade == nil || r.Grade.Letter == "F" {
-			t.Fatalf("%s before the pass: DROWN %v same key %v grade %+v; want false, null, not F", tg, r.Vulnerabilities.DROWN, r.Vulnerabilities.DROWNSameKey, r.Grade)
+		if !isFalse(r.Vulnerabilities.DROWN) || r.Vulnerabilities.DROWNSameKey != nil || r.Grade == nil || r.Grade.Letter == "F" ||
+			!strings.HasPrefix(r.Vulnerabilities.Notes["drown_same_key"], "not compared yet") {
+			t.Fatalf("%s before the pass: DROWN %v same key %v (%q) grade %+v; want false, null with a note, not F", tg,
+				r.Vulnerabilities.DROWN, r.Vulnerabilities.DROWNSameKey, r.Vulnerabilities.Notes["drown_same_key"], r.Grade)
 		}
 	}
 
@@ -142,7 +144,8 @@ func TestDROWNAcrossServices(t *testing.T) {
 	for _, tg := range shared {
 		r := after[tg.String()]
 		v := r.Vulnerabilities
-		if !isTrue(v.DROWN) || !slices.Equal(v.DROWNSameKey, []string{sslv2.String()}) || !strings.Contains(v.Notes["DROWN"], sslv2.String()) {
+		if !isTrue(v.DROWN) || !slices.Equal(v.DROWNSameKey, []string{sslv2.String()}) || !strings.Contains(v.Notes["DROWN"], sslv2.String()) ||
+			v.Notes["drown_same_key"] != "" {
 			t.Errorf("%s: DROWN %v same key %v note %q; want true via %s", tg, v.DROWN, v.DROWNSameKey, v.Notes["DROWN"], sslv2)
 		}
 		if r.Grade == nil || r.Grade.Letter != "F" || !slices.ContainsFunc(r.Grade.Caps, func(c result.Rule) bool { return c.Rule == "drown" && strings.Contains(c.Reason, sslv2.String()) }) {
@@ -240,7 +243,8 @@ func TestMarkDROWNEdges(t *testing.T) {
 	imported := result.Result{Target: "i:443", Source: result.SourceSSLLabs, Certificate: &result.Certificate{SPKISHA256: spki}}
 	rs := []result.Result{v2, unknownV2, failed, noKey, unparsed, probeNoKey, imported}
 	sum := MarkDROWN(rs)
-	if v := rs[5].Vulnerabilities; !isFalse(v.DROWN) || v.DROWNSameKey != nil || !strings.Contains(v.Notes["DROWN"], "no certificate key was read") {
+	if v := rs[5].Vulnerabilities; !isFalse(v.DROWN) || v.DROWNSameKey != nil || !strings.Contains(v.Notes["DROWN"], "no certificate key was read") ||
+		!strings.Contains(v.Notes["drown_same_key"], "no certificate key was read") {
 		t.Errorf("probe result without a key: DROWN %v same %v note %q; want false, null, a note why", v.DROWN, v.DROWNSameKey, v.Notes["DROWN"])
 	}
 	if v := rs[6].Vulnerabilities; v.DROWN != nil || v.DROWNSameKey != nil || v.Notes != nil {

@@ -20,7 +20,7 @@ func measuredAll() *Result {
 		EarlyData:         &f,
 		HTTP:              &HTTP{SecurityHeaders: &SecurityHeaders{}},
 		ClientSimulations: []ClientSimulation{{Client: "android-4.4", Connects: &f}},
-		Vulnerabilities:   Vulnerabilities{POODLETLS: &f, SleepingPOODLE: &f, ZombiePOODLE: &f, GOLDENDOODLE: &f, PaddingOracle: &f},
+		Vulnerabilities:   Vulnerabilities{POODLETLS: &f, SleepingPOODLE: &f, ZombiePOODLE: &f, GOLDENDOODLE: &f, PaddingOracle: &f, DROWNSameKey: []string{}},
 	}
 }
 
@@ -54,6 +54,10 @@ func TestCoverage(t *testing.T) {
 			r.Vulnerabilities.POODLETLS, r.Vulnerabilities.GOLDENDOODLE = nil, nil
 			r.Vulnerabilities.Notes = map[string]string{"POODLE_TLS": "not tested: CBC handshake failed", "zombie_poodle": "not vulnerable"}
 		}, map[string]FieldState{"vulnerabilities.POODLE_TLS": NullWithNote, "vulnerabilities.goldendoodle": NullWithoutNote}},
+		{"drown_same_key not compared, with its note", func(r *Result) {
+			r.Vulnerabilities.DROWNSameKey = nil
+			r.Vulnerabilities.Notes = map[string]string{"drown_same_key": "not compared yet: ..."}
+		}, map[string]FieldState{"vulnerabilities.drown_same_key": NullWithNote}},
 		{"one sub-field null with its note", func(r *Result) {
 			r.SessionResumption.Ticket = nil
 			r.Notes = []string{"session_resumption.ticket: not measured: resuming: EOF"}

@@ -16,6 +16,7 @@ func derive(r *result.Result, n notes) {
 
 	// DROWN: SSL 2.0 on this endpoint. Other endpoints with the same key are compared when
 	// the whole scan is done (probe.MarkDROWN), which fills drown_same_key.
+	n.set("drown_same_key", "not compared yet: the endpoints of a scan are compared when it ends (probe.MarkDROWN)")
 	if s := ps.Get(result.SSLv2); s != nil {
 		v.DROWN = result.Bool(*s)
 		n.set("DROWN", "SSL 2.0 on this endpoint only; other services with this key not compared yet (drown_same_key null)")
