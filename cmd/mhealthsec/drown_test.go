@@ -159,7 +159,7 @@ func TestDROWNAcrossShards(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("merge: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "1 endpoints vulnerable through another endpoint's SSL 2.0; "+shared) {
+	if !strings.Contains(stderr, "1 endpoints vulnerable through another endpoint's SSL 2.0 (1 regraded); "+shared+" (key of "+sslv2+")") {
 		t.Errorf("merge stderr does not name %s: %s", shared, stderr)
 	}
 	byTarget := readByTarget(t, merged)
