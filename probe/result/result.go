@@ -307,13 +307,14 @@ type Vulnerabilities struct {
 	RC4                *bool `json:"RC4"`
 	// Checks SSL Labs grades on that testssl.sh does not name the same way; nil when unknown.
 	InsecureRenego *bool `json:"insecure_renego,omitempty"`
-	POODLETLS      *bool `json:"POODLE_TLS,omitempty"`
-	PaddingOracle  *bool `json:"padding_oracle_2016_2107,omitempty"`
-	ZombiePOODLE   *bool `json:"zombie_poodle,omitempty"`
-	GOLDENDOODLE   *bool `json:"goldendoodle,omitempty"`
-	// SleepingPOODLE is SSL Labs' Sleeping POODLE: a CBC record with wrong padding bytes
-	// and a valid MAC met with silence while other errors are refused (probe/vuln).
-	SleepingPOODLE *bool `json:"sleeping_poodle,omitempty"`
+	// The CBC padding oracles (probe/vuln), always written: null with a note when not
+	// measured. SleepingPOODLE is SSL Labs' Sleeping POODLE: a CBC record with wrong padding
+	// bytes and a valid MAC met with silence while other errors are refused.
+	POODLETLS      *bool `json:"POODLE_TLS"`
+	PaddingOracle  *bool `json:"padding_oracle_2016_2107"`
+	ZombiePOODLE   *bool `json:"zombie_poodle"`
+	GOLDENDOODLE   *bool `json:"goldendoodle"`
+	SleepingPOODLE *bool `json:"sleeping_poodle"`
 	// Notes explains, per id, why a check is null or how it was decided.
 	Notes map[string]string `json:"notes,omitempty"`
 
