@@ -1,7 +1,7 @@
 // Package fakeserver runs loopback servers that speak the bytes of servers no maintained
-// library serves any more (SSL 2.0, SSL 3.0, heartbleed, ...) and of hostile peers (garbage,
-// slow drips, resets, oversized records, absurd chains, silence), so that the probe can be
-// tested against them and the lab can serve them at run time.
+// library serves any more (SSL 2.0, SSL 3.0, heartbleed, CBC padding oracles, ...) and of
+// hostile peers (garbage, slow drips, resets, oversized records, absurd chains, silence), so
+// that the probe can be tested against them and the lab can serve them at run time.
 //
 // A fake is a Handler: a function that owns one accepted connection. Start serves a Handler
 // on 127.0.0.1 (never any other address); Close stops it and waits for every handler to

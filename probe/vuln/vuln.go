@@ -1,11 +1,13 @@
 // Package vuln checks an endpoint for the known SSL/TLS vulnerabilities that testssl.sh and
 // SSL Labs report, by testssl.sh's ids (heartbleed, CCS, ticketbleed, ROBOT, secure_renego,
-// CRIME_TLS, fallback_SCSV, ...). What follows from the protocols and suites the enumerator
+// CRIME_TLS, fallback_SCSV, ...) and, for the CBC padding oracles testssl.sh does not test,
+// by SSL Labs' names (POODLE_TLS, zombie_poodle, goldendoodle, sleeping_poodle,
+// padding_oracle_2016_2107; padding.go). What follows from the protocols and suites the enumerator
 // already found (SWEET32, FREAK, DROWN, LOGJAM, BEAST, LUCKY13, RC4, POODLE_SSL, BREACH) is
 // derived from the result; the rest is probed actively with raw handshakes built from
 // probe/tlswire (and, for renegotiation and the CBC padding oracles, a minimal TLS 1.0–1.2
-// client in renego.go and client12.go), all probes at once so an endpoint costs about one
-// round of connections.
+// client in renego.go and client12.go), in three stages (most probes at once, then client
+// renegotiation, then the padding oracles) so an endpoint costs a few rounds of connections.
 //
 // A check that cannot run leaves its value nil and says why in Vulnerabilities.Notes.
 package vuln
