@@ -87,7 +87,7 @@ type legacyServer struct {
 // not speak, and compares session_id and ticket with what openssl s_client reports on
 // the same server (-reconnect, -sess_out/-sess_in).
 func TestMeasureRawOpenSSL(t *testing.T) {
-	testenv.Slow(t, "starts OpenSSL s_server four times")
+	testenv.Slow(t, "starts OpenSSL s_server five times")
 	cert, key, err := pki.WritePEM(t.TempDir(), "leaf", peertest.Leaf(t, pki.RSA2048))
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +102,9 @@ func TestMeasureRawOpenSSL(t *testing.T) {
 		{"DHE, TLS 1.2, no cache", []string{"-tls1_2", "-cipher", "DHE-RSA-AES256-GCM-SHA384", "-no_cache", "-alpn", "http/1.1"},
 			[]string{"-tls1_2", "-cipher", "DHE-RSA-AES256-GCM-SHA384"},
 			want{"false", "true", "false", "false", []string{"http/1.1"}}},
+		{"NULL cipher only", []string{"-tls1_2", "-cipher", "NULL-SHA256:@SECLEVEL=0"},
+			[]string{"-tls1_2", "-cipher", "NULL-SHA256:@SECLEVEL=0"},
+			want{"true", "true", "false", "false", []string{}}},
 		// Camellia is no suite of the raw client: resumption stays unknown, with a note.
 		{"DHE with Camellia only", []string{"-tls1_2", "-cipher", "DHE-RSA-CAMELLIA128-SHA256:@SECLEVEL=0"},
 			nil, want{"null", "null", "false", "false", []string{}}},
@@ -120,7 +123,7 @@ func TestMeasureRawOpenSSL(t *testing.T) {
 // TestMeasureRawGnuTLS: gnutls-serv with a legacy priority string of DHE-RSA key exchange
 // only, as old servers were configured.
 func TestMeasureRawGnuTLS(t *testing.T) {
-	testenv.Slow(t, "starts gnutls-serv twice")
+	testenv.Slow(t, "starts gnutls-serv three times")
 	cert, key, err := pki.WritePEM(t.TempDir(), "leaf", peertest.Leaf(t, pki.RSA2048))
 	if err != nil {
 		t.Fatal(err)
@@ -129,6 +132,9 @@ func TestMeasureRawGnuTLS(t *testing.T) {
 		{"DHE-RSA only, TLS 1.2, alpn", []string{"--priority", "NORMAL:-KX-ALL:+DHE-RSA:-VERS-TLS1.3", "--alpn", "h2", "--alpn", "http/1.1"},
 			[]string{"-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-SHA:DHE-RSA-AES256-SHA"},
 			want{"true", "true", "false", "false", []string{"h2", "http/1.1"}}},
+		// OpenSSL here has no 3DES: no s_client to compare with.
+		{"DHE-RSA with 3DES only", []string{"--priority", "NONE:+VERS-TLS1.2:+DHE-RSA:+3DES-CBC:+SHA1:+COMP-NULL:+SIGN-ALL:+GROUP-ALL"},
+			nil, want{"true", "true", "false", "false", []string{}}},
 		{"DHE-RSA only, no tickets, no db", []string{"--priority", "NORMAL:-KX-ALL:+DHE-RSA:-VERS-TLS1.3", "--noticket", "--nodb"},
 			[]string{"-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-SHA:DHE-RSA-AES256-SHA"},
 			want{"false", "false", "false", "false", []string{}}},

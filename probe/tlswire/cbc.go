@@ -62,6 +62,18 @@ func NewCBCProtector(version uint16, key, macKey, iv []byte, mac func() hash.Has
 	if err != nil {
 		return nil, fmt.Errorf("tlswire: CBC key: %w", err)
 	}
+	return NewCBCProtectorWith(version, b, macKey, iv, mac)
+}
+
+// NewCBCProtectorWith is NewCBCProtector for another block cipher than AES (3DES-EDE, whose
+// blocks are 8 bytes).
+func NewCBCProtectorWith(version uint16, b cipher.Block, macKey, iv []byte, mac func() hash.Hash) (*CBCProtector, error) {
+	if version < VersionTLS10 || version > VersionTLS12 {
+		return nil, fmt.Errorf("tlswire: CBC record protection for version 0x%04x; TLS 1.0–1.2 only", version)
+	}
+	if mac == nil {
+		return nil, errors.New("tlswire: CBC record protection without a MAC hash")
+	}
 	c := &CBCProtector{version: version, block: b, macKey: append([]byte{}, macKey...), mac: mac}
 	if version == VersionTLS10 {
 		if len(iv) != b.BlockSize() {
@@ -186,6 +198,35 @@ func (c *CBCProtector) Open(typ uint8, payload []byte) ([]byte, error) {
 		return nil, ErrCBCPadding
 	}
 	if !hmac.Equal(tag, want) {
+		return nil, ErrCBCMAC
+	}
+	return plain, nil
+}
+
+// NullProtector protects the records of one direction with the NULL cipher (RFC 5246,
+// 6.2.3.1): the content in the clear, followed by its HMAC. It counts records as
+// CBCProtector does.
+type NullProtector struct{ mac CBCProtector }
+
+// NewNullProtector makes the protector of a NULL-cipher suite from its MAC key and hash.
+func NewNullProtector(version uint16, macKey []byte, mac func() hash.Hash) *NullProtector {
+	return &NullProtector{CBCProtector{version: version, macKey: append([]byte{}, macKey...), mac: mac}}
+}
+
+// Seal returns plain followed by its MAC.
+func (n *NullProtector) Seal(typ uint8, plain []byte) []byte {
+	return append(append(make([]byte, 0, len(plain)+n.mac.MACSize()), plain...), n.mac.MAC(typ, plain)...)
+}
+
+// Open checks the MAC at the end of payload and returns the content before it.
+func (n *NullProtector) Open(typ uint8, payload []byte) ([]byte, error) {
+	size := n.mac.MACSize()
+	if len(payload) < size {
+		n.mac.seq++
+		return nil, fmt.Errorf("%w: %d-byte record shorter than its MAC", ErrCBCMAC, len(payload))
+	}
+	plain, tag := payload[:len(payload)-size], payload[len(payload)-size:]
+	if !hmac.Equal(tag, n.mac.MAC(typ, plain)) {
 		return nil, ErrCBCMAC
 	}
 	return plain, nil

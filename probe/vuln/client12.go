@@ -2,6 +2,7 @@ package vuln
 
 import (
 	"crypto/aes"
+	"crypto/des"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
@@ -29,7 +30,7 @@ import (
 type suite12 struct {
 	id     uint16
 	kx     tlswire.KeyExchange // KxECDHE, KxDHE, or 0 for RSA key transport
-	keyLen int                 // AES key bytes
+	keyLen int                 // AES key bytes; 24 is 3DES-EDE (legacy12Suites), 0 the NULL cipher
 	gcm    bool
 	mac    func() hash.Hash // CBC suites' HMAC hash
 	prf    func() hash.Hash // PRF and transcript hash: SHA-256, or SHA-384 for *_SHA384
@@ -52,6 +53,51 @@ func client12Suites() []suite12 {
 		{0x002f, rsaKx, 16, false, sha1.New, s256}, {0x0035, rsaKx, 32, false, sha1.New, s256},
 		{0x003c, rsaKx, 16, false, s256, s256},
 	}
+}
+
+// legacy12Suites are suites only the handshakes that read a server (DialTLS12, Handshake12)
+// offer, for servers that accept nothing better: 3DES-EDE-CBC, the NULL cipher, and AES
+// with DSS certificates (the client verifies no signature).
+func legacy12Suites() []suite12 {
+	const rsaKx = 0
+	ec, dh := tlswire.KxECDHE, tlswire.KxDHE
+	s256 := sha256.New
+	return []suite12{
+		{id: 0xc012, kx: ec, keyLen: 24, mac: sha1.New, prf: s256}, {id: 0xc008, kx: ec, keyLen: 24, mac: sha1.New, prf: s256},
+		{id: 0x0016, kx: dh, keyLen: 24, mac: sha1.New, prf: s256}, {id: 0x0013, kx: dh, keyLen: 24, mac: sha1.New, prf: s256},
+		{id: 0x000a, kx: rsaKx, keyLen: 24, mac: sha1.New, prf: s256},
+		{id: 0x0032, kx: dh, keyLen: 16, mac: sha1.New, prf: s256}, {id: 0x0038, kx: dh, keyLen: 32, mac: sha1.New, prf: s256},
+		{id: 0x0040, kx: dh, keyLen: 16, mac: s256, prf: s256}, {id: 0x00a2, kx: dh, keyLen: 16, gcm: true, prf: s256},
+		{id: 0xc010, kx: ec, mac: sha1.New, prf: s256}, {id: 0xc006, kx: ec, mac: sha1.New, prf: s256},
+		{id: 0x0002, kx: rsaKx, mac: sha1.New, prf: s256}, {id: 0x003b, kx: rsaKx, mac: s256, prf: s256},
+		{id: 0x0001, kx: rsaKx, mac: md5.New, prf: s256},
+	}
+}
+
+// readSuiteIDs are what DialTLS12 and Handshake12 offer at version: client12Suites, then
+// legacy12Suites.
+func readSuiteIDs(version uint16) []uint16 {
+	ids := client12SuiteIDs(version)
+	for _, s := range legacy12Suites() {
+		if s.usable(version) {
+			ids = append(ids, s.id)
+		}
+	}
+	return ids
+}
+
+// lookupReadSuite finds id among client12Suites and legacy12Suites: what a handshake can
+// run, whichever of them it offered.
+func lookupReadSuite(id uint16) (suite12, bool) {
+	if s, ok := lookupSuite12(id); ok {
+		return s, true
+	}
+	for _, s := range legacy12Suites() {
+		if s.id == id {
+			return s, true
+		}
+	}
+	return suite12{}, false
 }
 
 // client12SuiteIDs are the ids of client12Suites that run at version, for a ClientHello.
@@ -103,7 +149,7 @@ func (s suite12) transcriptHash(version uint16, transcript []byte) []byte {
 
 // usable reports whether the suite runs at version: AEAD and SHA-256 suites need TLS 1.2.
 func (s suite12) usable(version uint16) bool {
-	return version >= tlswire.VersionTLS12 || !s.gcm && s.mac().Size() == sha1.Size
+	return version >= tlswire.VersionTLS12 || !s.gcm && s.mac().Size() <= sha1.Size
 }
 
 // protector seals and opens the records of one direction.
@@ -118,8 +164,11 @@ func (s suite12) keys(version uint16, preMaster []byte, clientRandom, serverRand
 	macLen, ivLen := 0, tlswire.GCMImplicitIVLen
 	if !s.gcm {
 		macLen, ivLen = s.mac().Size(), 0
-		if version == tlswire.VersionTLS10 {
+		if version == tlswire.VersionTLS10 && s.keyLen > 0 {
 			ivLen = aes.BlockSize // TLS 1.0 CBC: the first IV comes from the key block
+			if s.keyLen == 24 {
+				ivLen = des.BlockSize
+			}
 		}
 	}
 	kb, err := tlswire.SplitKeyBlock(s.prfBytes(version, master, "key expansion", append(serverRandom[:], clientRandom[:]...),
@@ -133,6 +182,25 @@ func (s suite12) keys(version uint16, preMaster []byte, clientRandom, serverRand
 			return nil, nil, nil, err
 		}
 		sv, err := tlswire.NewGCMProtector(kb.ServerKey, kb.ServerIV)
+		return master, c, sv, err
+	}
+	switch s.keyLen {
+	case 0:
+		return master, tlswire.NewNullProtector(version, kb.ClientMAC, s.mac), tlswire.NewNullProtector(version, kb.ServerMAC, s.mac), nil
+	case 24:
+		cb, err := des.NewTripleDESCipher(kb.ClientKey)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		sb, err := des.NewTripleDESCipher(kb.ServerKey)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		c, err := tlswire.NewCBCProtectorWith(version, cb, kb.ClientMAC, kb.ClientIV, s.mac)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		sv, err := tlswire.NewCBCProtectorWith(version, sb, kb.ServerMAC, kb.ServerIV, s.mac)
 		return master, c, sv, err
 	}
 	c, err := tlswire.NewCBCProtector(version, kb.ClientKey, kb.ClientMAC, kb.ClientIV, s.mac)

@@ -12,7 +12,8 @@ import (
 )
 
 // DialTLS12 opens a TLS 1.2 connection with the raw client (client12.go) for what Go's
-// crypto/tls cannot connect to: DHE-only servers, RSA keys below 1024 bits. A server that
+// crypto/tls cannot connect to: DHE-only, 3DES-with-DHE or NULL-cipher servers, RSA keys
+// below 1024 bits (it offers legacy12Suites after client12Suites). A server that
 // answers with TLS 1.1 or 1.0 is connected to again at that version. It authenticates
 // nobody; it is for reading what a server says (an HTTP answer), never for sending
 // secrets. timeout bounds the handshake and the connection's life.
@@ -36,7 +37,7 @@ func handshakeAt(ctx context.Context, dial func(context.Context) (net.Conn, erro
 	}
 	p := &prober{cfg: Config{Dial: dial, SNI: sni, Timeout: timeout}, plan: plan{version: version}}
 	ch := p.hello()
-	ch.CipherSuites = client12SuiteIDs(version)
+	ch.CipherSuites = readSuiteIDs(version)
 	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
 	ch.SecureRenegotiation = true
 	ch.SessionTicket = ticket

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -162,7 +163,7 @@ func handshake12(s *session, ch *tlswire.ClientHello) (*conn12, error) {
 				return nil, &versionError{chosen: sh.SelectedVersion, offered: ch.Version}
 			}
 			var ok bool
-			if suite, ok = lookupSuite12(sh.CipherSuite); !ok || !suite.usable(ch.Version) {
+			if suite, ok = lookupReadSuite(sh.CipherSuite); !ok || !suite.usable(ch.Version) || !slices.Contains(ch.CipherSuites, sh.CipherSuite) {
 				return nil, fmt.Errorf("server chose suite 0x%04x, which was not offered", sh.CipherSuite)
 			}
 		case tlswire.TypeCertificate:
