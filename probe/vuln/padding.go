@@ -202,8 +202,13 @@ func (p *prober) paddingOracles(ctx context.Context, r *result.Result) paddingFi
 		}
 		where += "the same answers twice; "
 	}
+	// The answers to every record go once, in POODLE_TLS's note; the others point there.
 	for id, n := range f.notes {
-		f.notes[id] = n + " (" + where + profile + ")"
+		if id == "POODLE_TLS" {
+			f.notes[id] = n + " (" + where + profile + ")"
+		} else {
+			f.notes[id] = n + " (" + where + "answers in the POODLE_TLS note)"
+		}
 	}
 	return f
 }
