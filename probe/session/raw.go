@@ -38,7 +38,7 @@ func (m *measurer) rawMeasure(ctx context.Context, tlsErr error, r *result.Resul
 	}
 	sr := &result.SessionResumption{}
 	r.SessionResumption = sr
-	sr.TLS13PSK, r.EarlyData = m.rawTLS13(ctx, tlsErr, &r.Notes)
+	sr.TLS13PSK, r.EarlyData = m.rawTLS13(ctx, sh.CipherSuite, tlsErr, &r.Notes)
 	r.ALPN = m.rawALPN(ctx, ch, sh, &r.Notes)
 	if sh.SessionTicket {
 		sr.Ticket = m.rawTicket(ctx, sh.SelectedVersion, tlsErr, &r.Notes)
@@ -190,15 +190,20 @@ func suiteIDs(p result.Protocol) []uint16 {
 
 // rawTLS13 decides tls13_psk and early_data for a server crypto/tls could not handshake
 // with: both false when a raw TLS 1.3 hello gets no TLS 1.3 answer; null when it does (the
-// server speaks TLS 1.3, but the handshake that would show a ticket failed).
-func (m *measurer) rawTLS13(ctx context.Context, tlsErr error, notes *[]string) (psk, early *bool) {
+// server speaks TLS 1.3, but the handshake that would show a ticket failed). The hello
+// offers every TLS 1.3 suite, group and signature scheme, and legacy, the suite the server
+// chose in an older hello, so that a server of TLS 1.2 and older answers it with its own
+// version rather than a refusal.
+func (m *measurer) rawTLS13(ctx context.Context, legacy uint16, tlsErr error, notes *[]string) (psk, early *bool) {
 	share, _, err := tlswire.NewX25519Share(rand.Reader)
 	if err != nil {
 		*notes = append(*notes, "session_resumption.tls13_psk, early_data: not measured: "+err.Error())
 		return nil, nil
 	}
-	ch := m.baseHello(tlswire.VersionTLS12, []uint16{0x1301, 0x1302, 0x1303})
-	ch.SupportedVersions = []uint16{tlswire.VersionTLS13}
+	ch := m.baseHello(tlswire.VersionTLS12, []uint16{0x1301, 0x1302, 0x1303, 0x1304, 0x1305, legacy})
+	ch.SupportedVersions = []uint16{tlswire.VersionTLS13, tlswire.VersionTLS12}
+	ch.SupportedGroups = append(ch.SupportedGroups, tlswire.GroupX448, tlswire.GroupFFDHE2048, tlswire.GroupFFDHE3072, tlswire.GroupFFDHE4096)
+	ch.SignatureAlgorithms = append(ch.SignatureAlgorithms, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b)
 	ch.KeyShares = []tlswire.KeyShare{share}
 	ch.PSKModes = []uint8{1}
 	ch.SecureRenegotiation = false
