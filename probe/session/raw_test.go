@@ -87,7 +87,7 @@ type legacyServer struct {
 // not speak, and compares session_id and ticket with what openssl s_client reports on
 // the same server (-reconnect, -sess_out/-sess_in).
 func TestMeasureRawOpenSSL(t *testing.T) {
-	testenv.Slow(t, "starts OpenSSL s_server five times")
+	testenv.Slow(t, "starts OpenSSL s_server six times")
 	cert, key, err := pki.WritePEM(t.TempDir(), "leaf", peertest.Leaf(t, pki.RSA2048))
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +102,10 @@ func TestMeasureRawOpenSSL(t *testing.T) {
 		{"DHE, TLS 1.2, no cache", []string{"-tls1_2", "-cipher", "DHE-RSA-AES256-GCM-SHA384", "-no_cache", "-alpn", "http/1.1"},
 			[]string{"-tls1_2", "-cipher", "DHE-RSA-AES256-GCM-SHA384"},
 			want{"false", "true", "false", "false", []string{"http/1.1"}}},
+		// crypto/tls handshakes at TLS 1.3 only: ticket and session id come from the raw client.
+		{"TLS 1.3, and DHE only at TLS 1.2", []string{"-cipher", "DHE-RSA-AES128-GCM-SHA256"},
+			[]string{"-tls1_2", "-cipher", "DHE-RSA-AES128-GCM-SHA256"},
+			want{"true", "true", "true", "false", []string{}}},
 		{"NULL cipher only", []string{"-tls1_2", "-cipher", "NULL-SHA256:@SECLEVEL=0"},
 			[]string{"-tls1_2", "-cipher", "NULL-SHA256:@SECLEVEL=0"},
 			want{"true", "true", "false", "false", []string{}}},
