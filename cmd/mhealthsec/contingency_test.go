@@ -21,6 +21,8 @@ func runContingency(t *testing.T, args ...string) (code int, stdout, stderr stri
 
 // TestContingencyJSON checks the stable keys against R 4.2.2 (chisq.test,
 // fisher.test) for the study's big table.
+// R's numbers are also in analysis/pulse_test.go on purpose: each layer (the library, the
+// command's JSON) is checked against R's printout itself, not against the other.
 func TestContingencyJSON(t *testing.T) {
 	code, out, stderr := runContingency(t, "--table", "44,247;45912,92630", "--rows", "mhealth,pulse", "--cols", "below_A,A_range", "--json")
 	if code != 0 {

@@ -460,7 +460,15 @@ func TestStartRejectsBadFleets(t *testing.T) {
 }
 
 func ExampleStart() {
-	fl, err := Start(context.Background(), Catalog())
+	// Two servers of the catalog; Start(ctx, Catalog()) starts the whole fleet, at the cost
+	// of an RSA key for each of its many RSA servers.
+	var servers []Server
+	for _, s := range Catalog() {
+		if s.Name == "tls10-only" || s.Name == "modern-hsts" {
+			servers = append(servers, s)
+		}
+	}
+	fl, err := Start(context.Background(), servers)
 	if err != nil {
 		fmt.Println(err)
 		return
