@@ -35,6 +35,8 @@ type labOptions struct {
 	bench       bool
 	benchRuns   int
 	benchPeers  []string
+	// servers is the fleet; nil means lab.Catalog(), as the command always runs it.
+	servers []lab.Server
 }
 
 func newLabCmd() *cobra.Command {
@@ -120,7 +122,11 @@ func (m measurement) missed() int {
 
 func runLab(ctx context.Context, o labOptions, stdout, stderr io.Writer) error {
 	started := time.Now()
-	fleet, err := lab.Start(ctx, lab.Catalog())
+	members := o.servers
+	if members == nil {
+		members = lab.Catalog()
+	}
+	fleet, err := lab.Start(ctx, members)
 	if err != nil {
 		return err
 	}
