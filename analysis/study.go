@@ -389,8 +389,13 @@ type studyCounter struct {
 	cfg      StudyConfig
 	apps     []datasets.App
 	appIndex map[string]int
-	appsByID map[string][]int // every app with that id (ClientReach counts each)
-	clients  simClients
+	// sameID lists the other apps with the id of an appIndex one (ClientReach counts
+	// each), lastID and lastApp the last row's app.
+	sameID     map[string][]int
+	lastID     string
+	lastApp    int
+	categories []string // datasets.Categories()
+	clients    simClients
 
 	strs      []string // interned strings of packed facts; strs[0] is ""
 	strIndex  map[string]uint32
@@ -431,16 +436,22 @@ func newStudyCounter(apps []datasets.App, cfg StudyConfig) *studyCounter {
 	if cfg.Trust == "" {
 		cfg.Trust = TrustBelow
 	}
-	c := &studyCounter{cfg: cfg, apps: apps, appIndex: make(map[string]int, len(apps)), appsByID: make(map[string][]int, len(apps)),
+	c := &studyCounter{cfg: cfg, apps: apps, appIndex: make(map[string]int, len(apps)),
 		clients: newSimClients(), strs: []string{""}, strIndex: map[string]uint32{"": 0},
 		endpoints: map[endpoint]endpointInfo{}, catIndex: map[string]int{},
 		byAvail: map[string]*groupCount{}, byPlatform: map[string]*groupCount{}}
 	c.out = &StudyResult{Trust: cfg.Trust, Adjust: cfg.Adjust.String(), Apps: len(apps), AppsBy: map[string]int{}}
 	for i, a := range apps {
+		if j, dup := c.appIndex[a.ID]; dup {
+			if c.sameID == nil {
+				c.sameID = map[string][]int{}
+			}
+			c.sameID[a.ID] = append(c.sameID[a.ID], j)
+		}
 		c.appIndex[a.ID] = i
-		c.appsByID[a.ID] = append(c.appsByID[a.ID], i)
 		c.out.AppsBy[a.Platform]++
 	}
+	c.categories = datasets.Categories()
 	c.flags = make([]appFlags, len(apps))
 	for i := range c.flags {
 		n := len(Findings())
@@ -516,10 +527,13 @@ func (c *studyCounter) unpack(i int32) resultFacts {
 // addServer counts one servers.csv row; every result must have been added before.
 func (c *studyCounter) addServer(s *datasets.Server) error {
 	out := c.out
-	ai, ok := c.appIndex[s.AppID]
+	ai, ok := c.lastApp, s.AppID == c.lastID && c.lastID != ""
 	if !ok {
-		out.UnknownApps++
-		return nil
+		if ai, ok = c.appIndex[s.AppID]; !ok {
+			out.UnknownApps++
+			return nil
+		}
+		c.lastID, c.lastApp = s.AppID, ai // rows come app by app
 	}
 	app := &c.apps[ai]
 	out.Rows++
@@ -564,11 +578,12 @@ func (c *studyCounter) addServer(s *datasets.Server) error {
 	if rf != nil && rf.trustUnknown {
 		out.TrustUnknown++
 	}
-	ci, ok := c.catIndex[s.Category]
-	if !ok {
+	ci := slices.Index(c.categories, s.Category)
+	if ci < 0 {
 		return fmt.Errorf("analyze study: server %s of app %s: unknown category %q", key, s.AppID, s.Category)
 	}
-	for _, i := range c.appsByID[s.AppID] {
+	c.reach[ai].add(s, rf)
+	for _, i := range c.sameID[s.AppID] {
 		c.reach[i].add(s, rf)
 	}
 	cg := &out.Categories[ci]

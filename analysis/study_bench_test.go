@@ -98,3 +98,22 @@ func BenchmarkAnalyzeStudyOnly(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAnalyzeStudyDir streams the big study (AnalyzeStudyDir, as `analyze` does):
+// -bigstudy DIR reads a study already written there instead of generating one.
+func BenchmarkAnalyzeStudyDir(b *testing.B) {
+	dir := *bigStudyDir
+	if dir == "" {
+		dir = b.TempDir()
+		writeBigStudy(b, dir, max(1, *bigStudyRows/100), *bigStudyRows)
+	}
+	month := baseline(b)
+	b.ResetTimer()
+	c0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := AnalyzeStudyDir(dir, StudyConfig{Trust: TrustBelow, Baseline: month, PulseN: 140000, Adjust: stats.Holm}, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric((cpuTime()-c0).Seconds()/float64(b.N), "cpu-s")
+}

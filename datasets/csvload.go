@@ -403,6 +403,7 @@ func scanServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 	iApp, iHost, iPort, iScheme, iCat := slices.Index(cols, "app_id"), slices.Index(cols, "host"),
 		slices.Index(cols, "port"), slices.Index(cols, "scheme"), slices.Index(cols, "category")
 	dups := newServerSet(rowsHint)
+	schemes, categories := Schemes(), Categories()
 	// Row errors are collected apart from the file's CSV errors, then merged in line order.
 	rowErrs := &fileErrors{}
 	complete := readCSV(r, file, cols, errs, func(row *csvRow) {
@@ -430,9 +431,9 @@ func scanServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 		}
 		s.Port = port
 		var good bool
-		s.Scheme, good = enum(file, row.line, "scheme", row.cells[iScheme], Schemes(), errs)
+		s.Scheme, good = enum(file, row.line, "scheme", row.cells[iScheme], schemes, errs)
 		ok = ok && good
-		s.Category, good = enum(file, row.line, "category", row.cells[iCat], Categories(), errs)
+		s.Category, good = enum(file, row.line, "category", row.cells[iCat], categories, errs)
 		ok = ok && good
 		if !ok {
 			return
@@ -457,6 +458,8 @@ func scanServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 // and keys its table of rows by the two numbers, an exact key of eight bytes. A study has
 // far fewer endpoints than rows, so the strings are held once per endpoint.
 type serverSet struct {
+	lastApp   string // the app of the last row and its number: rows come app by app
+	lastOrd   uint32
 	apps      map[string]uint32
 	endpoints map[serverEndpoint]uint32
 	first     map[uint64]int // app<<32 | endpoint → line of the first such row
@@ -476,10 +479,14 @@ func newServerSet(rowsHint int) *serverSet {
 // add records s, found on line. If an earlier row has the same key, add returns that
 // row's line and records nothing.
 func (d *serverSet) add(s *Server, line int) (first int) {
-	app, ok := d.apps[s.AppID]
-	if !ok {
-		app = uint32(len(d.apps))
-		d.apps[strings.Clone(s.AppID)] = app
+	app := d.lastOrd
+	if s.AppID != d.lastApp || len(d.apps) == 0 {
+		var ok bool
+		if app, ok = d.apps[s.AppID]; !ok {
+			app = uint32(len(d.apps))
+			d.apps[strings.Clone(s.AppID)] = app
+		}
+		d.lastApp, d.lastOrd = s.AppID, app
 	}
 	key := serverEndpoint{s.Host, uint16(s.Port), s.Scheme == SchemeHTTPS}
 	ep, ok := d.endpoints[key]

@@ -50,8 +50,9 @@ type batch[T any] struct {
 // dst[n-1] when dst is that long, so results need not be copied from batch to batch; fn
 // may move or overwrite dst[i] for i < n-1, never a later one.
 func decodeResults(r io.Reader, file string, dst []result.Result, fn func(line int, head []byte, res *result.Result, err error)) error {
+	d := result.NewLineDecoder()
 	return decodeLines(r, file, dst, func(line int, text []byte, res *result.Result) error {
-		return result.DecodeLine(file, line, text, res)
+		return d.Decode(file, line, text, res)
 	}, fn)
 }
 

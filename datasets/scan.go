@@ -77,11 +77,12 @@ func scanResults[T any](dir string, sc StudyScan[T], errs *fileErrors) error {
 		return err
 	}
 	defer f.Close()
+	d := result.NewLineDecoder()
 	scratch := sync.Pool{New: func() any { return new(result.Result) }}
 	decode := func(line int, text []byte, sv *scanned[T]) error {
 		r := scratch.Get().(*result.Result)
 		defer scratch.Put(r)
-		if err := result.DecodeLine(path, line, text, r); err != nil {
+		if err := d.Decode(path, line, text, r); err != nil {
 			return err
 		}
 		checkResult(path, line, r, &sv.bad)

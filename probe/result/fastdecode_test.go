@@ -1,0 +1,116 @@
+package result
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"reflect"
+	"testing"
+)
+
+// decodeBoth decodes b with a LineDecoder and with DecodeLine and fails unless both give
+// the same result, or both an error. It reports whether the fast path read the line.
+func decodeBoth(t *testing.T, d *LineDecoder, b []byte) (fast bool) {
+	t.Helper()
+	var want, got Result
+	werr := DecodeLine("r.jsonl", 1, b, &want)
+	gerr := d.Decode("r.jsonl", 1, b, &got)
+	switch {
+	case (werr == nil) != (gerr == nil):
+		t.Fatalf("%q: LineDecoder error %v, DecodeLine error %v", b, gerr, werr)
+	case werr != nil && werr.Error() != gerr.Error():
+		t.Fatalf("%q: LineDecoder error %q, DecodeLine error %q", b, gerr, werr)
+	case !reflect.DeepEqual(got, want):
+		t.Fatalf("%q: LineDecoder gives\n%+v\nDecodeLine gives\n%+v", b, got, want)
+	}
+	var r Result
+	s := fastScanner{b: b}
+	return s.value(d.root, reflect.ValueOf(&r).Elem(), 0) && s.end()
+}
+
+// seedLines are result lines of the repository's studies and test data.
+func seedLines(t testing.TB) [][]byte {
+	var lines [][]byte
+	for _, path := range []string{"../../datasets/sample/results.jsonl", "../../datasets/testdata/study/results.jsonl",
+		"../../analysis/testdata/waves/old/results.jsonl", "../../analysis/testdata/waves/new/results.jsonl"} {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, MaxLineBytes)
+		for sc.Scan() {
+			if b := bytes.TrimSpace(sc.Bytes()); len(b) > 0 {
+				lines = append(lines, bytes.Clone(b))
+			}
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return lines
+}
+
+// The fast path reads the lines the toolkit writes, to the same results as DecodeLine,
+// and gives up on what it cannot read as encoding/json does.
+func TestLineDecoder(t *testing.T) {
+	d := NewLineDecoder()
+	for _, b := range seedLines(t) {
+		// Every seed line is well formed: the fast path reads it unless a string has an
+		// escape or a byte outside ASCII.
+		want := bytes.IndexFunc(b, func(r rune) bool { return r == '\\' || r >= 0x80 }) < 0
+		if got := decodeBoth(t, d, b); got != want {
+			t.Errorf("fast path read it: %v, want %v: %s", got, want, b)
+		}
+	}
+	tests := []struct {
+		line string
+		fast bool
+	}{
+		{`{"host":"a.example","port":443}`, true},
+		{`null`, true},
+		{`{"host":"a.example","port":443,"extra":{"x":[1,2.5e3,"y",null,true]}}`, true},
+		{`{"host":"a.example","HOST":"b.example"}`, false}, // case-folded key
+		{`{"host":"a.example","host":"b.example"}`, false}, // key twice
+		{`{"host":"caf\u00e9"}`, false},                    // escape
+		{`{"host":"café"}`, false},                         // not ASCII
+		{`{"port":443.0}`, false},                          // type error
+		{`{"port":"443"}`, false},
+		{`{"port":99999999999999999999}`, false},
+		{`{"port":01}`, false}, // syntax error
+		{`{"grade":{"letter":"A"}} x`, false},
+		{`{"started_at":null,"certificate":{"not_after":null,"trusted":null}}`, true},
+		{`{"started_at":"2026-11-23T00:00:00Z"}`, true},
+		{`{"started_at":"yesterday"}`, false},
+		{`{"server_order":{"TLS1_2":true,"TLS1_3":false}}`, true},
+		{`{"server_order":{"TLS9":true}}`, false}, // UnmarshalText refuses it
+		{`{"ciphers":[{"protocol":"TLS1_2","name":"X"}],"alpn":[]}`, true},
+		{`{"ciphers":[{"protocol":null}]}`, false},
+		{`{"protocols":{"TLS1_3":true,"SSLv2":null}}`, true},
+		{`{"protocols":{"TLS1_3":1}}`, false},
+		{`{"notes":["a",]}`, false},
+		{`{"host":"a.example"`, false},
+	}
+	for _, tt := range tests {
+		if got := decodeBoth(t, d, []byte(tt.line)); got != tt.fast {
+			t.Errorf("%s: fast path read it: %v, want %v", tt.line, got, tt.fast)
+		}
+	}
+}
+
+// FuzzLineDecoder: on any line, LineDecoder gives what DecodeLine gives.
+func FuzzLineDecoder(f *testing.F) {
+	for _, b := range seedLines(f) {
+		f.Add(b)
+	}
+	f.Add([]byte(`{"host":"a.example","HOST":"b","port":1e2,"vulnerabilities":{"notes":{"a":"b"}}}`))
+	d := NewLineDecoder()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		b = bytes.TrimSpace(b)
+		if len(b) == 0 {
+			return
+		}
+		decodeBoth(t, d, b)
+	})
+}
