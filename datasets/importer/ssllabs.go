@@ -61,6 +61,7 @@ type labsDetails struct {
 	ZombiePoodle   *int            `json:"zombiePoodle"`
 	GoldenDoodle   *int            `json:"goldenDoodle"`
 	SleepingPoodle *int            `json:"sleepingPoodle"`
+	ZeroLength     *int            `json:"zeroLengthPaddingOracle"`
 	Poodle         *bool           `json:"poodle"`
 	PoodleTLS      *int            `json:"poodleTls"`
 	FallbackSCSV   *bool           `json:"fallbackScsv"`
@@ -534,7 +535,8 @@ func labsDetailsInto(file, path string, d *labsDetails, certs map[string]labsCer
 	v.PaddingOracle = labsTri(d.LuckyMinus20, []int{2}, []int{1})
 	v.ZombiePOODLE = labsTri(d.ZombiePoodle, []int{2, 3}, []int{1})
 	v.GOLDENDOODLE = labsTri(d.GoldenDoodle, []int{4, 5}, []int{1})
-	v.SleepingPOODLE = labsTri(d.SleepingPoodle, []int{10, 11}, []int{1}) // API v3: 10 vulnerable, 11 exploitable
+	v.SleepingPOODLE = labsTri(d.SleepingPoodle, []int{10, 11}, []int{1})    // API v3: 10 vulnerable, 11 exploitable
+	v.ZeroLengthPaddingOracle = labsTri(d.ZeroLength, []int{6, 7}, []int{1}) // API v3: 6 vulnerable, 7 exploitable
 	v.POODLETLS = labsTri(d.PoodleTLS, []int{2}, []int{1, -2})
 	v.POODLESSL = d.Poodle
 	v.FallbackSCSV = d.FallbackSCSV

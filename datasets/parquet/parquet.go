@@ -150,6 +150,7 @@ type Result struct {
 	ZombiePOODLE       *bool `parquet:"zombie_poodle,optional"`
 	GOLDENDOODLE       *bool `parquet:"goldendoodle,optional"`
 	SleepingPOODLE     *bool `parquet:"sleeping_poodle,optional"`
+	ZeroLengthPadding  *bool `parquet:"zero_length_padding_oracle,optional"`
 
 	Facts
 }
@@ -330,6 +331,7 @@ func flatten(key string, r *result.Result) Result {
 	row.DROWN, row.LOGJAM, row.BEAST, row.LUCKY13, row.RC4 = v.DROWN, v.LOGJAM, v.BEAST, v.LUCKY13, v.RC4
 	row.InsecureRenego, row.POODLETLS, row.PaddingOracle = v.InsecureRenego, v.POODLETLS, v.PaddingOracle
 	row.ZombiePOODLE, row.GOLDENDOODLE, row.SleepingPOODLE = v.ZombiePOODLE, v.GOLDENDOODLE, v.SleepingPOODLE
+	row.ZeroLengthPadding = v.ZeroLengthPaddingOracle
 	return row
 }
 

@@ -260,6 +260,6 @@ func FuzzPaddingJudge(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_ = judge(r, payload, PaddingFlaw(flaw%6))
+		_ = judge(r, payload, PaddingFlaw(flaw%7))
 	})
 }

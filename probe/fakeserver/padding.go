@@ -36,6 +36,10 @@ const (
 	// check that a record has room for both MAC and padding, and answers one that has not
 	// with record_overflow.
 	Padding2016_2107
+	// PaddingZeroLength closes the connection without an alert on a record of valid padding
+	// only, with no room for a MAC, and answers other bad records with bad_record_mac: the
+	// 0-length padding oracle of OpenSSL 1.0.2 before 1.0.2r (CVE-2019-1559).
+	PaddingZeroLength
 )
 
 // PaddingOracleOptions configures the CBC padding oracle fake.
@@ -116,15 +120,15 @@ func judge(c *tlswire.CBCProtector, payload []byte, flaw PaddingFlaw) verdict {
 	macLen := c.MACSize()
 	pad := int(data[len(data)-1])
 	if pad+1+macLen > len(data) { // no room for MAC and padding
-		if flaw == Padding2016_2107 {
+		switch {
+		case flaw == Padding2016_2107:
 			return verdict(tlswire.AlertRecordOverflow)
+		case flaw == PaddingZeroLength && pad+1 == len(data) && validPadding(data, pad):
+			return verdictClose
 		}
 		return badMAC
 	}
-	padOK := true
-	for _, b := range data[len(data)-pad-1:] {
-		padOK = padOK && int(b) == pad
-	}
+	padOK := validPadding(data, pad)
 	content := data[:len(data)-pad-1-macLen]
 	macOK := hmac.Equal(data[len(content):len(data)-pad-1], c.MAC(tlswire.RecordApplicationData, content))
 	switch {
@@ -145,4 +149,13 @@ func judge(c *tlswire.CBCProtector, payload []byte, flaw PaddingFlaw) verdict {
 		return verdictClose
 	}
 	return badMAC
+}
+
+// validPadding reports whether the last pad+1 bytes of data all equal pad.
+func validPadding(data []byte, pad int) bool {
+	ok := pad+1 <= len(data)
+	for i := len(data) - pad - 1; ok && i < len(data); i++ {
+		ok = int(data[i]) == pad
+	}
+	return ok
 }

@@ -197,6 +197,8 @@ func TestGradeRules(t *testing.T) {
 			byVersion(want{letter: "A+"}, want{letter: "F", caps: []string{"goldendoodle"}}, want{letter: "F", caps: []string{"goldendoodle"}})},
 		{"Sleeping POODLE", func(r *result.Result) { r.Vulnerabilities.SleepingPOODLE = result.Bool(true) },
 			byVersion(want{letter: "A+"}, want{letter: "F", caps: []string{"sleeping_poodle"}}, want{letter: "F", caps: []string{"sleeping_poodle"}})},
+		{"0-length padding oracle", func(r *result.Result) { r.Vulnerabilities.ZeroLengthPaddingOracle = result.Bool(true) },
+			byVersion(want{letter: "A+"}, want{letter: "F", caps: []string{"zero_length_padding_oracle"}}, want{letter: "F", caps: []string{"zero_length_padding_oracle"}})},
 		{"insecure renegotiation", func(r *result.Result) { r.Vulnerabilities.InsecureRenego = result.Bool(true) },
 			all(want{letter: "F", caps: []string{"insecure_renego"}})},
 		{"CRIME", func(r *result.Result) { r.Vulnerabilities.CRIME = result.Bool(true) },

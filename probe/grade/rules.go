@@ -150,6 +150,8 @@ func rules() []rule {
 			text: "vulnerable to GOLDENDOODLE", check: vuln(func(v *result.Vulnerabilities) *bool { return v.GOLDENDOODLE })},
 		{id: "sleeping_poodle", effect: "F", since: "2009p", source: "spec (2019 padding oracles)",
 			text: "vulnerable to Sleeping POODLE", check: vuln(func(v *result.Vulnerabilities) *bool { return v.SleepingPOODLE })},
+		{id: "zero_length_padding_oracle", effect: "F", since: "2009p", source: "spec (2019 padding oracles)",
+			text: "vulnerable to the 0-length padding oracle (CVE-2019-1559)", check: vuln(func(v *result.Vulnerabilities) *bool { return v.ZeroLengthPaddingOracle })},
 
 		// ---- C ----
 		{id: "tls12_missing", effect: "C", source: "blog-2015-05 (raised from B to C); blog-2017-01 confirms C",

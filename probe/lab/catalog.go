@@ -403,10 +403,10 @@ func soundVulns(multiProtocol bool) map[string]bool {
 	return v
 }
 
-// noPaddingOracle declares the five CBC padding oracle checks not vulnerable: measured on a
+// noPaddingOracle declares the six CBC padding oracle checks not vulnerable: measured on a
 // server that judges every bad CBC record alike, derived on one without CBC suites.
 func noPaddingOracle(m map[string]bool) map[string]bool {
-	for _, id := range []string{"POODLE_TLS", "sleeping_poodle", "zombie_poodle", "goldendoodle", "padding_oracle_2016_2107"} {
+	for _, id := range []string{"POODLE_TLS", "sleeping_poodle", "zombie_poodle", "goldendoodle", "padding_oracle_2016_2107", "zero_length_padding_oracle"} {
 		m[id] = false
 	}
 	return m

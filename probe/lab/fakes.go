@@ -202,6 +202,8 @@ func fakeServers() []Server {
 			grades("A", "F", "F"), "100/90/80 → 89 A; GOLDENDOODLE caps F from 2009p (none in 2009n, and no HSTS for A+)", "goldendoodle"),
 		paddingFake("padding-cve-2016-2107", "OpenSSL AES-NI padding oracle lookalike (fake): record_overflow when MAC and padding do not fit", fakeserver.Padding2016_2107,
 			grades("F", "F", "F"), "100/90/80 → 89 A, capped F: OpenSSL padding oracle CVE-2016-2107, all versions", "padding_oracle_2016_2107"),
+		paddingFake("padding-zero-length", "0-length padding oracle (fake): closes without an alert on a record of padding only", fakeserver.PaddingZeroLength,
+			grades("A", "F", "F"), "100/90/80 → 89 A; the 0-length padding oracle caps F from 2009p (none in 2009n, and no HSTS for A+)", "zero_length_padding_oracle"),
 		{
 			Name: "null-cipher", Description: "NULL encryption only (fake): NULL-SHA256, NULL-SHA, NULL-MD5 on TLS 1.0–1.2, RSA key exchange",
 			TLS: true, Cert: Cert{Key: pki.RSA2048},
@@ -255,6 +257,10 @@ func paddingFake(name, desc string, flaw fakeserver.PaddingFlaw, g map[string]st
 	vulns := noPaddingOracle(map[string]bool{"LUCKY13": true, "BEAST": false,
 		"secure_renego": true, "heartbleed": false, "CCS": false, "ROBOT": false, "SWEET32": false, "RC4": false})
 	vulns[vuln] = true
+	if flaw == fakeserver.Padding2016_2107 {
+		// Its record_overflow for a record of padding only hides the 0-length oracle: null.
+		delete(vulns, "zero_length_padding_oracle")
+	}
 	return Server{
 		Name: name, Description: desc + ", TLS 1.2 ECDHE-RSA-AES128-SHA, RSA 2048",
 		TLS: true, Cert: Cert{Key: pki.RSA2048},

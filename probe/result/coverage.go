@@ -56,6 +56,7 @@ func coveredFields() []coveredField {
 		{"vulnerabilities.zombie_poodle", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.ZombiePOODLE == nil }},
 		{"vulnerabilities.goldendoodle", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.GOLDENDOODLE == nil }},
 		{"vulnerabilities.padding_oracle_2016_2107", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.PaddingOracle == nil }},
+		{"vulnerabilities.zero_length_padding_oracle", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.ZeroLengthPaddingOracle == nil }},
 		// DROWN across services: null until the scan's pass compares it (probe.MarkDROWN).
 		{"vulnerabilities.drown_same_key", "vulnerabilities", func(r *Result) bool { return r.Vulnerabilities.DROWNSameKey == nil }},
 	}

@@ -20,7 +20,8 @@ func measuredAll() *Result {
 		EarlyData:         &f,
 		HTTP:              &HTTP{SecurityHeaders: &SecurityHeaders{}},
 		ClientSimulations: []ClientSimulation{{Client: "android-4.4", Connects: &f}},
-		Vulnerabilities:   Vulnerabilities{POODLETLS: &f, SleepingPOODLE: &f, ZombiePOODLE: &f, GOLDENDOODLE: &f, PaddingOracle: &f, DROWNSameKey: []string{}},
+		Vulnerabilities: Vulnerabilities{POODLETLS: &f, SleepingPOODLE: &f, ZombiePOODLE: &f, GOLDENDOODLE: &f, PaddingOracle: &f,
+			ZeroLengthPaddingOracle: &f, DROWNSameKey: []string{}},
 	}
 }
 

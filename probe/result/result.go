@@ -315,6 +315,9 @@ type Vulnerabilities struct {
 	ZombiePOODLE   *bool `json:"zombie_poodle"`
 	GOLDENDOODLE   *bool `json:"goldendoodle"`
 	SleepingPOODLE *bool `json:"sleeping_poodle"`
+	// ZeroLengthPaddingOracle is SSL Labs' 0-length padding oracle (OpenSSL's CVE-2019-1559):
+	// a record of padding only, with no room for a MAC, refused otherwise than a bad MAC.
+	ZeroLengthPaddingOracle *bool `json:"zero_length_padding_oracle"`
 	// Notes explains, per id, why a check is null or how it was decided.
 	Notes map[string]string `json:"notes,omitempty"`
 

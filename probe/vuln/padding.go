@@ -139,17 +139,17 @@ func cbcTarget(r *result.Result, pl plan) (version uint16, suites []uint16, why 
 
 // paddingFindings are the padding oracle checks' values and notes.
 type paddingFindings struct {
-	poodleTLS, sleeping, zombie, golden, cve2107 *bool
-	notes                                        map[string]string
+	poodleTLS, sleeping, zombie, golden, cve2107, zeroLength *bool
+	notes                                                    map[string]string
 }
 
 // paddingIDs are the ids the padding oracle probe decides.
 func paddingIDs() []string {
-	return []string{"POODLE_TLS", "sleeping_poodle", "zombie_poodle", "goldendoodle", "padding_oracle_2016_2107"}
+	return []string{"POODLE_TLS", "sleeping_poodle", "zombie_poodle", "goldendoodle", "padding_oracle_2016_2107", "zero_length_padding_oracle"}
 }
 
 func (f *paddingFindings) all(v *bool, note string) {
-	f.poodleTLS, f.sleeping, f.zombie, f.golden, f.cve2107 = v, v, v, v, v
+	f.poodleTLS, f.sleeping, f.zombie, f.golden, f.cve2107, f.zeroLength = v, v, v, v, v, v
 	f.notes = map[string]string{}
 	for _, id := range paddingIDs() {
 		f.notes[id] = note
@@ -189,7 +189,7 @@ func (p *prober) paddingOracles(ctx context.Context, r *result.Result) paddingFi
 	f = decidePadding(answers)
 	profile := padProfile(answers)
 	where := fmt.Sprintf("%s %s; ", verLabel(version), tls.CipherSuiteName(suite))
-	if isTrue(f.poodleTLS) || isTrue(f.sleeping) || isTrue(f.zombie) || isTrue(f.golden) || isTrue(f.cve2107) {
+	if isTrue(f.poodleTLS) || isTrue(f.sleeping) || isTrue(f.zombie) || isTrue(f.golden) || isTrue(f.cve2107) || isTrue(f.zeroLength) {
 		again, _, err := p.padRound(ctx, version, []uint16{suite}, padRecords()[1:])
 		again[PadWellFormed] = answers[PadWellFormed]
 		if err != nil || padProfile(again) != profile {
@@ -274,8 +274,17 @@ func decidePadding(a map[PadRecord]padAnswer) paddingFindings {
 	f.cve2107 = set("padding_oracle_2016_2107", overflow.alert == "record_overflow" && badMAC.alert != "record_overflow",
 		"padding longer than the record is answered with record_overflow, a bad MAC otherwise",
 		"padding longer than the record is answered "+overflow.String())
-	if all := a[PadAllPadding]; all != badMAC && all.refused {
-		f.notes["goldendoodle"] += "; a record of padding only (no MAC) is answered otherwise (" + all.String() + "): the 0-length padding oracle"
+	// The 0-length padding oracle (OpenSSL 1.0.2's CVE-2019-1559): a record of valid padding
+	// only, with no room for a MAC, is refused otherwise than a bad MAC.
+	all := a[PadAllPadding]
+	f.zeroLength = set("zero_length_padding_oracle", all.refused && all != badMAC,
+		"a record of padding only (no room for a MAC) is refused otherwise ("+all.String()+") than a bad MAC",
+		"a record of padding only is answered "+all.String())
+	if isTrue(f.cve2107) && all.alert == "record_overflow" {
+		// CVE-2016-2107's missing length check answers that record too; which flaw the
+		// difference shows cannot be told apart.
+		f.zeroLength = nil
+		f.notes["zero_length_padding_oracle"] = "not decided: a record of padding only gets CVE-2016-2107's record_overflow, which hides this oracle"
 	}
 	return f
 }

@@ -24,7 +24,8 @@ import (
 // paddingValues are the five padding oracle checks as "true", "false" or "null".
 func paddingValues(f paddingFindings) map[string]string {
 	return map[string]string{"POODLE_TLS": tri(f.poodleTLS), "sleeping_poodle": tri(f.sleeping),
-		"zombie_poodle": tri(f.zombie), "goldendoodle": tri(f.golden), "padding_oracle_2016_2107": tri(f.cve2107)}
+		"zombie_poodle": tri(f.zombie), "goldendoodle": tri(f.golden), "padding_oracle_2016_2107": tri(f.cve2107),
+		"zero_length_padding_oracle": tri(f.zeroLength)}
 }
 
 // enumerated is a result whose enumeration found the given suites at one protocol.
@@ -80,6 +81,7 @@ func TestPaddingOraclesFakes(t *testing.T) {
 		{fakeserver.PaddingGOLDENDOODLE, 0, "goldendoodle"},
 		{fakeserver.Padding2016_2107, 0, "padding_oracle_2016_2107"},
 		{fakeserver.Padding2016_2107, tlswire.SuiteECDHERSAWithAES128CBCSHA256, "padding_oracle_2016_2107"},
+		{fakeserver.PaddingZeroLength, 0, "zero_length_padding_oracle"},
 	}
 	for _, tc := range tests {
 		suite := tc.suite
@@ -93,6 +95,9 @@ func TestPaddingOraclesFakes(t *testing.T) {
 			want := map[string]string{}
 			if tc.want != "" {
 				want[tc.want] = "true"
+			}
+			if tc.flaw == fakeserver.Padding2016_2107 {
+				want["zero_length_padding_oracle"] = "null" // hidden by CVE-2016-2107's answer
 			}
 			checkPadding(t, f, want)
 		})

@@ -111,6 +111,7 @@ func Check(ctx context.Context, cfg Config, r *result.Result) {
 			f := p.paddingOracles(ctx, r)
 			return finding{func(v *result.Vulnerabilities) {
 				v.POODLETLS, v.SleepingPOODLE, v.ZombiePOODLE, v.GOLDENDOODLE, v.PaddingOracle = f.poodleTLS, f.sleeping, f.zombie, f.golden, f.cve2107
+				v.ZeroLengthPaddingOracle = f.zeroLength
 			}, f.notes}
 		}},
 	}

@@ -139,6 +139,7 @@ func idValues(v *result.Vulnerabilities) map[string]string {
 		"DROWN": tri(v.DROWN), "LOGJAM": tri(v.LOGJAM), "BEAST": tri(v.BEAST), "LUCKY13": tri(v.LUCKY13), "RC4": tri(v.RC4),
 		"POODLE_TLS": tri(v.POODLETLS), "sleeping_poodle": tri(v.SleepingPOODLE), "zombie_poodle": tri(v.ZombiePOODLE),
 		"goldendoodle": tri(v.GOLDENDOODLE), "padding_oracle_2016_2107": tri(v.PaddingOracle),
+		"zero_length_padding_oracle": tri(v.ZeroLengthPaddingOracle),
 	}
 }
 
