@@ -104,8 +104,8 @@ func TestPaddingOraclesFakes(t *testing.T) {
 	}
 }
 
-// serveHTTP answers each HTTP request on c with an empty 200 until the client stops or a
-// record fails (crypto/tls then sends its alert).
+// serveHTTP answers each HTTP request on c with an empty 200 until the client stops, asks
+// to close, or a record fails (crypto/tls then sends its alert).
 func serveHTTP(c *tls.Conn) {
 	br := bufio.NewReader(c)
 	for {
@@ -115,6 +115,9 @@ func serveHTTP(c *tls.Conn) {
 		}
 		req.Body.Close()
 		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+		if req.Close { // Connection: close, as the probe asks
+			return
+		}
 	}
 }
 
