@@ -287,39 +287,25 @@ func MarkDROWNFile(path string, w io.Writer) (DROWNSummary, error) {
 }
 
 // patchDROWN writes r's DROWN fields (and its grade, when regraded) into the line raw,
-// keeping every other byte.
+// keeping every other byte, in one reading of the line.
 func patchDROWN(raw []byte, r *result.Result, regraded bool) ([]byte, error) {
-	v := r.Vulnerabilities
-	vraw, ok, err := result.KeyValue(raw, "vulnerabilities")
-	if err != nil {
-		return nil, err
-	}
-	if !ok || bytes.Equal(bytes.TrimSpace(vraw), []byte("null")) {
-		vraw = []byte("{}")
-	}
-	for _, kv := range []struct {
-		key string
-		val any
-	}{{"DROWN", v.DROWN}, {"drown_same_key", v.DROWNSameKey}, {"notes", v.Notes}} {
-		enc, err := json.Marshal(kv.val)
-		if err != nil {
-			return nil, err
-		}
-		if vraw, err = result.ReplaceKey(vraw, kv.key, enc); err != nil {
-			return nil, err
-		}
-	}
-	if raw, err = result.ReplaceKey(raw, "vulnerabilities", vraw); err != nil {
-		return nil, err
-	}
+	keys := []string{"vulnerabilities"}
 	if regraded {
-		enc, err := json.Marshal(r.Grade)
-		if err != nil {
-			return nil, err
-		}
-		return result.ReplaceKey(raw, "grade", enc)
+		keys = append(keys, "grade")
 	}
-	return raw, nil
+	return result.EditKeys(raw, keys, func(key string, old json.RawMessage) ([]byte, error) {
+		if key == "grade" {
+			return json.Marshal(r.Grade)
+		}
+		if old == nil || bytes.Equal(bytes.TrimSpace(old), []byte("null")) {
+			old = json.RawMessage("{}")
+		}
+		v := r.Vulnerabilities
+		vals := map[string]any{"DROWN": v.DROWN, "drown_same_key": v.DROWNSameKey, "notes": v.Notes}
+		return result.EditKeys(old, []string{"DROWN", "drown_same_key", "notes"}, func(k string, _ json.RawMessage) ([]byte, error) {
+			return json.Marshal(vals[k])
+		})
+	})
 }
 
 // eachLine calls fn with every non-blank line of path (trimmed) and its number.

@@ -8,6 +8,8 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -341,4 +343,53 @@ func FuzzMarkDROWNFile(f *testing.F) {
 			t.Fatalf("a second pass changed %d lines:\n%s\n%s", sum.Changed, out.Bytes(), again.Bytes())
 		}
 	})
+}
+
+// BenchmarkMarkDROWNFile times the pass over a file of 10,000 results built from the lab
+// result lines of analysis/testdata (each copied with a target of its own; every 100th
+// speaks SSL 2.0 with the key of the next one): both readings, the marking and the writing.
+func BenchmarkMarkDROWNFile(b *testing.B) {
+	src, err := os.ReadFile("../analysis/testdata/waves/new/results.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var base []result.Result
+	if err := result.ReadJSONL(bytes.NewReader(src), "results.jsonl", func(_ int, r result.Result) error {
+		if r.Certificate != nil && r.Error == nil {
+			base = append(base, r)
+		}
+		return nil
+	}); err != nil || len(base) == 0 {
+		b.Fatalf("no results with a certificate (%v)", err)
+	}
+	const n = 10000
+	var file bytes.Buffer
+	for i := range n {
+		r := base[i%len(base)]
+		r.Target = fmt.Sprintf("host%d.example:443", i)
+		spki := fmt.Sprintf("%064x", i)
+		c := *r.Certificate
+		c.SPKISHA256 = spki
+		r.Certificate = &c
+		if i%100 == 0 {
+			next := fmt.Sprintf("%064x", i+1)
+			r.Protocols.SSLv2 = result.Bool(true)
+			r.SSLv2Certificate = &result.CertificateID{SHA256: next, SPKISHA256: next}
+		}
+		line, _ := json.Marshal(r)
+		file.Write(append(line, '\n'))
+	}
+	path := filepath.Join(b.TempDir(), "results.jsonl")
+	if err := os.WriteFile(path, file.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(file.Len()))
+	b.ResetTimer()
+	for b.Loop() {
+		sum, err := MarkDROWNFile(path, io.Discard)
+		if err != nil || len(sum.Flagged) != n/100 {
+			b.Fatalf("%v; flagged %d, want %d", err, len(sum.Flagged), n/100)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/result")
 }

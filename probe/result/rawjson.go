@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 )
 
 // Programs that update one field of stored results (regrading, the DROWN pass) edit the
@@ -13,6 +14,13 @@ import (
 // val, keeping every other byte; a missing key is appended at the end of the object. A key
 // given twice has both values replaced, so no reader can see the old one.
 func ReplaceKey(obj []byte, key string, val []byte) ([]byte, error) {
+	return EditKeys(obj, []string{key}, func(string, json.RawMessage) ([]byte, error) { return val, nil })
+}
+
+// EditKeys is ReplaceKey for several keys in one reading of obj: the value of each
+// top-level key of keys (every occurrence) becomes what edit returns for it; a key of keys
+// that obj lacks is appended, in keys' order, with what edit returns for a nil value.
+func EditKeys(obj []byte, keys []string, edit func(key string, val json.RawMessage) ([]byte, error)) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(obj))
 	tok, err := dec.Token()
 	if err != nil {
@@ -21,8 +29,12 @@ func ReplaceKey(obj []byte, key string, val []byte) ([]byte, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return nil, errors.New("not a JSON object")
 	}
-	type span struct{ start, end int }
+	type span struct {
+		start, end int
+		val        []byte
+	}
 	var spans []span
+	seen := map[string]bool{}
 	for dec.More() {
 		kt, err := dec.Token()
 		if err != nil {
@@ -33,40 +45,56 @@ func ReplaceKey(obj []byte, key string, val []byte) ([]byte, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, err
 		}
-		if k, _ := kt.(string); k != key {
+		k, _ := kt.(string)
+		if !slices.Contains(keys, k) {
 			continue
 		}
+		seen[k] = true
 		end := int(dec.InputOffset())
 		start := afterKey
 		// Skip the colon and blanks between the key and its value.
 		for start < end && (obj[start] == ':' || obj[start] == ' ' || obj[start] == '\t' || obj[start] == '\n' || obj[start] == '\r') {
 			start++
 		}
-		spans = append(spans, span{start, end})
+		val, err := edit(k, v)
+		if err != nil {
+			return nil, err
+		}
+		spans = append(spans, span{start, end, val})
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
 		return nil, err
 	}
-	if len(spans) > 0 {
-		out := make([]byte, 0, len(obj)+len(val))
-		prev := 0
-		for _, sp := range spans {
-			out = append(out, obj[prev:sp.start]...)
-			out = append(out, val...)
-			prev = sp.end
+	closing := int(dec.InputOffset()) - 1
+	out := make([]byte, 0, len(obj)+64)
+	prev := 0
+	for _, sp := range spans {
+		out = append(out, obj[prev:sp.start]...)
+		out = append(out, sp.val...)
+		prev = sp.end
+	}
+	var tail []byte // the members appended before the closing brace
+	for _, k := range keys {
+		if seen[k] {
+			continue
 		}
+		seen[k] = true
+		val, err := edit(k, nil)
+		if err != nil {
+			return nil, err
+		}
+		kb, _ := json.Marshal(k)
+		tail = append(append(append(append(tail, ','), kb...), ':'), val...)
+	}
+	if len(tail) == 0 {
 		return append(out, obj[prev:]...), nil
 	}
-	closing := int(dec.InputOffset()) - 1
-	head := bytes.TrimRight(obj[:closing], " \t\r\n")
-	out := append([]byte{}, head...)
-	if head[len(head)-1] != '{' {
-		out = append(out, ',')
+	head := bytes.TrimRight(obj[prev:closing], " \t\r\n")
+	out = append(out, head...)
+	if bytes.HasSuffix(bytes.TrimRight(out, " \t\r\n"), []byte("{")) {
+		tail = tail[1:] // an empty object: no comma before the first member
 	}
-	kb, _ := json.Marshal(key)
-	out = append(out, kb...)
-	out = append(out, ':')
-	out = append(out, val...)
+	out = append(out, tail...)
 	return append(out, obj[closing:]...), nil
 }
 
