@@ -15,10 +15,10 @@ import (
 )
 
 // The CBC padding oracle checks (POODLE_TLS, sleeping_poodle, zombie_poodle, goldendoodle,
-// padding_oracle_2016_2107) share one method, Tripwire's padcheck's: finish a handshake over
-// an AES-CBC suite, send one application data record that carries an HTTP request and is
-// malformed on purpose, and note how the server answers (data, which alert, a closed or
-// reset connection, silence). A sound server answers every malformed record alike (RFC 5246,
+// padding_oracle_2016_2107, zero_length_padding_oracle) share one method, Tripwire's
+// padcheck's: finish a handshake over an AES-CBC suite, send one application data record
+// that carries an HTTP request and is malformed on purpose, and note how the server answers
+// (data, which alert, a closed or reset connection, silence). A sound server answers every malformed record alike (RFC 5246,
 // 6.2.3.2: bad_record_mac, whatever failed); a difference between two records that differ
 // only in what the attacker must not learn is an oracle. Each record goes on its own
 // connection, as an error ends a TLS connection.
@@ -100,8 +100,9 @@ func (a padAnswer) String() string { return a.seq }
 const quiet = time.Second
 
 // cbcTarget picks the protocol and AES-CBC suite to test with: the best TLS 1.0–1.2 version
-// at which the enumeration found one the client runs. ok is false with why when there is
-// none; vulnerable is then false (measured) when the enumeration found no CBC suite at all.
+// at which the enumeration found one the client runs (without an enumeration, TLS 1.2 and
+// every such suite). why says why there is none to test with; measuredNone then says the
+// enumeration found no CBC suite at all, so that the checks are false (measured), not null.
 func cbcTarget(r *result.Result, pl plan) (version uint16, suites []uint16, why string, measuredNone bool) {
 	if pl.tls13Only {
 		return 0, nil, "not vulnerable: TLS 1.3 only, which has no CBC record protection", true
@@ -157,8 +158,8 @@ func (f *paddingFindings) all(v *bool, note string) {
 }
 
 // paddingOracles runs the records of padRecords, each on its own connection (the
-// well-formed one first, then the malformed ones at once), and decides the five checks
-// from the answers. When a check comes out vulnerable, the malformed records are
+// well-formed one first, then the malformed ones at once), and decides the checks of
+// paddingIDs from the answers. When a check comes out vulnerable, the malformed records are
 // sent once more and the finding stands only if every answer repeats.
 func (p *prober) paddingOracles(ctx context.Context, r *result.Result) paddingFindings {
 	var f paddingFindings
