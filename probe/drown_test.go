@@ -56,6 +56,7 @@ func spkiHex(t *testing.T, c tls.Certificate) string {
 // RSA key under other certificates (Go's crypto/tls; Debian's nginx where installed), and
 // one with another key, then runs the pass over the results file.
 func TestDROWNAcrossServices(t *testing.T) {
+	t.Parallel()
 	l := newLab(t)
 	key, err := pki.NewKey(pki.RSA2048)
 	if err != nil {

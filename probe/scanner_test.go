@@ -248,6 +248,7 @@ func TestMeasureHTTPVariants(t *testing.T) {
 // what that port does over plain HTTP: reachable, the redirect to HTTPS, and an HSTS
 // header there flagged as ignored (RFC 6797, 8.1).
 func TestMeasureNotTLS(t *testing.T) {
+	t.Parallel()
 	l := newLab(t)
 	tests := []struct {
 		name                  string
@@ -276,6 +277,7 @@ func TestMeasureNotTLS(t *testing.T) {
 }
 
 func TestMeasureErrors(t *testing.T) {
+	t.Parallel()
 	l := newLab(t)
 	// A plain-text server on the TLS port.
 	notTLS := plainServer(t, hsts(""))
@@ -384,6 +386,7 @@ func TestDialClosesLeftoverConnections(t *testing.T) {
 // assessed (protocol, grade F) without the certificate and HTTP-over-TLS steps, which
 // cannot talk to it: they are skipped with a note and open no connection.
 func TestMeasureSSLv2Only(t *testing.T) {
+	t.Parallel()
 	l := newLab(t)
 	leaf, err := l.inter.Issue(pki.LeafOptions{Key: pki.RSA2048})
 	if err != nil {

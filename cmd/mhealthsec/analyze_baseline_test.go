@@ -11,6 +11,7 @@ import (
 // --baseline-results adds Test 1 against a reference population, named in the
 // report with its size, dates and criteria; bad files are refused by file and line.
 func TestAnalyzeBaselines(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "report")
 	code, _, stderr := ingestCLI(t, "analyze", "../../datasets/sample", "--out", out,
 		"--baseline-pulse", "../../datasets/testdata/ssl_pulse_2015.csv", "--baseline", "2015-06",

@@ -11,6 +11,7 @@ import (
 // TestAnalyzeSample runs the README's analyze command on the sample study and checks the
 // headline numbers in stats.json (the full hand count is analysis/study_test.go).
 func TestAnalyzeSample(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "report")
 	code, stdout, stderr := ingestCLI(t, "analyze", "../../datasets/sample", "--out", out)
 	if code != 0 {

@@ -11,6 +11,7 @@ import (
 // TestCompareWaves runs compare on the lab study and its generated second wave
 // (analysis/testdata/waves); the counts are checked in analysis.
 func TestCompareWaves(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "cmp")
 	old, cur := "../../analysis/testdata/waves/old", "../../analysis/testdata/waves/new"
 	code, stdout, stderr := ingestCLI(t, "compare", old, cur, "--out", out)

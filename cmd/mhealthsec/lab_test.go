@@ -58,6 +58,8 @@ func (s *syncBuffer) String() string {
 
 // assertGone checks that nothing listens on ports any more and that the goroutine count
 // came back to before.
+// Tests that count goroutines stay sequential; the parallel ones (t.Parallel) start only
+// once every sequential test of the package has finished.
 func assertGone(t *testing.T, ports []int, before int) {
 	t.Helper()
 	testenv.NoLeakedGoroutines(t, before)

@@ -135,6 +135,7 @@ func TestProbeRateFlags(t *testing.T) {
 }
 
 func TestProbeToStdout(t *testing.T) {
+	t.Parallel()
 	targets, ca := probeLab(t, 2)
 	args := append([]string{"probe", "--ca-file", ca, "--http-port", "0", "--sni", "localhost", "--loopback-only"}, targets...)
 	code, stdout, stderr := runCLI(context.Background(), args...)
@@ -165,6 +166,7 @@ func TestProbeToStdout(t *testing.T) {
 }
 
 func TestProbeResume(t *testing.T) {
+	t.Parallel()
 	targets, ca := probeLab(t, 3)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "results.jsonl")
@@ -335,6 +337,7 @@ func TestProbeTargetsFormats(t *testing.T) {
 // TestProbeResolve probes a lab server by a name no resolver knows, pinned with
 // --resolve: the result carries the name, the certificate matches it.
 func TestProbeResolve(t *testing.T) {
+	t.Parallel()
 	targets, ca := probeLab(t, 1)
 	_, port, _ := net.SplitHostPort(targets[0])
 	name := "localhost.lab.test:" + port
@@ -397,6 +400,7 @@ func TestGradeOrder(t *testing.T) {
 // the leaf's caIssuers URL: by default the probe completes the chain (trusted, incomplete,
 // cap B); with --no-aia it cannot build the chain and the certificate is untrusted (T).
 func TestProbeNoAIA(t *testing.T) {
+	t.Parallel()
 	root, err := pki.NewRoot("cli aia root")
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,7 @@ func readTree(t *testing.T, dir string) map[string][]byte {
 }
 
 func TestReproduceWritesIdenticalReports(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	// The two runs at once: half the wall time on two cores, and any state the runs shared
@@ -153,6 +154,7 @@ func TestReproduceWritesIdenticalReports(t *testing.T) {
 }
 
 func TestReproduceBadInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
