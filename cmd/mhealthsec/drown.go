@@ -28,7 +28,7 @@ func markDROWNFile(path, who string, stderr io.Writer) error {
 		err = os.Chmod(path, info.Mode().Perm())
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", who, err)
+		return fmt.Errorf("%s: DROWN across services: %w (%s is as it was: whole results, not compared; mhealthsec merge %s --out OTHER compares them)", who, err, path, path)
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", who, sum)
 	return nil
