@@ -57,6 +57,7 @@ func spkiHex(t *testing.T, c tls.Certificate) string {
 // one with another key, then runs the pass over the results file.
 func TestDROWNAcrossServices(t *testing.T) {
 	t.Parallel()
+	t.Parallel()
 	l := newLab(t)
 	key, err := pki.NewKey(pki.RSA2048)
 	if err != nil {
@@ -234,6 +235,7 @@ func TestDROWNAcrossServices(t *testing.T) {
 // TestMarkDROWNEdges: keys that are unknown stay uncompared; an unknown SSL 2.0 support
 // with a shared key is still DROWN; a bad line is refused with its place.
 func TestMarkDROWNEdges(t *testing.T) {
+	t.Parallel()
 	spki := strings.Repeat("ab", 32)
 	v2 := result.Result{Target: "v2:25", Protocols: result.Protocols{SSLv2: result.Bool(true)},
 		SSLv2Certificate: &result.CertificateID{SHA256: strings.Repeat("01", 32), SPKISHA256: spki}}
