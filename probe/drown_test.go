@@ -57,7 +57,6 @@ func spkiHex(t *testing.T, c tls.Certificate) string {
 // one with another key, then runs the pass over the results file.
 func TestDROWNAcrossServices(t *testing.T) {
 	t.Parallel()
-	t.Parallel()
 	l := newLab(t)
 	key, err := pki.NewKey(pki.RSA2048)
 	if err != nil {

@@ -96,7 +96,6 @@ func readByTarget(t *testing.T, path string) map[string]result.Result {
 // mode); to stdout, lines stay uncompared and stderr names what the pass would mark.
 func TestProbeMarksDROWN(t *testing.T) {
 	t.Parallel()
-	t.Parallel()
 	sslv2, shared, _, ca, list := drownLab(t, 2)
 	out := filepath.Join(t.TempDir(), "results.jsonl")
 	// An empty file of a chosen mode: probe writes into it, and the pass must keep the mode.
@@ -130,7 +129,6 @@ func TestProbeMarksDROWN(t *testing.T) {
 // TestDROWNAcrossShards scans the drownLab servers as two shards; neither shard can see
 // the shared key, the merge must.
 func TestDROWNAcrossShards(t *testing.T) {
-	t.Parallel()
 	t.Parallel()
 	const n = 2
 	sslv2, shared, other, ca, list := drownLab(t, n)
