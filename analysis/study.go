@@ -309,7 +309,7 @@ func AnalyzeStudy(st *datasets.Study, cfg StudyConfig) (*StudyResult, error) {
 		c.addResult(c.reduce(&st.Results[i]))
 	}
 	for i := range st.Servers {
-		if err := c.addServer(&st.Servers[i]); err != nil {
+		if err := c.addServer(&st.Servers[i], -1); err != nil {
 			return nil, err
 		}
 	}
@@ -334,9 +334,9 @@ func AnalyzeStudyDir(dir string, cfg StudyConfig, prepare func(r *result.Result)
 			*v = c.reduce(r)
 		},
 		Result: func(_ int, v *reduced) { c.addResult(*v) },
-		Server: func(_ int, s *datasets.Server) {
+		Server: func(_ int, s *datasets.Server, endpoint int) {
 			if rowErr == nil {
-				rowErr = c.addServer(s)
+				rowErr = c.addServer(s, endpoint)
 			}
 		},
 	})
@@ -402,6 +402,7 @@ type studyCounter struct {
 	facts     []packedFacts
 	endpoints map[endpoint]endpointInfo
 	otherEPs  map[schemeEndpoint]struct{} // rows of schemes other than https and http
+	byNumber  []int32                     // by ScanStudy's endpoint number: its facts, -1, or unnumbered
 	distinct  int                         // distinct endpoints with their scheme
 	measured  Measured
 
@@ -524,8 +525,9 @@ func (c *studyCounter) unpack(i int32) resultFacts {
 	}
 }
 
-// addServer counts one servers.csv row; every result must have been added before.
-func (c *studyCounter) addServer(s *datasets.Server) error {
+// addServer counts one servers.csv row; every result must have been added before. ep
+// numbers the row's endpoint (host, port, scheme) as datasets.ScanStudy does, or is -1.
+func (c *studyCounter) addServer(s *datasets.Server, ep int) error {
 	out := c.out
 	ai, ok := c.lastApp, s.AppID == c.lastID && c.lastID != ""
 	if !ok {
@@ -542,36 +544,10 @@ func (c *studyCounter) addServer(s *datasets.Server) error {
 	if strings.ToLower(s.Host) != s.Host {
 		key.host = strings.ToLower(s.Host)
 	}
-	info, known := c.endpoints[key]
-	if !known {
-		info.facts = -1
-	}
-	var scheme uint8
-	switch s.Scheme {
-	case datasets.SchemeHTTPS:
-		scheme = 1
-	case datasets.SchemeHTTP:
-		scheme = 2
-	default:
-		if c.otherEPs == nil {
-			c.otherEPs = map[schemeEndpoint]struct{}{}
-		}
-		if _, seen := c.otherEPs[schemeEndpoint{key, s.Scheme}]; !seen {
-			c.otherEPs[schemeEndpoint{endpoint{strings.Clone(key.host), key.port}, strings.Clone(s.Scheme)}] = struct{}{}
-			c.distinct++
-		}
-	}
-	if info.schemes&scheme != scheme {
-		info.schemes |= scheme
-		c.distinct++
-		if !known {
-			key.host = strings.Clone(key.host) // not the CSV line it was cut from
-		}
-		c.endpoints[key] = info
-	}
+	facts := c.endpointOf(s, key, ep)
 	var rf *resultFacts
-	if s.Scheme == datasets.SchemeHTTPS && info.facts >= 0 {
-		v := c.unpack(info.facts)
+	if s.Scheme == datasets.SchemeHTTPS && facts >= 0 {
+		v := c.unpack(facts)
 		rf = &v
 	}
 	f := rowFacts(s, rf, c.cfg.Trust)
@@ -649,6 +625,58 @@ func (c *studyCounter) addServer(s *datasets.Server) error {
 	}
 	return nil
 }
+
+// endpointOf returns the index in facts of the result of the row's endpoint (key: host
+// in lower case, and port), -1 if it has none, and counts the distinct endpoints. ep is the
+// endpoint's number from datasets.ScanStudy, which spares a look-up per row, or -1.
+func (c *studyCounter) endpointOf(s *datasets.Server, key endpoint, ep int) int32 {
+	if ep >= 0 {
+		for len(c.byNumber) <= ep {
+			c.byNumber = append(c.byNumber, unnumbered)
+		}
+		if f := c.byNumber[ep]; f != unnumbered {
+			return f
+		}
+		f := int32(-1)
+		if info, ok := c.endpoints[key]; ok {
+			f = info.facts
+		}
+		c.byNumber[ep] = f
+		c.distinct++
+		return f
+	}
+	info, known := c.endpoints[key]
+	if !known {
+		info.facts = -1
+	}
+	var scheme uint8
+	switch s.Scheme {
+	case datasets.SchemeHTTPS:
+		scheme = 1
+	case datasets.SchemeHTTP:
+		scheme = 2
+	default:
+		if c.otherEPs == nil {
+			c.otherEPs = map[schemeEndpoint]struct{}{}
+		}
+		if _, seen := c.otherEPs[schemeEndpoint{key, s.Scheme}]; !seen {
+			c.otherEPs[schemeEndpoint{endpoint{strings.Clone(key.host), key.port}, strings.Clone(s.Scheme)}] = struct{}{}
+			c.distinct++
+		}
+	}
+	if info.schemes&scheme != scheme {
+		info.schemes |= scheme
+		c.distinct++
+		if !known {
+			key.host = strings.Clone(key.host) // not the CSV line it was cut from
+		}
+		c.endpoints[key] = info
+	}
+	return info.facts
+}
+
+// unnumbered marks an endpoint number not met yet in studyCounter.byNumber.
+const unnumbered = -2
 
 // findingTests returns, indexed like Findings(), whether a row's facts show each finding.
 func findingTests() []func(f *ServerFacts) bool {

@@ -389,16 +389,16 @@ func ReadServers(r io.Reader, name string, apps []App) ([]Server, error) {
 // (at least as many is best), to size the tables once.
 func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint int, errs *fileErrors) []Server {
 	servers := make([]Server, 0, rowsHint)
-	if !scanServers(r, file, knownApps, rowsHint, errs, func(_ int, s Server) { servers = append(servers, s) }) {
+	if !scanServers(r, file, knownApps, rowsHint, errs, func(_ int, s Server, _ int) { servers = append(servers, s) }) {
 		return []Server{}
 	}
 	return servers
 }
 
-// scanServers checks the rows of servers.csv and hands each good one to fn, in file order;
-// s is fn's to keep. Errors go to errs, in line order. Like readCSV it returns false when
+// scanServers checks the rows of servers.csv and hands each good one to fn, in file order,
+// with the number of its endpoint (serverSet.add). Errors go to errs, in line order. Like readCSV it returns false when
 // a CSV syntax error stopped the read: the rows fn was given must then be dropped.
-func scanServers(r io.Reader, file string, knownApps map[string]bool, rowsHint int, errs *fileErrors, fn func(line int, s Server)) bool {
+func scanServers(r io.Reader, file string, knownApps map[string]bool, rowsHint int, errs *fileErrors, fn func(line int, s Server, endpoint int)) bool {
 	cols := ServerColumns()
 	iApp, iHost, iPort, iScheme, iCat := slices.Index(cols, "app_id"), slices.Index(cols, "host"),
 		slices.Index(cols, "port"), slices.Index(cols, "scheme"), slices.Index(cols, "category")
@@ -438,13 +438,14 @@ func scanServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 		if !ok {
 			return
 		}
-		if first := dups.add(&s, row.line); first > 0 {
+		first, ep := dups.add(&s, row.line)
+		if first > 0 {
 			errs.add(&InputError{File: file, Line: row.line, Column: "host",
 				Expected: fmt.Sprintf("one row per app_id, host, port and scheme (same as line %d)", first),
 				Got:      fmt.Sprintf("%s %s://%s:%d", s.AppID, s.Scheme, s.Host, s.Port)})
 			return
 		}
-		fn(row.line, s)
+		fn(row.line, s, ep)
 	})
 	if !complete {
 		return false
@@ -476,9 +477,10 @@ func newServerSet(rowsHint int) *serverSet {
 		first: make(map[uint64]int, rowsHint)}
 }
 
-// add records s, found on line. If an earlier row has the same key, add returns that
-// row's line and records nothing.
-func (d *serverSet) add(s *Server, line int) (first int) {
+// add records s, found on line, and returns the number of its endpoint (host, port,
+// scheme): 0, 1, 2 … in order of first appearance. If an earlier row has the same key,
+// add returns that row's line and records nothing.
+func (d *serverSet) add(s *Server, line int) (first, endpoint int) {
 	app := d.lastOrd
 	if s.AppID != d.lastApp || len(d.apps) == 0 {
 		var ok bool
@@ -497,10 +499,10 @@ func (d *serverSet) add(s *Server, line int) (first int) {
 	}
 	k := uint64(app)<<32 | uint64(ep)
 	if first, taken := d.first[k]; taken {
-		return first
+		return first, int(ep)
 	}
 	d.first[k] = line
-	return 0
+	return 0, int(ep)
 }
 
 // normalizeHost trims and lower-cases a host name and checks that it could be one: no

@@ -246,21 +246,22 @@ func TestServerSetRepeats(t *testing.T) {
 	d := newServerSet(0)
 	a := Server{AppID: "a1", Host: "one.example", Port: 443, Scheme: SchemeHTTPS}
 	steps := []struct {
-		s          Server
-		line, want int
+		s                    Server
+		line, want, endpoint int
 	}{
-		{a, 2, 0},
-		{Server{AppID: "a2", Host: "one.example", Port: 443, Scheme: SchemeHTTPS}, 3, 0},
-		{Server{AppID: "a1", Host: "two.example", Port: 443, Scheme: SchemeHTTPS}, 4, 0},
-		{Server{AppID: "a1", Host: "one.example", Port: 8443, Scheme: SchemeHTTPS}, 5, 0},
-		{Server{AppID: "a1", Host: "one.example", Port: 443, Scheme: SchemeHTTP}, 6, 0},
-		{a, 7, 2},
-		{Server{AppID: "a2", Host: "one.example", Port: 443, Scheme: SchemeHTTPS}, 8, 3},
-		{Server{AppID: "a1", Host: "one.example", Port: 443, Scheme: SchemeHTTP}, 9, 6},
+		{a, 2, 0, 0},
+		{Server{AppID: "a2", Host: "one.example", Port: 443, Scheme: SchemeHTTPS}, 3, 0, 0},
+		{Server{AppID: "a1", Host: "two.example", Port: 443, Scheme: SchemeHTTPS}, 4, 0, 1},
+		{Server{AppID: "a1", Host: "one.example", Port: 8443, Scheme: SchemeHTTPS}, 5, 0, 2},
+		{Server{AppID: "a1", Host: "one.example", Port: 443, Scheme: SchemeHTTP}, 6, 0, 3},
+		{a, 7, 2, 0},
+		{Server{AppID: "a2", Host: "one.example", Port: 443, Scheme: SchemeHTTPS}, 8, 3, 0},
+		{Server{AppID: "a1", Host: "one.example", Port: 443, Scheme: SchemeHTTP}, 9, 6, 3},
 	}
 	for _, st := range steps {
-		if got := d.add(&st.s, st.line); got != st.want {
-			t.Errorf("line %d (%+v): repeat of line %d, want %d", st.line, st.s, got, st.want)
+		got, ep := d.add(&st.s, st.line)
+		if got != st.want || ep != st.endpoint {
+			t.Errorf("line %d (%+v): repeat of line %d, endpoint %d; want %d, %d", st.line, st.s, got, ep, st.want, st.endpoint)
 		}
 	}
 }

@@ -21,7 +21,9 @@ type StudyScan[T any] struct {
 	// any server row; v is reused after it returns.
 	Result func(line int, v *T)
 	// Server receives each good row of servers.csv, in file order; s is Server's to keep.
-	Server func(line int, s *Server)
+	// endpoint numbers the row's endpoint (host, port, scheme): 0, 1, 2 … in order of
+	// first appearance, so a caller can keep what it knows of endpoints in a slice.
+	Server func(line int, s *Server, endpoint int)
 }
 
 // ScanStudy reads a study folder as LoadStudy does, with the same checks and the same
@@ -43,9 +45,9 @@ func ScanStudy[T any](dir string, sc StudyScan[T]) error {
 	resultsErr := scanResults(dir, sc, &resultErrs)
 
 	serversErr := readServersFile(dir, all, func(f *os.File, path string, rows int, errs *fileErrors) {
-		scanServers(f, path, ids, rows, errs, func(line int, s Server) {
+		scanServers(f, path, ids, rows, errs, func(line int, s Server, endpoint int) {
 			if sc.Server != nil {
-				sc.Server(line, &s)
+				sc.Server(line, &s, endpoint)
 			}
 		})
 	})

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -125,6 +127,12 @@ replacing an earlier report only when the new one is complete.`,
 						unchanged.Add(1)
 					}
 				}
+			}
+			// A study's endpoint tables are most of the heap and live to the end: collecting
+			// at 1.5 times their size rather than twice keeps a census of 10^7 server rows
+			// under 2 GiB, for about the same CPU. GOGC, when set, wins.
+			if os.Getenv("GOGC") == "" {
+				defer debug.SetGCPercent(debug.SetGCPercent(50))
 			}
 			// The study is read as it is analysed, never loaded whole. Bad study files are
 			// a failure (exit 1), not a usage error: the command was called right, its
