@@ -281,10 +281,10 @@ func TestLabRunsThePipeline(t *testing.T) {
 
 // TestLabInterruptedEarly cancels before the probe: lab fails, says so, and still leaves
 // nothing running. Its fleet is the catalog without the servers that need an RSA key but
-// one fake: their key generation is most of a fleet's start-up, and the shutdown of every
-// server is TestLabRunsThePipeline's (through this command) and probe/lab's
-// TestCloseReleasesPortsAndGoroutines'. What remains has a fake, plain-HTTP companions and
-// the AIA and CRL servers.
+// one fake: their key generation is most of a fleet's start-up, and the whole catalog is
+// shut down by TestLabRunsThePipeline (through this command) and by probe/lab's
+// TestServersBehaveAsDeclared. What remains has a fake, plain-HTTP companions and the AIA
+// and CRL servers.
 func TestLabInterruptedEarly(t *testing.T) {
 	var servers []lab.Server
 	var fakes, plain, aia, crl bool
