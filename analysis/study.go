@@ -539,9 +539,10 @@ func (c *studyCounter) addServer(s *datasets.Server, ep int) error {
 	}
 	app := &c.apps[ai]
 	out.Rows++
-	// LoadStudy gives hosts in lower case; lower again only when needed.
+	// LoadStudy and ScanStudy give hosts in lower case; lower again only when needed (a
+	// numbered row comes from ScanStudy).
 	key := endpoint{s.Host, s.Port}
-	if strings.ToLower(s.Host) != s.Host {
+	if ep < 0 && strings.ToLower(s.Host) != s.Host {
 		key.host = strings.ToLower(s.Host)
 	}
 	facts := c.endpointOf(s, key, ep)

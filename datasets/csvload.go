@@ -456,14 +456,15 @@ func scanServers(r io.Reader, file string, knownApps map[string]bool, rowsHint i
 
 // serverSet finds servers.csv rows that repeat an app_id, host, scheme and port, without
 // keeping the rows: it numbers the apps and the endpoints (host, port, scheme) it meets,
-// and keys its table of rows by the two numbers, an exact key of eight bytes. A study has
-// far fewer endpoints than rows, so the strings are held once per endpoint.
+// and keeps per app the numbers of its endpoints, an exact key of four bytes. A study has
+// far fewer endpoints than rows, so the strings are held once per endpoint, and the rows
+// of one app (which come together) are looked up in that app's small table.
 type serverSet struct {
-	lastApp   string // the app of the last row and its number: rows come app by app
-	lastOrd   uint32
+	lastApp   string // the app of the last row, and its table: rows come app by app
+	lastLines map[uint32]int
 	apps      map[string]uint32
 	endpoints map[serverEndpoint]uint32
-	first     map[uint64]int // app<<32 | endpoint → line of the first such row
+	lines     []map[uint32]int // by app number: endpoint → line of the app's first such row
 }
 
 type serverEndpoint struct {
@@ -473,22 +474,21 @@ type serverEndpoint struct {
 }
 
 func newServerSet(rowsHint int) *serverSet {
-	return &serverSet{apps: make(map[string]uint32), endpoints: make(map[serverEndpoint]uint32, rowsHint/4),
-		first: make(map[uint64]int, rowsHint)}
+	return &serverSet{apps: make(map[string]uint32), endpoints: make(map[serverEndpoint]uint32, rowsHint/4)}
 }
 
 // add records s, found on line, and returns the number of its endpoint (host, port,
 // scheme): 0, 1, 2 … in order of first appearance. If an earlier row has the same key,
 // add returns that row's line and records nothing.
 func (d *serverSet) add(s *Server, line int) (first, endpoint int) {
-	app := d.lastOrd
-	if s.AppID != d.lastApp || len(d.apps) == 0 {
-		var ok bool
-		if app, ok = d.apps[s.AppID]; !ok {
+	if d.lastLines == nil || s.AppID != d.lastApp {
+		app, ok := d.apps[s.AppID]
+		if !ok {
 			app = uint32(len(d.apps))
 			d.apps[strings.Clone(s.AppID)] = app
+			d.lines = append(d.lines, map[uint32]int{})
 		}
-		d.lastApp, d.lastOrd = s.AppID, app
+		d.lastApp, d.lastLines = s.AppID, d.lines[app]
 	}
 	key := serverEndpoint{s.Host, uint16(s.Port), s.Scheme == SchemeHTTPS}
 	ep, ok := d.endpoints[key]
@@ -497,11 +497,10 @@ func (d *serverSet) add(s *Server, line int) (first, endpoint int) {
 		key.host = strings.Clone(key.host) // not the CSV line it was cut from
 		d.endpoints[key] = ep
 	}
-	k := uint64(app)<<32 | uint64(ep)
-	if first, taken := d.first[k]; taken {
+	if first, taken := d.lastLines[ep]; taken {
 		return first, int(ep)
 	}
-	d.first[k] = line
+	d.lastLines[ep] = line
 	return 0, int(ep)
 }
 
