@@ -384,7 +384,15 @@ func (s *Scanner) Measure(ctx context.Context, t Target) (r result.Result) {
 				select {
 				case <-tlsSeen:
 				case <-enumDone:
-					// r is the enumeration's and complete: safe to read.
+					// r and runs[0] are the enumeration's and complete: safe to read.
+					if runs[0].err != nil && !s.otherProtocols(&r) {
+						// The endpoint is unassessable (not TLS, silent, refused): Measure
+						// returns at the enumeration's error and drops what this step
+						// would measure, so do not wait out its timeouts on, say, a
+						// plain-HTTP port that never answers a ClientHello.
+						runs[i].skipped = true
+						return
+					}
 					if s.skipTLSStepsOnSSLv2 && onlySSLv2(&r) {
 						runs[i].skipped = true
 						return

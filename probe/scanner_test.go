@@ -262,7 +262,6 @@ func TestMeasureNotTLS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			port := plainServer(t, tt.handler)
-			// 1 s, not the default 5 s: see "not tls" in TestMeasureErrors.
 			r := l.scanner(t, Config{ReadTimeout: time.Second}).Measure(context.Background(), Target{Host: "localhost", Port: port, Family: IPv4})
 			if r.Error == nil || r.Error.Kind != result.ErrNotTLS {
 				t.Fatalf("error %v, want not_tls", r.Error)
@@ -301,8 +300,6 @@ func TestMeasureErrors(t *testing.T) {
 		want   result.ErrorKind
 	}{
 		{"refused", context.Background(), Target{Host: "127.0.0.1", Port: closedPort(t)}, Config{}, result.ErrConnect},
-		// 1 s, not the default 5 s: a check whose ClientHello happens to hold no newline
-		// waits out the timeout, since the HTTP server waits for the end of a request line.
 		{"not tls", context.Background(), Target{Host: "127.0.0.1", Port: notTLS}, Config{ReadTimeout: time.Second}, result.ErrNotTLS},
 		{"silent", context.Background(), Target{Host: "127.0.0.1", Port: fakePort(t, silent)}, Config{ReadTimeout: 300 * time.Millisecond}, result.ErrTimeout},
 		{"dns", context.Background(), Target{Host: "no-such-host.invalid", Port: 443}, Config{Resolver: noDNS}, result.ErrDNS},
@@ -460,5 +457,24 @@ func TestMeasureSSLv3Only(t *testing.T) {
 	}
 	if r.Grade == nil {
 		t.Errorf("no grade; notes %q", r.Notes)
+	}
+}
+
+// TestMeasureNotTLSWaitsNoTimeout: once enumeration finds a port that does not speak TLS,
+// the TLS checks are not started, so none of them waits out its read timeout on a server
+// that waits for the end of an HTTP request line (a ClientHello holds no newline, often).
+// The timeout is long enough that waiting it out even once fails the test.
+func TestMeasureNotTLSWaitsNoTimeout(t *testing.T) {
+	t.Parallel()
+	l := newLab(t)
+	port := plainServer(t, hsts(""))
+	const timeout = 20 * time.Second
+	start := time.Now()
+	r := l.scanner(t, Config{ReadTimeout: timeout, HTTPPort: -1}).Measure(context.Background(), Target{Host: "127.0.0.1", Port: port})
+	if r.Error == nil || r.Error.Kind != result.ErrNotTLS {
+		t.Fatalf("error %v, want not_tls", r.Error)
+	}
+	if took := time.Since(start); took >= timeout {
+		t.Errorf("a not-TLS endpoint took %v: some check waited out its %v read timeout", took, timeout)
 	}
 }
