@@ -277,10 +277,12 @@ func (s *Scanner) endpoint(measurement context.Context, t Target, addr netip.Add
 	e := check.Endpoint{
 		Addr:     addr,
 		Host:     t.Host,
-		SNI:      t.serverName(),
 		HTTPPort: t.HTTPPort,
-		Timeout:  s.cfg.ReadTimeout,
-		Dial:     func(ctx context.Context) (net.Conn, error) { return s.dial(ctx, measurement, addr) },
+		ConnConfig: check.ConnConfig{
+			Dial:    func(ctx context.Context) (net.Conn, error) { return s.dial(ctx, measurement, addr) },
+			SNI:     t.serverName(),
+			Timeout: s.cfg.ReadTimeout,
+		},
 		DialPort: func(ctx context.Context, port uint16) (net.Conn, error) {
 			return s.dial(ctx, measurement, netip.AddrPortFrom(addr.Addr(), port))
 		},

@@ -59,18 +59,15 @@ type Endpoint struct {
 	// Host is the name the certificate must match and the HTTP Host header carries:
 	// the target's SNI if it names one, else its host (a name or an IP literal).
 	Host string
-	// SNI is the server_name to send; empty sends none.
-	SNI string
 	// HTTPPort is the port on the same IP where plain HTTP is checked; negative means
 	// not checked.
 	HTTPPort int
+	// ConnConfig opens connections to Addr and says what to send on them. Its Dial
+	// waits until the scanner's per-host and global limits allow; a connection the
+	// check leaves open is closed when the measurement of the endpoint ends. Its
 	// Timeout bounds one exchange on an open connection: a handshake, an HTTP request,
 	// the wait for a server that stays silent.
-	Timeout time.Duration
-	// Dial opens a TCP connection to Addr once the scanner's per-host and global limits
-	// allow. Every connection to the endpoint goes through it; a connection the check
-	// leaves open is closed when the measurement of the endpoint ends.
-	Dial func(ctx context.Context) (net.Conn, error)
+	ConnConfig
 	// DialPort is Dial to another port of the same IP (plain HTTP).
 	DialPort func(ctx context.Context, port uint16) (net.Conn, error)
 	// Fetcher is the one way to a URL the server chose (AIA caIssuers, OCSP, CRL): it
@@ -81,6 +78,20 @@ type Endpoint struct {
 	// or TLS is accepted, so that the checks that handshake can start while it goes
 	// on. Nil means no one waits.
 	TLSSeen func()
+}
+
+// ConnConfig says how a measurement reaches the endpoint: the one way to open a
+// connection, the server name to send, how long to wait. The measuring packages'
+// Configs are this, or embed it, so that each check passes its Endpoint's on.
+type ConnConfig struct {
+	// Dial opens a new TCP connection to the endpoint. Every connection goes through
+	// it, so the caller's rate and connection limits apply.
+	Dial func(ctx context.Context) (net.Conn, error)
+	// SNI is the server_name to send; empty sends none.
+	SNI string
+	// Timeout bounds one connection; what it covers, and what zero means, each
+	// measuring package's Config says.
+	Timeout time.Duration
 }
 
 // Port is the port measured, as an int.

@@ -49,10 +49,12 @@ func Example() {
 		Addr:     addr,
 		Host:     addr.Addr().String(),
 		HTTPPort: -1,
-		Timeout:  5 * time.Second,
-		Dial: func(ctx context.Context) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "tcp", addr.String())
+		ConnConfig: check.ConnConfig{
+			Timeout: 5 * time.Second,
+			Dial: func(ctx context.Context) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "tcp", addr.String())
+			},
 		},
 	}
 

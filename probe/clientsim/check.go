@@ -18,5 +18,5 @@ func (Checker) Name() string { return "client_simulations" }
 
 // Run fills r.ClientSimulations.
 func (Checker) Run(ctx context.Context, e check.Endpoint, r *result.Result) error {
-	return Fill(ctx, Config{Dial: e.Dial, SNI: e.SNI, Timeout: e.Timeout}, r)
+	return Fill(ctx, Config{ConnConfig: e.ConnConfig}, r)
 }

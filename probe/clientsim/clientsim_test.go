@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -122,7 +123,7 @@ func TestGoServers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := peertest.ServeGo(t, tt.cfg, nil)
 			var dials atomic.Int32
-			sims := Simulate(t.Context(), Config{Dial: countingDial(srv.Addr, &dials)})
+			sims := Simulate(t.Context(), Config{ConnConfig: check.ConnConfig{Dial: countingDial(srv.Addr, &dials)}})
 			clients := Clients()
 			if len(sims) != len(clients) {
 				t.Fatalf("%d results for %d clients", len(sims), len(clients))

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http/httptest"
 
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/clientsim"
 )
 
@@ -27,7 +28,7 @@ func ExampleSimulate() {
 		var d net.Dialer
 		return d.DialContext(ctx, "tcp", srv.Listener.Addr().String())
 	}
-	for _, s := range clientsim.Simulate(context.Background(), clientsim.Config{Dial: dial, Clients: clients}) {
+	for _, s := range clientsim.Simulate(context.Background(), clientsim.Config{ConnConfig: check.ConnConfig{Dial: dial}, Clients: clients}) {
 		if *s.Connects {
 			fmt.Println(s.Client, s.Protocol, s.Group)
 		} else {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
@@ -63,7 +64,7 @@ func TestJudge(t *testing.T) {
 // TestUnreachable: a server that cannot be dialled gives null with the dial error, never false.
 func TestUnreachable(t *testing.T) {
 	dial := func(context.Context) (net.Conn, error) { return nil, errors.New("connection refused") }
-	for _, s := range Simulate(t.Context(), Config{Dial: dial}) {
+	for _, s := range Simulate(t.Context(), Config{ConnConfig: check.ConnConfig{Dial: dial}}) {
 		if s.Connects != nil || !strings.Contains(s.Note, "connection refused") {
 			t.Errorf("%s: %+v", s.Client, s)
 		}
@@ -87,7 +88,7 @@ func FuzzSimulate(f *testing.F) {
 			}()
 			return c, nil
 		}
-		for _, s := range Simulate(t.Context(), Config{Dial: dial, Clients: clients}) {
+		for _, s := range Simulate(t.Context(), Config{ConnConfig: check.ConnConfig{Dial: dial}, Clients: clients}) {
 			if (s.Connects == nil || !*s.Connects) && s.Note == "" {
 				t.Errorf("%s: %+v without a note", s.Client, s)
 			}

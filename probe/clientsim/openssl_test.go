@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -33,7 +34,7 @@ func TestOpenSSLDHEOnly(t *testing.T) {
 		var d net.Dialer
 		return d.DialContext(ctx, "tcp", addr)
 	}
-	sims := Simulate(t.Context(), Config{Dial: dial})
+	sims := Simulate(t.Context(), Config{ConnConfig: check.ConnConfig{Dial: dial}})
 	for i, c := range Clients() {
 		s := sims[i]
 		want := slices.Contains(c.Versions, tlswire.VersionTLS12) && slices.Contains(c.Suites, 0x009e) && c.MinDHBits <= 1024

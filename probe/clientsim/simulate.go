@@ -12,20 +12,17 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/suites"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
-// Config says how to reach the endpoint.
+// Config says how to reach the endpoint and which clients to simulate.
 type Config struct {
-	// Dial opens a new connection to the endpoint (the scanner's, with its per-host limits).
-	Dial func(ctx context.Context) (net.Conn, error)
-	// SNI is sent as server_name when not empty.
-	SNI string
-	// Timeout bounds each connection once open, and the dial when ctx has no deadline.
-	// Zero means DefaultTimeout.
-	Timeout time.Duration
+	// ConnConfig's Timeout bounds each connection once open, and the dial when ctx has
+	// no deadline; zero means DefaultTimeout.
+	check.ConnConfig
 	// Clients are simulated in order; nil means Clients().
 	Clients []Client
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/internal/testenv"
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -85,10 +86,10 @@ func TestAgainstTestssl(t *testing.T) {
 			t.Fatalf("%s: testssl.sh: %v", s.name, err)
 		}
 		addr := addrs[i]
-		ours := byName(Simulate(t.Context(), Config{Dial: func(ctx context.Context) (net.Conn, error) {
+		ours := byName(Simulate(t.Context(), Config{ConnConfig: check.ConnConfig{Dial: func(ctx context.Context) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "tcp", addr)
-		}}))
+		}}}))
 		for client, peer := range testsslPeers {
 			th, ok := theirs[peer]
 			if !ok {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
 	"github.com/mhealthsec/mhealthsec/probe/result"
@@ -36,7 +37,7 @@ func BenchmarkMeasureLoopback(b *testing.B) { benchmarkMeasure(b, pki.ECDSA256) 
 func BenchmarkMeasureLoopbackRSA(b *testing.B) { benchmarkMeasure(b, pki.RSA2048) }
 
 func benchmarkMeasure(b *testing.B, key pki.KeySpec) {
-	cfg := Config{Dial: dialer(benchServer(b, key)), SNI: "localhost"}
+	cfg := Config{ConnConfig: check.ConnConfig{Dial: dialer(benchServer(b, key)), SNI: "localhost"}}
 	var times []time.Duration
 	for b.Loop() {
 		start := time.Now()

@@ -19,5 +19,5 @@ func (Checker) Name() string { return "enumeration" }
 
 // Run fills the protocols, ciphers, server order, ephemeral keys and modern clients of r.
 func (Checker) Run(ctx context.Context, e check.Endpoint, r *result.Result) error {
-	return Measure(ctx, Config{Dial: e.Dial, SNI: e.SNI, Timeout: e.Timeout, OnTLS: e.TLSSeen}, r)
+	return Measure(ctx, Config{ConnConfig: e.ConnConfig, OnTLS: e.TLSSeen}, r)
 }

@@ -20,20 +20,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/suites"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
-// Config says how to reach the endpoint.
+// Config says how to reach the endpoint and how to enumerate it.
 type Config struct {
-	// Dial opens a new TCP connection to the endpoint. Required.
-	Dial func(ctx context.Context) (net.Conn, error)
-	// SNI is sent as server_name when not empty and not an IP address.
-	SNI string
-	// Timeout bounds one connection: dial, hello and reading the server's first flight.
-	// Default 5s.
-	Timeout time.Duration
+	// ConnConfig's Dial is required. Its SNI is sent as server_name when not empty and
+	// not an IP address. Its Timeout bounds one connection: dial, hello and reading the
+	// server's first flight; zero means DefaultTimeout.
+	check.ConnConfig
 	// MaxConns is the most connections open to the endpoint at once. Default 4.
 	MaxConns int
 	// Suites is the suite table; default suites.Default().

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
@@ -114,7 +115,7 @@ func TestMeasureGoServers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			addr := peertest.ServeGo(t, tt.cfg, nil).Addr
 			var r result.Result
-			if err := Measure(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"}, &r); err != nil {
+			if err := Measure(context.Background(), Config{ConnConfig: check.ConnConfig{Dial: dialer(addr), SNI: "localhost"}}, &r); err != nil {
 				t.Fatalf("Measure: %v (notes %v)", err, r.Notes)
 			}
 			for _, p := range result.AllProtocols() {
@@ -185,7 +186,7 @@ func TestMeasureFakes(t *testing.T) {
 			}
 			defer s.Close()
 			var r result.Result
-			if err := Measure(context.Background(), Config{Dial: s.Dial, Timeout: 2 * time.Second}, &r); err != nil {
+			if err := Measure(context.Background(), Config{ConnConfig: check.ConnConfig{Dial: s.Dial, Timeout: 2 * time.Second}}, &r); err != nil {
 				t.Fatalf("Measure: %v", err)
 			}
 			for _, p := range result.AllProtocols() {
@@ -237,7 +238,7 @@ func TestMeasureHostile(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			var r result.Result
-			err = Measure(ctx, Config{Dial: s.Dial, Timeout: 1500 * time.Millisecond}, &r)
+			err = Measure(ctx, Config{ConnConfig: check.ConnConfig{Dial: s.Dial, Timeout: 1500 * time.Millisecond}}, &r)
 			if ctx.Err() != nil {
 				t.Fatal("Measure ran into the backstop context")
 			}
@@ -257,7 +258,7 @@ func TestMeasureConnectAndCancel(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens here now
 	var r result.Result
-	if err := Measure(context.Background(), Config{Dial: dialer(addr), Timeout: time.Second}, &r); r.Error == nil || r.Error.Kind != result.ErrConnect {
+	if err := Measure(context.Background(), Config{ConnConfig: check.ConnConfig{Dial: dialer(addr), Timeout: time.Second}}, &r); r.Error == nil || r.Error.Kind != result.ErrConnect {
 		t.Errorf("closed port: err %v, r.Error %+v; want connect", err, r.Error)
 	}
 	for _, p := range result.AllProtocols() {
@@ -274,7 +275,7 @@ func TestMeasureConnectAndCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	r = result.Result{}
-	Measure(ctx, Config{Dial: s.Dial, Timeout: time.Minute}, &r)
+	Measure(ctx, Config{ConnConfig: check.ConnConfig{Dial: s.Dial, Timeout: time.Minute}}, &r)
 	if r.Error == nil || r.Error.Kind != result.ErrCanceled {
 		t.Errorf("canceled: r.Error = %+v, want canceled", r.Error)
 	}
@@ -322,7 +323,7 @@ func TestMeasureChunksAndSNI(t *testing.T) {
 		t.Fatal(err)
 	}
 	var r result.Result
-	err = Measure(context.Background(), Config{Dial: s.Dial, SNI: "example.test"}, &r)
+	err = Measure(context.Background(), Config{ConnConfig: check.ConnConfig{Dial: s.Dial, SNI: "example.test"}}, &r)
 	s.Close() // waits for the handlers, so hellos is complete
 	if err != nil {
 		t.Fatal(err)
@@ -379,7 +380,7 @@ func TestMeasureRetriesOnce(t *testing.T) {
 			}
 			defer s.Close()
 			var r result.Result
-			err = Measure(context.Background(), Config{Dial: s.Dial, Timeout: 2 * time.Second}, &r)
+			err = Measure(context.Background(), Config{ConnConfig: check.ConnConfig{Dial: s.Dial, Timeout: 2 * time.Second}}, &r)
 			if tt.wantError {
 				if err == nil || r.Error == nil {
 					t.Fatalf("persistent failures: no error (protocols %+v)", r.Protocols)

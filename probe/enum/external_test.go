@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/mhealthsec/mhealthsec/internal/testenv"
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/internal/peertest"
 	"github.com/mhealthsec/mhealthsec/probe/pki"
@@ -102,7 +103,7 @@ func TestMeasureOpenSSL(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			addr := startOpenSSL(t, tt.key, tt.args...)
 			var r result.Result
-			if err := Measure(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"}, &r); err != nil {
+			if err := Measure(context.Background(), Config{ConnConfig: check.ConnConfig{Dial: dialer(addr), SNI: "localhost"}}, &r); err != nil {
 				t.Fatalf("Measure: %v (notes %v)", err, r.Notes)
 			}
 			want := tt.want(t)
@@ -130,7 +131,7 @@ func TestMeasureGnuTLS(t *testing.T) {
 	}
 	addr := startGnuTLS(t, pki.RSA2048, "NONE:+VERS-TLS1.2:+VERS-TLS1.1:+ECDHE-RSA:+DHE-RSA:+AES-128-CBC:+AES-256-GCM:+SHA1:+AEAD:+SIGN-ALL:+COMP-NULL:+GROUP-ALL:%SERVER_PRECEDENCE")
 	var r result.Result
-	if err := Measure(context.Background(), Config{Dial: dialer(addr), SNI: "localhost"}, &r); err != nil {
+	if err := Measure(context.Background(), Config{ConnConfig: check.ConnConfig{Dial: dialer(addr), SNI: "localhost"}}, &r); err != nil {
 		t.Fatalf("Measure: %v (notes %v)", err, r.Notes)
 	}
 	want := map[result.Protocol][]string{
@@ -250,7 +251,7 @@ func TestCrossCheckSSLScan(t *testing.T) {
 		t.Run(sv.name, func(t *testing.T) {
 			addr := sv.start(t)
 			var r result.Result
-			if err := Measure(context.Background(), Config{Dial: dialer(addr)}, &r); err != nil {
+			if err := Measure(context.Background(), Config{ConnConfig: check.ConnConfig{Dial: dialer(addr)}}, &r); err != nil {
 				t.Fatalf("Measure: %v (notes %v)", err, r.Notes)
 			}
 			var stderr bytes.Buffer

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mhealthsec/mhealthsec/probe/certcheck"
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/enum"
 	"github.com/mhealthsec/mhealthsec/probe/fakeserver"
 	"github.com/mhealthsec/mhealthsec/probe/grade"
@@ -79,7 +80,7 @@ func measure(t *testing.T, ep endpoint, roots *x509.CertPool) *result.Result {
 	defer cancel()
 	const sni = "localhost"
 	r := &result.Result{Target: "localhost", Host: "localhost", IP: "127.0.0.1", Port: ep.port, SNI: sni, Source: result.SourceProbe}
-	if err := enum.Measure(ctx, enum.Config{Dial: ep.dial, SNI: sni, Timeout: 3 * time.Second}, r); err != nil {
+	if err := enum.Measure(ctx, enum.Config{ConnConfig: check.ConnConfig{Dial: ep.dial, SNI: sni, Timeout: 3 * time.Second}}, r); err != nil {
 		t.Fatalf("enum: %v", err)
 	}
 	if c, err := certcheck.Measure(ctx, certcheck.Config{Dial: ep.dial, SNI: sni, Roots: roots, Timeout: 3 * time.Second}); err == nil {

@@ -18,6 +18,6 @@ func (Checker) Name() string { return "session" }
 
 // Run fills r.SessionResumption, r.ALPN and r.EarlyData; it returns nil.
 func (Checker) Run(ctx context.Context, e probecheck.Endpoint, r *result.Result) error {
-	Measure(ctx, Config{Dial: e.Dial, SNI: e.SNI, Timeout: e.Timeout}, r)
+	Measure(ctx, e.ConnConfig, r)
 	return nil
 }

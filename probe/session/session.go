@@ -18,10 +18,10 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"slices"
 	"time"
 
+	probecheck "github.com/mhealthsec/mhealthsec/probe/check" // the tests have a func check
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
@@ -52,15 +52,9 @@ var offeredALPN = []string{"h2", "http/1.1"}
 // tickets come well within it.
 const maxCapture = 256 << 10
 
-// Config says where and how to measure.
-type Config struct {
-	// Dial opens a TCP connection to the endpoint within the probe's limits.
-	Dial func(context.Context) (net.Conn, error)
-	// SNI is the server name sent; empty sends none.
-	SNI string
-	// Timeout bounds each connection.
-	Timeout time.Duration
-}
+// Config says where and how to measure. Timeout bounds each connection; zero means
+// DefaultTimeout.
+type Config = probecheck.ConnConfig
 
 // Measure fills r.SessionResumption, r.ALPN and r.EarlyData. A value that could not be
 // measured stays null and a note in r.Notes says why.

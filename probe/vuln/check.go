@@ -19,6 +19,6 @@ func (Checker) Name() string { return "vulnerabilities" }
 
 // Run fills r.Vulnerabilities; it returns nil.
 func (Checker) Run(ctx context.Context, e check.Endpoint, r *result.Result) error {
-	Check(ctx, Config{Dial: e.Dial, SNI: e.SNI, Timeout: e.Timeout}, r)
+	Check(ctx, e.ConnConfig, r)
 	return nil
 }

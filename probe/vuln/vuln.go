@@ -15,28 +15,22 @@ package vuln
 import (
 	"context"
 	"fmt"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/mhealthsec/mhealthsec/probe/check"
 	"github.com/mhealthsec/mhealthsec/probe/result"
 	"github.com/mhealthsec/mhealthsec/probe/tlswire"
 )
 
-// Config says how to reach the endpoint.
-type Config struct {
-	// Dial opens a new connection to the endpoint; each active probe dials its own.
-	Dial func(ctx context.Context) (net.Conn, error)
-	// SNI is sent as server_name when not empty.
-	SNI string
-	// Timeout bounds each probe connection once open (the exchange, and the wait for a
-	// server that stays silent), and the dial when ctx has no deadline. Zero means
-	// DefaultTimeout.
-	Timeout time.Duration
-}
+// Config says how to reach the endpoint. Each active probe dials its own connection.
+// Timeout bounds each probe connection once open (the exchange, and the wait for a
+// server that stays silent), and the dial when ctx has no deadline; zero means
+// DefaultTimeout.
+type Config = check.ConnConfig
 
 // DefaultTimeout bounds one probe connection when Config.Timeout is zero.
 const DefaultTimeout = 5 * time.Second
