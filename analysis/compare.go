@@ -166,9 +166,7 @@ func CompareStudies(old, cur *datasets.Study, trust TrustPolicy) (*Comparison, e
 	if trust == "" {
 		trust = TrustBelow
 	}
-	c := &Comparison{Old: old.Dir, New: cur.Dir, Trust: trust,
-		AppsOnlyOld: []string{}, AppsOnlyNew: []string{}, ServersOnlyOld: []ServerKey{}, ServersOnlyNew: []ServerKey{},
-		WorseApps: []WorseUnit{}, WorseServers: []WorseUnit{}}
+	c := &Comparison{Old: old.Dir, New: cur.Dir, Trust: trust, WorseApps: []WorseUnit{}, WorseServers: []WorseUnit{}}
 	olds, oa := waveStates(old, trust)
 	ns, na := waveStates(cur, trust)
 	names := map[string]string{}
@@ -182,30 +180,8 @@ func CompareStudies(old, cur *datasets.Study, trust TrustPolicy) (*Comparison, e
 	serverKeys := sortedKeys(olds, ns, func(a, b ServerKey) int {
 		return cmp.Or(strings.Compare(a.AppID, b.AppID), strings.Compare(a.Host, b.Host))
 	})
-	for _, id := range appIDs {
-		_, inOld := oa[id]
-		_, inNew := na[id]
-		switch {
-		case inOld && inNew:
-			c.AppsMatched++
-		case inOld:
-			c.AppsOnlyOld = append(c.AppsOnlyOld, id)
-		default:
-			c.AppsOnlyNew = append(c.AppsOnlyNew, id)
-		}
-	}
-	for _, k := range serverKeys {
-		_, inOld := olds[k]
-		_, inNew := ns[k]
-		switch {
-		case inOld && inNew:
-			c.ServersMatched++
-		case inOld:
-			c.ServersOnlyOld = append(c.ServersOnlyOld, k)
-		default:
-			c.ServersOnlyNew = append(c.ServersOnlyNew, k)
-		}
-	}
+	c.AppsMatched, c.AppsOnlyOld, c.AppsOnlyNew = matchKeys(appIDs, oa, na)
+	c.ServersMatched, c.ServersOnlyOld, c.ServersOnlyNew = matchKeys(serverKeys, olds, ns)
 	worseApps := map[string][]string{}
 	worseServers := map[ServerKey][]string{}
 	for _, m := range CompareMeasures() {
@@ -242,6 +218,25 @@ func sortedKeys[K comparable](a, b map[K]state, cmp func(x, y K) int) []K {
 	}
 	slices.SortFunc(keys, cmp)
 	return keys
+}
+
+// matchKeys counts the keys in both waves and lists, in the order of keys, those in only
+// one; the lists are empty, not nil, so that they encode as [].
+func matchKeys[K comparable](keys []K, old, cur map[K]state) (matched int, onlyOld, onlyNew []K) {
+	onlyOld, onlyNew = []K{}, []K{}
+	for _, k := range keys {
+		_, inOld := old[k]
+		_, inNew := cur[k]
+		switch {
+		case inOld && inNew:
+			matched++
+		case inOld:
+			onlyOld = append(onlyOld, k)
+		default:
+			onlyNew = append(onlyNew, k)
+		}
+	}
+	return matched, onlyOld, onlyNew
 }
 
 func measureChange[K comparable](m, level string, keys []K, old, cur map[K]state, worse func(K)) MeasureChange {
