@@ -126,6 +126,17 @@ func (b band) Thumbnail(c *draw.Canvas) {
 	c.StrokeLine2(b.Line, c.Min.X, y, c.Max.X, y)
 }
 
+// addMark draws the dotted guide at the marked time x (decimal year) and adds it to the
+// legend as label, the same on every chart over time; NaN marks nothing.
+func addMark(t Theme, p *plot.Plot, entries []legendEntry, x float64, label string) []legendEntry {
+	if math.IsNaN(x) {
+		return entries
+	}
+	mark := vline{X: x, Line: draw.LineStyle{Color: grey(0x40), Width: t.AxisWidth, Dashes: []vg.Length{vg.Points(1), vg.Points(1.5)}}}
+	p.Add(mark)
+	return append(entries, legendEntry{Label: label, Thumb: mark})
+}
+
 // vline draws a vertical guide at X over the full height.
 type vline struct {
 	X    float64

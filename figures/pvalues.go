@@ -65,11 +65,7 @@ func PValues(t Theme, c PValueChart) (Figure, error) {
 	thr := draw.LineStyle{Color: okabeIto("vermillion"), Width: t.AxisWidth * 1.5, Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 	p.Add(hline{Y: -math.Log10(c.Threshold), Line: thr})
 	entries = append(entries, legendEntry{Label: c.ThresholdLabel, Thumb: lineThumb{thr}})
-	if !math.IsNaN(c.Mark) {
-		mark := vline{X: c.Mark, Line: draw.LineStyle{Color: grey(0x40), Width: t.AxisWidth, Dashes: []vg.Length{vg.Points(1), vg.Points(1.5)}}}
-		p.Add(mark)
-		entries = append(entries, legendEntry{Label: c.MarkLabel, Thumb: mark})
-	}
+	entries = addMark(t, p, entries, c.Mark, c.MarkLabel)
 	p.X.Tick.Marker = yearTicks{}
 	p.X.Min, p.X.Max = math.Floor(xmin), math.Ceil(xmax)
 	p.Y.Min, p.Y.Max = 0, math.Ceil(ymax/10)*10

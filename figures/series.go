@@ -70,11 +70,7 @@ func Series(t Theme, c SeriesChart) (Figure, error) {
 	}
 	p.Add(ref, line, pts)
 	entries := []legendEntry{{Label: c.Label, Thumb: line}, {Label: c.Reference.Label, Thumb: ref}}
-	if !math.IsNaN(c.Mark) {
-		mark := vline{X: c.Mark, Line: draw.LineStyle{Color: grey(0x40), Width: t.AxisWidth, Dashes: []vg.Length{vg.Points(1), vg.Points(1.5)}}}
-		p.Add(mark)
-		entries = append(entries, legendEntry{Label: c.MarkLabel, Thumb: mark})
-	}
+	entries = addMark(t, p, entries, c.Mark, c.MarkLabel)
 	xmin, xmax, _, _ := line.DataRange()
 	p.X.Min, p.X.Max = math.Floor(xmin), math.Ceil(xmax)
 	legend := legendRow{Entries: entries, Style: t.TextStyle(t.TickSize), Thumb: vg.Points(12)}
