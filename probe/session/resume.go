@@ -17,15 +17,9 @@ import (
 // the connection there, so the abbreviated handshake is not completed.
 func (m *measurer) sessionID(ctx context.Context, notes *[]string) *bool {
 	first, err := m.handshake(ctx, m.config(tls.VersionTLS12, nil, nil), false)
-	if isAlert(err, tlswire.AlertProtocolVersion) {
-		f := false
-		*notes = append(*notes, "session_resumption.session_id: false: the server refused TLS 1.2 and older")
-		return &f
-	}
 	if err != nil {
-		if ctx.Err() != nil {
-			*notes = append(*notes, "session_resumption.session_id: not measured: "+err.Error())
-			return nil
+		if v, decided := failed12(ctx, err, "session_resumption.session_id", notes); decided {
+			return v
 		}
 		return m.rawSessionID(ctx, tls.VersionTLS12, suiteIDsAt(tls.VersionTLS12), err, notes)
 	}

@@ -224,21 +224,32 @@ func (m *measurer) tls13(ctx context.Context, first *conn, notes *[]string) (psk
 	return &ok, early
 }
 
+// failed12 says what a failed TLS 1.2-or-older handshake means for field: a server that
+// refuses TLS 1.2 and older resumes no such session (false), and a handshake cut short by
+// ctx measured nothing (null); each with a note. Any other failure it leaves undecided,
+// for the caller's raw client to try.
+func failed12(ctx context.Context, err error, field string, notes *[]string) (v *bool, decided bool) {
+	if isAlert(err, tlswire.AlertProtocolVersion) {
+		f := false
+		*notes = append(*notes, field+": false: the server refused TLS 1.2 and older")
+		return &f, true
+	}
+	if ctx.Err() != nil {
+		*notes = append(*notes, field+": not measured: "+err.Error())
+		return nil, true
+	}
+	return nil, false
+}
+
 // ticket12 measures resumption by TLS 1.2 (or older) session ticket. first is a completed
 // TLS 1.2-or-older handshake with tickets offered, or nil to make one.
 func (m *measurer) ticket12(ctx context.Context, first *conn, notes *[]string) *bool {
 	if first == nil {
 		var err error
 		first, err = m.handshake(ctx, m.config(tls.VersionTLS12, nil, newCache()), false)
-		if isAlert(err, tlswire.AlertProtocolVersion) {
-			f := false
-			*notes = append(*notes, "session_resumption.ticket: false: the server refused TLS 1.2 and older")
-			return &f
-		}
 		if err != nil {
-			if ctx.Err() != nil {
-				*notes = append(*notes, "session_resumption.ticket: not measured: "+err.Error())
-				return nil
+			if v, decided := failed12(ctx, err, "session_resumption.ticket", notes); decided {
+				return v
 			}
 			return m.rawTicket(ctx, tls.VersionTLS12, err, notes)
 		}

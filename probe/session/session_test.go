@@ -35,14 +35,14 @@ func b(v *bool) string {
 	return strconv.FormatBool(*v)
 }
 
-// check measures the server behind dial and compares with w.
-func check(t *testing.T, dial func(context.Context) (net.Conn, error), sni string, w want) {
+// check measures the server behind dial, compares with w and returns the notes.
+func check(t *testing.T, dial func(context.Context) (net.Conn, error), sni string, w want) []string {
 	t.Helper()
-	checkConns(t, dial, sni, w, maxConns)
+	return checkConns(t, dial, sni, w, maxConns)
 }
 
 // checkConns is check with most connections allowed.
-func checkConns(t *testing.T, dial func(context.Context) (net.Conn, error), sni string, w want, most int32) {
+func checkConns(t *testing.T, dial func(context.Context) (net.Conn, error), sni string, w want, most int32) []string {
 	t.Helper()
 	var r result.Result
 	var dials atomic.Int32
@@ -58,6 +58,7 @@ func checkConns(t *testing.T, dial func(context.Context) (net.Conn, error), sni 
 	}
 	if r.SessionResumption == nil {
 		t.Fatalf("session_resumption null; notes %q", r.Notes)
+		return nil
 	}
 	sr := r.SessionResumption
 	got := want{b(sr.SessionID), b(sr.Ticket), b(sr.TLS13PSK), b(r.EarlyData), r.ALPN}
@@ -68,6 +69,7 @@ func checkConns(t *testing.T, dial func(context.Context) (net.Conn, error), sni 
 	if _, err := json.Marshal(r); err != nil {
 		t.Error(err)
 	}
+	return r.Notes
 }
 
 // drain reads until the client closes, so that it gets the server's tickets.
@@ -115,7 +117,16 @@ func TestMeasureGo(t *testing.T) {
 				tt.cfg.Certificates = []tls.Certificate{cert}
 			}
 			srv := peertest.ServeGo(t, tt.cfg, drain)
-			check(t, srv.Dial, "", tt.want)
+			notes := check(t, srv.Dial, "", tt.want)
+			if tt.cfg.MinVersion != tls.VersionTLS13 {
+				return
+			}
+			// Measured false because the server refuses TLS 1.2, not left to the raw client.
+			for _, field := range []string{"session_id", "ticket"} {
+				if n := "session_resumption." + field + ": false: the server refused TLS 1.2 and older"; !slices.Contains(notes, n) {
+					t.Errorf("no note %q in %q", n, notes)
+				}
+			}
 		})
 	}
 }
