@@ -106,14 +106,7 @@ func (c Contingency) MarshalJSON() ([]byte, error) {
 	}
 	var fisher any
 	if c.Fisher != nil {
-		fisher = struct {
-			P                    float64     `json:"p"`
-			Alternative          Alternative `json:"alternative"`
-			Method               string      `json:"method"`
-			SampleOddsRatio      *OddsRatio  `json:"sample_odds_ratio,omitempty"`
-			ConditionalOddsRatio *OddsRatio  `json:"conditional_odds_ratio,omitempty"`
-			Simulation           *Simulation `json:"simulation,omitempty"`
-		}{c.Fisher.P, c.Fisher.Alternative, c.Fisher.Method, c.Fisher.SampleOddsRatio, c.Fisher.ConditionalOddsRatio, c.Fisher.Simulation}
+		fisher = c.Fisher.FisherTest
 	}
 	var fisherErr *string
 	if c.FisherErr != nil {

@@ -21,9 +21,16 @@ const MaxSupport2x2 = 10_000_000
 // FisherConfLevel is the confidence level of the odds-ratio intervals.
 const FisherConfLevel = 0.95
 
-// Fisher is the result of Fisher's exact test. The odds ratios are set for 2 × 2
-// tables only.
+// Fisher is the result of Fisher's exact test with the diagnostics of its table.
 type Fisher struct {
+	FisherTest
+	Diagnostics
+}
+
+// FisherTest is what Fisher's exact test found, without the table's diagnostics (a
+// Contingency reports those once for all its tests). The odds ratios are set for 2 × 2
+// tables only.
+type FisherTest struct {
 	P           float64     `json:"p"`
 	Alternative Alternative `json:"alternative"`
 	Method      string      `json:"method"`
@@ -35,7 +42,6 @@ type Fisher struct {
 	// Simulation is set when P is a Monte Carlo estimate (FisherMonteCarlo),
 	// not an exact value.
 	Simulation *Simulation `json:"simulation,omitempty"`
-	Diagnostics
 }
 
 // OddsRatio is an odds-ratio estimate with its interval, labelled by Method.
@@ -78,8 +84,7 @@ func Fisher2x2(a, b, c, d int, alt Alternative) (Fisher, error) {
 	}
 	h := newHyper(a, b, c, d)
 	f := Fisher{
-		Alternative: alt,
-		Method:      "Fisher's exact test (2 x 2, hypergeometric)",
+		FisherTest:  FisherTest{Alternative: alt, Method: "Fisher's exact test (2 x 2, hypergeometric)"},
 		Diagnostics: p.diagnose,
 	}
 	f.Diagnostics.Warnings = nil // the exact test needs no large expected counts

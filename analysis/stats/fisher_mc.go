@@ -105,11 +105,13 @@ func FisherMonteCarlo(t Table, replicates int, seed uint64) (Fisher, error) {
 		CI: ClopperPearson(hits, replicates, SimulationConfLevel),
 	}
 	return Fisher{
-		P:           float64(1+hits) / float64(replicates+1),
-		Alternative: TwoSided,
-		Method: fmt.Sprintf("Fisher's exact test (%d x %d) with simulated p-value (Monte Carlo estimate from %d random tables, seed %d; %.0f%% interval [%.4g, %.4g])",
-			p.t.Rows(), p.t.Cols(), replicates, seed, 100*SimulationConfLevel, sim.CI.Lo, sim.CI.Hi),
-		Simulation:  sim,
+		FisherTest: FisherTest{
+			P:           float64(1+hits) / float64(replicates+1),
+			Alternative: TwoSided,
+			Method: fmt.Sprintf("Fisher's exact test (%d x %d) with simulated p-value (Monte Carlo estimate from %d random tables, seed %d; %.0f%% interval [%.4g, %.4g])",
+				p.t.Rows(), p.t.Cols(), replicates, seed, 100*SimulationConfLevel, sim.CI.Lo, sim.CI.Hi),
+			Simulation: sim,
+		},
 		Diagnostics: p.diagnose,
 	}, nil
 }

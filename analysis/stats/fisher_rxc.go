@@ -58,7 +58,7 @@ func FisherRxCWithLimits(t Table, lim FisherLimits) (Fisher, error) {
 	if err != nil {
 		return Fisher{}, fmt.Errorf("fisher r x c: %w", err)
 	}
-	f := Fisher{Alternative: TwoSided, Method: "Fisher's exact test (r x c, Freeman-Halton, network enumeration)", Diagnostics: p.diagnose}
+	f := Fisher{FisherTest: FisherTest{Alternative: TwoSided, Method: "Fisher's exact test (r x c, Freeman-Halton, network enumeration)"}, Diagnostics: p.diagnose}
 	f.Warnings = nil
 	tab := p.t
 	if tab.Rows() == 2 && tab.Cols() == 2 {
