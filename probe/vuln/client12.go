@@ -100,6 +100,17 @@ func lookupReadSuite(id uint16) (suite12, bool) {
 	return suite12{}, false
 }
 
+// client12Speaks says whether the client runs at version: TLS 1.0 to 1.2.
+func client12Speaks(version uint16) bool {
+	return version >= tlswire.VersionTLS10 && version <= tlswire.VersionTLS12
+}
+
+// client12Groups are the groups the client offers: the curves its ECDHE completes
+// (tlswire.ECDHCurve), without the ffdhe groups of prober.hello.
+func client12Groups() []uint16 {
+	return []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
+}
+
 // client12SuiteIDs are the ids of client12Suites that run at version, for a ClientHello.
 func client12SuiteIDs(version uint16) []uint16 {
 	var ids []uint16

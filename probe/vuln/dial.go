@@ -38,7 +38,7 @@ func handshakeAt(ctx context.Context, dial func(context.Context) (net.Conn, erro
 	p := &prober{cfg: Config{Dial: dial, SNI: sni, Timeout: timeout}, plan: plan{version: version}}
 	ch := p.hello()
 	ch.CipherSuites = readSuiteIDs(version)
-	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
+	ch.SupportedGroups = client12Groups()
 	ch.SecureRenegotiation = true
 	ch.SessionTicket = ticket
 	return p.fullHandshake(ctx, ch)

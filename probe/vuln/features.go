@@ -134,7 +134,7 @@ func (p *prober) anyTicket(ctx context.Context) (ticket []byte, ems bool, err er
 		}
 		why = err.Error()
 	}
-	if p.plan.version < tlswire.VersionTLS10 || p.plan.version > tlswire.VersionTLS12 {
+	if !client12Speaks(p.plan.version) {
 		return nil, false, errors.New(why)
 	}
 	if len(p.plan.tlsSuites) > 0 && !slices.ContainsFunc(p.plan.tlsSuites, func(id uint16) bool { return slices.Contains(client12SuiteIDs(p.plan.version), id) }) {
@@ -142,7 +142,7 @@ func (p *prober) anyTicket(ctx context.Context) (ticket []byte, ems bool, err er
 	}
 	ch := p.hello()
 	ch.CipherSuites = client12SuiteIDs(ch.Version)
-	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
+	ch.SupportedGroups = client12Groups()
 	ch.SessionTicket = true
 	c, rerr := p.fullHandshake(ctx, ch)
 	if rerr != nil {

@@ -26,7 +26,7 @@ type Session12 struct {
 // secret, so a hello resuming the session must not offer it either (RFC 7627, 5.3). Like
 // DialTLS12 it authenticates nobody.
 func Handshake12(ctx context.Context, dial func(context.Context) (net.Conn, error), sni string, timeout time.Duration, version uint16, ticket bool) (Session12, error) {
-	if version < tlswire.VersionTLS10 || version > tlswire.VersionTLS12 {
+	if !client12Speaks(version) {
 		return Session12{}, fmt.Errorf("the raw client speaks TLS 1.0–1.2, not %s", verLabel(version))
 	}
 	c, err := handshakeAt(ctx, dial, sni, timeout, version, ticket)

@@ -329,7 +329,7 @@ func (p *prober) sendPadRecord(ctx context.Context, version uint16, suites []uin
 	ch := p.hello()
 	ch.Version = version
 	ch.CipherSuites = suites
-	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
+	ch.SupportedGroups = client12Groups()
 	if version < tlswire.VersionTLS12 {
 		ch.SignatureAlgorithms = nil
 	}

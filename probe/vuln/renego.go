@@ -51,12 +51,12 @@ func (p *prober) insecureRenegotiation(ctx context.Context) (*bool, string) {
 // renegotiate runs a TLS 1.2 handshake and then asks for a new one; secure selects RFC 5746
 // (renegotiation_info in both hellos) or the legacy form (none).
 func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, why string, err error) {
-	if p.plan.version < tlswire.VersionTLS10 || p.plan.version > tlswire.VersionTLS12 {
+	if !client12Speaks(p.plan.version) {
 		return false, "", fmt.Errorf("renegotiation client speaks TLS 1.0–1.2; best protocol is %s", verLabel(p.plan.version))
 	}
 	ch := p.hello()
 	ch.CipherSuites = renegoSuites(ch.Version)
-	ch.SupportedGroups = []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
+	ch.SupportedGroups = client12Groups()
 	ch.SecureRenegotiation = secure
 	c, err := p.fullHandshake(ctx, ch)
 	if err != nil {
