@@ -13,6 +13,8 @@
 // Adding a check is one file and one table row: a type in the measuring package, with a
 // Name and a Run that fills its part of the result (a check.go beside the measurement,
 // as in probe/vuln), and one row in the scanner's table (probe/scanner.go, Scanner.steps).
+// Those check.go files look alike on purpose (duplicates pairs them by shape): each
+// adapts its package's own entry point (Measure, Check, Fill) to Run.
 //
 // This package imports no part of the scanner, so that every measuring package can
 // name the interface it satisfies.
