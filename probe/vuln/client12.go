@@ -111,6 +111,15 @@ func client12Groups() []uint16 {
 	return []uint16{tlswire.GroupX25519, tlswire.GroupSecp256r1, tlswire.GroupSecp384r1, tlswire.GroupSecp521r1}
 }
 
+// hello12 is the client's hello at the plan's version: prober.hello offering the
+// client's suites and groups.
+func (p *prober) hello12() *tlswire.ClientHello {
+	ch := p.hello()
+	ch.CipherSuites = client12SuiteIDs(ch.Version)
+	ch.SupportedGroups = client12Groups()
+	return ch
+}
+
 // client12SuiteIDs are the ids of client12Suites that run at version, for a ClientHello.
 func client12SuiteIDs(version uint16) []uint16 {
 	var ids []uint16

@@ -140,9 +140,7 @@ func (p *prober) anyTicket(ctx context.Context) (ticket []byte, ems bool, err er
 	if len(p.plan.tlsSuites) > 0 && !slices.ContainsFunc(p.plan.tlsSuites, func(id uint16) bool { return slices.Contains(client12SuiteIDs(p.plan.version), id) }) {
 		return nil, false, errors.New(why + "; nor one the raw TLS 1.2 client runs")
 	}
-	ch := p.hello()
-	ch.CipherSuites = client12SuiteIDs(ch.Version)
-	ch.SupportedGroups = client12Groups()
+	ch := p.hello12()
 	ch.SessionTicket = true
 	c, rerr := p.fullHandshake(ctx, ch)
 	if rerr != nil {

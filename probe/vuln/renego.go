@@ -18,9 +18,6 @@ import (
 // suites; it authenticates nobody and only wants to know whether the server lets the
 // client start a second handshake.
 
-// renegoSuites are the suites the renegotiation client can run at version.
-func renegoSuites(version uint16) []uint16 { return client12SuiteIDs(version) }
-
 // clientRenegotiation decides secure_client_renego (testssl.sh's id): after a full TLS 1.2
 // handshake the client sends a second ClientHello, with renegotiation_info carrying its
 // Finished (RFC 5746). A server that answers with a ServerHello lets clients renegotiate
@@ -54,9 +51,7 @@ func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, w
 	if !client12Speaks(p.plan.version) {
 		return false, "", fmt.Errorf("renegotiation client speaks TLS 1.0–1.2; best protocol is %s", verLabel(p.plan.version))
 	}
-	ch := p.hello()
-	ch.CipherSuites = renegoSuites(ch.Version)
-	ch.SupportedGroups = client12Groups()
+	ch := p.hello12()
 	ch.SecureRenegotiation = secure
 	c, err := p.fullHandshake(ctx, ch)
 	if err != nil {
@@ -64,9 +59,7 @@ func (p *prober) renegotiate(ctx context.Context, secure bool) (accepted bool, w
 	}
 	defer c.s.Close()
 
-	again := p.hello()
-	again.CipherSuites = renegoSuites(ch.Version)
-	again.SupportedGroups = ch.SupportedGroups
+	again := p.hello12()
 	if secure {
 		ri := append([]byte{byte(len(c.clientVerify))}, c.clientVerify...)
 		again.Extra = append(again.Extra, tlswire.Extension{Type: tlswire.ExtRenegotiationInfo, Data: ri})
