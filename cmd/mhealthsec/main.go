@@ -29,6 +29,9 @@ func main() {
 // run executes the command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd()
+	if args == nil {
+		args = []string{} // cobra reads os.Args for nil: run's caller decides the arguments
+	}
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
