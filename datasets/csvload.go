@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net"
 	"slices"
@@ -463,7 +464,7 @@ type serverSet struct {
 	lastApp   string // the app of the last row, and its table: rows come app by app
 	lastLines map[uint32]int
 	apps      map[string]uint32
-	endpoints map[serverEndpoint]uint32
+	endpoints endpointTable
 	lines     []map[uint32]int // by app number: endpoint → line of the app's first such row
 }
 
@@ -474,7 +475,7 @@ type serverEndpoint struct {
 }
 
 func newServerSet(rowsHint int) *serverSet {
-	return &serverSet{apps: make(map[string]uint32), endpoints: make(map[serverEndpoint]uint32, rowsHint/4)}
+	return &serverSet{apps: make(map[string]uint32), endpoints: newEndpointTable(rowsHint / 4)}
 }
 
 // add records s, found on line, and returns the number of its endpoint (host, port,
@@ -490,13 +491,7 @@ func (d *serverSet) add(s *Server, line int) (first, endpoint int) {
 		}
 		d.lastApp, d.lastLines = s.AppID, d.lines[app]
 	}
-	key := serverEndpoint{s.Host, uint16(s.Port), s.Scheme == SchemeHTTPS}
-	ep, ok := d.endpoints[key]
-	if !ok {
-		ep = uint32(len(d.endpoints))
-		key.host = strings.Clone(key.host) // not the CSV line it was cut from
-		d.endpoints[key] = ep
-	}
+	ep := d.endpoints.number(serverEndpoint{s.Host, uint16(s.Port), s.Scheme == SchemeHTTPS})
 	if first, taken := d.lastLines[ep]; taken {
 		return first, int(ep)
 	}
@@ -504,9 +499,110 @@ func (d *serverSet) add(s *Server, line int) (first, endpoint int) {
 	return 0, int(ep)
 }
 
+// endpointTable numbers endpoints in order of first appearance. It holds no pointer per
+// endpoint (the hosts lie back to back in one slice, the map is keyed by a hash), so the
+// garbage collector has nothing to trace in it: at 10^7 rows it holds millions of
+// endpoints, and a map keyed by host strings was the servers.csv pass's largest cost.
+type endpointTable struct {
+	seed  maphash.Seed
+	first map[uint64]uint32 // hash of an endpoint → number of the first endpoint with it
+	// more numbers the endpoints whose hash an earlier, different endpoint has (rare).
+	more  map[serverEndpoint]uint32
+	hosts []byte          // every endpoint's host, back to back
+	eps   []tableEndpoint // by number
+}
+
+// tableEndpoint is an endpoint of endpointTable: its host ends at hosts[end].
+type tableEndpoint struct {
+	end   int
+	port  uint16
+	https bool
+}
+
+func newEndpointTable(sizeHint int) endpointTable {
+	return endpointTable{seed: maphash.MakeSeed(), first: make(map[uint64]uint32, sizeHint)}
+}
+
+// number returns e's number, numbering it if it is new.
+func (t *endpointTable) number(e serverEndpoint) uint32 {
+	h := t.hash(e)
+	n, ok := t.first[h]
+	switch {
+	case !ok:
+		n = t.push(e)
+		t.first[h] = n
+		return n
+	case t.is(n, e):
+		return n
+	}
+	if n, ok := t.more[e]; ok {
+		return n
+	}
+	if t.more == nil {
+		t.more = make(map[serverEndpoint]uint32)
+	}
+	n = t.push(e)
+	e.host = strings.Clone(e.host) // not the CSV line it was cut from
+	t.more[e] = n
+	return n
+}
+
+func (t *endpointTable) hash(e serverEndpoint) uint64 {
+	return maphash.String(t.seed, e.host) ^ (uint64(e.port)<<1|boolBit(e.https))*0x9E3779B97F4A7C15
+}
+
+func (t *endpointTable) push(e serverEndpoint) uint32 {
+	t.hosts = append(t.hosts, e.host...)
+	t.eps = append(t.eps, tableEndpoint{end: len(t.hosts), port: e.port, https: e.https})
+	return uint32(len(t.eps) - 1)
+}
+
+// is reports whether endpoint n is e.
+func (t *endpointTable) is(n uint32, e serverEndpoint) bool {
+	te := t.eps[n]
+	start := 0
+	if n > 0 {
+		start = t.eps[n-1].end
+	}
+	return te.port == e.port && te.https == e.https && string(t.hosts[start:te.end]) == e.host
+}
+
+func boolBit(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// plainHost reports whether h is a host name normalizeHost would return unchanged by
+// its first checks alone: lower-case letters, digits, '-', '_' and single inner dots. It
+// spares the general path's several passes on nearly every row.
+func plainHost(h string) bool {
+	if h == "" || h[0] == '.' || h[len(h)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		switch c := h[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+		case c == '.' && h[i-1] != '.': // i > 0: h[0] is no dot
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // normalizeHost trims and lower-cases a host name and checks that it could be one: no
 // spaces, no URL parts. An IPv6 literal may come with or without brackets.
 func normalizeHost(h string) (string, error) {
+	if plainHost(h) {
+		return h, nil
+	}
+	return normalizeAnyHost(h)
+}
+
+// normalizeAnyHost is normalizeHost for any h.
+func normalizeAnyHost(h string) (string, error) {
 	h = strings.ToLower(strings.TrimSpace(h))
 	h = strings.TrimSuffix(h, ".") // the root label: "example.org." is "example.org"
 	switch {

@@ -265,3 +265,59 @@ func TestServerSetRepeats(t *testing.T) {
 		}
 	}
 }
+
+// Endpoints whose hashes collide keep their own numbers.
+func TestEndpointTableCollisions(t *testing.T) {
+	tab := newEndpointTable(0)
+	eps := []serverEndpoint{{"one.example", 443, true}, {"one.example", 443, false}, {"two.example", 443, true},
+		{"one.example", 8443, true}, {"one.exampl", 443, true}}
+	for i, e := range eps {
+		if i > 0 { // every later endpoint's hash is taken by the first one's
+			tab.first[tab.hash(e)] = 0
+		}
+		if n := tab.number(e); n != uint32(i) {
+			t.Fatalf("%+v numbered %d, want %d", e, n, i)
+		}
+	}
+	for i, e := range eps {
+		if n := tab.number(e); n != uint32(i) {
+			t.Errorf("%+v again: %d, want %d", e, n, i)
+		}
+	}
+	if len(tab.more) != len(eps)-1 || len(tab.eps) != len(eps) {
+		t.Errorf("%d collided endpoints, %d in all; want %d, %d", len(tab.more), len(tab.eps), len(eps)-1, len(eps))
+	}
+}
+
+// FuzzPlainHost: a host plainHost lets through is one normalizeAnyHost returns unchanged
+// and accepts, so normalizeHost's shortcut changes no result.
+func FuzzPlainHost(f *testing.F) {
+	for _, h := range []string{"api.example.org", "a..b", ".a", "a.", "A.example", " a", "x_y-1.z", "[::1]", "a:1", "", "ä.example"} {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		if !plainHost(h) {
+			return
+		}
+		if got, err := normalizeAnyHost(h); got != h || err != nil {
+			t.Errorf("plainHost(%q) but normalizeAnyHost gives %q, %v", h, got, err)
+		}
+	})
+}
+
+// plainHost takes the hosts that need no work and only those.
+func TestPlainHost(t *testing.T) {
+	tests := []struct {
+		host  string
+		plain bool
+	}{
+		{"api.example.org", true}, {"x_y-1.z9", true}, {"a", true},
+		{"", false}, {".a", false}, {"a.", false}, {"a..b", false}, {"A.example", false},
+		{" a", false}, {"a:1", false}, {"[::1]", false}, {"ä.example", false}, {"a/b", false},
+	}
+	for _, tt := range tests {
+		if got := plainHost(tt.host); got != tt.plain {
+			t.Errorf("plainHost(%q) = %v, want %v", tt.host, got, tt.plain)
+		}
+	}
+}
