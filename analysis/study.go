@@ -413,6 +413,7 @@ type studyCounter struct {
 	byAvail, byPlatform                      map[string]*groupCount
 	funcBelow, funcGraded, othBelow, othGrad int
 	findings                                 []func(f *ServerFacts) bool // findingTests()
+	row                                      ServerFacts                 // addServer's row
 	certFinding                              int                         // FindingCert's index
 	reach                                    []reachState
 }
@@ -551,7 +552,8 @@ func (c *studyCounter) addServer(s *datasets.Server, ep int) error {
 		v := c.unpack(facts)
 		rf = &v
 	}
-	f := rowFacts(s, rf, c.cfg.Trust)
+	c.row = rowFacts(s, rf, c.cfg.Trust)
+	f := &c.row // the finding tests take a pointer, which a local would escape with
 	if rf != nil && rf.trustUnknown {
 		out.TrustUnknown++
 	}
@@ -604,7 +606,7 @@ func (c *studyCounter) addServer(s *datasets.Server, ep int) error {
 		undecided[c.certFinding] = true
 	}
 	for i, shows := range c.findings {
-		if shows(&f) {
+		if shows(f) {
 			group[i] = true
 		}
 	}

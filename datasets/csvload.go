@@ -520,7 +520,8 @@ type tableEndpoint struct {
 }
 
 func newEndpointTable(sizeHint int) endpointTable {
-	return endpointTable{seed: maphash.MakeSeed(), first: make(map[uint64]uint32, sizeHint)}
+	return endpointTable{seed: maphash.MakeSeed(), first: make(map[uint64]uint32, sizeHint),
+		eps: make([]tableEndpoint, 0, sizeHint)}
 }
 
 // number returns e's number, numbering it if it is new.
