@@ -237,6 +237,9 @@ func FuzzCSVReadersMatchReference(f *testing.F) {
 	f.Add([]byte("\ufeffApp_ID, Name ,PLATFORM,availability,subcategory\na1,X,Android, International ,y\n"), []byte(serversHeader+"a1,[::1],443,https,other\n"))
 	f.Add([]byte(goodApps+"a1,\"x"), []byte(serversHeader+"a2,h,1,http,content\n\"\n"))
 	f.Add([]byte(strings.ReplaceAll(goodApps, ",", ";")), []byte(strings.ReplaceAll(csvRefServers, ",", "\t")))
+	// Quotes after quote-free lines (the fast path hands over mid-file), and line ends.
+	f.Add([]byte(goodApps), []byte(serversHeader+"a1,h,1,http,content\r\n\r\na2,\"h\n2\",1,http,content\na1,h,\"2\"x,http,content\n"))
+	f.Add([]byte("app_id,name,platform,availability,subcategory\r\na1,X\r,android,international,y\r\r\n\n\r"), []byte(serversHeader+"a1,h,1,http,content\r"))
 	f.Fuzz(func(t *testing.T, apps, servers []byte) { compareCSVReaders(t, apps, servers) })
 }
 

@@ -2,6 +2,8 @@ package datasets_test
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/mhealthsec/mhealthsec/datasets"
@@ -35,4 +37,34 @@ func BenchmarkLoadStudyBig(b *testing.B) {
 		}
 	}
 	stop()
+}
+
+// BenchmarkScanServersBig is the servers.csv pass of datasets.ScanStudy alone (apps.csv
+// and servers.csv of -bigstudy, or of a generated 1,000,000-row study, without its
+// results): parsing, checks, the repeat and endpoint tables. Time it at 10^7 rows with
+//
+//	go test -run '^$' -bench ScanServersBig -benchtime 1x ./datasets/ -args -bigstudy /tmp/big10m
+func BenchmarkScanServersBig(b *testing.B) {
+	dir := b.TempDir()
+	if *bigStudy == "" {
+		if err := bigstudy.Write(dir, 10000, 1000000); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.Remove(filepath.Join(dir, datasets.ResultsFile)); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		for _, f := range []string{datasets.AppsFile, datasets.ServersFile} {
+			if err := os.Symlink(filepath.Join(*bigStudy, f), filepath.Join(dir, f)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for b.Loop() {
+		rows := 0
+		err := datasets.ScanStudy(dir, datasets.StudyScan[struct{}]{Server: func(int, *datasets.Server, int) { rows++ }})
+		if err != nil || rows == 0 {
+			b.Fatalf("%d rows, %v", rows, err)
+		}
+	}
 }
