@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"testing/iotest"
 )
 
 // MaxErrorsPerFile bounds how many input errors are listed per file; the rest are counted.
@@ -301,7 +300,7 @@ func (r *studyReader) Read() ([]string, error) {
 		if bytes.IndexByte(raw, '"') >= 0 || err != nil && err != io.EOF {
 			var rest io.Reader = r.br
 			if err != nil {
-				rest = iotest.ErrReader(err) // what encoding/csv would have met
+				rest = errReader{err} // what encoding/csv would have met
 			}
 			r.cr = csv.NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(raw)), rest))
 			r.cr.Comma, r.cr.FieldsPerRecord, r.cr.ReuseRecord = rune(r.comma), -1, true
@@ -726,3 +725,9 @@ func normalizeAnyHost(h string) (string, error) {
 	}
 	return h, nil
 }
+
+// errReader returns err from every Read: the I/O error the fast path met, handed on to
+// encoding/csv so that it reports it where it would have.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
