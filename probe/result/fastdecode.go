@@ -3,9 +3,12 @@ package result
 import (
 	"bytes"
 	"encoding"
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // A LineDecoder decodes result lines exactly as DecodeLine does, several times faster on
@@ -61,11 +64,18 @@ type plan struct {
 	elem   *plan // planPtr, planSlice, planMap (its values)
 	key    *plan // planMap: planString or planText
 	fields map[string]planField
-	names  []string // the fields' JSON names, to catch keys that match them by case folding
+	// order is the fields in declaration order, which is the order the toolkit writes
+	// their keys in: the next key is checked against the field after the last one
+	// before the map is asked (the map was a quarter of the decoding).
+	order []planField
+	names []string // the fields' JSON names, to catch keys that match them by case folding
 }
 
 type planField struct {
-	index int // in the struct; also the field's bit in the seen mask
+	name  string
+	key   string // `"name":`, as the toolkit writes the key
+	index int    // in the struct; also the field's bit in the seen mask
+	pos   int    // in plan.order
 	plan  *plan
 }
 
@@ -122,6 +132,7 @@ func planStructFields(p *plan, t reflect.Type, seen map[reflect.Type]*plan) {
 		return
 	}
 	fields := map[string]planField{}
+	var order []planField
 	var names []string
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -145,10 +156,12 @@ func planStructFields(p *plan, t reflect.Type, seen map[reflect.Type]*plan) {
 		if _, dup := fields[name]; dup {
 			return
 		}
-		fields[name] = planField{index: i, plan: planOf(f.Type, seen)}
+		pf := planField{name: name, key: strconv.Quote(name) + ":", index: i, pos: len(order), plan: planOf(f.Type, seen)}
+		fields[name] = pf
+		order = append(order, pf)
 		names = append(names, name)
 	}
-	p.kind, p.fields, p.names = planStruct, fields, names
+	p.kind, p.fields, p.order, p.names = planStruct, fields, order, names
 }
 
 func cutComma(tag string) (name, opts string, found bool) {
@@ -187,6 +200,9 @@ func (s *fastScanner) end() bool {
 }
 
 func (s *fastScanner) peek() byte {
+	if s.i < len(s.b) && s.b[s.i] > ' ' { // no space: the lines the toolkit writes
+		return s.b[s.i]
+	}
 	s.ws()
 	if s.i < len(s.b) {
 		return s.b[s.i]
@@ -195,29 +211,117 @@ func (s *fastScanner) peek() byte {
 }
 
 func (s *fastScanner) literal(word string) bool {
-	if bytes.HasPrefix(s.b[s.i:], []byte(word)) {
+	if s.hasPrefix(word) {
 		s.i += len(word)
 		return true
 	}
 	return false
 }
 
-// str reads a string of printable ASCII without escapes and returns its contents.
+// str reads a string and returns its contents, decoded as encoding/json decodes them:
+// the line's own bytes when the string has no escape, a new slice when it has. It gives
+// up on bytes that are not UTF-8 (encoding/json would replace them), on escaped
+// surrogates (which pair or are replaced) and on anything not JSON.
 func (s *fastScanner) str() ([]byte, bool) {
 	if s.peek() != '"' {
 		return nil, false
 	}
 	start := s.i + 1
-	for j := start; j < len(s.b); j++ {
-		switch c := s.b[j]; {
-		case c == '"':
-			s.i = j + 1
-			return s.b[start:j], true
-		case c == '\\' || c < 0x20 || c >= 0x80:
+	ascii := true
+	for j := start; ; {
+		// Eight bytes at a time while none of them is special (a quote, a backslash,
+		// a control byte or one outside ASCII); then one byte, which decides.
+		for ; j+8 <= len(s.b); j += 8 {
+			if specialByte(binary.LittleEndian.Uint64(s.b[j:])) {
+				break
+			}
+		}
+		if j >= len(s.b) {
 			return nil, false
 		}
+		switch c := s.b[j]; {
+		case c == '"':
+			raw := s.b[start:j]
+			if !ascii && !utf8.Valid(raw) {
+				return nil, false
+			}
+			s.i = j + 1
+			return raw, true
+		case c == '\\':
+			return s.escaped(start)
+		case c < 0x20:
+			return nil, false
+		case c >= 0x80:
+			ascii = false
+		}
+		j++
+	}
+}
+
+// escaped reads on a string that starts at b[start] and has an escape.
+func (s *fastScanner) escaped(start int) ([]byte, bool) {
+	out := make([]byte, 0, 64)
+	for j := start; j < len(s.b); {
+		c := s.b[j]
+		switch {
+		case c == '"':
+			if !utf8.Valid(out) {
+				return nil, false
+			}
+			s.i = j + 1
+			return out, true
+		case c < 0x20:
+			return nil, false
+		case c != '\\':
+			out = append(out, c)
+			j++
+			continue
+		}
+		if j+1 >= len(s.b) {
+			return nil, false
+		}
+		switch e := s.b[j+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			if j+6 > len(s.b) {
+				return nil, false
+			}
+			r, err := strconv.ParseUint(string(s.b[j+2:j+6]), 16, 16)
+			if err != nil || utf16.IsSurrogate(rune(r)) {
+				return nil, false
+			}
+			out = utf8.AppendRune(out, rune(r))
+			j += 6
+			continue
+		default:
+			return nil, false
+		}
+		j += 2
 	}
 	return nil, false
+}
+
+// specialByte reports whether any byte of x may be '"', '\\', below 0x20 or above 0x7f.
+// It may report a byte that is none of these (after one that is), never miss one.
+func specialByte(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	// (y - ones) & ^y & highs is non-zero when some byte of y is zero, and
+	// (x - ones*0x20) & ^x & highs when some byte of x is below 0x20.
+	zero := (quote-ones)&^quote | (backslash-ones)&^backslash | (x-ones*0x20)&^x
+	return (zero|x)&highs != 0
 }
 
 // number reads a JSON number and returns its text.
@@ -381,13 +485,8 @@ func (s *fastScanner) unmarshalText(p *plan, v reflect.Value, b []byte) bool {
 
 // members reads an object, calling member after each key to read its value.
 func (s *fastScanner) members(member func(key []byte) bool) bool {
-	if s.peek() != '{' {
-		return false
-	}
-	s.i++
-	if s.peek() == '}' {
-		s.i++
-		return true
+	if ok, empty := s.open('{', '}'); !ok || empty {
+		return ok
 	}
 	for {
 		key, ok := s.str()
@@ -398,62 +497,114 @@ func (s *fastScanner) members(member func(key []byte) bool) bool {
 		if !member(key) {
 			return false
 		}
-		switch s.peek() {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
+		if more, ok := s.separator('}'); !more {
+			return ok
 		}
 	}
 }
 
-// elements reads an array, calling element to read each value.
-func (s *fastScanner) elements(element func() bool) bool {
-	if s.peek() != '[' {
-		return false
+// open reads the byte that opens an object or array; empty reports that the closing
+// byte follows at once.
+func (s *fastScanner) open(opening, closing byte) (ok, empty bool) {
+	if s.peek() != opening {
+		return false, false
 	}
 	s.i++
-	if s.peek() == ']' {
+	if s.peek() == closing {
 		s.i++
-		return true
+		return true, true
+	}
+	return true, false
+}
+
+// separator reads what follows a member or element: a comma (more) or the closing byte.
+func (s *fastScanner) separator(closing byte) (more, ok bool) {
+	switch s.peek() {
+	case ',':
+		s.i++
+		return true, true
+	case closing:
+		s.i++
+		return false, true
+	}
+	return false, false
+}
+
+// elements reads an array, calling element to read each value.
+func (s *fastScanner) elements(element func() bool) bool {
+	if ok, empty := s.open('[', ']'); !ok || empty {
+		return ok
 	}
 	for {
 		if !element() {
 			return false
 		}
-		switch s.peek() {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return true
-		default:
-			return false
+		if more, ok := s.separator(']'); !more {
+			return ok
 		}
 	}
 }
 
 func (s *fastScanner) object(p *plan, v reflect.Value, depth int) bool {
+	if ok, empty := s.open('{', '}'); !ok || empty {
+		return ok
+	}
 	var seen uint64
-	return s.members(func(key []byte) bool {
-		if f, known := p.fields[string(key)]; known {
+	next := 0 // in p.order: the field the next key most likely names
+	for {
+		var f planField
+		known := false
+		// The toolkit writes the keys in the fields' order, some left out (omitempty):
+		// the key is most likely one of the fields after the last, with its colon.
+		for k := next; k < len(p.order); k++ {
+			if s.hasPrefix(p.order[k].key) {
+				f, known = p.order[k], true
+				s.i += len(f.key)
+				break
+			}
+		}
+		if !known {
+			key, ok := s.str()
+			if !ok || s.peek() != ':' {
+				return false
+			}
+			s.i++
+			f, known = p.fields[string(key)]
+			if !known && foldsTo(key, p.names) {
+				return false // encoding/json matches keys regardless of case
+			}
+		}
+		if known {
+			next = f.pos + 1
 			if seen&(1<<f.index) != 0 {
 				return false // a key twice: encoding/json would merge
 			}
 			seen |= 1 << f.index
-			return s.value(f.plan, v.Field(f.index), depth+1)
-		}
-		for _, name := range p.names {
-			if bytes.EqualFold(key, []byte(name)) {
-				return false // encoding/json matches keys regardless of case
+			if !s.value(f.plan, v.Field(f.index), depth+1) {
+				return false
 			}
+		} else if _, ok := s.skip(depth + 1); !ok {
+			return false
 		}
-		_, ok := s.skip(depth + 1)
-		return ok
-	})
+		if more, ok := s.separator('}'); !more {
+			return ok
+		}
+	}
+}
+
+// hasPrefix reports whether the line goes on with prefix at s.i.
+func (s *fastScanner) hasPrefix(prefix string) bool {
+	return len(s.b)-s.i >= len(prefix) && string(s.b[s.i:s.i+len(prefix)]) == prefix
+}
+
+// foldsTo reports whether key equals one of names when case is ignored.
+func foldsTo(key []byte, names []string) bool {
+	for _, name := range names {
+		if bytes.EqualFold(key, []byte(name)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *fastScanner) array(p *plan, v reflect.Value, depth int) bool {
