@@ -39,6 +39,18 @@ func (f *fileErrors) add(e *InputError) {
 	f.errs = append(f.errs, e)
 }
 
+func (f *fileErrors) clone() fileErrors {
+	return fileErrors{errs: slices.Clone(f.errs), omitted: f.omitted}
+}
+
+// addAll adds other's errors, listed and omitted, as if each had been added to f.
+func (f *fileErrors) addAll(other *fileErrors) {
+	for _, e := range other.errs {
+		f.add(e)
+	}
+	f.omitted += other.omitted
+}
+
 // mergeByLine adds other's errors to f's in line order (each list is in line order, so
 // the first MaxErrorsPerFile of the merge are the first of the file); on the same line,
 // f's come first.
@@ -132,61 +144,97 @@ type csvRow struct {
 // false: the caller drops the rows it was given. Other problems are collected in errs.
 func readCSV(r io.Reader, file string, defined []string, errs *fileErrors, fn func(row *csvRow)) bool {
 	cr := newStudyReader(r, defined)
-	// pos[i] is the defined column that header column i holds, or -1 for an extra one.
-	var header []string
-	var pos []int
-	row := csvRow{cells: make([]string, len(defined))}
+	cols, complete := readCSVHeader(cr, file, defined, errs)
+	if cols == nil {
+		return complete
+	}
+	return readCSVRows(cr, cols, errs, fn)
+}
+
+// csvColumns is what the header of a study CSV file says: the columns of its rows.
+type csvColumns struct {
+	file    string
+	defined []string
+	header  []string
+	pos     []int // pos[i] is the defined column that header column i holds, or -1 for an extra one
+}
+
+// readCSVHeader reads up to and including the header line and checks it. It returns nil
+// when there are no rows to read: complete is then false if the file cannot be read on
+// (readCSV's false), true if it has no header at all (an error in errs).
+func readCSVHeader(cr *studyReader, file string, defined []string, errs *fileErrors) (cols *csvColumns, complete bool) {
+	rec, err := cr.Read()
+	switch {
+	case err == io.EOF:
+		errs.add(&InputError{File: file, Line: 1, Expected: "a header line: " + strings.Join(defined, ","), Got: ""})
+		return nil, true
+	case err != nil:
+		errs.add(csvError(file, err))
+		return nil, false
+	}
+	header := readHeader(rec, file, cr.line(), defined, errs)
+	if header == nil {
+		return nil, false
+	}
+	cols = &csvColumns{file: file, defined: defined, header: header, pos: make([]int, len(header))}
+	for i, name := range header {
+		cols.pos[i] = slices.Index(defined, name)
+	}
+	return cols, true
+}
+
+// readCSVRows reads the rows after the header, as readCSV does.
+func readCSVRows(cr *studyReader, cols *csvColumns, errs *fileErrors, fn func(row *csvRow)) bool {
+	row := csvRow{cells: make([]string, len(cols.defined))}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			break
+			return true
 		}
 		if err != nil {
-			ie := &InputError{File: file, Expected: "valid CSV", Err: err}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				ie.Line, ie.Err = pe.Line, pe.Err
-				ie.Got = fmt.Sprintf("column %d", pe.Column)
-			}
-			errs.add(ie)
+			errs.add(csvError(cols.file, err))
 			return false
 		}
-		line := cr.line()
-		if header == nil {
-			header = readHeader(rec, file, line, defined, errs)
-			if header == nil {
-				return false
-			}
-			pos = make([]int, len(header))
-			for i, name := range header {
-				pos[i] = slices.Index(defined, name)
-			}
-			continue
+		if cols.row(rec, cr.line(), &row, errs) {
+			fn(&row)
 		}
-		if len(rec) != len(header) {
-			errs.add(&InputError{File: file, Line: line,
-				Expected: fmt.Sprintf("%d fields like the header", len(header)),
-				Got:      fmt.Sprintf("%d fields", len(rec))})
-			continue
-		}
-		row.line, row.extra = line, nil
-		for i, name := range header {
-			if p := pos[i]; p >= 0 {
-				row.cells[p] = rec[i]
-				continue
-			}
-			if row.extra == nil {
-				row.extra = make(map[string]string)
-			}
-			row.extra[name] = rec[i]
-			checkGotaString(file, line, name, rec[i], errs)
-		}
-		fn(&row)
 	}
-	if header == nil {
-		errs.add(&InputError{File: file, Line: 1, Expected: "a header line: " + strings.Join(defined, ","), Got: ""})
+}
+
+// row fills row from the record rec, found on line, and reports whether it is a row: one
+// of another width than the header is not, and is an error in errs, as is a "NaN" in an
+// extra column.
+func (c *csvColumns) row(rec []string, line int, row *csvRow, errs *fileErrors) bool {
+	if len(rec) != len(c.header) {
+		errs.add(&InputError{File: c.file, Line: line,
+			Expected: fmt.Sprintf("%d fields like the header", len(c.header)),
+			Got:      fmt.Sprintf("%d fields", len(rec))})
+		return false
+	}
+	row.line, row.extra = line, nil
+	for i, name := range c.header {
+		if p := c.pos[i]; p >= 0 {
+			row.cells[p] = rec[i]
+			continue
+		}
+		if row.extra == nil {
+			row.extra = make(map[string]string)
+		}
+		row.extra[name] = rec[i]
+		checkGotaString(c.file, line, name, rec[i], errs)
 	}
 	return true
+}
+
+// csvError is the input error of a record that could not be read.
+func csvError(file string, err error) *InputError {
+	ie := &InputError{File: file, Expected: "valid CSV", Err: err}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		ie.Line, ie.Err = pe.Line, pe.Err
+		ie.Got = fmt.Sprintf("column %d", pe.Column)
+	}
+	return ie
 }
 
 // readHeader checks the header: names unique and non-empty, every defined column present.
@@ -276,6 +324,11 @@ type studyReader struct {
 	rec   []string
 	cr    *csv.Reader // once a quote was met
 	shift int         // lines read before cr took over
+	// held is a line next returned and unread gave back, with its error: next returns it
+	// again.
+	held    []byte
+	heldErr error
+	holding bool
 }
 
 // Read returns the next record, reused by the next call.
@@ -284,52 +337,88 @@ func (r *studyReader) Read() ([]string, error) {
 		return r.readSlow()
 	}
 	for {
-		raw, err := r.br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			r.long = append(r.long[:0], raw...)
-			for err == bufio.ErrBufferFull {
-				raw, err = r.br.ReadSlice('\n')
-				r.long = append(r.long, raw...)
-			}
-			raw = r.long
-		}
+		raw, err := r.next()
 		if len(raw) == 0 {
 			return nil, err
 		}
 		r.lines++
-		if bytes.IndexByte(raw, '"') >= 0 || err != nil && err != io.EOF {
-			var rest io.Reader = r.br
-			if err != nil {
-				rest = errReader{err} // what encoding/csv would have met
-			}
-			r.cr = csv.NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(raw)), rest))
-			r.cr.Comma, r.cr.FieldsPerRecord, r.cr.ReuseRecord = rune(r.comma), -1, true
-			r.shift = r.lines - 1
+		if !fastLine(raw, err) {
+			r.handOver(raw, err)
 			return r.readSlow()
 		}
-		// encoding/csv's line ends: \n or \r\n, or at the end of the file a \r or none.
-		line := raw
-		switch {
-		case bytes.HasSuffix(line, []byte("\r\n")):
-			line = line[:len(line)-2]
-		case bytes.HasSuffix(line, []byte("\n")), err == io.EOF && bytes.HasSuffix(line, []byte("\r")):
-			line = line[:len(line)-1]
-		}
+		line := trimLineEnd(raw, err == io.EOF)
 		if len(line) == 0 {
 			continue // encoding/csv skips empty lines
 		}
-		rest := string(line)
-		r.rec = r.rec[:0]
-		for {
-			i := strings.IndexByte(rest, r.comma)
-			if i < 0 {
-				break
-			}
-			r.rec = append(r.rec, rest[:i])
-			rest = rest[i+1:]
-		}
-		r.rec = append(r.rec, rest)
+		r.rec = splitFields(string(line), r.comma, r.rec[:0])
 		return r.rec, nil
+	}
+}
+
+// next returns the next line as bufio.Reader.ReadSlice('\n') does, with its line end, but
+// whole however long it is. It is valid until the next call.
+func (r *studyReader) next() ([]byte, error) {
+	if r.holding {
+		r.holding = false
+		return r.held, r.heldErr
+	}
+	raw, err := r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.long = append(r.long[:0], raw...)
+		for err == bufio.ErrBufferFull {
+			raw, err = r.br.ReadSlice('\n')
+			r.long = append(r.long, raw...)
+		}
+		raw = r.long
+	}
+	return raw, err
+}
+
+// unread gives back the line and error next returned last, uncounted, for the next call
+// to return again.
+func (r *studyReader) unread(raw []byte, err error) {
+	r.held, r.heldErr, r.holding = raw, err, true
+}
+
+// fastLine reports whether the fast path splits the line raw, which next returned with
+// err: not if it has a quote (a quoted field may span lines) or the read failed.
+func fastLine(raw []byte, err error) bool {
+	return bytes.IndexByte(raw, '"') < 0 && (err == nil || err == io.EOF)
+}
+
+// handOver has encoding/csv read the rest of the file, from raw, the line just counted,
+// which next returned with err.
+func (r *studyReader) handOver(raw []byte, err error) {
+	var rest io.Reader = r.br
+	if err != nil {
+		rest = errReader{err} // what encoding/csv would have met
+	}
+	r.cr = csv.NewReader(io.MultiReader(bytes.NewReader(bytes.Clone(raw)), rest))
+	r.cr.Comma, r.cr.FieldsPerRecord, r.cr.ReuseRecord = rune(r.comma), -1, true
+	r.shift = r.lines - 1
+}
+
+// trimLineEnd cuts encoding/csv's line ends off raw: \n or \r\n, or at the end of the
+// file (atEOF) a \r or none.
+func trimLineEnd(raw []byte, atEOF bool) []byte {
+	switch {
+	case bytes.HasSuffix(raw, []byte("\r\n")):
+		return raw[:len(raw)-2]
+	case bytes.HasSuffix(raw, []byte("\n")), atEOF && bytes.HasSuffix(raw, []byte("\r")):
+		return raw[:len(raw)-1]
+	}
+	return raw
+}
+
+// splitFields appends the fields of a line without quotes to rec.
+func splitFields(line string, comma byte, rec []string) []string {
+	for {
+		i := strings.IndexByte(line, comma)
+		if i < 0 {
+			return append(rec, line)
+		}
+		rec = append(rec, line[:i])
+		line = line[i+1:]
 	}
 }
 
@@ -488,69 +577,10 @@ func ReadServers(r io.Reader, name string, apps []App) ([]Server, error) {
 // (at least as many is best), to size the tables once.
 func readServers(r io.Reader, file string, knownApps map[string]bool, rowsHint int, errs *fileErrors) []Server {
 	servers := make([]Server, 0, rowsHint)
-	if !scanServers(r, file, knownApps, rowsHint, errs, func(_ int, s Server, _ int) { servers = append(servers, s) }) {
+	if !scanServers(r, file, knownApps, rowsHint, errs, func(_ int, s *Server, _ int) { servers = append(servers, *s) }) {
 		return []Server{}
 	}
 	return servers
-}
-
-// scanServers checks the rows of servers.csv and hands each good one to fn, in file order,
-// with the number of its endpoint (serverSet.add). Errors go to errs, in line order. Like readCSV it returns false when
-// a CSV syntax error stopped the read: the rows fn was given must then be dropped.
-func scanServers(r io.Reader, file string, knownApps map[string]bool, rowsHint int, errs *fileErrors, fn func(line int, s Server, endpoint int)) bool {
-	cols := ServerColumns()
-	iApp, iHost, iPort, iScheme, iCat := slices.Index(cols, "app_id"), slices.Index(cols, "host"),
-		slices.Index(cols, "port"), slices.Index(cols, "scheme"), slices.Index(cols, "category")
-	dups := newServerSet(rowsHint)
-	schemes, categories := Schemes(), Categories()
-	// Row errors are collected apart from the file's CSV errors, then merged in line order.
-	rowErrs := &fileErrors{}
-	complete := readCSV(r, file, cols, errs, func(row *csvRow) {
-		errs := rowErrs
-		ok := true
-		s := Server{AppID: strings.TrimSpace(row.cells[iApp]), Extra: row.extra}
-		switch {
-		case s.AppID == "":
-			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "a non-empty app id", Got: row.cells[iApp]})
-			ok = false
-		case knownApps != nil && !knownApps[s.AppID]:
-			errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "an app_id listed in apps.csv", Got: s.AppID})
-			ok = false
-		}
-		if h, err := normalizeHost(row.cells[iHost]); err != nil {
-			errs.add(&InputError{File: file, Line: row.line, Column: "host", Expected: "a host name or IP address", Got: row.cells[iHost], Err: err})
-			ok = false
-		} else {
-			s.Host = h
-		}
-		port, err := strconv.Atoi(strings.TrimSpace(row.cells[iPort]))
-		if err != nil || port < 1 || port > 65535 {
-			errs.add(&InputError{File: file, Line: row.line, Column: "port", Expected: "a port 1-65535", Got: row.cells[iPort]})
-			ok = false
-		}
-		s.Port = port
-		var good bool
-		s.Scheme, good = enum(file, row.line, "scheme", row.cells[iScheme], schemes, errs)
-		ok = ok && good
-		s.Category, good = enum(file, row.line, "category", row.cells[iCat], categories, errs)
-		ok = ok && good
-		if !ok {
-			return
-		}
-		first, ep := dups.add(&s, row.line)
-		if first > 0 {
-			errs.add(&InputError{File: file, Line: row.line, Column: "host",
-				Expected: fmt.Sprintf("one row per app_id, host, port and scheme (same as line %d)", first),
-				Got:      fmt.Sprintf("%s %s://%s:%d", s.AppID, s.Scheme, s.Host, s.Port)})
-			return
-		}
-		fn(row.line, s, ep)
-	})
-	if !complete {
-		return false
-	}
-	errs.mergeByLine(rowErrs)
-	return true
 }
 
 // serverSet finds servers.csv rows that repeat an app_id, host, scheme and port, without
@@ -580,6 +610,11 @@ func newServerSet(rowsHint int) *serverSet {
 // scheme): 0, 1, 2 … in order of first appearance. If an earlier row has the same key,
 // add returns that row's line and records nothing.
 func (d *serverSet) add(s *Server, line int) (first, endpoint int) {
+	return d.addHashed(s, line, d.endpoints.hash(endpointOf(s)))
+}
+
+// addHashed is add for a server whose endpoint has the hash h (endpointTable.hash).
+func (d *serverSet) addHashed(s *Server, line int, h uint64) (first, endpoint int) {
 	if d.lastLines == nil || s.AppID != d.lastApp {
 		app, ok := d.apps[s.AppID]
 		if !ok {
@@ -589,7 +624,7 @@ func (d *serverSet) add(s *Server, line int) (first, endpoint int) {
 		}
 		d.lastApp, d.lastLines = s.AppID, d.lines[app]
 	}
-	ep := d.endpoints.number(serverEndpoint{s.Host, uint16(s.Port), s.Scheme == SchemeHTTPS})
+	ep := d.endpoints.numberHashed(endpointOf(s), h)
 	if first, taken := d.lastLines[ep]; taken {
 		return first, int(ep)
 	}
@@ -622,9 +657,16 @@ func newEndpointTable(sizeHint int) endpointTable {
 		eps: make([]tableEndpoint, 0, sizeHint)}
 }
 
+// endpointOf is the endpoint of s, which has a valid port.
+func endpointOf(s *Server) serverEndpoint {
+	return serverEndpoint{s.Host, uint16(s.Port), s.Scheme == SchemeHTTPS}
+}
+
 // number returns e's number, numbering it if it is new.
-func (t *endpointTable) number(e serverEndpoint) uint32 {
-	h := t.hash(e)
+func (t *endpointTable) number(e serverEndpoint) uint32 { return t.numberHashed(e, t.hash(e)) }
+
+// numberHashed is number for an endpoint whose hash is h.
+func (t *endpointTable) numberHashed(e serverEndpoint, h uint64) uint32 {
 	n, ok := t.first[h]
 	switch {
 	case !ok:
@@ -646,8 +688,11 @@ func (t *endpointTable) number(e serverEndpoint) uint32 {
 	return n
 }
 
-func (t *endpointTable) hash(e serverEndpoint) uint64 {
-	return maphash.String(t.seed, e.host) ^ (uint64(e.port)<<1|boolBit(e.https))*0x9E3779B97F4A7C15
+func (t *endpointTable) hash(e serverEndpoint) uint64 { return endpointHash(t.seed, e) }
+
+// endpointHash is the hash of e in an endpointTable with seed; it may run on any goroutine.
+func endpointHash(seed maphash.Seed, e serverEndpoint) uint64 {
+	return maphash.String(seed, e.host) ^ (uint64(e.port)<<1|boolBit(e.https))*0x9E3779B97F4A7C15
 }
 
 func (t *endpointTable) push(e serverEndpoint) uint32 {

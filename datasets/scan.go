@@ -45,11 +45,11 @@ func ScanStudy[T any](dir string, sc StudyScan[T]) error {
 	resultsErr := scanResults(dir, sc, &resultErrs)
 
 	serversErr := readServersFile(dir, all, func(f *os.File, path string, rows int, errs *fileErrors) {
-		scanServers(f, path, ids, rows, errs, func(line int, s Server, endpoint int) {
-			if sc.Server != nil {
-				sc.Server(line, &s, endpoint)
-			}
-		})
+		fn := sc.Server
+		if fn == nil {
+			fn = func(int, *Server, int) {}
+		}
+		scanServers(f, path, ids, rows, errs, fn)
 	})
 	switch {
 	case serversErr != nil:
@@ -98,10 +98,7 @@ func scanResults[T any](dir string, sc StudyScan[T], errs *fileErrors) error {
 			errs.add(lineError(path, line, head, err))
 			return
 		}
-		for _, ie := range sv.bad.errs {
-			errs.add(ie)
-		}
-		errs.omitted += sv.bad.omitted
+		errs.addAll(&sv.bad)
 		if sc.Result != nil {
 			sc.Result(line, &sv.v)
 		}
