@@ -93,6 +93,7 @@ func sameSets(t *testing.T, got, want map[result.Protocol][]string) {
 }
 
 func TestMeasureGoServers(t *testing.T) {
+	t.Parallel()
 	rsa, ecdsa := peertest.Leaf(t, pki.RSA2048), peertest.Leaf(t, pki.ECDSA256)
 	all := suiteIDs(append(tls.CipherSuites(), tls.InsecureCipherSuites()...))
 	tests := []struct {
@@ -161,6 +162,7 @@ func TestMeasureGoServers(t *testing.T) {
 }
 
 func TestMeasureFakes(t *testing.T) {
+	t.Parallel()
 	chain, err := fakeserver.NewChain(pki.RSA2048)
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +210,7 @@ func TestMeasureFakes(t *testing.T) {
 }
 
 func TestMeasureHostile(t *testing.T) {
+	t.Parallel()
 	chain, err := fakeserver.NewChain(pki.ECDSA256)
 	if err != nil {
 		t.Fatal(err)
@@ -300,6 +303,7 @@ func (c teeConn) Read(b []byte) (int, error) {
 // TestMeasureChunksAndSNI checks that suites far down the candidate list (only in a later
 // hello) are found, that no hello carries more than 128 suites, and that SNI is sent.
 func TestMeasureChunksAndSNI(t *testing.T) {
+	t.Parallel()
 	chain, err := fakeserver.NewChain(pki.RSA2048)
 	if err != nil {
 		t.Fatal(err)
@@ -351,6 +355,7 @@ func TestMeasureChunksAndSNI(t *testing.T) {
 // TestMeasureRetriesOnce checks that one broken connection does not cost a suite or the
 // endpoint, while a failure that repeats is reported.
 func TestMeasureRetriesOnce(t *testing.T) {
+	t.Parallel()
 	chain, err := fakeserver.NewChain(pki.RSA2048)
 	if err != nil {
 		t.Fatal(err)
@@ -367,6 +372,7 @@ func TestMeasureRetriesOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var count atomic.Int64
 			s, err := fakeserver.Start(func(ctx context.Context, conn net.Conn) {
 				if tt.broken(count.Add(1)) {

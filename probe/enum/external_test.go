@@ -71,6 +71,7 @@ func idsOf(t *testing.T, names ...string) []string {
 }
 
 func TestMeasureOpenSSL(t *testing.T) {
+	t.Parallel()
 	dh1024 := filepath.Join("testdata", "dh1024.pem")
 	tests := []struct {
 		name    string
@@ -126,6 +127,7 @@ func TestMeasureOpenSSL(t *testing.T) {
 }
 
 func TestMeasureGnuTLS(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat(filepath.Join("testdata", "dh2048.pem")); err != nil {
 		t.Fatal(err)
 	}

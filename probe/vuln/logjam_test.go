@@ -56,6 +56,7 @@ func dhParamsPEM(t *testing.T, p *big.Int) string {
 // probe/enum/testdata/dh1024.pem) and with RFC 2409's Oakley group 2, the most shared
 // 1024-bit prime: only the second is Logjam. The first stays weak for the grade.
 func TestLogjamOnOpenSSL(t *testing.T) {
+	t.Parallel()
 	peertest.Tool(t, "openssl")
 	primes, err := commonPrimes()
 	if err != nil {

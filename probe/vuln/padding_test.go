@@ -66,6 +66,7 @@ func checkPadding(t *testing.T, f paddingFindings, want map[string]string) {
 // TestPaddingOraclesFakes runs the probe against each flawed fake: each shows its finding
 // and no other, and the sound fake none.
 func TestPaddingOraclesFakes(t *testing.T) {
+	t.Parallel()
 	chain := peertest.Leaf(t, pki.RSA2048).Certificate
 	tests := []struct {
 		flaw  fakeserver.PaddingFlaw
@@ -126,6 +127,7 @@ func serveHTTP(c *tls.Conn) {
 // each version also proves the CBC record layer of TLS 1.0 (IV chained from the Finished
 // record) and 1.1 against crypto/tls, with HMAC-SHA1 and HMAC-SHA256 and both key sizes.
 func TestPaddingOraclesGo(t *testing.T) {
+	t.Parallel()
 	cert := peertest.Leaf(t, pki.RSA2048)
 	tests := []struct {
 		proto result.Protocol

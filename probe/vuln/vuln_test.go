@@ -62,6 +62,7 @@ func tri(b *bool) string {
 }
 
 func TestCheckActive(t *testing.T) {
+	t.Parallel()
 	rsaCert := peertest.Leaf(t, pki.RSA2048)
 	chain := rsaCert.Certificate
 	robotH, err := fakeserver.ROBOT(fakeserver.ROBOTOptions{Certificate: rsaCert})
@@ -114,6 +115,7 @@ func TestCheckActive(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			Check(ctx, Config{Dial: tc.dial, SNI: "localhost", Timeout: 3 * time.Second}, tc.r)
@@ -144,6 +146,7 @@ func idValues(v *result.Vulnerabilities) map[string]string {
 }
 
 func TestCheckUnreachable(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -284,6 +287,7 @@ func BenchmarkCheckGoServer(b *testing.B) {
 // come back (bounded by the timeout) as null with a note, never as a false "not
 // vulnerable" it did not establish.
 func TestCheckHostile(t *testing.T) {
+	t.Parallel()
 	chain := peertest.Leaf(t, pki.RSA2048).Certificate
 	all := []string{"heartbleed", "CCS", "ROBOT", "CRIME_TLS", "secure_renego", "ticketbleed"}
 	tests := []struct {
@@ -321,6 +325,7 @@ func TestCheckHostile(t *testing.T) {
 // TestClientRenegotiation runs the renegotiation client against crypto/tls (which refuses
 // renegotiation) and OpenSSL's s_server with and without -client_renegotiation.
 func TestClientRenegotiation(t *testing.T) {
+	t.Parallel()
 	cert := peertest.Leaf(t, pki.RSA2048)
 	tests := []struct {
 		name string
@@ -369,6 +374,7 @@ func TestClientRenegotiation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			p := &prober{cfg: Config{Dial: tc.dial(t), SNI: "localhost", Timeout: 3 * time.Second}, plan: planFor(protocols(result.TLS12))}
 			got, note := p.clientRenegotiation(context.Background())
 			t.Log(note)
@@ -501,6 +507,7 @@ func TestTicketbleedSkipsWhatEnumerationRuledOut(t *testing.T) {
 // verdict is measured (OpenSSL echoes no session id: not vulnerable), not null. The same
 // raw client decides client-initiated renegotiation there.
 func TestTicketbleedRSA512(t *testing.T) {
+	t.Parallel()
 	openssl := peertest.Tool(t, "openssl")
 	dir := t.TempDir()
 	certPath, keyPath := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
@@ -532,6 +539,7 @@ func TestTicketbleedRSA512(t *testing.T) {
 // TestClientRenegotiationOldTLS: servers whose best protocol is TLS 1.0 or 1.1 are asked
 // over AES-CBC with those versions' PRF and IVs (implicit and chained in TLS 1.0).
 func TestClientRenegotiationOldTLS(t *testing.T) {
+	t.Parallel()
 	cert := peertest.Leaf(t, pki.RSA2048)
 	goServer := func(v uint16) func(t *testing.T) func(context.Context) (net.Conn, error) {
 		return func(t *testing.T) func(context.Context) (net.Conn, error) {
@@ -561,6 +569,7 @@ func TestClientRenegotiationOldTLS(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			p := &prober{cfg: Config{Dial: tc.dial(t), SNI: "localhost", Timeout: 3 * time.Second}, plan: planFor(protocols(tc.proto))}
 			got, note := p.clientRenegotiation(context.Background())
 			t.Log(note)

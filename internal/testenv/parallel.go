@@ -1,0 +1,32 @@
+package testenv
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// WaitingParallel is how many parallel tests RunWaiting lets run at once.
+const WaitingParallel = 8
+
+// RunWaiting runs a package's tests, as a TestMain does, with -test.parallel raised to
+// WaitingParallel unless the command line sets it. It is for packages whose parallel tests
+// mostly wait (on timeouts, silent peers, servers starting) rather than compute: Go's
+// default, one test per core, would leave a 2-core machine idle while two tests wait out a
+// timeout and the rest queue behind them.
+//
+//	func TestMain(m *testing.M) { os.Exit(testenv.RunWaiting(m)) }
+func RunWaiting(m *testing.M) int {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		if err := flag.Set("test.parallel", strconv.Itoa(WaitingParallel)); err != nil {
+			fmt.Fprintf(os.Stderr, "testenv: raise -test.parallel: %v\n", err)
+			return 2
+		}
+	}
+	return m.Run()
+}
