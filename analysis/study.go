@@ -353,6 +353,7 @@ func AnalyzeStudyDir(dir string, cfg StudyConfig, prepare func(r *result.Result)
 // Describe reads.
 type reduced struct {
 	key   endpoint
+	hash  uint64 // of key, in studyCounter.results
 	facts resultFacts
 	ms    measure
 }
@@ -377,12 +378,11 @@ const (
 	pfTrustUnknown
 )
 
-// endpointInfo is what the counter knows of an endpoint (lower-case host, port): its
-// result, if any (an index into facts, or -1), and with which schemes rows named it.
-type endpointInfo struct {
-	facts   int32
-	schemes uint8 // 1: https, 2: http
-}
+// Schemes of an endpoint in studyCounter.schemes.
+const (
+	schemeHTTPS = 1 << iota
+	schemeHTTP
+)
 
 // studyCounter computes a StudyResult from results and then server rows, one at a time.
 type studyCounter struct {
@@ -397,14 +397,15 @@ type studyCounter struct {
 	categories []string // datasets.Categories()
 	clients    simClients
 
-	strs      []string // interned strings of packed facts; strs[0] is ""
-	strIndex  map[string]uint32
-	facts     []packedFacts
-	endpoints map[endpoint]endpointInfo
-	otherEPs  map[schemeEndpoint]struct{} // rows of schemes other than https and http
-	byNumber  []int32                     // by ScanStudy's endpoint number: its facts, -1, or unnumbered
-	distinct  int                         // distinct endpoints with their scheme
-	measured  Measured
+	strs     []string // interned strings of packed facts; strs[0] is ""
+	strIndex map[string]uint32
+	facts    []packedFacts
+	results  resultIndex                 // numbers the endpoints of facts
+	schemes  map[endpoint]uint8          // of unnumbered rows: with which schemes rows named an endpoint
+	otherEPs map[schemeEndpoint]struct{} // unnumbered rows of schemes other than https and http
+	byNumber []int32                     // by ScanStudy's endpoint number: its facts, -1, or unnumbered
+	distinct int                         // distinct endpoints with their scheme
+	measured Measured
 
 	out                                      *StudyResult
 	flags                                    []appFlags
@@ -440,7 +441,7 @@ func newStudyCounter(apps []datasets.App, cfg StudyConfig) *studyCounter {
 	}
 	c := &studyCounter{cfg: cfg, apps: apps, appIndex: make(map[string]int, len(apps)),
 		clients: newSimClients(), strs: []string{""}, strIndex: map[string]uint32{"": 0},
-		endpoints: map[endpoint]endpointInfo{}, catIndex: map[string]int{},
+		results: newResultIndex(), schemes: map[endpoint]uint8{}, catIndex: map[string]int{},
 		byAvail: map[string]*groupCount{}, byPlatform: map[string]*groupCount{}}
 	c.out = &StudyResult{Trust: cfg.Trust, Adjust: cfg.Adjust.String(), Apps: len(apps), AppsBy: map[string]int{}}
 	for i, a := range apps {
@@ -474,7 +475,8 @@ func newStudyCounter(apps []datasets.App, cfg StudyConfig) *studyCounter {
 // reduce reads what the counter needs of r. It keeps nothing of r and may run on
 // several goroutines at once.
 func (c *studyCounter) reduce(r *result.Result) reduced {
-	return reduced{key: endpoint{strings.ToLower(r.Host), r.Port}, facts: reduceResult(r, c.clients), ms: measureOf(r)}
+	key := endpoint{strings.ToLower(r.Host), r.Port}
+	return reduced{key: key, hash: c.results.hash(key), facts: reduceResult(r, c.clients), ms: measureOf(r)}
 }
 
 func (c *studyCounter) intern(s string) uint32 {
@@ -503,14 +505,12 @@ func (c *studyCounter) addResult(v reduced) {
 			p.bits |= b.bit
 		}
 	}
-	info, ok := c.endpoints[v.key]
-	if ok && info.facts >= 0 {
-		c.facts[info.facts] = p
+	if n := c.results.find(v.key, v.hash); n >= 0 {
+		c.facts[n] = p // the last result of an endpoint wins
 		return
 	}
-	info.facts = int32(len(c.facts))
+	c.results.add(v.key, v.hash) // numbered len(c.facts)
 	c.facts = append(c.facts, p)
-	c.endpoints[v.key] = info
 }
 
 // lookup returns the facts of an endpoint's result.
@@ -640,24 +640,19 @@ func (c *studyCounter) endpointOf(s *datasets.Server, key endpoint, ep int) int3
 		if f := c.byNumber[ep]; f != unnumbered {
 			return f
 		}
-		f := int32(-1)
-		if info, ok := c.endpoints[key]; ok {
-			f = info.facts
-		}
+		f := c.results.find(key, c.results.hash(key))
 		c.byNumber[ep] = f
 		c.distinct++
 		return f
 	}
-	info, known := c.endpoints[key]
-	if !known {
-		info.facts = -1
-	}
+	facts := c.results.find(key, c.results.hash(key))
+	schemes, known := c.schemes[key]
 	var scheme uint8
 	switch s.Scheme {
 	case datasets.SchemeHTTPS:
-		scheme = 1
+		scheme = schemeHTTPS
 	case datasets.SchemeHTTP:
-		scheme = 2
+		scheme = schemeHTTP
 	default:
 		if c.otherEPs == nil {
 			c.otherEPs = map[schemeEndpoint]struct{}{}
@@ -667,15 +662,14 @@ func (c *studyCounter) endpointOf(s *datasets.Server, key endpoint, ep int) int3
 			c.distinct++
 		}
 	}
-	if info.schemes&scheme != scheme {
-		info.schemes |= scheme
+	if schemes&scheme != scheme {
 		c.distinct++
 		if !known {
 			key.host = strings.Clone(key.host) // not the CSV line it was cut from
 		}
-		c.endpoints[key] = info
+		c.schemes[key] = schemes | scheme
 	}
-	return info.facts
+	return facts
 }
 
 // unnumbered marks an endpoint number not met yet in studyCounter.byNumber.
