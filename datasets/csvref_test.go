@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"reflect"
 	"strconv"
 	"strings"
@@ -246,7 +247,7 @@ func FuzzCSVReadersMatchReference(f *testing.F) {
 // Rows differing in any one of app, host, port and scheme are kept apart, and a repeat
 // is found with the line of its first row.
 func TestServerSetRepeats(t *testing.T) {
-	d := newServerSet(0)
+	d := newServerSet(0, 0)
 	a := Server{AppID: "a1", Host: "one.example", Port: 443, Scheme: SchemeHTTPS}
 	steps := []struct {
 		s                    Server
@@ -269,26 +270,47 @@ func TestServerSetRepeats(t *testing.T) {
 	}
 }
 
-// Endpoints whose hashes collide keep their own numbers.
+// Endpoints whose hashes collide keep their own numbers, also when the index grows.
 func TestEndpointTableCollisions(t *testing.T) {
 	tab := newEndpointTable(0)
 	eps := []serverEndpoint{{"one.example", 443, true}, {"one.example", 443, false}, {"two.example", 443, true},
 		{"one.example", 8443, true}, {"one.exampl", 443, true}}
+	for i := 0; i < 40; i++ {
+		eps = append(eps, serverEndpoint{fmt.Sprintf("h%d.example", i), 443, true})
+	}
+	slots := len(tab.slots)
+	const h = 0x1234_5678_9abc_def0 // every endpoint's hash
 	for i, e := range eps {
-		if i > 0 { // every later endpoint's hash is taken by the first one's
-			tab.first[tab.hash(e)] = 0
-		}
-		if n := tab.number(e); n != uint32(i) {
+		if n := tab.numberHashed(e, h); n != uint32(i) {
 			t.Fatalf("%+v numbered %d, want %d", e, n, i)
 		}
 	}
 	for i, e := range eps {
-		if n := tab.number(e); n != uint32(i) {
+		if n := tab.numberHashed(e, h); n != uint32(i) {
 			t.Errorf("%+v again: %d, want %d", e, n, i)
 		}
 	}
-	if len(tab.more) != len(eps)-1 || len(tab.eps) != len(eps) {
-		t.Errorf("%d collided endpoints, %d in all; want %d, %d", len(tab.more), len(tab.eps), len(eps)-1, len(eps))
+	if len(tab.eps) != len(eps) || len(tab.slots) <= slots {
+		t.Errorf("%d endpoints in %d slots (from %d); want %d in more", len(tab.eps), len(tab.slots), slots, len(eps))
+	}
+}
+
+// The endpoint table numbers as a map from endpoint to number does, on random endpoints
+// and real hashes, across growth of its index.
+func TestEndpointTableMatchesMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 4))
+	tab := newEndpointTable(0)
+	want := map[serverEndpoint]uint32{}
+	for i := 0; i < 20000; i++ {
+		e := serverEndpoint{fmt.Sprintf("h%d.example", rng.IntN(5000)), uint16(1 + rng.IntN(3)), rng.IntN(2) == 0}
+		n, ok := want[e]
+		if !ok {
+			n = uint32(len(want))
+			want[e] = n
+		}
+		if got := tab.number(e); got != n {
+			t.Fatalf("step %d: %+v numbered %d, want %d", i, e, got, n)
+		}
 	}
 }
 

@@ -4,19 +4,22 @@ import "runtime"
 
 // inOrder runs the batches of a file through several goroutines and hands them back in
 // file order. fill, on a goroutine of its own, fills each batch from the input and
-// reports whether it was the last; work, on GOMAXPROCS goroutines, processes it; deliver,
-// on the calling goroutine, takes the batches in the order fill filled them. At most a
-// few batches are in flight, so memory stays bounded however long the file, and a
-// delivered batch goes back to fill to be filled again. A batch belongs to one of them at
-// a time: fill must not touch a batch after it returns, work after it returns, deliver
-// after it returns.
+// reports whether it was the last; work, on GOMAXPROCS goroutines, processes it; seq, if
+// not nil, takes the batches in the order fill filled them, on a goroutine of its own;
+// then deliver takes them in that order on the calling goroutine. At most a few batches
+// are in flight, so memory stays bounded however long the file, and a delivered batch
+// goes back to fill to be filled again. A batch belongs to one of them at a time: none
+// may touch a batch after it returns it.
 //
 // first is the file's first batch, already filled; when it is the last, it is processed
 // and delivered on the calling goroutine: goroutines would cost a small file more than
 // its processing.
-func inOrder[B any](first *B, last bool, fill func(b *B) (last bool), work, deliver func(b *B)) {
+func inOrder[B any](first *B, last bool, fill func(b *B) (last bool), work, seq, deliver func(b *B)) {
 	if last {
 		work(first)
+		if seq != nil {
+			seq(first)
+		}
 		deliver(first)
 		return
 	}
@@ -57,7 +60,19 @@ func inOrder[B any](first *B, last bool, fill func(b *B) (last bool), work, deli
 			}
 		}()
 	}
-	for j := range ordered {
+	delivered := ordered
+	if seq != nil {
+		delivered = make(chan job, 2)
+		go func() {
+			defer close(delivered)
+			for j := range ordered {
+				<-j.done
+				seq(j.b)
+				delivered <- j
+			}
+		}()
+	}
+	for j := range delivered {
 		<-j.done
 		deliver(j.b)
 		select {

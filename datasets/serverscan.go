@@ -54,7 +54,7 @@ func scanServersWith(opt serverScanOptions, r io.Reader, file string, knownApps 
 			p.batchBytes = serverBatchBytes
 		}
 		first := new(serverBatch)
-		inOrder(first, p.fill(first), p.fill, p.work, p.deliver)
+		inOrder(first, p.fill(first), p.fill, p.work, p.number, p.deliver)
 	}
 	// From the first quote (or a read error) on, if any.
 	if !readCSVRows(cr, cols, errs, p.serial) {
@@ -87,7 +87,7 @@ type serverPass struct {
 
 func newServerPass(cols *csvColumns, knownApps map[string]bool, rowsHint int, errs *fileErrors, fn func(line int, s *Server, endpoint int)) *serverPass {
 	p := &serverPass{cols: cols, knownApps: knownApps, schemes: Schemes(), categories: Categories(),
-		dups: newServerSet(rowsHint), errs: errs, rowErrs: &fileErrors{}, fn: fn}
+		dups: newServerSet(rowsHint, len(knownApps)), errs: errs, rowErrs: &fileErrors{}, fn: fn}
 	p.seed = p.dups.endpoints.seed
 	d := cols.defined
 	p.iApp, p.iHost, p.iPort = slices.Index(d, "app_id"), slices.Index(d, "host"), slices.Index(d, "port")
@@ -132,6 +132,12 @@ func (p *serverPass) check(row *csvRow, s *Server, errs *fileErrors) bool {
 // fn. h is the hash of its endpoint.
 func (p *serverPass) commit(line int, s *Server, h uint64) {
 	first, ep := p.dups.addHashed(s, line, h)
+	p.take(line, s, first, ep)
+}
+
+// take is commit after the repeat check, which found that the row repeats line first (if
+// more than 0), and numbered its endpoint ep.
+func (p *serverPass) take(line int, s *Server, first, ep int) {
 	if first > 0 {
 		p.rowErrs.add(&InputError{File: p.cols.file, Line: line, Column: "host",
 			Expected: fmt.Sprintf("one row per app_id, host, port and scheme (same as line %d)", first),
@@ -169,8 +175,10 @@ type checkedServer struct {
 	line int
 	s    Server
 	h    uint64     // the hash of s's endpoint, if ok
-	ok   bool       // a good row: it goes on to commit
+	ok   bool       // a good row: it goes on to number and deliver
 	errs *rowErrors // nil when there are none
+	// By number: the line the row repeats, if more than 0, and its endpoint's number.
+	first, ep int
 }
 
 // rowErrors are the errors of one row: CSV errors (width, extra columns), then the others.
@@ -224,6 +232,24 @@ func (p *serverPass) work(b *serverBatch) {
 	}
 }
 
+// number runs the repeat check and numbers the endpoints of a batch's good rows, in file
+// order, on a goroutine apart from deliver's: it is the costliest part that cannot be
+// parallel, and fn may cost as much.
+func (p *serverPass) number(b *serverBatch) {
+	p.dups.endpoints.touch(func(yield func(uint64) bool) {
+		for i := range b.rows {
+			if cs := &b.rows[i]; cs.ok && !yield(cs.h) {
+				return
+			}
+		}
+	})
+	for i := range b.rows {
+		if cs := &b.rows[i]; cs.ok {
+			cs.first, cs.ep = p.dups.addHashed(&cs.s, cs.line, cs.h)
+		}
+	}
+}
+
 // deliver takes the rows of a batch in file order.
 func (p *serverPass) deliver(b *serverBatch) {
 	for i := range b.rows {
@@ -233,7 +259,7 @@ func (p *serverPass) deliver(b *serverBatch) {
 			p.rowErrs.addAll(&cs.errs.row)
 		}
 		if cs.ok {
-			p.commit(cs.line, &cs.s, cs.h)
+			p.take(cs.line, &cs.s, cs.first, cs.ep)
 		}
 	}
 	b.rows = nil // fn keeps the servers

@@ -23,7 +23,7 @@ func scanServersSerial(r io.Reader, file string, knownApps map[string]bool, rows
 	cols := ServerColumns()
 	iApp, iHost, iPort, iScheme, iCat := slices.Index(cols, "app_id"), slices.Index(cols, "host"),
 		slices.Index(cols, "port"), slices.Index(cols, "scheme"), slices.Index(cols, "category")
-	dups := newServerSet(rowsHint)
+	dups := newServerSet(rowsHint, 0)
 	schemes, categories := Schemes(), Categories()
 	rowErrs := &fileErrors{}
 	complete := readCSV(r, file, cols, errs, func(row *csvRow) {
