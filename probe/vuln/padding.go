@@ -96,8 +96,35 @@ func (a padAnswer) String() string { return a.seq }
 
 // quiet bounds the wait for what follows data or an alert (more data, an alert, the close
 // that follows a fatal alert): servers send these at once. The first event may take the
-// connection's whole timeout.
+// connection's whole timeout, or the silence wait (silenceWait).
 const quiet = time.Second
+
+// Silence (no answer to a record) is the sign of Sleeping POODLE, and a silence can only be
+// told by waiting. Waiting out the whole timeout for it costs every server that answers
+// nothing to some record the timeout, twice (the confirming round). The malformed records
+// wait instead silenceFactor times the slowest exchange this endpoint had in the round
+// before and in their own (a handshake, the answer to a record), and at least
+// silenceFloor, never more than the timeout. The shorter wait is taken only when the
+// endpoint answered the well-formed record with data, and a silence it gives is kept only
+// if the same round shows the server refusing other malformed records within a tenth of the
+// wait; otherwise the round runs again with the whole timeout (paddingOracles). An answer
+// that comes within ten times the slowest exchange the server had just shown is not lost;
+// the floor, the same second the probe gives servers to follow an alert with the close
+// (quiet), covers a loaded machine's scheduling, where loopback answers take milliseconds.
+const (
+	silenceFactor = 10
+	silenceFloor  = time.Second
+)
+
+// silenceWait is how long a malformed record waits for its first answer, given the
+// slowest exchange seen on the endpoint; 0 means until the connection's deadline.
+func silenceWait(slowest, timeout time.Duration) time.Duration {
+	w := max(silenceFloor, silenceFactor*slowest)
+	if w >= timeout {
+		return 0
+	}
+	return w
+}
 
 // cbcTarget picks the protocol and AES-CBC suite to test with: the best TLS 1.0–1.2 version
 // at which the enumeration found one the client runs (without an enumeration, TLS 1.2 and
@@ -175,10 +202,14 @@ func (p *prober) paddingOracles(ctx context.Context, r *result.Result) paddingFi
 	// The well-formed record goes first and alone: on a service that does not answer it,
 	// it waits out the timeout, and a server that serves one connection at a time
 	// (OpenSSL's s_server) would hold the malformed records' connections queued meanwhile.
-	answers, suite, err := p.padRound(ctx, version, suites, padRecords()[:1])
+	answers, suite, slowest, err := p.padRound(ctx, version, suites, padRecords()[:1], 0)
+	var silence time.Duration // the malformed records' wait for a first answer
 	if err == nil {
+		if answers[PadWellFormed].data {
+			silence = silenceWait(slowest, p.cfg.Timeout)
+		}
 		var rest map[PadRecord]padAnswer
-		rest, _, err = p.padRound(ctx, version, []uint16{suite}, padRecords()[1:])
+		rest, silence, err = p.malformedRound(ctx, version, suite, silence, slowest)
 		for rec, a := range rest {
 			answers[rec] = a
 		}
@@ -190,8 +221,11 @@ func (p *prober) paddingOracles(ctx context.Context, r *result.Result) paddingFi
 	f = decidePadding(answers)
 	profile := padProfile(answers)
 	where := fmt.Sprintf("%s %s; ", verLabel(version), tls.CipherSuiteName(suite))
+	if silence > 0 && strings.Contains(profile, padNoAnswer) {
+		where += fmt.Sprintf("no answer: none within %v, 10 times the slowest exchange or more; ", silence)
+	}
 	if isTrue(f.poodleTLS) || isTrue(f.sleeping) || isTrue(f.zombie) || isTrue(f.golden) || isTrue(f.cve2107) || isTrue(f.zeroLength) {
-		again, _, err := p.padRound(ctx, version, []uint16{suite}, padRecords()[1:])
+		again, _, err := p.malformedRound(ctx, version, suite, silence, slowest)
 		again[PadWellFormed] = answers[PadWellFormed]
 		if err != nil || padProfile(again) != profile {
 			why := "the answers changed on a second round: " + padProfile(again)
@@ -212,6 +246,28 @@ func (p *prober) paddingOracles(ctx context.Context, r *result.Result) paddingFi
 		}
 	}
 	return f
+}
+
+// malformedRound sends the malformed records at once, each waiting silence for its first
+// answer (0: the connection's deadline). A silence is kept only if the round also shows
+// the server refusing a malformed record, and every exchange of the round (and slowest, the
+// slowest before it) took at most a tenth of silence; otherwise the round runs again with
+// the whole timeout. It returns the answers and the wait they had.
+func (p *prober) malformedRound(ctx context.Context, version, suite uint16, silence, slowest time.Duration) (map[PadRecord]padAnswer, time.Duration, error) {
+	answers, _, roundSlowest, err := p.padRound(ctx, version, []uint16{suite}, padRecords()[1:], silence)
+	if err != nil || silence == 0 {
+		return answers, silence, err
+	}
+	silent, refused := false, false
+	for _, a := range answers {
+		silent = silent || a.seq == padNoAnswer
+		refused = refused || a.refused
+	}
+	if silent && (!refused || silenceFactor*max(slowest, roundSlowest) > silence) {
+		answers, _, _, err = p.padRound(ctx, version, []uint16{suite}, padRecords()[1:], 0)
+		return answers, 0, err
+	}
+	return answers, silence, nil
 }
 
 // padProfile lists the answers in record order.
@@ -290,21 +346,23 @@ func decidePadding(a map[PadRecord]padAnswer) paddingFindings {
 	return f
 }
 
-// padRound sends each record of recs on its own connection, concurrently, and returns the
-// answers and the suite the server chose.
-func (p *prober) padRound(ctx context.Context, version uint16, suites []uint16, recs []PadRecord) (map[PadRecord]padAnswer, uint16, error) {
+// padRound sends each record of recs on its own connection, concurrently, each waiting
+// silence for its first answer (0: the connection's deadline), and returns the answers,
+// the suite the server chose and the slowest exchange (handshake, or first answer).
+func (p *prober) padRound(ctx context.Context, version uint16, suites []uint16, recs []PadRecord, silence time.Duration) (map[PadRecord]padAnswer, uint16, time.Duration, error) {
 	var (
 		mu       sync.Mutex
 		wg       sync.WaitGroup
 		answers  = map[PadRecord]padAnswer{}
 		suite    uint16
+		slowest  time.Duration
 		firstErr error
 	)
 	for _, rec := range recs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a, s, err := p.sendPadRecord(ctx, version, suites, rec)
+			a, s, took, err := p.sendPadRecord(ctx, version, suites, rec, silence)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -313,19 +371,22 @@ func (p *prober) padRound(ctx context.Context, version uint16, suites []uint16, 
 				}
 				return
 			}
-			answers[rec], suite = a, s
+			answers[rec], suite, slowest = a, s, max(slowest, took)
 		}()
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return answers, 0, firstErr
+		return answers, 0, 0, firstErr
 	}
-	return answers, suite, nil
+	return answers, suite, slowest, nil
 }
 
 // sendPadRecord runs a handshake with one of suites at version, sends record rec and reads
-// the answer.
-func (p *prober) sendPadRecord(ctx context.Context, version uint16, suites []uint16, rec PadRecord) (padAnswer, uint16, error) {
+// the answer, waiting silence for the first event (0: until the connection's deadline).
+// took is the slower of the handshake and the wait for the first answer (the handshake
+// alone when none came).
+func (p *prober) sendPadRecord(ctx context.Context, version uint16, suites []uint16, rec PadRecord, silence time.Duration) (a padAnswer, suite uint16, took time.Duration, err error) {
+	start := time.Now()
 	ch := p.hello()
 	ch.Version = version
 	ch.CipherSuites = suites
@@ -335,12 +396,13 @@ func (p *prober) sendPadRecord(ctx context.Context, version uint16, suites []uin
 	}
 	c, err := p.fullHandshake(ctx, ch)
 	if err != nil {
-		return padAnswer{}, 0, fmt.Errorf("CBC handshake at %s: %w", verLabel(version), err)
+		return padAnswer{}, 0, 0, fmt.Errorf("CBC handshake at %s: %w", verLabel(version), err)
 	}
 	defer c.s.Close()
+	took = time.Since(start)
 	cbc, ok := c.client.(*tlswire.CBCProtector)
 	if !ok {
-		return padAnswer{}, 0, fmt.Errorf("server chose suite 0x%04x, not a CBC one", c.hello.CipherSuite)
+		return padAnswer{}, 0, 0, fmt.Errorf("server chose suite 0x%04x, not a CBC one", c.hello.CipherSuite)
 	}
 	host := p.cfg.SNI
 	if host == "" {
@@ -348,12 +410,16 @@ func (p *prober) sendPadRecord(ctx context.Context, version uint16, suites []uin
 	}
 	payload, err := cbc.Encrypt(PaddedRecord(rec, cbc, host))
 	if err != nil {
-		return padAnswer{}, 0, err
+		return padAnswer{}, 0, 0, err
 	}
 	if err := c.s.write(tlswire.RecordApplicationData, payload); err != nil {
-		return padAnswer{seq: "closed", refused: true}, c.hello.CipherSuite, nil
+		return padAnswer{seq: "closed", refused: true}, c.hello.CipherSuite, took, nil
 	}
-	return c.answer(), c.hello.CipherSuite, nil
+	if time.Now().Add(silence).After(start.Add(p.cfg.Timeout)) {
+		silence = 0 // the connection's deadline comes first
+	}
+	a, first := c.answer(silence)
+	return a, c.hello.CipherSuite, max(took, first), nil
 }
 
 // padNoAnswer is the answer of a server that sent nothing and kept the connection open.
@@ -361,12 +427,11 @@ const padNoAnswer = "no answer"
 
 // answer reads how the server answered the last record: the records that follow it until
 // an alert (and what became of the connection after it), the connection's end or silence.
-func (c *conn12) answer() padAnswer {
-	var (
-		a     padAnswer
-		parts []string
-		wait  time.Duration // the first event may take the connection's deadline
-	)
+// The first event may take wait (0: until the connection's deadline); first is how long
+// it took to come (0 when none came).
+func (c *conn12) answer(wait time.Duration) (a padAnswer, first time.Duration) {
+	var parts []string
+	start := time.Now()
 	add := func(p string) {
 		if len(parts) == 0 || parts[len(parts)-1] != p {
 			parts = append(parts, p)
@@ -375,6 +440,9 @@ func (c *conn12) answer() padAnswer {
 	done, ended := false, false
 	for i := 0; i < 8 && !done; i++ {
 		typ, plain, rep := c.readEncryptedWithin(wait)
+		if i == 0 && !rep.timeout {
+			first = time.Since(start)
+		}
 		wait, done = quiet, true
 		switch {
 		case rep.reset:
@@ -417,5 +485,5 @@ func (c *conn12) answer() padAnswer {
 	// close_notify after an answer is the end of a served request, not a refusal.
 	closeNotify := a.alert == tlswire.Alert{Description: tlswire.AlertCloseNotify}.Name()
 	a.refused = a.alert != "" && !closeNotify || (ended || closeNotify) && !a.data
-	return a
+	return a, first
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -321,5 +322,109 @@ func TestPaddingOraclesPeers(t *testing.T) {
 				t.Errorf("the well-formed record was not answered with data: %s", f.notes["POODLE_TLS"])
 			}
 		})
+	}
+}
+
+// slowAlerts is a server's end of a connection that sends each alert record late: a server
+// slow to refuse.
+type slowAlerts struct {
+	net.Conn
+	delay time.Duration
+}
+
+func (c slowAlerts) Write(b []byte) (int, error) {
+	if len(b) > 0 && b[0] == tlswire.RecordAlert {
+		time.Sleep(c.delay)
+	}
+	return c.Conn.Write(b)
+}
+
+// serveGoSlowAlerts runs a crypto/tls HTTP server whose alerts go out delay late.
+func serveGoSlowAlerts(t *testing.T, cfg *tls.Config, delay time.Duration) func(context.Context) (net.Conn, error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(20 * time.Second))
+				if tc := tls.Server(slowAlerts{c, delay}, cfg); tc.Handshake() == nil {
+					serveHTTP(tc)
+				}
+			})
+		}
+	})
+	return func(ctx context.Context) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", ln.Addr().String())
+	}
+}
+
+// TestPaddingSilenceWait checks the shortened wait for silence (silenceWait): refusals
+// that come late, but before the timeout, are answers, never silence, and a server that
+// refuses slowly does not have its silences judged by the short wait. Each case fails if
+// the wait were the floor alone, without the round's check.
+func TestPaddingSilenceWait(t *testing.T) {
+	t.Parallel()
+	cert := peertest.Leaf(t, pki.RSA2048)
+	goCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}}
+	sleeping := fakeserver.PaddingOracle(fakeserver.PaddingOracleOptions{Chain: cert.Certificate, Flaw: fakeserver.PaddingSleepingPOODLE})
+	tests := []struct {
+		name    string
+		dial    func(t *testing.T) func(context.Context) (net.Conn, error)
+		timeout time.Duration
+		want    map[string]string
+	}{
+		// Within the floor: answered, whatever the wait.
+		{"crypto/tls refusing 300 ms late", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return serveGoSlowAlerts(t, goCfg, 300*time.Millisecond)
+		}, 3 * time.Second, nil},
+		// Past the floor: every malformed record unanswered at 1 s, none refused, so the
+		// round runs again with the whole timeout and sees the refusals: false, not null
+		// ("did not refuse a bad MAC").
+		{"crypto/tls refusing 1.5 s late", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return serveGoSlowAlerts(t, goCfg, 1500*time.Millisecond)
+		}, 3 * time.Second, nil},
+		// Refusals at 300 ms: a silence at 1 s is less than 10 times that, so the round
+		// runs again with the whole timeout; the silence holds, and the finding with it.
+		{"Sleeping POODLE fake refusing 300 ms late", func(t *testing.T) func(context.Context) (net.Conn, error) {
+			return fake(t, func(ctx context.Context, c net.Conn) { sleeping(ctx, slowAlerts{c, 300 * time.Millisecond}) })
+		}, 1500 * time.Millisecond, map[string]string{"sleeping_poodle": "true"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := runPadding(t, tc.dial(t), enumerated(result.TLS12, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA), tc.timeout)
+			checkPadding(t, f, tc.want)
+			if strings.Contains(f.notes["POODLE_TLS"], "none within") {
+				t.Errorf("silence judged by the short wait on a server slow to refuse: %s", f.notes["POODLE_TLS"])
+			}
+		})
+	}
+}
+
+func TestSilenceWaitBounds(t *testing.T) {
+	tests := []struct {
+		slowest, timeout, want time.Duration
+	}{
+		{time.Millisecond, 3 * time.Second, silenceFloor},
+		{200 * time.Millisecond, 3 * time.Second, 2 * time.Second},
+		{300 * time.Millisecond, 3 * time.Second, 0}, // the timeout itself
+		{time.Millisecond, time.Second, 0},           // the floor is no shorter than the timeout
+	}
+	for _, tc := range tests {
+		if got := silenceWait(tc.slowest, tc.timeout); got != tc.want {
+			t.Errorf("silenceWait(%v, %v) = %v, want %v", tc.slowest, tc.timeout, got, tc.want)
+		}
 	}
 }
