@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 
 	"github.com/mhealthsec/mhealthsec/probe/result"
 )
 
-// results.jsonl is decoded on several goroutines: one reader cuts the file into batches
-// of whole lines, workers decode the batches, and readResults takes the decoded batches
-// back in file order. A results file of a large study is hundreds of MB of JSON, and
+// results.jsonl is decoded on several goroutines (inOrder): one reader cuts the file into
+// batches of whole lines, workers decode the batches, and readResults takes the decoded
+// batches back in file order. A results file of a large study is hundreds of MB of JSON, and
 // encoding/json is the bulk of loading it.
 
 const (
@@ -41,7 +40,6 @@ type batch[T any] struct {
 	// readErr ends the file: the reader failed after the lines of this batch.
 	readErr error
 	eof     bool // the input ended with this batch
-	done    chan struct{}
 }
 
 // decodeResults reads r and calls fn for every line in file order, with its number, its
@@ -61,47 +59,27 @@ func decodeResults(r io.Reader, file string, dst []result.Result, fn func(line i
 // file order.
 func decodeLines[T any](r io.Reader, file string, dst []T, decode func(line int, text []byte, v *T) error, fn func(line int, head []byte, v *T, err error)) error {
 	br := bufio.NewReaderSize(r, 64<<10)
-	first := &batch[T]{first: 1, done: make(chan struct{})}
-	if eof := first.fill(br, file); eof || first.readErr != nil {
-		// The whole file is one batch: decoded here, without goroutines, which would
-		// cost a small file more than its decoding.
-		first.decode(file, dst, decode)
-		first.deliver(fn)
-		return first.readErr
+	first := new(batch[T])
+	next := 1 // the line number of the next batch's first line
+	var readErr error
+	fill := func(b *batch[T]) (last bool) {
+		if cap(b.data) > 2*batchBytes { // one grown for a long line
+			b.data = nil
+		}
+		*b = batch[T]{first: next, data: b.data[:0], lines: b.lines[:0]}
+		eof := b.fill(br, file)
+		next += len(b.lines)
+		return eof || b.readErr != nil
 	}
-	workers := max(1, runtime.GOMAXPROCS(0))
-	work := make(chan *batch[T], workers)
-	// inOrder holds the batches in file order; its capacity bounds how far the reader runs
-	// ahead of fn, and so the memory held.
-	inOrder := make(chan *batch[T], 2*workers+2)
-	free := make(chan []byte, 2*workers+4) // data buffers handed back for reuse
-
-	go splitLines(br, file, first, work, inOrder, free)
-	for w := 0; w < workers; w++ {
-		go func() {
-			for b := range work {
-				b.decode(file, dst, decode)
-				close(b.done)
-			}
-		}()
-	}
-	for b := range inOrder {
-		<-b.done
+	// The first batch of a file of one batch is decoded without goroutines (inOrder),
+	// which would cost a small file more than its decoding.
+	inOrder(first, fill(first), fill, func(b *batch[T]) { b.decode(file, dst, decode) }, nil, func(b *batch[T]) {
 		b.deliver(fn)
 		if b.readErr != nil {
-			// The reader stopped; drain what it queued so no goroutine is left behind.
-			for range inOrder {
-			}
-			return b.readErr
+			readErr = b.readErr // the last batch: the reader stopped
 		}
-		if cap(b.data) <= 2*batchBytes { // not one grown for a long line
-			select {
-			case free <- b.data[:0]:
-			default:
-			}
-		}
-	}
-	return nil
+	})
+	return readErr
 }
 
 // deliver calls fn for every line of a decoded batch but the blank ones.
@@ -141,29 +119,6 @@ func (b *batch[T]) decode(file string, dst []T, decode func(line int, text []byt
 			continue
 		}
 		b.errs[i] = decode(line, text, b.results[i])
-	}
-}
-
-// splitLines cuts r into batches of lines the way result.ReadJSONL's scanner does: a line
-// ends at '\n' or at the end of the input, and a line of result.MaxLineBytes bytes or more
-// (not counting '\n') is too long and skipped. Every batch goes to work and, in order, to
-// inOrder; both are closed at the end.
-func splitLines[T any](br *bufio.Reader, file string, first *batch[T], work, inOrder chan<- *batch[T], free <-chan []byte) {
-	defer close(work)
-	defer close(inOrder)
-	b := first
-	for {
-		inOrder <- b
-		work <- b
-		if b.eof || b.readErr != nil {
-			return
-		}
-		b = &batch[T]{first: b.first + len(b.lines), done: make(chan struct{})}
-		select {
-		case b.data = <-free:
-		default:
-		}
-		b.fill(br, file)
 	}
 }
 
