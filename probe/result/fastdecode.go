@@ -60,10 +60,10 @@ const (
 type plan struct {
 	kind   planKind
 	typ    reflect.Type
-	bits   int   // planInt
-	elem   *plan // planPtr, planSlice, planMap (its values)
-	key    *plan // planMap: planString or planText
-	fields map[string]planField
+	bits   int            // planInt
+	elem   *plan          // planPtr, planSlice, planMap (its values)
+	key    *plan          // planMap: planString or planText
+	fields map[string]int // a JSON name's field, in order
 	// order is the fields in declaration order, which is the order the toolkit writes
 	// their keys in: the next key is checked against the field after the last one
 	// before the map is asked (the map was a quarter of the decoding).
@@ -131,7 +131,7 @@ func planStructFields(p *plan, t reflect.Type, seen map[reflect.Type]*plan) {
 	if t.NumField() > 64 {
 		return
 	}
-	fields := map[string]planField{}
+	fields := map[string]int{}
 	var order []planField
 	var names []string
 	for i := 0; i < t.NumField(); i++ {
@@ -157,7 +157,7 @@ func planStructFields(p *plan, t reflect.Type, seen map[reflect.Type]*plan) {
 			return
 		}
 		pf := planField{name: name, key: strconv.Quote(name) + ":", index: i, pos: len(order), plan: planOf(f.Type, seen)}
-		fields[name] = pf
+		fields[name] = pf.pos
 		order = append(order, pf)
 		names = append(names, name)
 	}
@@ -312,6 +312,33 @@ func (s *fastScanner) escaped(start int) ([]byte, bool) {
 	return nil, false
 }
 
+// parseInt reads a JSON number as an integer of the given bits, as strconv.ParseInt does
+// (which encoding/json calls): no fraction, no exponent, in range.
+func parseInt(num []byte, bits int) (int64, bool) {
+	digits := num
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 { // 18 digits always fit in an int64
+		n, err := strconv.ParseInt(string(num), 10, bits)
+		return n, err == nil
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if len(digits) < len(num) {
+		n = -n
+	}
+	if bits < 64 && (n < -1<<(bits-1) || n >= 1<<(bits-1)) {
+		return 0, false
+	}
+	return n, true
+}
+
 // specialByte reports whether any byte of x may be '"', '\\', below 0x20 or above 0x7f.
 // It may report a byte that is none of these (after one that is), never miss one.
 func specialByte(x uint64) bool {
@@ -410,7 +437,9 @@ func (s *fastScanner) value(p *plan, v reflect.Value, depth int) bool {
 		}
 		switch p.kind {
 		case planPtr, planSlice, planMap:
-			v.SetZero()
+			if !v.IsNil() {
+				v.SetZero()
+			}
 		case planJSON:
 			return s.unmarshalJSON(v, s.b[start:s.i])
 		case planText, planUnsupported:
@@ -433,8 +462,8 @@ func (s *fastScanner) value(p *plan, v reflect.Value, depth int) bool {
 		if !ok {
 			return false
 		}
-		n, err := strconv.ParseInt(string(num), 10, p.bits)
-		if err != nil {
+		n, ok := parseInt(num, p.bits)
+		if !ok {
 			return false
 		}
 		v.SetInt(n)
@@ -552,29 +581,29 @@ func (s *fastScanner) object(p *plan, v reflect.Value, depth int) bool {
 	var seen uint64
 	next := 0 // in p.order: the field the next key most likely names
 	for {
-		var f planField
-		known := false
+		var f *planField
 		// The toolkit writes the keys in the fields' order, some left out (omitempty):
 		// the key is most likely one of the fields after the last, with its colon.
 		for k := next; k < len(p.order); k++ {
 			if s.hasPrefix(p.order[k].key) {
-				f, known = p.order[k], true
+				f = &p.order[k]
 				s.i += len(f.key)
 				break
 			}
 		}
-		if !known {
+		if f == nil {
 			key, ok := s.str()
 			if !ok || s.peek() != ':' {
 				return false
 			}
 			s.i++
-			f, known = p.fields[string(key)]
-			if !known && foldsTo(key, p.names) {
+			if k, known := p.fields[string(key)]; known {
+				f = &p.order[k]
+			} else if foldsTo(key, p.names) {
 				return false // encoding/json matches keys regardless of case
 			}
 		}
-		if known {
+		if f != nil {
 			next = f.pos + 1
 			if seen&(1<<f.index) != 0 {
 				return false // a key twice: encoding/json would merge

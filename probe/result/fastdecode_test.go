@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -176,6 +177,23 @@ func TestSpecialByte(t *testing.T) {
 				if !special && got {
 					t.Errorf("byte %#x at %d among %q: flagged", c, pos, fill)
 				}
+			}
+		}
+	}
+}
+
+// parseInt agrees with strconv.ParseInt on JSON numbers at every size's edges.
+func TestParseInt(t *testing.T) {
+	nums := []string{"0", "-0", "1", "-1", "127", "128", "-128", "-129", "32767", "32768", "-32769",
+		"2147483647", "2147483648", "-2147483648", "-2147483649", "999999999999999999",
+		"-999999999999999999", "9223372036854775807", "9223372036854775808", "-9223372036854775808",
+		"-9223372036854775809", "1.5", "1e3", "-", ""}
+	for _, bits := range []int{8, 16, 32, 64} {
+		for _, num := range nums {
+			want, err := strconv.ParseInt(num, 10, bits)
+			got, ok := parseInt([]byte(num), bits)
+			if ok != (err == nil) || ok && got != want {
+				t.Errorf("parseInt(%q, %d) = %d, %v; strconv: %d, %v", num, bits, got, ok, want, err)
 			}
 		}
 	}
