@@ -62,6 +62,7 @@ func newRootCmd() *cobra.Command {
 		Version: buildinfo.Read().String(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	addProfileFlag(root)
 	// Flag parsing errors are usage errors (exit 2).
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
 	root.AddCommand(
