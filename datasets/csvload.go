@@ -484,8 +484,13 @@ func enum(file string, line int, column, v string, allowed []string, errs *fileE
 	return norm, ok
 }
 
-// normalizeEnum matches v, trimmed and in any case, against allowed.
+// normalizeEnum matches v, trimmed and in any case, against allowed (lower-case words).
 func normalizeEnum(v string, allowed []string) (string, bool) {
+	for _, a := range allowed { // nearly every value, without a copy
+		if v == a {
+			return a, true
+		}
+	}
 	norm := strings.ToLower(strings.TrimSpace(v))
 	if contains(allowed, norm) {
 		return norm, true
@@ -724,8 +729,8 @@ func (t *endpointTable) numberHashed(e serverEndpoint, h uint64) uint32 {
 
 // touch loads the index slots of the endpoints hashed hs, which stand apart: the CPU
 // waits for several at a time, where numberHashed, which needs each slot before the next
-// step, waits for one after the other. Called on a batch of rows before they are
-// numbered, it nearly halved the time to number them.
+// step, waits for one after the other. Called on a few hundred rows before they are
+// numbered, it cut the time to number them by a third.
 func (t *endpointTable) touch(hs func(yield func(uint64) bool)) {
 	mask, sum := uint64(len(t.slots)-1), uint64(0)
 	for h := range hs {

@@ -79,6 +79,7 @@ type serverPass struct {
 	comma      byte // cr's
 
 	// Used by deliver and serial only, on the calling goroutine.
+	last    knownApp // serial's
 	dups    *serverSet
 	errs    *fileErrors // the file's CSV errors
 	rowErrs *fileErrors // the rows' other errors
@@ -96,8 +97,8 @@ func newServerPass(cols *csvColumns, knownApps map[string]bool, rowsHint int, er
 }
 
 // check fills s from row and checks it; its errors go to errs. It may run on any
-// goroutine.
-func (p *serverPass) check(row *csvRow, s *Server, errs *fileErrors) bool {
+// goroutine, each with its own last.
+func (p *serverPass) check(row *csvRow, s *Server, last *knownApp, errs *fileErrors) bool {
 	file := p.cols.file
 	ok := true
 	*s = Server{AppID: strings.TrimSpace(row.cells[p.iApp]), Extra: row.extra}
@@ -105,7 +106,7 @@ func (p *serverPass) check(row *csvRow, s *Server, errs *fileErrors) bool {
 	case s.AppID == "":
 		errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "a non-empty app id", Got: row.cells[p.iApp]})
 		ok = false
-	case p.knownApps != nil && !p.knownApps[s.AppID]:
+	case p.knownApps != nil && !last.known(s.AppID, p.knownApps):
 		errs.add(&InputError{File: file, Line: row.line, Column: "app_id", Expected: "an app_id listed in apps.csv", Got: s.AppID})
 		ok = false
 	}
@@ -126,6 +127,20 @@ func (p *serverPass) check(row *csvRow, s *Server, errs *fileErrors) bool {
 	ok = ok && good
 	s.Category, good = enum(file, row.line, "category", row.cells[p.iCat], p.categories, errs)
 	return ok && good
+}
+
+// knownApp remembers whether the last app looked up is known: rows come app by app.
+type knownApp struct {
+	id        string
+	ok, valid bool
+}
+
+// known reports whether apps has id.
+func (k *knownApp) known(id string, apps map[string]bool) bool {
+	if !k.valid || id != k.id {
+		*k = knownApp{id: id, ok: apps[id], valid: true}
+	}
+	return k.ok
 }
 
 // commit takes a checked row in file order: a repeat is an error, any other row goes to
@@ -150,7 +165,7 @@ func (p *serverPass) take(line int, s *Server, first, ep int) {
 // serial takes a row read by readCSVRows.
 func (p *serverPass) serial(row *csvRow) {
 	s := new(Server) // fn's to keep
-	if p.check(row, s, p.rowErrs) {
+	if p.check(row, s, &p.last, p.rowErrs) {
 		p.commit(row.line, s, endpointHash(p.seed, endpointOf(s)))
 	}
 }
@@ -165,6 +180,7 @@ type serverBatch struct {
 	rows []checkedServer // by work, one per line but the blank ones; fresh for each batch
 
 	// work's scratch
+	last             knownApp
 	rec              []string
 	row              csvRow
 	csvErrs, rowErrs fileErrors
@@ -223,7 +239,7 @@ func (p *serverPass) work(b *serverBatch) {
 		b.rows = append(b.rows, checkedServer{line: b.first + i})
 		cs := &b.rows[len(b.rows)-1]
 		b.csvErrs, b.rowErrs = fileErrors{errs: b.csvErrs.errs[:0]}, fileErrors{errs: b.rowErrs.errs[:0]}
-		if p.cols.row(b.rec, cs.line, &b.row, &b.csvErrs) && p.check(&b.row, &cs.s, &b.rowErrs) {
+		if p.cols.row(b.rec, cs.line, &b.row, &b.csvErrs) && p.check(&b.row, &cs.s, &b.last, &b.rowErrs) {
 			cs.ok, cs.h = true, endpointHash(p.seed, endpointOf(&cs.s))
 		}
 		if len(b.csvErrs.errs)+b.csvErrs.omitted+len(b.rowErrs.errs)+b.rowErrs.omitted > 0 {
@@ -236,16 +252,20 @@ func (p *serverPass) work(b *serverBatch) {
 // order, on a goroutine apart from deliver's: it is the costliest part that cannot be
 // parallel, and fn may cost as much.
 func (p *serverPass) number(b *serverBatch) {
-	p.dups.endpoints.touch(func(yield func(uint64) bool) {
-		for i := range b.rows {
-			if cs := &b.rows[i]; cs.ok && !yield(cs.h) {
-				return
+	const chunk = 256 // rows whose slots are loaded together: few enough pages for the TLB
+	for start := 0; start < len(b.rows); start += chunk {
+		rows := b.rows[start:min(start+chunk, len(b.rows))]
+		p.dups.endpoints.touch(func(yield func(uint64) bool) {
+			for i := range rows {
+				if cs := &rows[i]; cs.ok && !yield(cs.h) {
+					return
+				}
 			}
-		}
-	})
-	for i := range b.rows {
-		if cs := &b.rows[i]; cs.ok {
-			cs.first, cs.ep = p.dups.addHashed(&cs.s, cs.line, cs.h)
+		})
+		for i := range rows {
+			if cs := &rows[i]; cs.ok {
+				cs.first, cs.ep = p.dups.addHashed(&cs.s, cs.line, cs.h)
+			}
 		}
 	}
 }
