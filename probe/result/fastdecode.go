@@ -68,7 +68,8 @@ type plan struct {
 	// their keys in: the next key is checked against the field after the last one
 	// before the map is asked (the map was a quarter of the decoding).
 	order []planField
-	names []string // the fields' JSON names, to catch keys that match them by case folding
+	names []string      // the fields' JSON names, to catch keys that match them by case folding
+	empty reflect.Value // planSlice: a slice of length and capacity 0, shared (nothing is ever stored in it)
 }
 
 type planField struct {
@@ -112,7 +113,7 @@ func planOf(t reflect.Type, seen map[reflect.Type]*plan) *plan {
 		p.kind = planString
 	case reflect.Slice:
 		if t.Elem().Kind() != reflect.Uint8 { // []byte is base64 in JSON
-			p.kind, p.elem = planSlice, planOf(t.Elem(), seen)
+			p.kind, p.elem, p.empty = planSlice, planOf(t.Elem(), seen), reflect.MakeSlice(t, 0, 0)
 		}
 	case reflect.Map:
 		k := planOf(t.Key(), seen)
@@ -178,8 +179,23 @@ const maxDepth = 200
 
 // fastScanner walks one line; each method reports false to give up.
 type fastScanner struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	bools []bool // newBool's
+}
+
+var boolType = reflect.TypeFor[bool]()
+
+// newBool returns a new *bool. A result has dozens (every verdict), so they are cut
+// from one array per line rather than allocated one by one; each is still a variable of
+// its own.
+func (s *fastScanner) newBool() *bool {
+	if len(s.bools) == 0 {
+		s.bools = make([]bool, 32)
+	}
+	b := &s.bools[0]
+	s.bools = s.bools[1:]
+	return b
 }
 
 func (s *fastScanner) ws() {
@@ -487,7 +503,11 @@ func (s *fastScanner) value(p *plan, v reflect.Value, depth int) bool {
 		return s.unmarshalJSON(v, raw)
 	case planPtr:
 		if v.IsNil() {
-			v.Set(reflect.New(p.elem.typ))
+			if p.elem.typ == boolType {
+				v.Set(reflect.ValueOf(s.newBool()))
+			} else {
+				v.Set(reflect.New(p.elem.typ))
+			}
 		}
 		return s.value(p.elem, v.Elem(), depth+1)
 	case planStruct:
@@ -640,10 +660,14 @@ func (s *fastScanner) array(p *plan, v reflect.Value, depth int) bool {
 	if s.peek() != '[' {
 		return false
 	}
-	v.Set(reflect.MakeSlice(p.typ, 0, 0))
+	v.Set(p.empty) // [] is an empty slice, not nil
 	return s.elements(func() bool {
-		v.Set(reflect.Append(v, reflect.Zero(p.elem.typ)))
-		return s.value(p.elem, v.Index(v.Len()-1), depth+1)
+		// Grow and SetLen work on the slice in place, where reflect.Append allocated
+		// a slice header for every element.
+		n := v.Len()
+		v.Grow(1)
+		v.SetLen(n + 1)
+		return s.value(p.elem, v.Index(n), depth+1)
 	})
 }
 
@@ -654,8 +678,9 @@ func (s *fastScanner) mapping(p *plan, v reflect.Value, depth int) bool {
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(p.typ))
 	}
+	// SetMapIndex copies key and value into the map, so one of each serves every member.
+	k, e := reflect.New(p.key.typ).Elem(), reflect.New(p.elem.typ).Elem()
 	return s.members(func(key []byte) bool {
-		k := reflect.New(p.key.typ).Elem()
 		switch p.key.kind {
 		case planString:
 			k.SetString(string(key))
@@ -664,7 +689,7 @@ func (s *fastScanner) mapping(p *plan, v reflect.Value, depth int) bool {
 				return false
 			}
 		}
-		e := reflect.New(p.elem.typ).Elem()
+		e.SetZero()
 		if !s.value(p.elem, e, depth+1) {
 			return false
 		}
