@@ -16,7 +16,6 @@ import (
 )
 
 func TestRunInterruptAndResume(t *testing.T) {
-	t.Parallel()
 	l := newLab(t)
 	var targets []Target
 	for range 30 {
@@ -98,7 +97,6 @@ func readTargets(t *testing.T, path string) []string {
 }
 
 func TestRunLimits(t *testing.T) {
-	t.Parallel()
 	l := newLab(t)
 	var targets []Target
 	for _, ip := range []string{"127.0.0.1", "127.0.0.2"} {

@@ -15,7 +15,9 @@ const WaitingParallel = 8
 // WaitingParallel unless the command line sets it. It is for packages whose parallel tests
 // mostly wait (on timeouts, silent peers, servers starting) rather than compute: Go's
 // default, one test per core, would leave a 2-core machine idle while two tests wait out a
-// timeout and the rest queue behind them.
+// timeout and the rest queue behind them. Not for packages whose parallel tests also
+// compute hard (many servers' handshakes, reports): beside them, tests bounded by short
+// timeouts starve and fail on a loaded machine (cmd/mhealthsec did, at load 8).
 //
 //	func TestMain(m *testing.M) { os.Exit(testenv.RunWaiting(m)) }
 func RunWaiting(m *testing.M) int {
