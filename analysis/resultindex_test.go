@@ -11,8 +11,8 @@ func TestResultIndexCollisions(t *testing.T) {
 		if n := x.find(e, h); n != -1 {
 			t.Fatalf("%v found before it was added: %d", e, n)
 		}
-		if n := x.add(e, h); n != int32(i) {
-			t.Fatalf("%v numbered %d, want %d", e, n, i)
+		if n, added := x.number(e, h); n != int32(i) || !added {
+			t.Fatalf("%v numbered %d (added %v), want %d", e, n, added, i)
 		}
 	}
 	tests := []struct {
@@ -32,7 +32,7 @@ func TestResultIndexCollisions(t *testing.T) {
 	// With real hashes every endpoint is found under its own.
 	y := newResultIndex()
 	for i, e := range []endpoint{a, b, c} {
-		y.add(e, y.hash(e))
+		y.number(e, y.hash(e))
 		if n := y.find(e, y.hash(e)); n != int32(i) {
 			t.Errorf("find(%v) = %d, want %d", e, n, i)
 		}

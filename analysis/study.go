@@ -505,12 +505,11 @@ func (c *studyCounter) addResult(v reduced) {
 			p.bits |= b.bit
 		}
 	}
-	if n := c.results.find(v.key, v.hash); n >= 0 {
+	if n, added := c.results.number(v.key, v.hash); !added {
 		c.facts[n] = p // the last result of an endpoint wins
 		return
 	}
-	c.results.add(v.key, v.hash) // numbered len(c.facts)
-	c.facts = append(c.facts, p)
+	c.facts = append(c.facts, p) // at the new endpoint's number
 }
 
 // lookup returns the facts of an endpoint's result.

@@ -6,13 +6,13 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
-	"math"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mhealthsec/mhealthsec/internal/hostindex"
 )
 
 // MaxErrorsPerFile bounds how many input errors are listed per file; the rest are counted.
@@ -647,124 +647,32 @@ func (d *serverSet) addHashed(s *Server, line int, h uint64) (first, endpoint in
 	return 0, int(ep)
 }
 
-// endpointTable numbers endpoints in order of first appearance. It holds no pointer per
-// endpoint (the hosts lie back to back in one slice, the index holds numbers), so the
-// garbage collector has nothing to trace in it: at 10^7 rows it holds millions of
-// endpoints, and a map keyed by host strings was the servers.csv pass's largest cost. The
-// index is an open-addressing table of its own, not a Go map: a lookup is about one
-// cache miss, where a Go map of millions of entries took several.
-type endpointTable struct {
-	seed maphash.Seed
-	// slots is the index, a power of two long and at most half full, probed linearly
-	// from an endpoint's hash: a slot holds the hash's top 32 bits and the endpoint's
-	// number + 1, or 0 if free.
-	slots   []uint64
-	hosts   []byte          // every endpoint's host, back to back
-	eps     []tableEndpoint // by number
-	touched uint64          // what touch read, kept so that it is read
-}
+// endpointTable numbers servers.csv's endpoints (host, port, scheme) in order of first
+// appearance, in a hostindex.Index: no pointer per endpoint, about one cache miss a
+// lookup. Its key's extra number is the port and whether the scheme is https.
+type endpointTable struct{ *hostindex.Index }
 
-// tableEndpoint is an endpoint of endpointTable: its host ends at hosts[end].
-type tableEndpoint struct {
-	hash  uint64
-	end   int
-	port  uint16
-	https bool
-}
-
-func newEndpointTable(sizeHint int) endpointTable {
-	return endpointTable{seed: maphash.MakeSeed(), slots: make([]uint64, slotsFor(sizeHint)),
-		eps: make([]tableEndpoint, 0, sizeHint)}
-}
-
-// slotsFor is the index size for n endpoints: a power of two, at least 2n.
-func slotsFor(n int) int {
-	size := 16
-	for size < 2*n {
-		size *= 2
-	}
-	return size
-}
+func newEndpointTable(sizeHint int) endpointTable { return endpointTable{hostindex.New(sizeHint)} }
 
 // endpointOf is the endpoint of s, which has a valid port.
 func endpointOf(s *Server) serverEndpoint {
 	return serverEndpoint{s.Host, uint16(s.Port), s.Scheme == SchemeHTTPS}
 }
 
-// number returns e's number, numbering it if it is new.
-func (t *endpointTable) number(e serverEndpoint) uint32 { return t.numberHashed(e, t.hash(e)) }
+// extra is e's number beside its host in the index.
+func (e serverEndpoint) extra() uint64 { return uint64(e.port)<<1 | boolBit(e.https) }
 
-// numberHashed is number for an endpoint whose hash is h. Endpoints of the same hash are
-// told apart by their host, port and scheme.
-func (t *endpointTable) numberHashed(e serverEndpoint, h uint64) uint32 {
-	mask := uint64(len(t.slots) - 1)
-	tag := h >> 32 << 32
-	for i := h & mask; ; i = (i + 1) & mask {
-		slot := t.slots[i]
-		if slot == 0 {
-			break
-		}
-		if slot&^0xFFFFFFFF == tag {
-			if n := uint32(slot) - 1; t.is(n, e) {
-				return n
-			}
-		}
-	}
-	if len(t.eps) == math.MaxUint32-1 {
-		panic("datasets: more than 2^32-2 endpoints") // a servers.csv of hundreds of GB
-	}
-	n := uint32(len(t.eps))
-	t.hosts = append(t.hosts, e.host...)
-	t.eps = append(t.eps, tableEndpoint{hash: h, end: len(t.hosts), port: e.port, https: e.https})
-	if 2*len(t.eps) > len(t.slots) {
-		t.slots = make([]uint64, 2*len(t.slots))
-		for n := range t.eps {
-			t.index(uint32(n))
-		}
-	} else {
-		t.index(n)
-	}
+// number returns e's number, numbering it if it is new.
+func (t endpointTable) number(e serverEndpoint) uint32 { return t.numberHashed(e, t.hash(e)) }
+
+// numberHashed is number for an endpoint whose hash is h.
+func (t endpointTable) numberHashed(e serverEndpoint, h uint64) uint32 {
+	n, _ := t.Index.Number(e.host, e.extra(), h)
 	return n
 }
 
-// touch loads the index slots of the endpoints hashed hs, which stand apart: the CPU
-// waits for several at a time, where numberHashed, which needs each slot before the next
-// step, waits for one after the other. Called on a few hundred rows before they are
-// numbered, it cut the time to number them by a third.
-func (t *endpointTable) touch(hs func(yield func(uint64) bool)) {
-	mask, sum := uint64(len(t.slots)-1), uint64(0)
-	for h := range hs {
-		sum += t.slots[h&mask]
-	}
-	t.touched = sum
-}
-
-// index puts endpoint n in the first free slot from its hash on.
-func (t *endpointTable) index(n uint32) {
-	h, mask := t.eps[n].hash, uint64(len(t.slots)-1)
-	i := h & mask
-	for t.slots[i] != 0 {
-		i = (i + 1) & mask
-	}
-	t.slots[i] = h>>32<<32 | uint64(n+1)
-}
-
-func (t *endpointTable) hash(e serverEndpoint) uint64 { return endpointHash(t.seed, e) }
-
-// endpointHash is the hash of e in an endpointTable with seed; it may run on any goroutine.
-func endpointHash(seed maphash.Seed, e serverEndpoint) uint64 {
-	return maphash.String(seed, e.host) ^ (uint64(e.port)<<1|boolBit(e.https))*0x9E3779B97F4A7C15
-}
-
-// is reports whether endpoint n is e.
-func (t *endpointTable) is(n uint32, e serverEndpoint) bool {
-	te := t.eps[n]
-	start := 0
-	if n > 0 {
-		start = t.eps[n-1].end
-	}
-	return te.port == e.port && te.https == e.https && string(t.hosts[start:te.end]) == e.host
-}
+// hash is e's hash in t; it may run on any goroutine.
+func (t endpointTable) hash(e serverEndpoint) uint64 { return t.Index.Hash(e.host, e.extra()) }
 
 func boolBit(b bool) uint64 {
 	if b {

@@ -2,7 +2,6 @@ package datasets
 
 import (
 	"fmt"
-	"hash/maphash"
 	"io"
 	"slices"
 	"strconv"
@@ -71,7 +70,7 @@ type serverPass struct {
 	knownApps                         map[string]bool
 	iApp, iHost, iPort, iScheme, iCat int
 	schemes, categories               []string
-	seed                              maphash.Seed // of dups' endpoint table
+	table                             endpointTable // dups\', whose hash workers compute
 
 	// Read by fill only, while batches are cut.
 	cr         *studyReader
@@ -89,7 +88,7 @@ type serverPass struct {
 func newServerPass(cols *csvColumns, knownApps map[string]bool, rowsHint int, errs *fileErrors, fn func(line int, s *Server, endpoint int)) *serverPass {
 	p := &serverPass{cols: cols, knownApps: knownApps, schemes: Schemes(), categories: Categories(),
 		dups: newServerSet(rowsHint, len(knownApps)), errs: errs, rowErrs: &fileErrors{}, fn: fn}
-	p.seed = p.dups.endpoints.seed
+	p.table = p.dups.endpoints
 	d := cols.defined
 	p.iApp, p.iHost, p.iPort = slices.Index(d, "app_id"), slices.Index(d, "host"), slices.Index(d, "port")
 	p.iScheme, p.iCat = slices.Index(d, "scheme"), slices.Index(d, "category")
@@ -166,7 +165,7 @@ func (p *serverPass) take(line int, s *Server, first, ep int) {
 func (p *serverPass) serial(row *csvRow) {
 	s := new(Server) // fn's to keep
 	if p.check(row, s, &p.last, p.rowErrs) {
-		p.commit(row.line, s, endpointHash(p.seed, endpointOf(s)))
+		p.commit(row.line, s, p.table.hash(endpointOf(s)))
 	}
 }
 
@@ -240,7 +239,7 @@ func (p *serverPass) work(b *serverBatch) {
 		cs := &b.rows[len(b.rows)-1]
 		b.csvErrs, b.rowErrs = fileErrors{errs: b.csvErrs.errs[:0]}, fileErrors{errs: b.rowErrs.errs[:0]}
 		if p.cols.row(b.rec, cs.line, &b.row, &b.csvErrs) && p.check(&b.row, &cs.s, &b.last, &b.rowErrs) {
-			cs.ok, cs.h = true, endpointHash(p.seed, endpointOf(&cs.s))
+			cs.ok, cs.h = true, p.table.hash(endpointOf(&cs.s))
 		}
 		if len(b.csvErrs.errs)+b.csvErrs.omitted+len(b.rowErrs.errs)+b.rowErrs.omitted > 0 {
 			cs.errs = &rowErrors{csv: b.csvErrs.clone(), row: b.rowErrs.clone()}
@@ -255,7 +254,7 @@ func (p *serverPass) number(b *serverBatch) {
 	const chunk = 256 // rows whose slots are loaded together: few enough pages for the TLB
 	for start := 0; start < len(b.rows); start += chunk {
 		rows := b.rows[start:min(start+chunk, len(b.rows))]
-		p.dups.endpoints.touch(func(yield func(uint64) bool) {
+		p.dups.endpoints.Touch(func(yield func(uint64) bool) {
 			for i := range rows {
 				if cs := &rows[i]; cs.ok && !yield(cs.h) {
 					return
