@@ -41,7 +41,8 @@ func BenchmarkLoadStudyBig(b *testing.B) {
 
 // BenchmarkScanServersBig is the servers.csv pass of datasets.ScanStudy alone (apps.csv
 // and servers.csv of -bigstudy, or of a generated 1,000,000-row study, without its
-// results): parsing, checks, the repeat and endpoint tables. Time it at 10^7 rows with
+// results): parsing, checks, the repeat and endpoint tables. cpu-ms/op and peak-MB are
+// as in BenchmarkLoadStudyBig. Time it at 10^7 rows with
 //
 //	go test -run '^$' -bench ScanServersBig -benchtime 1x ./datasets/ -args -bigstudy /tmp/big10m
 func BenchmarkScanServersBig(b *testing.B) {
@@ -60,6 +61,7 @@ func BenchmarkScanServersBig(b *testing.B) {
 			}
 		}
 	}
+	stop := peakHeap(b)
 	for b.Loop() {
 		rows := 0
 		err := datasets.ScanStudy(dir, datasets.StudyScan[struct{}]{Server: func(int, *datasets.Server, int) { rows++ }})
@@ -67,4 +69,5 @@ func BenchmarkScanServersBig(b *testing.B) {
 			b.Fatalf("%d rows, %v", rows, err)
 		}
 	}
+	stop()
 }
