@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mhealthsec/mhealthsec/figures"
 )
@@ -39,11 +40,14 @@ func Write(dir string, d Document, stats any) error {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
-	js, err := json.MarshalIndent(stats, "", "  ")
-	if err != nil {
-		return fmt.Errorf("report: stats.json: %w", err)
-	}
-	files := map[string][]byte{"stats.json": append(js, '\n')}
+	// stats.json is marshalled while the tables and figures are rendered: of a census, it
+	// is tens of MB, as long as the rest together.
+	var js []byte
+	var jsErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { js, jsErr = json.MarshalIndent(stats, "", "  ") })
+	defer wg.Wait() // on every return, so stats is not read after Write returns
+	files := map[string][]byte{}
 	pngs := map[string][]byte{}
 	for _, s := range d.Sections {
 		for _, blk := range s.Blocks {
@@ -72,6 +76,10 @@ func Write(dir string, d Document, stats any) error {
 	}
 	files["report.md"] = Markdown(d)
 	files["report.html"] = HTML(d, pngs)
+	if wg.Wait(); jsErr != nil {
+		return fmt.Errorf("report: stats.json: %w", jsErr)
+	}
+	files["stats.json"] = append(js, '\n')
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return fmt.Errorf("report: %w", err)
