@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -204,6 +205,11 @@ type rowErrors struct{ csv, row fileErrors }
 // batch follows.
 func (p *serverPass) fill(b *serverBatch) (last bool) {
 	b.first, b.data, b.ends, b.eof = p.cr.lines+1, b.data[:0], b.ends[:0], false
+	if b.data == nil { // a new batch: sized for what is buffered, all of a small file
+		buffered, _ := p.cr.br.Peek(min(p.cr.br.Buffered(), p.batchBytes))
+		b.data = make([]byte, 0, len(buffered)+1)
+		b.ends = make([]int, 0, bytes.Count(buffered, []byte{'\n'})+1)
+	}
 	for len(b.data) < p.batchBytes {
 		raw, err := p.cr.next()
 		if len(raw) == 0 || !fastLine(raw, err) {
