@@ -14,9 +14,11 @@ import (
 // A LineDecoder decodes result lines exactly as DecodeLine does, several times faster on
 // the lines the toolkit writes. Its fast path walks the line once against a plan of the
 // Result type made by reflection (so it follows the type as it changes), and gives up on
-// anything it does not read the way encoding/json would: an escape or a byte outside
-// ASCII in a string, a key that matches a field only when case is ignored, a key given
-// twice, a value of the wrong type, a number out of range, a syntax error. A line it
+// anything it does not read the way encoding/json would: an escaped surrogate or a byte
+// that is not UTF-8 in a string, a key that matches a field only when case is ignored, a
+// key given twice, a value of the wrong type, a number out of range, a syntax error. It
+// expects the keys in the order of the fields, as the toolkit writes them, and looks
+// further only when a key is not there. A line it
 // gives up on is decoded by DecodeLine, which also makes every error message. It never
 // guesses: FuzzLineDecoder checks that a line it reads gives what DecodeLine gives.
 // A LineDecoder is safe for concurrent use.
