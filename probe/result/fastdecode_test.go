@@ -66,7 +66,20 @@ func TestLineDecoder(t *testing.T) {
 			t.Errorf("fast path gave up: %s", b)
 		}
 	}
-	tests := []struct {
+	for _, tt := range decoderCases() {
+		if got := decodeBoth(t, d, []byte(tt.line)); got != tt.fast {
+			t.Errorf("%s: fast path read it: %v, want %v", tt.line, got, tt.fast)
+		}
+	}
+}
+
+// decoderCases are lines TestLineDecoder and FuzzLineDecoder start from: whether the fast
+// path reads each (fast) or leaves it to DecodeLine.
+func decoderCases() []struct {
+	line string
+	fast bool
+} {
+	return []struct {
 		line string
 		fast bool
 	}{
@@ -105,17 +118,15 @@ func TestLineDecoder(t *testing.T) {
 		{`{"notes":["a",]}`, false},
 		{`{"host":"a.example"`, false},
 	}
-	for _, tt := range tests {
-		if got := decodeBoth(t, d, []byte(tt.line)); got != tt.fast {
-			t.Errorf("%s: fast path read it: %v, want %v", tt.line, got, tt.fast)
-		}
-	}
 }
 
 // FuzzLineDecoder: on any line, LineDecoder gives what DecodeLine gives.
 func FuzzLineDecoder(f *testing.F) {
 	for _, b := range seedLines(f) {
 		f.Add(b)
+	}
+	for _, tt := range decoderCases() {
+		f.Add([]byte(tt.line))
 	}
 	f.Add([]byte(`{"host":"a.example","HOST":"b","port":1e2,"vulnerabilities":{"notes":{"a":"b"}}}`))
 	d := NewLineDecoder()
