@@ -280,9 +280,10 @@ func labConfig(fleet *lab.Fleet, c grade.Criteria) probe.Config {
 		// servers share the few connections meant for one, and starve.
 		PerHostConns: 16 * labWorkers,
 		// Loopback answers in milliseconds; the bound matters only where a check waits for
-		// a reply a server never sends, and there it is the whole cost. No fleet server
-		// stays silent any more (the fakes refuse what follows their first flight), so
-		// the fleet's time is set by its slowest answers, not by this bound.
+		// a reply a server never sends, and there it is the whole cost. The one fleet
+		// server that stays silent, Sleeping POODLE's fake, is waited for 1 s per round
+		// rather than this bound (the padding probe's silence wait, probe/vuln), so the
+		// fleet's time is set by its slowest answers.
 		ReadTimeout: labReadTimeout,
 		// Loopback, our own servers: no need to be polite. The per-IP rate exists for one
 		// real server; the whole fleet shares 127.0.0.1.
