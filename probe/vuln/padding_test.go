@@ -402,7 +402,7 @@ func TestPaddingSilenceWait(t *testing.T) {
 		// runs again with the whole timeout; the silence holds, and the finding with it.
 		{"Sleeping POODLE fake refusing 300 ms late", func(t *testing.T) func(context.Context) (net.Conn, error) {
 			return fake(t, func(ctx context.Context, c net.Conn) { sleeping(ctx, slowAlerts{c, 300 * time.Millisecond}) })
-		}, 2 * time.Second, map[string]string{"sleeping_poodle": "true"}},
+		}, 3 * time.Second, map[string]string{"sleeping_poodle": "true"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
