@@ -12,11 +12,11 @@ import (
 // servers.csv is checked on several goroutines: a study of millions of rows spent a
 // dozen seconds on one core in it. One goroutine cuts the file after its header into
 // batches of whole lines; workers split and check the lines of a batch (the row checks
-// of readCSV and scanServers, and the hash of the row's endpoint); the calling goroutine
-// takes the batches back in file order and does what depends on the rows before: the
-// repeat check, the endpoint numbers, fn. A quoted field may span lines, so from the first
-// line with a quote on the rest of the file is read as before, by studyReader on the
-// calling goroutine.
+// of readCSV and scanServers, and the hash of the row's endpoint); what depends on the
+// rows before is done in file order: the repeat check and the endpoint numbers on a
+// goroutine of their own (number), fn on the calling goroutine (deliver). A quoted field
+// may span lines, so from the first line with a quote on the rest of the file is read as
+// before, by studyReader on the calling goroutine.
 
 // serverBatchBytes is about how many bytes of servers.csv a batch holds.
 const serverBatchBytes = 256 << 10
@@ -71,14 +71,15 @@ type serverPass struct {
 	knownApps                         map[string]bool
 	iApp, iHost, iPort, iScheme, iCat int
 	schemes, categories               []string
-	table                             endpointTable // dups\', whose hash workers compute
+	table                             endpointTable // dups', whose hash the workers compute
 
 	// Read by fill only, while batches are cut.
 	cr         *studyReader
 	batchBytes int
 	comma      byte // cr's
 
-	// Used by deliver and serial only, on the calling goroutine.
+	// Used in file order by one goroutine at a time: dups by number, then by serial; the
+	// rest by deliver and serial, on the calling goroutine.
 	last    knownApp // serial's
 	dups    *serverSet
 	errs    *fileErrors // the file's CSV errors
