@@ -28,7 +28,7 @@ func main() {
 
 // run executes the command line and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd()
+	root, prof := newRoot()
 	if args == nil {
 		args = []string{} // cobra reads os.Args for nil: run's caller decides the arguments
 	}
@@ -36,6 +36,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if perr := prof.stop(); err == nil {
+		err = perr
+	}
 	if err == nil {
 		return 0
 	}
@@ -48,6 +51,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func newRootCmd() *cobra.Command {
+	root, _ := newRoot()
+	return root
+}
+
+// newRoot returns the root command and its --cpuprofile, which the caller must stop once
+// the command has returned.
+func newRoot() (*cobra.Command, *profiler) {
 	root := &cobra.Command{
 		Use:           "mhealthsec",
 		Short:         "Server-side security studies of mobile health apps",
@@ -62,7 +72,7 @@ func newRootCmd() *cobra.Command {
 		Version: buildinfo.Read().String(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	addProfileFlag(root)
+	prof := addProfileFlag(root)
 	// Flag parsing errors are usage errors (exit 2).
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
 	root.AddCommand(
@@ -78,7 +88,7 @@ func newRootCmd() *cobra.Command {
 		newCompareCmd(),
 		newLabCmd(),
 	)
-	return root
+	return root, prof
 }
 
 // usageError marks an error as the caller's: bad flags, bad values, bad input. Exit code 2.
