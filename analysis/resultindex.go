@@ -1,6 +1,10 @@
 package analysis
 
-import "github.com/mhealthsec/mhealthsec/internal/hostindex"
+import (
+	"math"
+
+	"github.com/mhealthsec/mhealthsec/internal/hostindex"
+)
 
 // resultIndex numbers the endpoints (lower-case host, port) of results in a
 // hostindex.Index: no pointer per endpoint, so a result's host string is not kept alive
@@ -25,5 +29,9 @@ func (x resultIndex) find(e endpoint, h uint64) int32 {
 // if it is new; added reports that it was.
 func (x resultIndex) number(e endpoint, h uint64) (n int32, added bool) {
 	u, added := x.Number(e.host, uint64(e.port), h)
+	if u > math.MaxInt32 {
+		// Facts are numbered in int32, -1 for none: a results.jsonl of terabytes.
+		panic("analysis: more than 2^31-1 probed endpoints")
+	}
 	return int32(u), added
 }
